@@ -1,0 +1,26 @@
+// Bundles every entry point with esbuild. `tsc --noEmit` type-checks separately.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+/** Each entry is built only when its source exists, so the list can name parts still being written. */
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', opts: { ...node, external: ['vscode'] } },
+  { in: 'src/extension/sweepWorker.ts', out: 'dist/sweepWorker.js', opts: node },
+  { in: 'src/webview/main.ts', out: 'dist/webview.js', opts: { ...common, platform: 'browser', target: 'es2022', format: 'iife' } },
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: { ...node, banner: { js: '#!/usr/bin/env node' } } },
+  { in: 'bench/index.ts', out: 'dist/bench.js', opts: node },
+  { in: 'test/e2e/suite/index.ts', out: 'dist/test/suite/index.js', opts: { ...node, external: ['vscode', 'mocha'] } },
+  { in: 'src/runtime/index.ts', out: 'dist/runtime/index.mjs', opts: { ...common, platform: 'neutral', target: 'es2022', format: 'esm' } },
+  { in: 'src/runtime/index.ts', out: 'dist/runtime/index.cjs', opts: { ...common, platform: 'neutral', target: 'es2022', format: 'cjs' } },
+];
+
+mkdirSync('dist', { recursive: true });
+await Promise.all(
+  entries.filter((e) => existsSync(e.in)).map((e) => build({ entryPoints: [e.in], outfile: e.out, ...e.opts })),
+);
+if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+console.log(`built ${entries.filter((e) => existsSync(e.in)).length} bundles${production ? ' (production)' : ''}`);

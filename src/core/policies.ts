@@ -1,0 +1,211 @@
+/**
+ * Stopping policies evaluated on a recorded trace. Every policy reads the same token end offsets
+ * (the trace is tokenized once), and the production runtime replays exactly these rules.
+ */
+import type { Extraction, PolicyOutcome, PolicySpec, ProbeRecord } from './types';
+import type { TokenizedText } from './tokens';
+import { DEFAULT_MARKERS, findFirstMarker } from './extract';
+
+/** A trace prepared for policy evaluation: its text, token offsets and recorded probes. */
+export interface PreparedTrace {
+  text: string;
+  tokens: TokenizedText;
+  probes?: readonly ProbeRecord[];
+}
+
+export type Extractor = (text: string) => Extraction | null;
+
+/** Default fixed cutoffs when neither the config nor the command line names any. */
+export const DEFAULT_CUTOFFS: readonly number[] = [32, 64, 96, 128, 160, 192, 256, 320, 384, 512, 768, 1024];
+
+/** Dynamic policies evaluated by default, a few settings each. */
+export const DEFAULT_DYNAMIC_POLICIES: readonly PolicySpec[] = [
+  { kind: 'stability', every: 16, repeats: 2 },
+  { kind: 'stability', every: 32, repeats: 2 },
+  { kind: 'stability', every: 32, repeats: 3 },
+  { kind: 'marker', grace: 0 },
+  { kind: 'marker', grace: 16 },
+  { kind: 'marker', grace: 48 },
+];
+
+const POSITIVE_INT = /^[1-9][0-9]*$/;
+const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `probe:<N>x<k>`.
+ * Returns the spec, or an error message naming what is wrong.
+ */
+export function parsePolicy(name: string): { spec?: PolicySpec; error?: string } {
+  const s = name.trim();
+  if (s === 'full') return { spec: { kind: 'full' } };
+  const colon = s.indexOf(':');
+  const kind = colon < 0 ? s : s.slice(0, colon);
+  const arg = colon < 0 ? '' : s.slice(colon + 1);
+  const pair = (what: string): [number, number] | string => {
+    const parts = arg.split('x');
+    if (parts.length !== 2 || !POSITIVE_INT.test(parts[0]) || !POSITIVE_INT.test(parts[1])) {
+      return `policy "${s}": expected ${kind}:<every>x<${what}> with positive integers, e.g. ${kind}:32x2`;
+    }
+    return [Number(parts[0]), Number(parts[1])];
+  };
+  switch (kind) {
+    case 'cutoff':
+      if (!POSITIVE_INT.test(arg)) return { error: `policy "${s}": expected cutoff:<K> with K a positive integer, e.g. cutoff:256` };
+      return { spec: { kind: 'cutoff', tokens: Number(arg) } };
+    case 'marker':
+      if (!NON_NEGATIVE_INT.test(arg)) return { error: `policy "${s}": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16` };
+      return { spec: { kind: 'marker', grace: Number(arg) } };
+    case 'stability': {
+      const p = pair('repeats');
+      return typeof p === 'string' ? { error: p } : { spec: { kind: 'stability', every: p[0], repeats: p[1] } };
+    }
+    case 'probe': {
+      const p = pair('agree');
+      return typeof p === 'string' ? { error: p } : { spec: { kind: 'probe', every: p[0], agree: p[1] } };
+    }
+    default:
+      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G> or probe:<N>x<k>` };
+  }
+}
+
+/** The canonical name of a policy (the inverse of {@link parsePolicy}). */
+export function policyName(spec: PolicySpec): string {
+  switch (spec.kind) {
+    case 'full':
+      return 'full';
+    case 'cutoff':
+      return `cutoff:${spec.tokens}`;
+    case 'stability':
+      return `stability:${spec.every}x${spec.repeats}`;
+    case 'marker':
+      return `marker:${spec.grace}`;
+    case 'probe':
+      return `probe:${spec.every}x${spec.agree}`;
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown policy ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** A short human label, e.g. "cutoff 512", "answer stable 2× every 32 tokens". */
+export function policyLabel(spec: PolicySpec): string {
+  switch (spec.kind) {
+    case 'full':
+      return 'full length';
+    case 'cutoff':
+      return `cutoff ${spec.tokens}`;
+    case 'stability':
+      return `stable answer ${spec.repeats}× every ${spec.every} tok`;
+    case 'marker':
+      return `answer marker + ${spec.grace} tok`;
+    case 'probe':
+      return `${spec.agree} agreeing probes every ${spec.every} tok`;
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown policy ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Memoises extraction on token prefixes of one trace, shared by all policies of a sweep. */
+export class PrefixExtractor {
+  private readonly cache = new Map<number, string | null>();
+
+  constructor(
+    private readonly trace: PreparedTrace,
+    private readonly extract: Extractor,
+  ) {}
+
+  /** The answer found in the first `k` tokens (k ≥ count means the whole trace). */
+  answerAt(k: number): string | null {
+    const count = this.trace.tokens.count;
+    const key = k >= count ? count : k;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const end = key === 0 ? 0 : this.trace.tokens.ends[key - 1];
+    const found = this.extract(end >= this.trace.text.length ? this.trace.text : this.trace.text.slice(0, end));
+    const answer = found ? found.answer : null;
+    this.cache.set(key, answer);
+    return answer;
+  }
+}
+
+/** Smallest token count whose kept text reaches UTF-16 offset `charEnd`. */
+export function tokenIndexCovering(tokens: TokenizedText, charEnd: number): number {
+  let lo = 0;
+  let hi = tokens.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tokens.ends[mid] >= charEnd) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.min(lo + 1, tokens.count);
+}
+
+/** Applies one policy to one prepared trace. */
+export function applyPolicy(spec: PolicySpec, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  switch (spec.kind) {
+    case 'full':
+      return { stopToken: count, answer: prefixes.answerAt(count), reason: `full trace (${count} tokens)` };
+    case 'cutoff':
+      if (spec.tokens >= count) {
+        return { stopToken: count, answer: prefixes.answerAt(count), reason: `trace ended at ${count} tokens, before the cutoff` };
+      }
+      return { stopToken: spec.tokens, answer: prefixes.answerAt(spec.tokens), reason: `cut at ${spec.tokens} of ${count} tokens` };
+    case 'stability':
+      return applyStability(spec.every, spec.repeats, count, prefixes);
+    case 'marker': {
+      const marker = findFirstMarker(trace.text, spec.markers ?? DEFAULT_MARKERS);
+      if (!marker) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'no answer marker; ran to the end' };
+      const at = tokenIndexCovering(trace.tokens, marker.end);
+      const stop = Math.min(count, at + spec.grace);
+      return {
+        stopToken: stop,
+        answer: prefixes.answerAt(stop),
+        reason: stop >= count ? `marker "${marker.marker}" at token ${at}; trace ended within the grace window` : `marker "${marker.marker}" at token ${at} + ${spec.grace} grace`,
+      };
+    }
+    case 'probe':
+      return applyProbe(spec.every, spec.agree, trace, prefixes, extract);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown policy ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function applyStability(every: number, repeats: number, count: number, prefixes: PrefixExtractor): PolicyOutcome {
+  let previous: string | null = null;
+  let streak = 0;
+  for (let t = every; t < count; t += every) {
+    const answer = prefixes.answerAt(t);
+    streak = answer !== null && answer === previous ? streak + 1 : 0;
+    previous = answer;
+    if (streak >= repeats) {
+      return { stopToken: t, answer, reason: `answer unchanged ${repeats}× in a row at token ${t}` };
+    }
+  }
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: 'answer never stable; ran to the end' };
+}
+
+function applyProbe(every: number, agree: number, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  const probes = (trace.probes ?? []).filter((p) => p.atToken > 0 && p.atToken < count && p.atToken % every === 0);
+  probes.sort((a, b) => a.atToken - b.atToken);
+  let previous: string | null = null;
+  let run = 0;
+  let probeTokens = 0;
+  for (const probe of probes) {
+    probeTokens += probe.tokens;
+    const found = extract(probe.text);
+    const answer = found ? found.answer : null;
+    run = answer !== null && answer === previous ? run + 1 : answer !== null ? 1 : 0;
+    previous = answer;
+    if (run >= agree) {
+      return { stopToken: probe.atToken, answer, reason: `${agree} probes agreed at token ${probe.atToken}`, probeTokens };
+    }
+  }
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: 'probes never agreed; ran to the end', probeTokens };
+}

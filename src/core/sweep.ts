@@ -1,0 +1,186 @@
+/**
+ * The sweep: evaluates many stopping policies over one test set's recorded traces and compares each
+ * with the full-length baseline on the same cases.
+ */
+import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchConfig, PolicyOutcome, PolicySpec, SweepResult, SweepRow } from './types';
+import { getTokenizer, tokenizeWithOffsets } from './tokens';
+import { makeExtractor } from './extract';
+import { makeMatcher } from './match';
+import { applyPolicy, PrefixExtractor, policyLabel, policyName, type PreparedTrace } from './policies';
+import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
+import { mean, median, quantile } from './stats';
+
+export interface SweepOptions {
+  encoding: EncodingName;
+  engine: EngineName;
+  extract: ExtractConfig;
+  match: MatchConfig;
+  /** Policies to evaluate; `full` is always added first as the baseline, duplicates are dropped. */
+  policies: readonly PolicySpec[];
+  /** Non-inferiority margin as a fraction (0.01 = 1 EM point). */
+  margin: number;
+  seed: number;
+  resamples: number;
+  /** Folds for cross-validating the recommendation (0 disables it). */
+  folds: number;
+  /** Include per-case results (`caseResults`). */
+  includeCases?: boolean;
+  /** Called after each traced case is evaluated. */
+  onProgress?: (done: number, total: number) => void;
+  /** Polled between cases; when it returns true the sweep throws {@link SweepCancelled}. */
+  isCancelled?: () => boolean;
+}
+
+/** Thrown when {@link SweepOptions.isCancelled} asks the sweep to stop. */
+export class SweepCancelled extends Error {
+  constructor() {
+    super('sweep cancelled');
+    this.name = 'SweepCancelled';
+  }
+}
+
+/** Default statistical settings shared by the CLI and the editor. */
+export const SWEEP_DEFAULTS = { margin: 0.01, seed: 1, resamples: 2000, folds: 5 } as const;
+
+/** Drops duplicate policies (by name) and puts `full` first. */
+export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[] {
+  const seen = new Set<string>(['full']);
+  const out: PolicySpec[] = [{ kind: 'full' }];
+  for (const p of policies) {
+    const name = policyName(p);
+    if (!seen.has(name)) {
+      seen.add(name);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
+export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOptions): SweepResult {
+  const warnings: string[] = [];
+  const traced = cases.filter((c) => typeof c.output === 'string');
+  const untraced = cases.length - traced.length;
+  if (untraced > 0) warnings.push(`${untraced} case(s) have no recorded output and were left out; run them in live mode first.`);
+
+  let policies = normalizePolicies(opts.policies);
+  const probePolicies = policies.filter((p) => p.kind === 'probe');
+  if (probePolicies.length > 0) {
+    const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
+    if (withProbes < traced.length) {
+      policies = policies.filter((p) => p.kind !== 'probe');
+      warnings.push(
+        `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
+      );
+    }
+  }
+  const names = policies.map(policyName);
+
+  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const extract = makeExtractor(opts.extract);
+  const matcher = makeMatcher(opts.match);
+  const n = traced.length;
+  const matrix: PolicyMatrix = {
+    names,
+    correct: policies.map(() => new Uint8Array(n)),
+    tokens: policies.map(() => new Float64Array(n)),
+  };
+  const answered = policies.map(() => new Uint8Array(n));
+  const probeTokens = policies.map(() => new Float64Array(n));
+  const caseResults: CaseResult[] = [];
+
+  for (let i = 0; i < n; i++) {
+    if (opts.isCancelled?.()) throw new SweepCancelled();
+    const c = traced[i];
+    const text = c.output as string;
+    const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes };
+    const prefixes = new PrefixExtractor(trace, extract);
+    const perPolicy: CaseResult['policies'] = {};
+    for (let p = 0; p < policies.length; p++) {
+      const outcome: PolicyOutcome = applyPolicy(policies[p], trace, prefixes, extract);
+      const ok = outcome.answer !== null && matcher(outcome.answer, c.answers).pass;
+      matrix.correct[p][i] = ok ? 1 : 0;
+      matrix.tokens[p][i] = outcome.stopToken;
+      answered[p][i] = outcome.answer !== null ? 1 : 0;
+      probeTokens[p][i] = outcome.probeTokens ?? 0;
+      if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason };
+    }
+    if (opts.includeCases) {
+      caseResults.push({ id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy });
+    }
+    opts.onProgress?.(i + 1, n);
+  }
+
+  const stats = policyStats(matrix, { resamples: opts.resamples, seed: opts.seed });
+  const baseCorrect = matrix.correct[0];
+  const rows: SweepRow[] = policies.map((spec, p) => {
+    const s = stats[p];
+    const toWrong: string[] = [];
+    const toRight: string[] = [];
+    let cut = 0;
+    for (let i = 0; i < n; i++) {
+      if (baseCorrect[i] === 1 && matrix.correct[p][i] === 0) toWrong.push(traced[i].id);
+      else if (baseCorrect[i] === 0 && matrix.correct[p][i] === 1) toRight.push(traced[i].id);
+      if (answered[p][i] === 0) cut++;
+    }
+    const tokens = Array.from(matrix.tokens[p]);
+    const row: SweepRow = {
+      policy: names[p],
+      label: policyLabel(spec),
+      em: s.em,
+      correct: s.correct,
+      deltaEm: s.deltaEm,
+      ci95: s.ci95,
+      mcnemarP: s.mcnemarP,
+      meanTokens: n ? mean(tokens) : 0,
+      medianTokens: n ? median(tokens) : 0,
+      p95Tokens: n ? quantile(tokens, 0.95) : 0,
+      savings: s.savings,
+      cutBeforeAnswer: cut,
+      flipsToWrong: toWrong.length,
+      flipsToRight: toRight.length,
+      flipsToWrongIds: toWrong,
+      flipsToRightIds: toRight,
+    };
+    if (spec.kind === 'probe') row.meanProbeTokens = n ? mean(Array.from(probeTokens[p])) : 0;
+    return row;
+  });
+
+  const chosen = n > 0 ? choosePolicy(stats, opts.margin) : null;
+  const recommendation =
+    chosen === null
+      ? null
+      : {
+          policy: names[chosen.index],
+          em: rows[chosen.index].em,
+          deltaEm: rows[chosen.index].deltaEm,
+          ci95: rows[chosen.index].ci95,
+          meanTokens: rows[chosen.index].meanTokens,
+          savings: rows[chosen.index].savings,
+          margin: opts.margin,
+          reason: chosen.reason,
+        };
+  const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
+  if (power.underpowered) warnings.push(power.message);
+  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed }) : null;
+
+  const result: SweepResult = {
+    cases: n,
+    skipped: skipped + untraced,
+    encoding: opts.encoding,
+    engine: opts.engine,
+    extract: opts.extract,
+    match: opts.match,
+    margin: opts.margin,
+    seed: opts.seed,
+    resamples: opts.resamples,
+    baseline: { em: rows[0]?.em ?? 0, meanTokens: rows[0]?.meanTokens ?? 0, correct: rows[0]?.correct ?? 0 },
+    rows,
+    recommendation,
+    power,
+    crossValidation: cv,
+    warnings,
+  };
+  if (opts.includeCases) result.caseResults = caseResults;
+  return result;
+}

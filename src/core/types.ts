@@ -1,0 +1,231 @@
+/**
+ * Plain, serialisable types shared by every part of the core. Nothing here imports `vscode`,
+ * the DOM or Node-only modules, so the CLI, the extension, the webview and the runtime agree on
+ * one shape.
+ */
+
+/** OpenAI encodings supported by both tokenizer engines. */
+export type EncodingName = 'o200k_base' | 'cl100k_base';
+
+/** Tokenizer engines; both give identical ids for the same encoding. */
+export type EngineName = 'gpt-tokenizer' | 'js-tiktoken';
+
+/** One probe answer recorded during a live run (or replayed from a file). */
+export interface ProbeRecord {
+  /** Answer-path token index (number of trace tokens) after which the probe was asked. */
+  atToken: number;
+  /** The raw probe completion text. */
+  text: string;
+  /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
+  tokens: number;
+}
+
+/** Token usage as a server reported it. */
+export interface UsageRecord {
+  promptTokens?: number;
+  completionTokens?: number;
+  reasoningTokens?: number;
+}
+
+/** One test item. */
+export interface Case {
+  /** Case id; the 1-based line (or row) number when the file has none. */
+  id: string;
+  /** The input shown to the model. */
+  question: string;
+  /** Gold answers; a case is right when any of them matches. Never empty. */
+  answers: string[];
+  /** The recorded model output (trace); needed for offline replay. */
+  output?: string;
+  tags: string[];
+  /** 1-based line (JSONL, CSV) or element position (JSON array) in the source file. */
+  line: number;
+  finishReason?: string;
+  usage?: UsageRecord;
+  probes?: ProbeRecord[];
+}
+
+/** A problem with one line of an input file. */
+export interface LineIssue {
+  /** 1-based line number in the file. */
+  line: number;
+  /** 1-based column when known. */
+  column?: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export type TestSetFormat = 'jsonl' | 'json' | 'csv';
+
+/** Field names to read from each row. Lists are tried in order. */
+export interface FieldMap {
+  id: string[];
+  question: string[];
+  answer: string[];
+  answers: string[];
+  output: string[];
+  tags: string[];
+}
+
+export interface ParsedTestSet {
+  format: TestSetFormat;
+  cases: Case[];
+  /** Every skipped or suspicious line. Rows with an `error` were skipped. */
+  issues: LineIssue[];
+  /** Number of rows skipped because of an error. */
+  skipped: number;
+}
+
+export type ExtractPreset =
+  | 'gsm8k'
+  | 'last-number'
+  | 'answer-is'
+  | 'boxed'
+  | 'json-answer'
+  | 'after-think'
+  | 'choice-letter'
+  | 'regex';
+
+export interface ExtractConfig {
+  preset: ExtractPreset;
+  /** For `regex`: the pattern (JavaScript syntax). The last match wins. */
+  pattern?: string;
+  /** For `regex`: capture group holding the answer (default 1). */
+  group?: number;
+  /** For `regex`: extra flags (`i`, `m`, `s`, `u`); `g` is always added. */
+  flags?: string;
+}
+
+/** An answer found in a text, with the UTF-16 range where it was found. */
+export interface Extraction {
+  answer: string;
+  start: number;
+  end: number;
+}
+
+export type MatchPreset = 'squad' | 'numeric' | 'math' | 'strict';
+
+export interface MatchConfig {
+  preset: MatchPreset;
+  /** lm-evaluation-harness `ignore_case`. */
+  ignoreCase?: boolean;
+  /** lm-evaluation-harness `ignore_punctuation`. */
+  ignorePunctuation?: boolean;
+  /** lm-evaluation-harness `regexes_to_ignore`: removed from both sides before comparing. */
+  regexesToIgnore?: string[];
+}
+
+/** Result of comparing one answer with the gold answers; explains itself. */
+export interface MatchResult {
+  pass: boolean;
+  reason: string;
+  /** The gold alias that matched, when one did. */
+  matchedGold?: string;
+}
+
+/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `probe:64x2`. */
+export type PolicySpec =
+  | { kind: 'full' }
+  | { kind: 'cutoff'; tokens: number }
+  /** Extract every `every` tokens; stop when the answer is unchanged `repeats` checks in a row. */
+  | { kind: 'stability'; every: number; repeats: number }
+  /** Stop `grace` tokens after the first answer marker. */
+  | { kind: 'marker'; grace: number; markers?: string[] }
+  /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
+  | { kind: 'probe'; every: number; agree: number };
+
+/** Where one policy stopped on one case. */
+export interface PolicyOutcome {
+  /** Number of trace tokens kept (answer path only). */
+  stopToken: number;
+  /** Extracted answer from the kept text, or null when none was found ("cut before answer"). */
+  answer: string | null;
+  /** Human-readable reason, e.g. "cutoff 256 reached", "answer stable 2× at token 96". */
+  reason: string;
+  /** Extra tokens spent on probe calls (probe policies only). */
+  probeTokens?: number;
+}
+
+/** One row of the sweep table. Fractions, not percentages. */
+export interface SweepRow {
+  policy: string;
+  /** Human label, e.g. "cutoff 512". */
+  label: string;
+  em: number;
+  correct: number;
+  deltaEm: number;
+  ci95: [number, number];
+  mcnemarP: number;
+  meanTokens: number;
+  medianTokens: number;
+  p95Tokens: number;
+  /** 1 − meanTokens / baseline meanTokens. */
+  savings: number;
+  /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
+  meanProbeTokens?: number;
+  cutBeforeAnswer: number;
+  flipsToWrong: number;
+  flipsToRight: number;
+  flipsToWrongIds: string[];
+  flipsToRightIds: string[];
+}
+
+export interface Recommendation {
+  policy: string;
+  em: number;
+  deltaEm: number;
+  ci95: [number, number];
+  meanTokens: number;
+  savings: number;
+  margin: number;
+  reason: string;
+}
+
+export interface PowerInfo {
+  /** Smallest EM loss (fraction) this test set can detect at 80% power, α = 0.05 one-sided. */
+  minDetectableLoss: number;
+  /** True when minDetectableLoss > margin. */
+  underpowered: boolean;
+  message: string;
+}
+
+export interface CrossValidation {
+  folds: number;
+  /** Mean ΔEM (fraction) of the policy chosen on the training folds, measured on held-out folds. */
+  heldOutDeltaEm: number;
+  /** Mean savings on held-out folds. */
+  heldOutSavings: number;
+  /** Share of folds that chose the same policy as the full-data recommendation. */
+  agreement: number;
+  chosen: (string | null)[];
+}
+
+export interface CaseResult {
+  id: string;
+  gold: string[];
+  line: number;
+  tags: string[];
+  totalTokens: number;
+  policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
+}
+
+/** The whole sweep, as the CLI's `--format json` prints it (plus optional fields). */
+export interface SweepResult {
+  cases: number;
+  skipped: number;
+  encoding: EncodingName;
+  engine: EngineName;
+  extract: ExtractConfig;
+  match: MatchConfig;
+  margin: number;
+  seed: number;
+  resamples: number;
+  baseline: { em: number; meanTokens: number; correct: number };
+  rows: SweepRow[];
+  recommendation: Recommendation | null;
+  power: PowerInfo;
+  crossValidation: CrossValidation | null;
+  /** Things the user should know (policies skipped, cases without traces, …). */
+  warnings: string[];
+  caseResults?: CaseResult[];
+}
