@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, chmodSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+// jsonc-parser's `main` is a UMD build esbuild cannot follow; its `module` build bundles cleanly.
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'] };
 
 /** Each entry is built only when its source exists, so the list can name parts still being written. */
 const entries = [

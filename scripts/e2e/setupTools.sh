@@ -75,7 +75,7 @@ fi
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 version="$(XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" PATH="$NODE_DIR/bin:$PATH" \
-  "$NODE_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -n 1)"
+  "$NODE_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | grep -E '^[0-9]+\.[0-9]+\.[0-9]+ ' | head -n 1 || true)"
 log "code-server --version: $version"
 case "$version" in "$CODE_SERVER_VERSION"*) ;; *) log "unexpected code-server version"; exit 1 ;; esac
 log "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"

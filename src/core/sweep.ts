@@ -162,7 +162,7 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
         };
   const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
-  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed }) : null;
+  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
 
   const result: SweepResult = {
     cases: n,

@@ -51,6 +51,8 @@ export interface LineIssue {
   line: number;
   /** 1-based column when known. */
   column?: number;
+  /** Length in UTF-16 code units of the offending text at `column`, when known (for editor ranges). */
+  length?: number;
   message: string;
   severity: 'error' | 'warning';
 }
@@ -187,6 +189,10 @@ export interface PowerInfo {
   /** True when minDetectableLoss > margin. */
   underpowered: boolean;
   message: string;
+  /** Discordance rate (fraction of cases where the policy and full disagree) the figure is based on. */
+  discordantRate?: number;
+  /** Cases needed to detect a loss of `margin` at 80% power with that discordance rate (absent when none suffices). */
+  casesNeeded?: number;
 }
 
 export interface CrossValidation {
@@ -209,6 +215,102 @@ export interface CaseResult {
   policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
 }
 
+/** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
+export interface ExportedPolicy {
+  /** Marks the JSON as an exported policy. */
+  format: 'prompt-budget-policy';
+  /** Version of this JSON shape. */
+  version: 1;
+  /** Canonical policy name, e.g. `cutoff:512`, `stability:32x2`, `marker:16`. */
+  policy: string;
+  /** The same policy as a spec; marker policies list their markers explicitly. */
+  spec: PolicySpec;
+  encoding: EncodingName;
+  engine: EngineName;
+  extract: ExtractConfig;
+  /** The match rules the figures were measured with (the runtime extracts; it does not grade). */
+  match: MatchConfig;
+  /** What the sweep measured for this policy, when it was exported from a sweep. */
+  measured?: {
+    cases: number;
+    em: number;
+    deltaEm: number;
+    ci95: [number, number];
+    meanTokens: number;
+    savings: number;
+    margin: number;
+  };
+}
+
+/** The policy chosen for one tag group by {@link TagBudgets}. */
+export interface TagBudget {
+  /** The group: a case's first tag (or its first tag with the requested prefix), `(untagged)` for none. */
+  tag: string;
+  cases: number;
+  policy: string;
+  /** True when the group had fewer than `minCases` cases and takes the global policy. */
+  fallback: boolean;
+  /** EM of the chosen policy on this group's cases (fraction). */
+  em: number;
+  /** ΔEM against full on this group's cases (fraction). */
+  deltaEm: number;
+  meanTokens: number;
+  /** 1 − meanTokens / (full's mean tokens on this group). */
+  savings: number;
+}
+
+/** Out-of-sample check of the per-tag plan: chosen on k−1 folds, measured on the held-out fold. */
+export interface TagCrossValidation {
+  folds: number;
+  /** Mean held-out ΔEM of the per-tag plan (fraction). */
+  heldOutDeltaEm: number;
+  /** Mean held-out savings of the per-tag plan. */
+  heldOutSavings: number;
+  /** Mean held-out savings of the per-tag plan minus those of the single policy chosen on the same folds. */
+  heldOutExtraSavings: number;
+  /** Share of (fold, tag) choices equal to the choice on all cases. */
+  agreement: number;
+}
+
+/** Per-tag recommendation under one overall margin, compared with the best single policy. */
+export interface TagBudgets {
+  perTag: TagBudget[];
+  /** The combined plan on all cases, against full on the same cases. */
+  overall: { em: number; deltaEm: number; ci95: [number, number]; meanTokens: number; savings: number };
+  /** The best single policy (the global recommendation) the plan is compared with; null when none qualifies. */
+  single: { policy: string; meanTokens: number; savings: number } | null;
+  /** overall.savings − single.savings (fraction of full's tokens); 0 when the plan is the single policy. */
+  extraSavingsOverSingle: number;
+  /** Groups with fewer cases than this take the global policy. */
+  minCases: number;
+  margin: number;
+  /** `exhaustive` or `greedy` (see tagBudgets.ts). */
+  search: 'exhaustive' | 'greedy';
+  crossValidation: TagCrossValidation | null;
+  message: string;
+}
+
+/** How many more cases would show a cheaper policy non-inferior, and the flips it hinges on. */
+export interface CasesToAdd {
+  /** The cheapest policy cheaper than the recommendation whose ΔEM point estimate is inside the margin. */
+  policy: string;
+  cases: number;
+  /** Share of cases where the policy and full disagree. */
+  discordantRate: number;
+  deltaEm: number;
+  ci95: [number, number];
+  margin: number;
+  /** Paired cases needed in total (80% power, one-sided α = 0.05) if ψ and ΔEM stay as observed. */
+  casesNeeded: number;
+  /** max(0, casesNeeded − cases). */
+  casesToAdd: number;
+  /** Right under full, wrong under the policy: each one fixed or confirmed moves the decision. */
+  flipsToWrongIds: string[];
+  /** Wrong under full, right under the policy. */
+  flipsToRightIds: string[];
+  message: string;
+}
+
 /** The whole sweep, as the CLI's `--format json` prints it (plus optional fields). */
 export interface SweepResult {
   cases: number;
@@ -228,4 +330,8 @@ export interface SweepResult {
   /** Things the user should know (policies skipped, cases without traces, …). */
   warnings: string[];
   caseResults?: CaseResult[];
+  /** Per-tag budgets, when cases carry tags. */
+  tagBudgets?: TagBudgets | null;
+  /** When a cheaper policy is held back only by the test set's size: how many cases to add. */
+  casesToAdd?: CasesToAdd | null;
 }

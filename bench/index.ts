@@ -1,0 +1,40 @@
+// `npm run bench`: figures and ratios against baselines measured in the same run. No thresholds.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { benchSweep } from './sweepBench';
+import { benchTokenizers } from './tokenBench';
+import { benchKeystrokes } from './keystrokeBench';
+
+const data = resolve(__dirname, '../../shared/data');
+
+async function mainBench(): Promise<void> {
+  const files = [
+    { path: join(data, 'gsm8k_faithfulcot_gpt4_cot.jsonl'), extract: { preset: 'last-number' as const } },
+    { path: join(data, 'math_qwen25math_cot100x8.jsonl'), extract: { preset: 'boxed' as const } },
+    { path: join(data, 'math_l5_zeroeval_qwen25_72b.jsonl'), extract: { preset: 'json-answer' as const } },
+  ].filter((f) => existsSync(f.path));
+  if (files.length === 0) throw new Error(`no data under ${data}`);
+  console.log(`Prompt Budget benchmark · node ${process.version} · ${new Date().toISOString()}`);
+  console.log('\n## Sweep vs one tokenization pass (o200k_base, gpt-tokenizer; median of 3 runs)');
+  console.log('file | cases | policies | tokenize ms | sweep ms | ratio (goal ≤ 2)');
+  let tok = 0;
+  let sweep = 0;
+  for (const f of benchSweep(files)) {
+    tok += f.tokenizeMs;
+    sweep += f.sweepMs;
+    console.log(`${f.file} | ${f.cases} | ${f.policies} | ${f.tokenizeMs.toFixed(1)} | ${f.sweepMs.toFixed(1)} | ${f.ratio.toFixed(2)}`);
+  }
+  console.log(`all files | | | ${tok.toFixed(1)} | ${sweep.toFixed(1)} | ${(sweep / tok).toFixed(2)}`);
+
+  console.log('\n## Tokenizer engines (same traces)');
+  const texts = files.flatMap((f) => readFileSync(f.path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output));
+  for (const r of await benchTokenizers(texts)) console.log(JSON.stringify(r));
+
+  console.log('\n## Counting as you type (50 KB prompt)');
+  for (const r of await benchKeystrokes()) console.log(JSON.stringify(r));
+}
+
+mainBench().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { countTokens, getTokenizer, isEncodingName, isEngineName } from '../core/tokens';
+import { UsageError, type CliIo } from './io';
+
+export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken] [--format table|json]
+
+Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
+`;
+
+/** `prompt-budget count`. */
+export async function countCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { encoding: { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(COUNT_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('count: no files given');
+  const encoding = values.encoding ?? 'o200k_base';
+  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
+  const engine = values.engine ?? 'gpt-tokenizer';
+  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
+  const tok = getTokenizer(encoding, engine);
+  const files = positionals.map((f) => {
+    const path = resolve(io.cwd, f);
+    let text: string;
+    try {
+      if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${f}: it is a directory`);
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const { count, approximate } = countTokens(tok, text);
+    return { file: f, tokens: count, approximate, chars: text.length };
+  });
+  const total = files.reduce((s, f) => s + f.tokens, 0);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ encoding, engine, files, total }, null, 2)}\n`);
+  } else {
+    const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
+    for (const f of files) io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
+    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${encoding})\n`);
+    else io.stdout(`${''.padStart(width)}  (${encoding})\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,159 @@
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Case, ExtractConfig, FieldMap, LineIssue, MatchConfig, PolicySpec } from '../core/types';
+import { parseConfig, type PromptBudgetConfig } from '../core/config';
+import { formatIssue, parseTestSetStream } from '../core/testSet';
+import { parseExtractConfig } from '../core/extract';
+import { parseMatchConfig } from '../core/match';
+import { DEFAULT_DYNAMIC_POLICIES, parsePolicy } from '../core/policies';
+import { isEncodingName, isEngineName } from '../core/tokens';
+import { SWEEP_DEFAULTS, type SweepOptions } from '../core/sweep';
+import { UsageError, type CliIo } from './io';
+
+/** Flags shared by `sweep` and `export`. */
+export const SWEEP_FLAGS = {
+  config: { type: 'string' },
+  extract: { type: 'string' },
+  pattern: { type: 'string' },
+  match: { type: 'string' },
+  cutoffs: { type: 'string' },
+  policies: { type: 'string' },
+  encoding: { type: 'string' },
+  engine: { type: 'string' },
+  margin: { type: 'string' },
+  seed: { type: 'string' },
+  resamples: { type: 'string' },
+  folds: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface SweepFlagValues {
+  config?: string;
+  extract?: string;
+  pattern?: string;
+  match?: string;
+  cutoffs?: string;
+  policies?: string;
+  encoding?: string;
+  engine?: string;
+  margin?: string;
+  seed?: string;
+  resamples?: string;
+  folds?: string;
+}
+
+export interface LoadedInputs {
+  testSetPath: string;
+  cases: Case[];
+  skipped: number;
+  options: SweepOptions;
+  config?: PromptBudgetConfig;
+}
+
+function num(flag: string, value: string, check: (n: number) => boolean, expect: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} ${value}: expected ${expect}`);
+  return n;
+}
+
+function policyList(text: string, flag: string): PolicySpec[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const { spec, error } = parsePolicy(name);
+      if (!spec) throw new UsageError(`--${flag}: ${error}`);
+      return spec;
+    });
+}
+
+function readConfig(path: string, io: CliIo): PromptBudgetConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { config, issues } = parseConfig(text, { validatePolicy: (name) => parsePolicy(name).error ?? null });
+  const errors = issues.filter((i: LineIssue) => i.severity === 'error');
+  for (const issue of issues) io.stderr(`${formatIssue(path, issue)}\n`);
+  if (errors.length) throw new UsageError(`${path}: ${errors.length} error(s) in the config; see above`);
+  return config;
+}
+
+/** Reads the config (if any) and the test set, and merges flags over config over defaults. */
+export async function loadInputs(positionals: string[], flags: SweepFlagValues, io: CliIo, extra: { includeCases?: boolean } = {}): Promise<LoadedInputs> {
+  if (positionals.length > 1) throw new UsageError(`expected one test set, got ${positionals.length}: ${positionals.join(' ')}`);
+  const configPath = flags.config ? resolve(io.cwd, flags.config) : undefined;
+  const config = configPath ? readConfig(configPath, io) : undefined;
+  let testSetPath: string;
+  if (positionals[0]) testSetPath = resolve(io.cwd, positionals[0]);
+  else if (config && configPath && config.testSets.length > 0) testSetPath = resolve(dirname(configPath), config.testSets[0]);
+  else throw new UsageError('no test set: pass a file (prompt-budget sweep <test-set>) or a --config that lists testSets');
+
+  let extract: ExtractConfig = config?.extract ?? { preset: 'last-number' };
+  if (flags.extract) {
+    const parsed = parseExtractConfig(flags.extract === 'regex' ? { preset: 'regex', pattern: flags.pattern } : flags.extract);
+    if (!parsed.config) throw new UsageError(`--extract ${flags.extract}: ${parsed.error}`);
+    extract = parsed.config;
+  } else if (flags.pattern) {
+    throw new UsageError('--pattern needs --extract regex');
+  }
+  let match: MatchConfig = config?.match ?? { preset: 'numeric' };
+  if (flags.match) {
+    const parsed = parseMatchConfig(flags.match);
+    if (!parsed.config) throw new UsageError(`--match ${flags.match}: ${parsed.error}`);
+    match = parsed.config;
+  }
+  const encoding = flags.encoding ?? config?.encoding ?? 'o200k_base';
+  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
+  const engine = flags.engine ?? config?.engine ?? 'gpt-tokenizer';
+  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
+
+  let policies: PolicySpec[];
+  if (flags.policies) {
+    policies = policyList(flags.policies, 'policies');
+    if (flags.cutoffs) policies.push(...policyList(cutoffNames(flags.cutoffs), 'cutoffs'));
+  } else {
+    const cutoffs = flags.cutoffs ? policyList(cutoffNames(flags.cutoffs), 'cutoffs') : (config?.cutoffs ?? []).map((k): PolicySpec => ({ kind: 'cutoff', tokens: k }));
+    const dynamic = config?.policies.length ? policyList(config.policies.join(','), 'policies') : [...DEFAULT_DYNAMIC_POLICIES];
+    policies = [...cutoffs, ...dynamic];
+  }
+
+  const margin = flags.margin !== undefined ? num('margin', flags.margin, (n) => n >= 0 && n <= 100, 'EM points between 0 and 100') : (config?.margin ?? SWEEP_DEFAULTS.margin * 100);
+  const seed = flags.seed !== undefined ? num('seed', flags.seed, Number.isInteger, 'an integer') : (config?.seed ?? SWEEP_DEFAULTS.seed);
+  const resamples = flags.resamples !== undefined ? num('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'an integer ≥ 100') : (config?.resamples ?? SWEEP_DEFAULTS.resamples);
+  const folds = flags.folds !== undefined ? num('folds', flags.folds, (n) => Number.isInteger(n) && (n === 0 || n >= 2), '0 (off) or an integer ≥ 2') : (config?.folds ?? SWEEP_DEFAULTS.folds);
+
+  const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
+  return {
+    testSetPath,
+    cases,
+    skipped,
+    config,
+    options: { encoding, engine, extract, match, policies, margin: margin / 100, seed, resamples, folds, includeCases: extra.includeCases },
+  };
+}
+
+function cutoffNames(list: string): string {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((k) => `cutoff:${k}`)
+    .join(',');
+}
+
+/** Streams a test set from disk; bad lines go to stderr as `file:line: reason`. */
+export async function readTestSet(path: string, fields: Partial<FieldMap> | undefined, io: CliIo): Promise<{ cases: Case[]; skipped: number }> {
+  if (!existsSync(path)) throw new UsageError(`cannot read test set ${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new UsageError(`cannot read test set ${path}: it is a directory`);
+  const parsed = await parseTestSetStream(createReadStream(path), { fileName: path, fields });
+  const shown = parsed.issues.slice(0, 50);
+  for (const issue of shown) io.stderr(`${formatIssue(path, issue)}\n`);
+  if (parsed.issues.length > shown.length) io.stderr(`${path}: … and ${parsed.issues.length - shown.length} more problem(s)\n`);
+  if (parsed.cases.length === 0) throw new UsageError(`${path}: no usable cases (${parsed.skipped} line(s) skipped)`);
+  if (parsed.skipped > 0) io.stderr(`${path}: skipped ${parsed.skipped} bad line(s); scoring the other ${parsed.cases.length}\n`);
+  return { cases: parsed.cases, skipped: parsed.skipped };
+}

@@ -1,0 +1,67 @@
+import { countCommand, COUNT_HELP } from './countCommand';
+import { sweepCommand, SWEEP_HELP } from './sweepCommand';
+import { UsageError, type CliIo } from './io';
+
+const HELP = `prompt-budget — sweep early-stop cutoffs and stopping rules over recorded model traces
+
+Commands:
+  sweep <test-set>   evaluate policies against the full-length baseline (see: prompt-budget sweep --help)
+  count <files…>     count tokens of files
+  run <test-set>     generate traces from an OpenAI-compatible server (see: prompt-budget run --help)
+  export             print a policy as JSON for the runtime module (see: prompt-budget export --help)
+
+${SWEEP_HELP}
+${COUNT_HELP}`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+async function lazyCommand(name: string): Promise<Command | undefined> {
+  switch (name) {
+    case 'sweep':
+      return sweepCommand;
+    case 'count':
+      return countCommand;
+    case 'run':
+      return (await import('./runCommand')).runCommand;
+    case 'export':
+      return (await import('./exportCommand')).exportCommand;
+    default:
+      return undefined;
+  }
+}
+
+/** Runs the CLI and returns the exit code (0 ok, 1 gate failed, 2 bad usage or input). */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(HELP);
+    return name ? 0 : 2;
+  }
+  try {
+    const command = await lazyCommand(name);
+    if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run or export`);
+    return await command(rest, io);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`prompt-budget: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`prompt-budget: internal error: ${err.stack ?? err.message}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  void main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    signal: controller.signal,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

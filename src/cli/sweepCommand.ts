@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { runSweep } from '../core/sweep';
+import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
+import { gateExitCode } from './exitCode';
+import { loadInputs, SWEEP_FLAGS } from './loadInputs';
+import { UsageError, type CliIo } from './io';
+
+export const SWEEP_HELP = `Usage: prompt-budget sweep <test-set> [options]
+
+Replays recorded traces under early-stop cutoffs and dynamic stopping rules, and compares each
+policy with the full-length baseline on the same cases.
+
+Options:
+  --config <file>          promptbudget.json (test sets, cutoffs, policies, extraction, match, margin)
+  --extract <preset>       gsm8k | last-number | answer-is | boxed | json-answer | after-think |
+                           choice-letter | regex (with --pattern '<regex with a group>')
+  --match <preset>         numeric | squad | math | strict
+  --cutoffs 32,64,…        fixed cutoffs in output tokens
+  --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, probe:<N>x<k>
+  --encoding <name>        o200k_base (default) | cl100k_base
+  --engine <name>          gpt-tokenizer (default) | js-tiktoken
+  --margin <pts>           non-inferiority margin in EM points (default 1)
+  --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
+  --format <f>             table (default) | json | md | csv
+  --cases                  with --format json: add per-case results
+  --require-savings <pct>  exit 1 unless the recommended policy saves at least this share of tokens
+  --max-em-loss <pts>      exit 1 when the recommended policy's ΔEM is below −pts
+  --fail-underpowered      exit 1 when the test set cannot detect a loss of the margin
+Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
+`;
+
+/** `prompt-budget sweep`. */
+export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...SWEEP_FLAGS,
+      format: { type: 'string' },
+      cases: { type: 'boolean' },
+      'require-savings': { type: 'string' },
+      'max-em-loss': { type: 'string' },
+      'fail-underpowered': { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    io.stdout(SWEEP_HELP);
+    return 0;
+  }
+  const format = values.format ?? 'table';
+  if (!['table', 'json', 'md', 'csv'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md or csv`);
+  const pctFlag = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--${name} ${v}: expected a number between 0 and 100`);
+    return n / 100;
+  };
+  const gates = {
+    requireSavings: pctFlag('require-savings', values['require-savings']),
+    maxEmLoss: pctFlag('max-em-loss', values['max-em-loss']),
+    failUnderpowered: values['fail-underpowered'] ?? false,
+  };
+  const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
+  const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
+  switch (format) {
+    case 'json':
+      io.stdout(`${JSON.stringify(sweepToJson(result), null, 2)}\n`);
+      break;
+    case 'md':
+      io.stdout(sweepToMarkdown(result));
+      break;
+    case 'csv':
+      io.stdout(sweepToCsv(result));
+      break;
+    default:
+      io.stdout(sweepToTable(result));
+  }
+  const { code, failures } = gateExitCode(result, gates);
+  for (const f of failures) io.stderr(`${f}\n`);
+  return code;
+}

@@ -1,0 +1,402 @@
+/**
+ * Live mode orchestration: one streamed generation per case at the largest budget, optional probe
+ * calls at every N-token boundary of the trace, all through a response cache, with bounded
+ * concurrency, retries and cancellation. Smaller cutoffs are derived offline by the sweep.
+ */
+import type { Case, EncodingName, EngineName, ProbeRecord, UsageRecord } from '../types';
+import type { Extractor } from '../policies';
+import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
+import { requestCacheKey, type CacheStore } from './cacheStore';
+import { LiveError } from './liveError';
+import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
+import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
+import { withRetries, type BackoffOptions } from './retry';
+
+/** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
+export interface ProbeOptions {
+  /** Probe after every `every` trace tokens (at every, 2·every, … below the trace length). */
+  every: number;
+  /** `max_tokens` of each probe call. Default 16. */
+  maxTokens?: number;
+  /** Text appended to the trace prefix. Default {@link DEFAULT_PROBE_CUE}. */
+  cue?: string;
+  /** Probe prompt template. Default {@link DEFAULT_PROBE_TEMPLATE}. */
+  template?: string;
+}
+
+export interface LiveRunOptions {
+  /** Base URL including `/v1`, e.g. `http://localhost:11434/v1`. */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** The largest budget: every case is generated once with this many output tokens at most. */
+  maxTokens: number;
+  /** OpenAI reasoning models accept only `max_completion_tokens`. Default `max_tokens`. */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  temperature?: number;
+  /** Sent as `reasoning_effort` when set. */
+  reasoningEffort?: string;
+  /** Extra body fields passed through as given (they override the fields above). */
+  extraBody?: Readonly<Record<string, unknown>>;
+  /** Ask for `usage` in the last chunk (`stream_options.include_usage`). Default true. */
+  includeUsage?: boolean;
+  prompt?: PromptOptions;
+  /** The original rows, parallel to `cases`, so templates can use any field. */
+  rows?: readonly (Readonly<Record<string, unknown>> | undefined)[];
+  probe?: ProbeOptions;
+  /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
+  encoding?: EncodingName;
+  engine?: EngineName;
+  /** Requests in flight at most. Default 4. */
+  concurrency?: number;
+  /** Per-request inactivity timeout in ms. Default 120 000. */
+  timeoutMs?: number;
+  /** Retries per request after the first attempt. Default 5. */
+  retries?: number;
+  backoff?: BackoffOptions;
+  /** Omit to run without a cache. */
+  cache?: CacheStore;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  onProgress?: (p: LiveProgress) => void;
+  /** Called as each case finishes (or fails), in completion order. */
+  onCaseDone?: (index: number, result: LiveCaseResult) => void;
+  /** Streamed text of a generation as it arrives. */
+  onDelta?: (index: number, delta: Parameters<DeltaListener>[0]) => void;
+  /** Notes worth showing (retries and their reasons). Never contains the API key. */
+  onLog?: (message: string) => void;
+}
+
+export interface LiveProgress {
+  total: number;
+  /** Cases finished, failed ones included. */
+  done: number;
+  failed: number;
+  /** HTTP requests sent (attempts, retries included) and answers taken from the cache. */
+  sentRequests: number;
+  cachedRequests: number;
+  /** Output tokens of finished generations (server usage when reported, else our count). */
+  completionTokens: number;
+  /** Output tokens of probe calls. */
+  probeTokens: number;
+}
+
+/** The outcome of one case. */
+export interface LiveCaseResult {
+  id: string;
+  /** The trace: `<think>` + reasoning + `</think>` (when the server sent reasoning) + content. */
+  output?: string;
+  finishReason?: string;
+  /** Server-reported usage of the generation. */
+  usage?: UsageRecord;
+  probes?: ProbeRecord[];
+  /** Why the case has no result (after retries). */
+  error?: string;
+  /** The generation came from the cache. */
+  fromCache?: boolean;
+}
+
+export interface LiveRunResult {
+  /** One per case, in the order of `cases`. */
+  results: LiveCaseResult[];
+  progress: LiveProgress;
+}
+
+/**
+ * Joins a streamed answer into one trace. Reasoning sent apart (`reasoning_content` / `reasoning`)
+ * is wrapped as `<think>…</think>` before the content, so early stop applies to thinking too and
+ * the `after-think` extractor works.
+ */
+export function traceText(result: Pick<ChatResult, 'content' | 'reasoning'>): string {
+  return result.reasoning ? `<think>${result.reasoning}</think>${result.content}` : result.content;
+}
+
+/** Token counts after which probes are asked: every, 2·every, … strictly below `count`. */
+export function probeBoundaries(count: number, every: number): number[] {
+  const out: number[] = [];
+  for (let t = every; t < count; t += every) out.push(t);
+  return out;
+}
+
+/** The Chat Completions body for one case (without `stream`), or the template fields it lacks. */
+export function buildChatBody(c: Case, opts: LiveRunOptions, row?: Readonly<Record<string, unknown>>): { body: Record<string, unknown>; messages: ChatMessage[]; missing: string[] } {
+  const { messages, missing } = buildMessages(c, opts.prompt ?? {}, row);
+  const body: Record<string, unknown> = { model: opts.model, messages, [opts.maxTokensParam ?? 'max_tokens']: opts.maxTokens };
+  if (opts.includeUsage !== false) body.stream_options = { include_usage: true };
+  if (opts.temperature !== undefined) body.temperature = opts.temperature;
+  if (opts.reasoningEffort !== undefined) body.reasoning_effort = opts.reasoningEffort;
+  Object.assign(body, opts.extraBody ?? {});
+  return { body, messages, missing };
+}
+
+/** The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. */
+export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions): Record<string, unknown> {
+  const prompt = renderProbePrompt(probe.template ?? DEFAULT_PROBE_TEMPLATE, messages, tracePrefix, probe.cue ?? DEFAULT_PROBE_CUE);
+  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0 };
+}
+
+/** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
+export function truncationSummary(results: readonly LiveCaseResult[], extract?: Extractor): { length: number; noAnswer: number } {
+  let length = 0;
+  let noAnswer = 0;
+  for (const r of results) {
+    if (r.finishReason !== 'length' || r.output === undefined) continue;
+    length++;
+    if (!extract || extract(r.output) === null) noAnswer++;
+  }
+  return { length, noAnswer };
+}
+
+const CACHE_FORMAT = 1;
+
+function parseCached<T>(text: string | undefined, kind: 'chat' | 'completion', valid: (r: unknown) => r is T): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const entry = JSON.parse(text) as { v?: unknown; kind?: unknown; result?: unknown };
+    if (entry.v === CACHE_FORMAT && entry.kind === kind && valid(entry.result)) return entry.result;
+  } catch {
+    // unreadable entry: ask the server again
+  }
+  return undefined;
+}
+
+function isChatResult(r: unknown): r is ChatResult {
+  const o = r as ChatResult | null;
+  return !!o && typeof o.content === 'string' && typeof o.reasoning === 'string';
+}
+
+function isTextResult(r: unknown): r is TextCompletionResult {
+  const o = r as TextCompletionResult | null;
+  return !!o && typeof o.text === 'string';
+}
+
+/**
+ * A counting semaphore whose waiters give up when the run stops. It listens to the run's signal
+ * once, however many requests wait.
+ */
+class Slots {
+  private free: number;
+  private readonly waiters: { grant: () => void; fail: (e: LiveError) => void }[] = [];
+
+  constructor(
+    size: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.free = size;
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const w of this.waiters.splice(0)) w.fail(new LiveError('cancelled', 'cancelled'));
+      },
+      { once: true },
+    );
+  }
+
+  async acquire(): Promise<void> {
+    if (this.signal.aborted) throw new LiveError('cancelled', 'cancelled');
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((grant, fail) => this.waiters.push({ grant, fail }));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next.grant();
+    else this.free++;
+  }
+}
+
+/**
+ * Signals for single requests, all aborted by one listener on the run's signal (a listener per
+ * request on one signal would pile up past Node's warning threshold).
+ */
+class RequestSignals {
+  private readonly live = new Set<AbortController>();
+
+  constructor(private readonly parent: AbortSignal) {
+    parent.addEventListener('abort', () => this.live.forEach((c) => c.abort()), { once: true });
+  }
+
+  async with<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ctl = new AbortController();
+    if (this.parent.aborted) ctl.abort();
+    this.live.add(ctl);
+    try {
+      return await run(ctl.signal);
+    } finally {
+      this.live.delete(ctl);
+    }
+  }
+}
+
+/** 401/403, an unreachable server, or a missing endpoint/model stop the whole run. */
+function isFatal(e: LiveError): boolean {
+  return e.kind === 'auth' || e.kind === 'unreachable' || (e.kind === 'http' && (e.status === 404 || e.status === 405));
+}
+
+/**
+ * Runs every case against the server. Resolves with one result per case (failed cases carry
+ * `error`); rejects with a {@link LiveError} of kind `cancelled` when `signal` aborts, or with the
+ * first fatal error (key rejected, server unreachable, endpoint or model missing), after every
+ * request in flight has stopped. Completed responses are in the cache either way, so running
+ * again sends only what is missing.
+ */
+export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Promise<LiveRunResult> {
+  const client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+  const stop = new AbortController();
+  const slots = new Slots(concurrency, stop.signal);
+  const signals = new RequestSignals(stop.signal);
+  const onOuterAbort = (): void => stop.abort();
+  if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let fatal: unknown;
+  let serverAnswered = false;
+  let loaded: Tokenizer | undefined;
+  // Loading ranks costs a fraction of a second; a run whose server reports usage may never need it.
+  const tokenizer = (): Tokenizer => (loaded ??= getTokenizer(opts.encoding ?? 'o200k_base', opts.engine ?? 'gpt-tokenizer'));
+
+  const progress: LiveProgress = { total: cases.length, done: 0, failed: 0, sentRequests: 0, cachedRequests: 0, completionTokens: 0, probeTokens: 0 };
+  const report = (): void => opts.onProgress?.({ ...progress });
+  const results: LiveCaseResult[] = cases.map((c) => ({ id: c.id }));
+
+  /** One request through the cache, the slots and the retry loop. */
+  const request = async <T>(
+    url: string,
+    body: Record<string, unknown>,
+    kind: 'chat' | 'completion',
+    valid: (r: unknown) => r is T,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<{ result: T; cached: boolean }> => {
+    const key = opts.cache ? await requestCacheKey(url, body) : '';
+    if (opts.cache) {
+      const hit = parseCached(await opts.cache.get(key), kind, valid);
+      if (hit) {
+        progress.cachedRequests++;
+        return { result: hit, cached: true };
+      }
+    }
+    const result = await signals.with((signal) =>
+      withRetries(
+        async () => {
+          await slots.acquire();
+          progress.sentRequests++;
+          try {
+            const r = await call(signal);
+            serverAnswered = true;
+            return r;
+          } catch (e) {
+            if (e instanceof LiveError && (e.kind === 'http' || e.kind === 'auth')) serverAnswered = true;
+            throw e;
+          } finally {
+            slots.release();
+          }
+        },
+        {
+          retries: opts.retries ?? 5,
+          backoff: opts.backoff,
+          signal,
+          // A server that never answered is not coming back in a few seconds: report it at once.
+          shouldRetry: (e) => !isFatal(e) || (e.kind === 'unreachable' && serverAnswered),
+          onRetry: (e, attempt, delay) => opts.onLog?.(`retry ${attempt} in ${(delay / 1000).toFixed(1)} s: ${e.message}`),
+        },
+      ),
+    );
+    // Only complete answers get here: errors and broken streams threw above and are never stored.
+    if (opts.cache) await opts.cache.put(key, JSON.stringify({ v: CACHE_FORMAT, kind, result }));
+    return { result, cached: false };
+  };
+
+  const runCase = async (index: number): Promise<void> => {
+    const c = cases[index];
+    const out = results[index];
+    const { body, messages, missing } = buildChatBody(c, opts, opts.rows?.[index]);
+    if (missing.length > 0) {
+      throw new LiveError('protocol', `case ${c.id}: the prompt template uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which the row does not have`);
+    }
+    const onDelta = opts.onDelta ? (d: Parameters<DeltaListener>[0]): void => opts.onDelta?.(index, d) : undefined;
+    const gen = await request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta));
+    const output = traceText(gen.result);
+    const probes: ProbeRecord[] = [];
+    let probeTokens = 0;
+    if (opts.probe) {
+      const probe = opts.probe;
+      const tokens = tokenizeWithOffsets(tokenizer(), output);
+      const settled = await Promise.allSettled(
+        probeBoundaries(tokens.count, probe.every).map(async (t) => {
+          const probeBody = buildProbeBody(opts.model, messages, cutText(output, tokens, t), probe);
+          try {
+            const r = await request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal));
+            const used = r.result.usage?.completionTokens ?? tokenizer().count(r.result.text);
+            // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
+            return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };
+          } catch (e) {
+            if (e instanceof LiveError && e.kind === 'http' && (e.status === 404 || e.status === 405)) {
+              throw new LiveError(
+                'http',
+                `${e.message} — probes need the text completions endpoint (/completions), which llama.cpp server, vLLM and Ollama offer; OpenAI serves it only for legacy completion models`,
+                { status: e.status },
+              );
+            }
+            throw e;
+          }
+        }),
+      );
+      // Wait for every probe before failing, so no request outlives the run.
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const s of settled) {
+        if (s.status !== 'fulfilled') continue;
+        probes.push(s.value);
+        probeTokens += s.value.tokens;
+      }
+    }
+    out.output = output;
+    if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
+    if (gen.result.usage) out.usage = gen.result.usage;
+    if (opts.probe) out.probes = probes;
+    out.fromCache = gen.cached;
+    progress.completionTokens += gen.result.usage?.completionTokens ?? tokenizer().count(output);
+    progress.probeTokens += probeTokens;
+  };
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop.signal.aborted) {
+      const index = next++;
+      if (index >= cases.length) return;
+      try {
+        await runCase(index);
+      } catch (e) {
+        if (!(e instanceof LiveError)) {
+          // Not a server problem (e.g. the cache cannot be written): stop rather than lose work.
+          fatal ??= e;
+          stop.abort();
+          return;
+        }
+        if (e.kind === 'cancelled') return;
+        if (isFatal(e)) {
+          fatal ??= e;
+          stop.abort();
+          return;
+        }
+        results[index].error = e.message;
+        progress.failed++;
+      }
+      progress.done++;
+      report();
+      opts.onCaseDone?.(index, results[index]);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, cases.length) }, () => worker()));
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (fatal !== undefined) throw fatal;
+  if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
+  return { results, progress: { ...progress } };
+}

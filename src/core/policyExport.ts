@@ -1,0 +1,204 @@
+/**
+ * The self-contained policy JSON that `prompt-budget export` and the results panel write, and that
+ * the runtime's `createStopper` reads: the stop policy plus everything that decides where it stops
+ * and what answer it reports (tokenizer encoding and engine, answer extraction).
+ */
+import type { EncodingName, EngineName, ExportedPolicy, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
+import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
+import { parseMatchConfig } from './match';
+import { parsePolicy, policyName } from './policies';
+import { isEncodingName, isEngineName } from './tokens';
+
+export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
+export const EXPORTED_POLICY_VERSION = 1;
+
+/** Settings of the sweep a policy was measured with. */
+export interface PolicySettings {
+  encoding: EncodingName;
+  engine: EngineName;
+  extract: ExtractConfig;
+  match: MatchConfig;
+}
+
+/** Why a policy cannot run in the streaming runtime, or null when it can. */
+export function runtimeUnsupported(spec: PolicySpec): string | null {
+  return spec.kind === 'probe'
+    ? `${policyName(spec)}: probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy`
+    : null;
+}
+
+/**
+ * Builds the exported JSON for one policy (a spec or a name such as `cutoff:512`). Marker policies
+ * get their marker list written out, so a later change of the defaults cannot change what ships.
+ * Throws an Error with a readable message for an unknown name or a probe policy.
+ */
+export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySettings, measured?: ExportedPolicy['measured']): ExportedPolicy {
+  let spec: PolicySpec;
+  if (typeof policy === 'string') {
+    const parsed = parsePolicy(policy);
+    if (!parsed.spec) throw new Error(parsed.error);
+    spec = parsed.spec;
+  } else {
+    spec = policy;
+  }
+  const unsupported = runtimeUnsupported(spec);
+  if (unsupported) throw new Error(unsupported);
+  if (spec.kind === 'marker') spec = { kind: 'marker', grace: spec.grace, markers: [...(spec.markers ?? DEFAULT_MARKERS)] };
+  const out: ExportedPolicy = {
+    format: EXPORTED_POLICY_FORMAT,
+    version: EXPORTED_POLICY_VERSION,
+    policy: policyName(spec),
+    spec,
+    encoding: settings.encoding,
+    engine: settings.engine,
+    extract: { ...settings.extract },
+    match: { ...settings.match },
+  };
+  if (measured) out.measured = { ...measured, ci95: [measured.ci95[0], measured.ci95[1]] };
+  return out;
+}
+
+/**
+ * The exported JSON for a policy of a finished sweep, with what the sweep measured for it. Throws
+ * when the sweep has no row of that name (the message lists the rows) or the policy is a probe.
+ */
+export function exportFromSweep(result: SweepResult, name: string): ExportedPolicy {
+  const parsed = parsePolicy(name);
+  if (!parsed.spec) throw new Error(parsed.error);
+  const canonical = policyName(parsed.spec);
+  const row = result.rows.find((r) => r.policy === canonical);
+  if (!row) throw new Error(`policy ${canonical} was not in the sweep; evaluated: ${result.rows.map((r) => r.policy).join(', ')}`);
+  return toExportedPolicy(parsed.spec, result, {
+    cases: result.cases,
+    em: row.em,
+    deltaEm: row.deltaEm,
+    ci95: row.ci95,
+    meanTokens: row.meanTokens,
+    savings: row.savings,
+    margin: result.margin,
+  });
+}
+
+const TOP_KEYS = new Set(['format', 'version', 'policy', 'spec', 'encoding', 'engine', 'extract', 'match', 'measured']);
+const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
+  full: ['kind'],
+  cutoff: ['kind', 'tokens'],
+  stability: ['kind', 'every', 'repeats'],
+  marker: ['kind', 'grace', 'markers'],
+  probe: ['kind', 'every', 'agree'],
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function checkSpec(name: string, raw: unknown): { spec?: PolicySpec; error?: string } {
+  const parsed = parsePolicy(name);
+  if (!parsed.spec) return { error: `"policy": ${parsed.error}` };
+  const expected = parsed.spec;
+  if (raw === undefined) return { spec: expected.kind === 'marker' ? { ...expected, markers: [...DEFAULT_MARKERS] } : expected };
+  if (!isObject(raw)) return { error: '"spec" must be an object such as {"kind": "cutoff", "tokens": 512}' };
+  if (raw.kind !== expected.kind) return { error: `"spec" has kind ${JSON.stringify(raw.kind)} but "policy" is ${name}` };
+  const extra = Object.keys(raw).filter((k) => !SPEC_KEYS[expected.kind].includes(k));
+  if (extra.length > 0) return { error: `"spec" has unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
+  for (const key of SPEC_KEYS[expected.kind]) {
+    if (key === 'kind' || key === 'markers') continue;
+    const want = (expected as unknown as Record<string, number>)[key];
+    if (raw[key] !== want) return { error: `"spec.${key}" is ${JSON.stringify(raw[key])} but "policy" ${name} says ${want}` };
+  }
+  if (expected.kind !== 'marker') return { spec: expected };
+  const markers = raw.markers ?? [...DEFAULT_MARKERS];
+  if (!Array.isArray(markers) || markers.length === 0 || markers.some((m) => typeof m !== 'string' || m === '')) {
+    return { error: '"spec.markers" must be a non-empty list of non-empty strings' };
+  }
+  return { spec: { kind: 'marker', grace: expected.grace, markers: markers as string[] } };
+}
+
+function checkMeasured(raw: unknown): string | null {
+  if (raw === undefined) return null;
+  if (!isObject(raw)) return '"measured" must be an object';
+  for (const key of ['cases', 'em', 'deltaEm', 'meanTokens', 'savings', 'margin']) {
+    if (typeof raw[key] !== 'number' || !Number.isFinite(raw[key])) return `"measured.${key}" must be a number`;
+  }
+  const ci = raw.ci95;
+  if (!Array.isArray(ci) || ci.length !== 2 || ci.some((x) => typeof x !== 'number')) return '"measured.ci95" must be [lower, upper]';
+  return null;
+}
+
+/**
+ * Reads and checks an exported policy: JSON text or an already parsed value. Returns the policy,
+ * or an error naming the field that is wrong. Unknown fields are errors (a typo must not silently
+ * fall back to a default); a missing `spec` is rebuilt from `policy`.
+ */
+export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; error?: string } {
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json) as unknown;
+    } catch (e) {
+      return { error: `not valid JSON: ${(e as Error).message}` };
+    }
+  }
+  if (!isObject(value)) return { error: 'an exported policy must be a JSON object' };
+  if (value.format !== EXPORTED_POLICY_FORMAT) return { error: `"format" must be "${EXPORTED_POLICY_FORMAT}" (got ${JSON.stringify(value.format)})` };
+  if (value.version !== EXPORTED_POLICY_VERSION) {
+    return { error: `unsupported "version" ${JSON.stringify(value.version)}; this version of prompt-budget reads version ${EXPORTED_POLICY_VERSION}` };
+  }
+  const extra = Object.keys(value).filter((k) => !TOP_KEYS.has(k));
+  if (extra.length > 0) return { error: `unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}` };
+  if (typeof value.policy !== 'string') return { error: '"policy" must be a policy name such as "cutoff:512"' };
+  const spec = checkSpec(value.policy, value.spec);
+  if (!spec.spec) return { error: spec.error };
+  const unsupported = runtimeUnsupported(spec.spec);
+  if (unsupported) return { error: unsupported };
+  if (typeof value.encoding !== 'string' || !isEncodingName(value.encoding)) {
+    return { error: `"encoding" must be "o200k_base" or "cl100k_base" (got ${JSON.stringify(value.encoding)})` };
+  }
+  if (typeof value.engine !== 'string' || !isEngineName(value.engine)) {
+    return { error: `"engine" must be "gpt-tokenizer" or "js-tiktoken" (got ${JSON.stringify(value.engine)})` };
+  }
+  const extract = parseExtractConfig(value.extract);
+  if (!extract.config) return { error: `"extract": ${extract.error}` };
+  const match = parseMatchConfig(value.match);
+  if (!match.config) return { error: `"match": ${match.error}` };
+  const measuredError = checkMeasured(value.measured);
+  if (measuredError) return { error: measuredError };
+  const policy: ExportedPolicy = {
+    format: EXPORTED_POLICY_FORMAT,
+    version: EXPORTED_POLICY_VERSION,
+    policy: policyName(spec.spec),
+    spec: spec.spec,
+    encoding: value.encoding,
+    engine: value.engine,
+    extract: extract.config,
+    match: match.config,
+  };
+  if (value.measured !== undefined) policy.measured = value.measured as ExportedPolicy['measured'];
+  return { policy };
+}
+
+/**
+ * A ready-to-paste snippet (TypeScript, or JavaScript ESM with `lang` `js`) that stops an OpenAI SDK
+ * stream with the exported policy inline.
+ */
+export function policySnippet(policy: ExportedPolicy, lang: 'ts' | 'js' = 'ts'): string {
+  const json = JSON.stringify(policy, null, 2);
+  const pct = (x: number): string => (x * 100).toFixed(1);
+  const m = policy.measured;
+  const measured = m
+    ? `// Measured on ${m.cases} cases: ${pct(m.savings)}% fewer output tokens, ΔEM ${pct(m.deltaEm)} pts (95% CI ${pct(m.ci95[0])}…${pct(m.ci95[1])}).\n`
+    : '';
+  const ts = lang === 'ts';
+  return `import { createStopper, stopOpenAIStream } from 'prompt-budget/runtime';
+${ts ? "import type { ChatCompletionChunkLike } from 'prompt-budget/runtime';\n" : ''}
+// ${policy.policy} (${policy.encoding}, ${policy.engine}, extract ${policy.extract.preset}), exported by prompt-budget.
+${measured}const POLICY = ${json};
+
+// stream: from client.chat.completions.create({ ..., stream: true }, { signal: controller.signal })
+export async function answerWithBudget(stream${ts ? ': AsyncIterable<ChatCompletionChunkLike>' : ''}, controller${ts ? ': AbortController' : ''}) {
+  const stopper = createStopper(POLICY);
+  const { decision, text } = await stopOpenAIStream(stream, stopper, controller);
+  return { answer: decision.answer ?? null, stoppedEarly: decision.stop, tokens: decision.tokens, text };
+}
+`;
+}

@@ -1,0 +1,166 @@
+/**
+ * Renders a sweep for people and for other tools: the stable JSON contract, Markdown, CSV, a
+ * terminal table and the one-line recommendation used by CodeLens and the panel.
+ */
+import type { SweepResult, SweepRow } from './types';
+
+/** `81.0` for 0.81. */
+export function pct(fraction: number, digits = 1): string {
+  return (fraction * 100).toFixed(digits);
+}
+
+/** Signed points with a real minus sign: `−2.8`, `+0.4`, `0.0`. */
+export function signedPts(fraction: number, digits = 1): string {
+  const v = Number((fraction * 100).toFixed(digits));
+  if (v === 0) return (0).toFixed(digits);
+  return `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(digits)}`;
+}
+
+/** `−38%` for savings 0.38 (tokens go down). */
+export function tokenChange(savings: number): string {
+  const v = Math.round(savings * 100);
+  if (v === 0) return '±0%';
+  return `${v > 0 ? '−' : '+'}${Math.abs(v)}%`;
+}
+
+/** McNemar p formatted for a table. */
+export function formatP(p: number): string {
+  if (p >= 0.9995) return '1';
+  if (p < 0.001) return '<0.001';
+  return p.toFixed(3);
+}
+
+/** One-line effect of a row, e.g. `−38% tokens · EM 81.0 → 78.2 (−2.8 pts, 95% CI −4.1…−1.5)`. */
+export function rowEffect(result: SweepResult, row: SweepRow): string {
+  return `${tokenChange(row.savings)} tokens · EM ${pct(result.baseline.em)} → ${pct(row.em)} (${signedPts(row.deltaEm)} pts, 95% CI ${signedPts(row.ci95[0])}…${signedPts(row.ci95[1])})`;
+}
+
+/** The recommendation as one line, or why there is none. */
+export function recommendationLine(result: SweepResult): string {
+  const rec = result.recommendation;
+  if (!rec) return result.cases === 0 ? 'no cases with traces to evaluate' : `no policy stays within −${pct(result.margin)} pts`;
+  const row = result.rows.find((r) => r.policy === rec.policy);
+  if (!row) return rec.policy;
+  return `${row.label}: ${rowEffect(result, row)}`;
+}
+
+/** The documented `--format json` contract (fractions; extra fields may be added, none removed). */
+export function sweepToJson(result: SweepResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    cases: result.cases,
+    skipped: result.skipped,
+    encoding: result.encoding,
+    engine: result.engine,
+    extract: result.extract,
+    match: result.match,
+    margin: result.margin,
+    seed: result.seed,
+    resamples: result.resamples,
+    baseline: result.baseline,
+    rows: result.rows.map((r) => ({
+      policy: r.policy,
+      label: r.label,
+      em: r.em,
+      correct: r.correct,
+      deltaEm: r.deltaEm,
+      ci95: r.ci95,
+      mcnemarP: r.mcnemarP,
+      meanTokens: r.meanTokens,
+      medianTokens: r.medianTokens,
+      p95Tokens: r.p95Tokens,
+      savings: r.savings,
+      ...(r.meanProbeTokens !== undefined ? { meanProbeTokens: r.meanProbeTokens } : {}),
+      cutBeforeAnswer: r.cutBeforeAnswer,
+      flipsToWrong: r.flipsToWrong,
+      flipsToRight: r.flipsToRight,
+      flipsToWrongIds: r.flipsToWrongIds,
+      flipsToRightIds: r.flipsToRightIds,
+    })),
+    recommendation: result.recommendation,
+    power: result.power,
+    crossValidation: result.crossValidation,
+    warnings: result.warnings,
+  };
+  if (result.caseResults) out.caseResults = result.caseResults;
+  for (const [k, v] of Object.entries(result)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+interface Column {
+  title: string;
+  cell: (r: SweepRow, result: SweepResult) => string;
+  right?: boolean;
+}
+
+const COLUMNS: Column[] = [
+  { title: 'policy', cell: (r) => r.policy },
+  { title: 'mean tok', cell: (r) => r.meanTokens.toFixed(1), right: true },
+  { title: 'p95 tok', cell: (r) => r.p95Tokens.toFixed(0), right: true },
+  { title: 'savings', cell: (r) => `${pct(r.savings)}%`, right: true },
+  { title: 'EM %', cell: (r) => pct(r.em), right: true },
+  { title: 'ΔEM pts', cell: (r) => signedPts(r.deltaEm), right: true },
+  { title: '95% CI', cell: (r) => `${signedPts(r.ci95[0])}…${signedPts(r.ci95[1])}`, right: true },
+  { title: 'McNemar p', cell: (r) => formatP(r.mcnemarP), right: true },
+  { title: 'flips −/+', cell: (r) => `${r.flipsToWrong}/${r.flipsToRight}`, right: true },
+  { title: 'cut before answer', cell: (r) => String(r.cutBeforeAnswer), right: true },
+];
+
+function summaryLines(result: SweepResult): string[] {
+  const lines = [
+    `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.encoding} (${result.engine}) · extract ${result.extract.preset} · match ${result.match.preset}`,
+    `baseline (full): EM ${pct(result.baseline.em)}% (${result.baseline.correct}/${result.cases}), ${result.baseline.meanTokens.toFixed(1)} mean output tokens`,
+    `recommendation at margin ${pct(result.margin)} pts: ${recommendationLine(result)}`,
+  ];
+  const cv = result.crossValidation;
+  if (cv) {
+    lines.push(
+      `cross-validated (${cv.folds} folds): the procedure's pick changes EM by ${signedPts(cv.heldOutDeltaEm)} pts and saves ${pct(cv.heldOutSavings)}% tokens on held-out cases; ${pct(cv.agreement, 0)}% of folds picked the same policy`,
+    );
+  }
+  lines.push(result.power.message);
+  for (const w of result.warnings) if (w !== result.power.message) lines.push(`warning: ${w}`);
+  return lines;
+}
+
+/** Aligned plain-text table for terminals. */
+export function sweepToTable(result: SweepResult): string {
+  const cells = result.rows.map((r) => COLUMNS.map((c) => c.cell(r, result)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
+  const fmt = (values: string[]): string =>
+    values.map((v, i) => (COLUMNS[i].right ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const rec = result.recommendation?.policy;
+  const body = result.rows.map((r, i) => `${r.policy === rec ? '▶ ' : '  '}${fmt(cells[i])}`);
+  return [...summaryLines(result), '', `  ${fmt(COLUMNS.map((c) => c.title))}`, ...body].join('\n') + '\n';
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+}
+
+/** GitHub-flavoured Markdown report. */
+export function sweepToMarkdown(result: SweepResult): string {
+  const rec = result.recommendation?.policy;
+  const header = `| ${COLUMNS.map((c) => c.title).join(' | ')} |`;
+  const align = `| ${COLUMNS.map((c) => (c.right ? '---:' : ':---')).join(' | ')} |`;
+  const rows = result.rows.map((r) => `| ${COLUMNS.map((c, i) => { const v = mdEscape(c.cell(r, result)); return i === 0 && r.policy === rec ? `**${v}** (recommended)` : v; }).join(' | ')} |`);
+  return ['# Prompt Budget sweep', '', ...summaryLines(result).map((l) => `- ${mdEscape(l)}`), '', header, align, ...rows, ''].join('\n');
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV with one row per policy; fractions as in the JSON contract. */
+export function sweepToCsv(result: SweepResult): string {
+  const head = ['policy', 'label', 'em', 'correct', 'deltaEm', 'ci95Low', 'ci95High', 'mcnemarP', 'meanTokens', 'medianTokens', 'p95Tokens', 'savings', 'cutBeforeAnswer', 'flipsToWrong', 'flipsToRight', 'recommended'];
+  const lines = [head.join(',')];
+  for (const r of result.rows) {
+    lines.push(
+      [r.policy, r.label, r.em, r.correct, r.deltaEm, r.ci95[0], r.ci95[1], r.mcnemarP, r.meanTokens, r.medianTokens, r.p95Tokens, r.savings, r.cutBeforeAnswer, r.flipsToWrong, r.flipsToRight, r.policy === result.recommendation?.policy ? 1 : 0]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,22 @@
+/** Every command the extension registers, declared once (ids match `contributes.commands`). */
+export const COMMANDS = {
+  runSweep: 'promptBudget.runSweep',
+  pickTestSet: 'promptBudget.pickTestSet',
+  editCutoffs: 'promptBudget.editCutoffs',
+  chooseEncoding: 'promptBudget.chooseEncoding',
+  exportReport: 'promptBudget.exportReport',
+  openLog: 'promptBudget.openLog',
+  createStarterConfig: 'promptBudget.createStarterConfig',
+  showPanel: 'promptBudget.showPanel',
+  openSample: 'promptBudget.openSample',
+  /** Internal: a result CodeLens opens the panel on its row. */
+  revealPolicy: 'promptBudget.revealPolicy',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Ids of the contributed views. */
+export const VIEWS = {
+  container: 'promptBudget',
+  results: 'promptBudget.results',
+} as const;

@@ -1,0 +1,201 @@
+import * as vscode from 'vscode';
+import type { EncodingName, SweepResult } from '../core/types';
+import type { ViewState } from '../shared/protocol';
+import { COMMANDS, VIEWS } from './commandIds';
+import { createStarterConfig, parseCutoffList, writeCutoffs } from './configEdits';
+import { PromptFiles } from './promptFiles';
+import { CutoffCodeLensProvider, RecommendationCodeLensProvider } from './resultCodeLens';
+import { ResultsViewProvider } from './resultsView';
+import { SETTINGS_SECTION, SettingsStore } from './settings';
+import { SweepController } from './sweepController';
+import { TokenCodeLensProvider } from './tokenCodeLens';
+import { TokenService } from './tokenService';
+import { TokenStatusBar } from './tokenStatusBar';
+import { WorkerClient } from './workerClient';
+import { CONFIG_FILE, ConfigStore } from './workspaceConfig';
+
+/** What `activate` returns; the editor tests use it to compare results with the core. */
+export interface PromptBudgetApi {
+  lastResult(): SweepResult | undefined;
+  runSweep(testSet?: vscode.Uri): Promise<SweepResult | undefined>;
+  viewState(): ViewState;
+  countDocument(doc: vscode.TextDocument): Promise<{ count: number; approximate: boolean; encoding: EncodingName }>;
+}
+
+/** A feature that a setting turns on and off: built when on, disposed when off. */
+class Toggle implements vscode.Disposable {
+  private current: vscode.Disposable | undefined;
+
+  constructor(private readonly create: () => vscode.Disposable) {}
+
+  set(on: boolean): void {
+    if (on && !this.current) this.current = this.create();
+    else if (!on && this.current) {
+      this.current.dispose();
+      this.current = undefined;
+    }
+  }
+
+  /** Disposes and builds again (e.g. a document selector changed). */
+  rebuild(on: boolean): void {
+    this.set(false);
+    this.set(on);
+  }
+
+  dispose(): void {
+    this.set(false);
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PromptBudgetApi> {
+  const log = vscode.window.createOutputChannel('Prompt Budget', { log: true });
+  context.subscriptions.push(log);
+  const settings = new SettingsStore();
+  context.subscriptions.push(settings);
+  const configDiagnostics = vscode.languages.createDiagnosticCollection('promptBudget.config');
+  context.subscriptions.push(configDiagnostics);
+  const testSetDiagnostics = vscode.languages.createDiagnosticCollection('promptBudget.testSet');
+  context.subscriptions.push(testSetDiagnostics);
+  const config = new ConfigStore(configDiagnostics, log);
+  context.subscriptions.push(config);
+  const worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sweepWorker.js').fsPath, (m) => log.error(m));
+  context.subscriptions.push(worker);
+  const tokens = new TokenService(worker, settings, config);
+  context.subscriptions.push(tokens);
+  const prompts = new PromptFiles(settings, config);
+  const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics);
+  context.subscriptions.push(sweeps);
+  const view = new ResultsViewProvider(context.extensionUri, sweeps);
+  context.subscriptions.push(view);
+  context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEWS.results, view));
+
+  const tokenLens = new TokenCodeLensProvider(tokens, prompts);
+  context.subscriptions.push(tokenLens);
+  const tokenLensToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(prompts.selector(), tokenLens));
+  context.subscriptions.push(tokenLensToggle);
+  const resultSelector = (): vscode.DocumentSelector => [{ scheme: 'file' }, { scheme: 'untitled' }];
+  const recommendationToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(resultSelector(), new RecommendationCodeLensProvider(sweeps, config)));
+  context.subscriptions.push(recommendationToggle);
+  const cutoffToggle = new Toggle(() => vscode.languages.registerCodeLensProvider({ pattern: `**/${CONFIG_FILE}` }, new CutoffCodeLensProvider(sweeps, config)));
+  context.subscriptions.push(cutoffToggle);
+  const statusToggle = new Toggle(() => new TokenStatusBar(tokens, prompts, settings, () => sweeps.recommendedOutput(), () => sweeps.prices(), [settings.onDidChange, config.onDidChange, sweeps.onDidChange, tokens.onDidReset]));
+  context.subscriptions.push(statusToggle);
+  const applySettings = (): void => {
+    const s = settings.settings;
+    tokenLensToggle.set(s.codeLens.tokenCounts);
+    recommendationToggle.set(s.codeLens.recommendation);
+    cutoffToggle.set(s.codeLens.cutoffs);
+    statusToggle.set(s.statusBar);
+  };
+  applySettings();
+
+  const recount = (): void => {
+    tokens.reset();
+    tokenLens.refresh();
+  };
+  context.subscriptions.push(
+    settings.onDidChange(({ affects }) => {
+      applySettings();
+      if (affects('promptFiles')) tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
+      if (affects('encoding')) recount();
+    }),
+  );
+  let lastPrompt = config.current?.config.prompt;
+  let lastEncoding = config.current?.config.encoding;
+  context.subscriptions.push(
+    config.onDidChange((c) => {
+      if (c?.config.prompt !== lastPrompt) {
+        lastPrompt = c?.config.prompt;
+        tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
+      }
+      if (c?.config.encoding !== lastEncoding) {
+        lastEncoding = c?.config.encoding;
+        if (settings.settings.encoding === 'auto') recount();
+      }
+    }),
+  );
+
+  const isTestSet = (uri: vscode.Uri): boolean => [...config.testSetUris(), sweeps.currentTestSet()].some((u) => u?.toString() === uri.toString());
+  const check = (doc: vscode.TextDocument): void => {
+    if (isTestSet(doc.uri) && vscode.workspace.isTrusted) void sweeps.checkTestSet(doc.uri, worker).catch((e: Error) => log.warn(`checking ${doc.uri.fsPath}: ${e.message}`));
+  };
+  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(check), vscode.workspace.onDidSaveTextDocument(check));
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.runSweep, () => sweeps.run()),
+    vscode.commands.registerCommand(COMMANDS.pickTestSet, () => sweeps.pickTestSet()),
+    vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config)),
+    vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),
+    vscode.commands.registerCommand(COMMANDS.exportReport, (format?: unknown, target?: unknown) =>
+      sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
+    ),
+    vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
+    vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig()),
+    vscode.commands.registerCommand(COMMANDS.showPanel, () => view.reveal()),
+    vscode.commands.registerCommand(COMMANDS.revealPolicy, (policy?: unknown) => view.reveal(typeof policy === 'string' ? policy : undefined)),
+    vscode.commands.registerCommand(COMMANDS.openSample, () => openSample(context)),
+  );
+
+  await config.reload();
+  for (const doc of vscode.workspace.textDocuments) check(doc);
+  log.info(`activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: counting only'})`);
+
+  return {
+    lastResult: () => sweeps.result as SweepResult | undefined,
+    runSweep: (testSet) => sweeps.run({ testSet }),
+    viewState: () => sweeps.viewState(),
+    countDocument: async (doc) => {
+      const c = await tokens.count(doc, false);
+      return { count: c.count, approximate: c.approximate, encoding: c.encoding };
+    },
+  };
+}
+
+export function deactivate(): void {
+  // everything is disposed through context.subscriptions
+}
+
+async function chooseEncoding(current: EncodingName): Promise<void> {
+  const items: (vscode.QuickPickItem & { value: 'auto' | EncodingName })[] = [
+    { label: 'o200k_base', description: 'GPT-4o, GPT-4.1, o-series, GPT-5', value: 'o200k_base' },
+    { label: 'cl100k_base', description: 'GPT-4, GPT-3.5 Turbo, text-embedding-3', value: 'cl100k_base' },
+    { label: 'auto', description: `the encoding in ${CONFIG_FILE}, else o200k_base`, value: 'auto' },
+  ];
+  for (const i of items) if (i.value === current) i.description = `${i.description} (in use)`;
+  const pick = await vscode.window.showQuickPick(items, { title: 'Prompt Budget: encoding for token counts' });
+  if (!pick) return;
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('encoding', pick.value, target);
+}
+
+async function editCutoffs(config: ConfigStore): Promise<void> {
+  const loaded = config.current ?? (await config.reload());
+  if (!loaded) {
+    const create = 'Create Starter Config';
+    if ((await vscode.window.showInformationMessage(`Prompt Budget: cutoffs live in ${CONFIG_FILE}, which this workspace does not have yet.`, create)) === create) {
+      await createStarterConfig();
+    }
+    return;
+  }
+  const value = await vscode.window.showInputBox({
+    title: 'Prompt Budget: early-stop cutoffs (output tokens)',
+    prompt: `Comma-separated token cutoffs to sweep; saved to ${vscode.workspace.asRelativePath(loaded.uri)}`,
+    value: (loaded.config.cutoffs ?? []).join(', '),
+    validateInput: (text) => parseCutoffList(text).error ?? null,
+  });
+  if (value === undefined) return;
+  const { cutoffs } = parseCutoffList(value);
+  if (cutoffs && !(await writeCutoffs(loaded.uri, cutoffs))) void vscode.window.showErrorMessage(`Prompt Budget: could not edit ${CONFIG_FILE}.`);
+}
+
+async function openSample(context: vscode.ExtensionContext): Promise<void> {
+  const source = vscode.Uri.joinPath(context.extensionUri, 'sample');
+  const target = vscode.Uri.joinPath(context.globalStorageUri, 'sample-workspace');
+  try {
+    await vscode.workspace.fs.stat(target);
+  } catch {
+    await vscode.workspace.fs.createDirectory(context.globalStorageUri);
+    await vscode.workspace.fs.copy(source, target, { overwrite: false });
+  }
+  await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { cutoffLocations } from '../core/config';
+import { recommendationLine, rowEffect } from '../core/report';
+import type { SweepResult } from '../core/types';
+import { COMMANDS } from './commandIds';
+import type { ConfigStore } from './workspaceConfig';
+
+/** Where the last sweep's result is shown: its test set and the prompt the config links. */
+export interface ResultSource {
+  readonly result: Omit<SweepResult, 'caseResults'> | undefined;
+  readonly testSetUri: vscode.Uri | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+function revealCommand(title: string, policy: string | undefined, tooltip: string): vscode.Command {
+  return { title, tooltip, command: COMMANDS.revealPolicy, arguments: policy ? [policy] : [] };
+}
+
+/** The recommendation and its effect, above the linked prompt, the test set and the config. */
+export class RecommendationCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(
+    private readonly source: ResultSource,
+    private readonly config: ConfigStore,
+  ) {
+    this.onDidChangeCodeLenses = source.onDidChange;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const result = this.source.result;
+    if (!result) return [];
+    const uri = doc.uri.toString();
+    const targets = [this.source.testSetUri, this.config.promptUri(), this.config.current?.uri].filter((u): u is vscode.Uri => !!u).map((u) => u.toString());
+    if (!targets.includes(uri)) return [];
+    const rec = result.recommendation;
+    const title = `$(lightbulb) ${rec ? 'Recommended ' : ''}${recommendationLine(result as SweepResult)}`;
+    const tip = rec ? `${rec.reason}\nClick to open this row in the results panel.` : 'Click to open the results panel.';
+    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), revealCommand(title, rec?.policy, tip))];
+  }
+
+  dispose(): void {
+    // the event belongs to the source
+  }
+}
+
+/** On each cutoff in promptbudget.json: that cutoff's savings and EM change in the last sweep. */
+export class CutoffCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(
+    private readonly source: ResultSource,
+    private readonly config: ConfigStore,
+  ) {
+    this.onDidChangeCodeLenses = source.onDidChange;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const result = this.source.result;
+    if (!result || doc.uri.toString() !== this.config.current?.uri.toString()) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const loc of cutoffLocations(doc.getText())) {
+      const policy = `cutoff:${loc.value}`;
+      const row = result.rows.find((r) => r.policy === policy);
+      const range = new vscode.Range(loc.line, loc.character, loc.line, loc.character + loc.length);
+      const title = row ? `${row.label}: ${rowEffect(result as SweepResult, row)}` : `cutoff ${loc.value}: not in the last sweep`;
+      lenses.push(new vscode.CodeLens(range, revealCommand(title, row ? policy : undefined, row ? 'Click to open this row in the results panel.' : 'Run the sweep again to see this cutoff.')));
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    // the event belongs to the source
+  }
+}

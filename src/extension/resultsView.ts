@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { parseWebviewMessage, type ExtensionMessage, type WebviewMessage } from '../shared/protocol';
+import { COMMANDS, VIEWS } from './commandIds';
+import type { SweepController } from './sweepController';
+
+/** Builds the panel's HTML: strict CSP, one script with a fresh nonce, assets through asWebviewUri. */
+export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Prompt Budget results</title>
+</head>
+<body>
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+}
+
+/**
+ * The results webview view. It renders whatever state the controller sends; after a reload the
+ * webview says `ready` again and gets the whole state back.
+ */
+export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sweeps: SweepController,
+  ) {
+    this.disposables.push(sweeps.onDidChangeState((state) => this.post({ type: 'state', state })));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    view.webview.html = resultsHtml(view.webview, this.extensionUri, randomBytes(16).toString('base64'));
+    const subs = [
+      view.webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (msg) void this.handle(msg);
+      }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) this.post({ type: 'state', state: this.sweeps.viewState() });
+      }),
+    ];
+    view.onDidDispose(() => {
+      for (const s of subs) s.dispose();
+      if (this.view === view) this.view = undefined;
+    }, null, this.disposables);
+  }
+
+  /** Opens the panel and selects a policy's row. */
+  async reveal(policy?: string): Promise<void> {
+    if (policy) this.sweeps.select(policy);
+    await vscode.commands.executeCommand(`${VIEWS.results}.focus`);
+    this.post({ type: 'state', state: this.sweeps.viewState() });
+  }
+
+  private async handle(msg: WebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.post({ type: 'state', state: this.sweeps.viewState() });
+        return;
+      case 'selectPolicy':
+        this.sweeps.select(msg.policy);
+        return;
+      case 'sort':
+        this.sweeps.setSort(msg.sort);
+        return;
+      case 'openCase':
+        this.sweeps.openCase(msg.policy, msg.caseId);
+        return;
+      case 'closeCase':
+        this.sweeps.closeCase();
+        return;
+      case 'revealCase':
+        await this.sweeps.revealCase(msg.caseId);
+        return;
+      case 'export':
+        await vscode.commands.executeCommand(COMMANDS.exportReport, msg.format);
+        return;
+      case 'runSweep':
+        await vscode.commands.executeCommand(COMMANDS.runSweep);
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private post(msg: ExtensionMessage): void {
+    if (this.view) void this.view.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,386 @@
+import * as vscode from 'vscode';
+import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
+import type { SweepResult } from '../core/types';
+import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type ViewState } from '../shared/protocol';
+import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
+import type { SettingsStore } from './settings';
+import type { TokenService } from './tokenService';
+import { sweepOptionsFromConfig } from './sweepOptions';
+import { WorkerCancelled, WorkerClient } from './workerClient';
+import type { FlippedCase, SweepJobResult } from './workerProtocol';
+import type { ResultSource } from './resultCodeLens';
+
+const STATE_KEY = 'promptBudget.lastSweep';
+const TEST_SET_KEY = 'promptBudget.testSet';
+const TEST_SET_GLOB = '**/*.{jsonl,ndjson,csv,tsv,json}';
+
+interface StoredSweep {
+  summary: SweepSummary;
+  testSetUri: string;
+  flipped: FlippedCase[];
+  selectedPolicy: string | null;
+  sort: SortState;
+}
+
+export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
+  markdown: { ext: 'md', label: 'Markdown', render: sweepToMarkdown },
+  csv: { ext: 'csv', label: 'CSV', render: sweepToCsv },
+  json: { ext: 'json', label: 'JSON', render: (r) => `${JSON.stringify(sweepToJson(r), null, 2)}\n` },
+};
+
+/**
+ * Runs sweeps in a worker thread and owns their results: the panel's state (the extension is its
+ * source of truth), the result CodeLens, exports and the test set's diagnostics.
+ */
+export class SweepController implements ResultSource, vscode.Disposable {
+  private stored: StoredSweep | undefined;
+  private detail: CaseDetail | null = null;
+  private running: { done: number; total: number } | null = null;
+  private message: ViewState['message'] = null;
+  private active: { cancel: () => void } | undefined;
+  private readonly resultEmitter = new vscode.EventEmitter<void>();
+  private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
+  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter];
+  /** Fires when the sweep result changed (CodeLens listen). */
+  readonly onDidChange = this.resultEmitter.event;
+  /** Fires with the whole panel state whenever it changed. */
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly settings: SettingsStore,
+    private readonly config: ConfigStore,
+    private readonly tokens: TokenService,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly testSetDiagnostics: vscode.DiagnosticCollection,
+  ) {
+    this.stored = context.workspaceState.get<StoredSweep>(STATE_KEY);
+    this.disposables.push(settings.onDidChange(({ affects }) => affects('prices') && this.emitState()));
+  }
+
+  get result(): SweepSummary['result'] | undefined {
+    return this.stored?.summary.result;
+  }
+
+  get testSetUri(): vscode.Uri | undefined {
+    return this.stored ? vscode.Uri.parse(this.stored.testSetUri) : undefined;
+  }
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Mean output tokens of the recommended policy (for the cost estimate in the status bar). */
+  recommendedOutput(): { tokens: number; label: string } | undefined {
+    const r = this.result;
+    const rec = r?.recommendation;
+    if (!r || !rec) return undefined;
+    return { tokens: rec.meanTokens, label: `mean of ${rec.policy} in the last sweep` };
+  }
+
+  viewState(): ViewState {
+    const base = emptyViewState(this.prices());
+    if (!this.stored) return { ...base, running: this.running, message: this.message };
+    return {
+      ...base,
+      sweep: this.stored.summary,
+      selectedPolicy: this.stored.selectedPolicy,
+      sort: this.stored.sort,
+      detail: this.detail,
+      running: this.running,
+      message: this.message,
+    };
+  }
+
+  /** Prices for cost estimates: promptbudget.json's when it sets them, else the settings. */
+  prices(): ViewState['prices'] {
+    return this.config.explicitPrices() ?? this.settings.settings.prices;
+  }
+
+  private emitState(): void {
+    this.stateEmitter.fire(this.viewState());
+  }
+
+  private persist(): void {
+    void this.context.workspaceState.update(STATE_KEY, this.stored);
+  }
+
+  // ---- test set --------------------------------------------------------------------------
+
+  /** The test set a sweep uses: the one picked, else the first in the config. */
+  currentTestSet(): vscode.Uri | undefined {
+    const picked = this.context.workspaceState.get<string>(TEST_SET_KEY);
+    if (picked) return vscode.Uri.parse(picked);
+    return this.config.testSetUris()[0];
+  }
+
+  async pickTestSet(): Promise<vscode.Uri | undefined> {
+    const fromConfig = this.config.testSetUris();
+    const found = await vscode.workspace.findFiles(TEST_SET_GLOB, '**/{node_modules,.git,dist,out}/**', 500);
+    const seen = new Set<string>();
+    const items: (vscode.QuickPickItem & { uri: vscode.Uri })[] = [];
+    for (const uri of [...fromConfig, ...found]) {
+      const key = uri.toString();
+      if (seen.has(key) || /(^|\/)(package(-lock)?|tsconfig|promptbudget)\.json$/.test(uri.path)) continue;
+      seen.add(key);
+      items.push({ label: vscode.workspace.asRelativePath(uri), description: fromConfig.some((u) => u.toString() === key) ? 'in promptbudget.json' : undefined, uri });
+    }
+    const current = this.currentTestSet()?.toString();
+    for (const item of items) if (item.uri.toString() === current) item.picked = true;
+    const choice = await vscode.window.showQuickPick(items, { title: 'Prompt Budget: test set to sweep', placeHolder: items.length ? 'JSONL, JSON array or CSV with recorded outputs' : 'No JSONL, JSON or CSV files in this workspace' });
+    if (!choice) return undefined;
+    await this.context.workspaceState.update(TEST_SET_KEY, choice.uri.toString());
+    this.log.info(`test set: ${choice.label}`);
+    return choice.uri;
+  }
+
+  private async readTestSet(uri: vscode.Uri): Promise<Uint8Array> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open?.isDirty) return new TextEncoder().encode(open.getText());
+    return vscode.workspace.fs.readFile(uri);
+  }
+
+  /** Checks a test set in the worker and shows its bad lines in the Problems panel. */
+  async checkTestSet(uri: vscode.Uri, worker: WorkerClient): Promise<void> {
+    const bytes = await this.readTestSet(uri);
+    const check = await worker.call('checkTestSet', { bytes, fileName: uri.path, fields: this.config.current?.config.fields });
+    this.setTestSetDiagnostics(uri, bytes, check.issues);
+  }
+
+  private setTestSetDiagnostics(uri: vscode.Uri, bytes: Uint8Array, issues: SweepJobResult['issues']): void {
+    if (issues.length === 0) {
+      this.testSetDiagnostics.delete(uri);
+      return;
+    }
+    const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
+    this.testSetDiagnostics.set(uri, issues.map((i) => issueToDiagnostic(i, lines)));
+  }
+
+  // ---- running ---------------------------------------------------------------------------
+
+  /** Runs a sweep of the current test set; resolves with the result, or undefined when cancelled or failed. */
+  async run(options: { testSet?: vscode.Uri } = {}): Promise<SweepResult | undefined> {
+    if (this.active) {
+      void vscode.window.showInformationMessage('Prompt Budget: a sweep is already running.');
+      return undefined;
+    }
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      const pick = await vscode.window.showWarningMessage('Prompt Budget runs sweeps of workspace files only in a trusted workspace. Counting tokens works in Restricted Mode.', manage);
+      if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    const loaded = this.config.current ?? (await this.config.reload());
+    const testSet = options.testSet ?? this.currentTestSet() ?? (await this.pickTestSet());
+    if (!testSet) return undefined;
+    const configErrors = loaded?.issues.filter((i) => i.severity === 'error') ?? [];
+    if (configErrors.length) {
+      const msg = `${vscode.workspace.asRelativePath(loaded!.uri)} has ${configErrors.length} error(s); fix them first (see the Problems panel).`;
+      this.fail(msg);
+      return undefined;
+    }
+    const { options: sweepOptions, errors } = sweepOptionsFromConfig(loaded?.config);
+    if (errors.length) {
+      this.fail(errors.join('; '));
+      return undefined;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.readTestSet(testSet);
+    } catch (e) {
+      this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+
+    const rel = vscode.workspace.asRelativePath(testSet);
+    const worker = new WorkerClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sweepWorker.js').fsPath, (m) => this.log.error(m));
+    const flag = new SharedArrayBuffer(4);
+    const started = Date.now();
+    this.running = { done: 0, total: 0 };
+    this.message = null;
+    this.emitState();
+    this.log.info(`sweep ${rel}: ${sweepOptions.policies.length} policies, ${sweepOptions.encoding}/${sweepOptions.engine}, extract ${sweepOptions.extract.preset}, match ${sweepOptions.match.preset}`);
+    try {
+      const out = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: sweeping ${rel}`, cancellable: true },
+        async (progress, token) => {
+          this.active = {
+            cancel: () => {
+              Atomics.store(new Int32Array(flag), 0, 1);
+              setTimeout(() => worker.terminate('cancelled'), 1000).unref();
+            },
+          };
+          token.onCancellationRequested(() => this.active?.cancel());
+          let reported = 0;
+          return worker.call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
+            const pct = total ? (done / total) * 100 : 0;
+            progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
+            reported = pct;
+            this.running = { done, total };
+            this.emitState();
+          });
+        },
+      );
+      const durationMs = Date.now() - started;
+      this.setTestSetDiagnostics(testSet, bytes, out.issues);
+      const promptUri = this.config.promptUri();
+      const summary: SweepSummary = {
+        result: out.result,
+        testSet: rel,
+        prompt: promptUri ? vscode.workspace.asRelativePath(promptUri) : null,
+        promptTokens: promptUri ? await this.promptTokens(promptUri) : null,
+        finishedAt: new Date().toISOString(),
+        durationMs,
+      };
+      const keep = this.stored?.selectedPolicy;
+      this.stored = {
+        summary,
+        testSetUri: testSet.toString(),
+        flipped: out.flipped,
+        selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
+        sort: this.stored?.sort ?? DEFAULT_SORT,
+      };
+      this.detail = null;
+      this.persist();
+      const rec = out.result.recommendation;
+      this.log.info(`sweep ${rel}: ${out.result.cases} cases in ${durationMs} ms; recommended ${rec ? rec.policy : 'none'}`);
+      for (const w of out.result.warnings) this.log.warn(w);
+      this.resultEmitter.fire();
+      return out.result;
+    } catch (e) {
+      if (e instanceof WorkerCancelled) {
+        this.log.info(`sweep ${rel}: cancelled`);
+        this.message = { kind: 'info', text: 'Sweep cancelled.' };
+      } else {
+        this.fail(e instanceof Error ? e.message : String(e));
+      }
+      return undefined;
+    } finally {
+      this.active = undefined;
+      this.running = null;
+      worker.dispose();
+      this.emitState();
+    }
+  }
+
+  private async promptTokens(uri: vscode.Uri): Promise<number | null> {
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      return (await this.tokens.count(doc, false)).count;
+    } catch {
+      return null;
+    }
+  }
+
+  private fail(text: string): void {
+    this.log.error(text);
+    this.message = { kind: 'error', text };
+    this.emitState();
+    void vscode.window.showErrorMessage(`Prompt Budget: ${text}`);
+  }
+
+  // ---- panel actions ---------------------------------------------------------------------
+
+  select(policy: string | null): void {
+    if (!this.stored) return;
+    this.stored.selectedPolicy = policy && this.stored.summary.result.rows.some((r) => r.policy === policy) ? policy : null;
+    if (this.detail && this.detail.policy !== this.stored.selectedPolicy) this.detail = null;
+    this.persist();
+    this.emitState();
+  }
+
+  setSort(sort: SortState): void {
+    if (!this.stored) return;
+    this.stored.sort = sort;
+    this.persist();
+    this.emitState();
+  }
+
+  openCase(policy: string, caseId: string): void {
+    const s = this.stored;
+    const c = s?.flipped.find((f) => f.id === caseId);
+    const row = s?.summary.result.rows.find((r) => r.policy === policy);
+    const outcome = c?.outcomes[policy];
+    const base = c?.outcomes.full;
+    if (!s || !c || !row || !outcome || !base) {
+      this.detail = null;
+      this.message = { kind: 'error', text: `Case ${caseId} is not among the flipped cases of ${policy}.` };
+      this.emitState();
+      return;
+    }
+    s.selectedPolicy = policy;
+    this.detail = {
+      policy,
+      policyLabel: row.label,
+      caseId,
+      line: c.line,
+      question: c.question,
+      gold: c.gold,
+      trace: c.trace,
+      cutAt: outcome.cutAt,
+      stopToken: outcome.stopToken,
+      totalTokens: c.totalTokens,
+      baselineAnswer: base.answer,
+      baselineCorrect: base.correct,
+      answer: outcome.answer,
+      correct: outcome.correct,
+      reason: outcome.reason,
+    };
+    this.message = null;
+    this.emitState();
+  }
+
+  closeCase(): void {
+    this.detail = null;
+    this.emitState();
+  }
+
+  /** Opens the test set at a case's line. */
+  async revealCase(caseId: string): Promise<void> {
+    const s = this.stored;
+    const c = s?.flipped.find((f) => f.id === caseId);
+    if (!s || !c) return;
+    const pos = new vscode.Position(Math.max(0, c.line - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.parse(s.testSetUri), { selection: new vscode.Range(pos, pos), preview: true });
+  }
+
+  /** Writes the last sweep as Markdown, CSV or JSON (asks for the format and file when not given). */
+  async exportReport(format?: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const result = this.result;
+    if (!result) {
+      void vscode.window.showInformationMessage('Prompt Budget: run a sweep first; there is nothing to export yet.');
+      return undefined;
+    }
+    let fmt = format;
+    if (!fmt) {
+      const pick = await vscode.window.showQuickPick(
+        (Object.keys(EXPORTS) as ExportFormat[]).map((f) => ({ label: EXPORTS[f].label, format: f })),
+        { title: 'Prompt Budget: export the sweep as' },
+      );
+      if (!pick) return undefined;
+      fmt = pick.format;
+    }
+    const spec = EXPORTS[fmt];
+    let uri = target;
+    if (!uri) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
+      uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(folder, `prompt-budget-report.${spec.ext}`),
+        filters: { [spec.label]: [spec.ext] },
+        title: 'Export sweep report',
+      });
+      if (!uri) return undefined;
+    }
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(spec.render(result as SweepResult)));
+    this.log.info(`exported ${spec.label} report to ${uri.fsPath}`);
+    void vscode.window.showInformationMessage(`Prompt Budget: exported ${vscode.workspace.asRelativePath(uri)}`, 'Open').then((a) => {
+      if (a === 'Open') void vscode.window.showTextDocument(uri!);
+    });
+    return uri;
+  }
+
+  dispose(): void {
+    this.active?.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import type { EncodingName } from '../core/types';
+import type { ConfigStore } from './workspaceConfig';
+import type { SettingsStore } from './settings';
+import type { WorkerClient } from './workerClient';
+import type { DocumentCount } from './workerProtocol';
+
+export interface CountedDocument extends DocumentCount {
+  encoding: EncodingName;
+  version: number;
+}
+
+/**
+ * Token counts of open documents, computed in the counting worker. Calls for the same document
+ * version and encoding share one request, so the status bar and the CodeLens never count twice.
+ */
+export class TokenService implements vscode.Disposable {
+  private readonly inFlight = new Map<string, { version: number; encoding: EncodingName; sections: boolean; promise: Promise<CountedDocument> }>();
+  private readonly latest = new Map<string, CountedDocument>();
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires when a new count of a document is known. */
+  readonly onDidCount = this.emitter.event;
+  private readonly resetEmitter = new vscode.EventEmitter<void>();
+  /** Fires when cached counts were dropped (the encoding changed). */
+  readonly onDidReset = this.resetEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly worker: WorkerClient,
+    private readonly settings: SettingsStore,
+    private readonly config: ConfigStore,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
+      this.emitter,
+      this.resetEmitter,
+    );
+  }
+
+  /** The encoding used for counting: the setting, else the config's, else o200k_base. */
+  get encoding(): EncodingName {
+    const s = this.settings.settings.encoding;
+    if (s !== 'auto') return s;
+    return this.config.current?.config.encoding ?? 'o200k_base';
+  }
+
+  /** The last count of a document, if any (may belong to an older version). */
+  latestFor(uri: vscode.Uri): CountedDocument | undefined {
+    return this.latest.get(uri.toString());
+  }
+
+  /** Counts a document (with its markdown sections when asked). */
+  count(doc: vscode.TextDocument, sections: boolean): Promise<CountedDocument> {
+    const key = doc.uri.toString();
+    const encoding = this.encoding;
+    const have = this.inFlight.get(key);
+    if (have && have.version === doc.version && have.encoding === encoding && (have.sections || !sections)) return have.promise;
+    const version = doc.version;
+    const promise = this.worker.call('count', { key, text: doc.getText(), encoding, sections }).then((c) => {
+      const counted: CountedDocument = { ...c, encoding, version };
+      const prev = this.latest.get(key);
+      if (!prev || prev.version <= version) {
+        this.latest.set(key, counted);
+        this.emitter.fire(doc.uri);
+      }
+      return counted;
+    });
+    this.inFlight.set(key, { version, encoding, sections, promise });
+    promise.catch(() => {
+      if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
+    });
+    return promise;
+  }
+
+  /** Counts a piece of text (a selection) with its own chunk cache. */
+  async countText(key: string, text: string): Promise<DocumentCount & { encoding: EncodingName }> {
+    const encoding = this.encoding;
+    const c = await this.worker.call('count', { key: `${key}#selection`, text, encoding, sections: false });
+    return { ...c, encoding };
+  }
+
+  /** Drops cached counts (after the encoding changed). */
+  reset(): void {
+    this.inFlight.clear();
+    this.latest.clear();
+    this.resetEmitter.fire();
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.inFlight.delete(key);
+    this.latest.delete(key);
+    void this.worker.call('forget', { key }).catch(() => undefined);
+    void this.worker.call('forget', { key: `${key}#selection` }).catch(() => undefined);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { COMMANDS } from './commandIds';
+import { costPerCall, formatCount, formatUsd } from '../shared/format';
+import type { PromptFiles } from './promptFiles';
+import type { SettingsStore } from './settings';
+import type { Prices } from '../shared/protocol';
+import type { TokenService } from './tokenService';
+
+/** Output tokens per call used for the cost estimate: the recommended policy's mean, when a sweep ran. */
+export type OutputTokensSource = () => { tokens: number; label: string } | undefined;
+
+/**
+ * The status bar item: tokens of the active prompt file or of the selection, the encoding and an
+ * estimated cost per call. Clicking it picks the encoding.
+ */
+export class TokenStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly prompts: PromptFiles,
+    private readonly settings: SettingsStore,
+    private readonly outputTokens: OutputTokensSource,
+    private readonly prices: () => Prices,
+    refreshOn: vscode.Event<unknown>[],
+  ) {
+    this.item = vscode.window.createStatusBarItem('promptBudget.tokens', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Prompt Budget: tokens';
+    this.item.command = { command: COMMANDS.chooseEncoding, title: 'Choose encoding' };
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.refresh(0)),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) this.refresh(this.settings.settings.debounceMs);
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document && e.contentChanges.length > 0) this.refresh(this.settings.settings.debounceMs);
+      }),
+      ...refreshOn.map((event) => event(() => this.refresh(0))),
+    );
+    this.refresh(0);
+  }
+
+  /** Recounts after `delay` ms (typing restarts the wait). */
+  refresh(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.update(), delay);
+  }
+
+  private async update(): Promise<void> {
+    const gen = ++this.generation;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.settings.settings.statusBar) {
+      this.item.hide();
+      return;
+    }
+    const doc = editor.document;
+    const selections = editor.selections.filter((s) => !s.isEmpty);
+    const isPrompt = this.prompts.isPrompt(doc);
+    if (!isPrompt && selections.length === 0) {
+      this.item.hide();
+      return;
+    }
+    try {
+      let count: number;
+      let approximate: boolean;
+      let encoding: string;
+      let what: string;
+      if (selections.length > 0) {
+        const text = selections.map((s) => doc.getText(s)).join('\n');
+        const c = await this.tokens.countText(doc.uri.toString(), text);
+        ({ count, approximate, encoding } = c);
+        what = selections.length > 1 ? `${selections.length} selections` : 'selection';
+      } else {
+        const c = await this.tokens.count(doc, false);
+        ({ count, approximate, encoding } = c);
+        what = vscode.workspace.asRelativePath(doc.uri);
+      }
+      if (gen !== this.generation) return;
+      const prices = this.prices();
+      const out = this.outputTokens();
+      const cost = costPerCall(count, out?.tokens ?? 0, prices);
+      const shown = `${approximate ? '≈' : ''}${formatCount(count)}`;
+      this.item.text = `$(symbol-numeric) ${shown} tokens · ${encoding} · ${formatUsd(cost)}/call`;
+      const tip = new vscode.MarkdownString(undefined, true);
+      tip.appendMarkdown(`**Prompt Budget** — ${what}\n\n`);
+      tip.appendMarkdown(`${shown} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
+      tip.appendMarkdown(
+        out
+          ? `Estimated cost per call ${formatUsd(cost)}: input at $${prices.inputPer1M}/1M, plus ${out.tokens.toFixed(0)} output tokens (${out.label}) at $${prices.outputPer1M}/1M.\n\n`
+          : `Estimated input cost per call ${formatUsd(cost)} at $${prices.inputPer1M}/1M tokens (run a sweep to add output tokens).\n\n`,
+      );
+      tip.appendMarkdown('Click to choose the encoding.');
+      this.item.tooltip = tip;
+      this.item.accessibilityInformation = { label: `${shown} tokens, ${encoding}, about ${formatUsd(cost)} per call` };
+      this.item.show();
+    } catch {
+      if (gen === this.generation) this.item.hide();
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

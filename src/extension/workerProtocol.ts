@@ -1,0 +1,84 @@
+/**
+ * Messages between the extension host and `dist/sweepWorker.js`, which does all tokenizing:
+ * counting prompts as the user types (a long-lived worker keeping per-document chunk caches) and
+ * sweeps (one worker per run). Plain data only; no `vscode` here.
+ */
+import type { EncodingName, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { SweepOptions } from '../core/sweep';
+import type { TokenCount } from '../shared/incrementalCounter';
+
+export interface SectionCount extends TokenCount {
+  /** 0-based heading line. */
+  line: number;
+  level: number;
+  title: string;
+}
+
+export interface DocumentCount extends TokenCount {
+  /** Present when sections were asked for. */
+  sections?: SectionCount[];
+  /** Milliseconds spent in the worker. */
+  ms: number;
+}
+
+export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases'>;
+
+export interface SweepJob {
+  /** Raw bytes of the test-set file. */
+  bytes: Uint8Array;
+  fileName: string;
+  fields?: Partial<FieldMap>;
+  options: SweepJobOptions;
+  /** Int32 flag set to 1 by the extension to cancel; the worker polls it between cases. */
+  cancelFlag?: SharedArrayBuffer;
+}
+
+/** Where one policy stopped on one case and what it answered. */
+export interface CaseOutcome {
+  stopToken: number;
+  /** UTF-16 offset in the trace where the policy stopped. */
+  cutAt: number;
+  answer: string | null;
+  correct: boolean;
+  reason: string;
+}
+
+/** A case some policy flipped, with its texts and the outcomes of `full` and those policies. */
+export interface FlippedCase {
+  id: string;
+  line: number;
+  question: string;
+  trace: string;
+  gold: string[];
+  totalTokens: number;
+  outcomes: Record<string, CaseOutcome>;
+}
+
+export interface SweepJobResult {
+  result: SweepResult;
+  issues: LineIssue[];
+  flipped: FlippedCase[];
+}
+
+export interface TestSetCheck {
+  cases: number;
+  skipped: number;
+  issues: LineIssue[];
+}
+
+/** Request payloads by kind, and what each answers. */
+export interface WorkerCalls {
+  count: { args: { key: string; text: string; encoding: EncodingName; sections: boolean }; result: DocumentCount };
+  forget: { args: { key: string }; result: null };
+  sweep: { args: SweepJob; result: SweepJobResult };
+  checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
+}
+
+export type WorkerKind = keyof WorkerCalls;
+
+export type WorkerRequest = { [K in WorkerKind]: { id: number; kind: K; args: WorkerCalls[K]['args'] } }[WorkerKind];
+
+export type WorkerResponse =
+  | { id: number; type: 'result'; result: unknown }
+  | { id: number; type: 'error'; message: string; cancelled: boolean }
+  | { id: number; type: 'progress'; done: number; total: number };

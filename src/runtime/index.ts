@@ -1,0 +1,9 @@
+/**
+ * `prompt-budget/runtime`: applies a stop policy chosen by a prompt-budget sweep to a streamed
+ * completion in production, with the sweep's own tokenizer, rules and answer extraction. No Node-only
+ * APIs: it runs in Node, browsers and edge workers.
+ */
+export { createStopper, type PolicyInput, type StopDecision, type Stopper } from './createStopper';
+export { stopOpenAIStream, stopStream, type ChatCompletionChunkLike, type ChatDeltaLike, type StreamStopResult } from './streams';
+export { parseExportedPolicy } from '../core/policyExport';
+export type { ExportedPolicy, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName } from '../core/types';

@@ -1,0 +1,164 @@
+import type { EncodingName, EngineName } from '../core/types';
+import { getTokenizer, tokenizeWithOffsets, type TokenizedText, type Tokenizer } from '../core/tokens';
+
+/**
+ * The pre-tokenizer regex the engine itself uses for an encoding (read from the engine's own
+ * module, not copied). BPE runs on each match separately, so tokens never cross a match boundary.
+ */
+function splitPattern(encoding: EncodingName, engine: EngineName): RegExp {
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy, like core/tokens: the js-tiktoken
+   * pattern lives in its rank table, which costs ~0.5 s to evaluate. */
+  let source: RegExp | string;
+  if (engine === 'gpt-tokenizer') {
+    const c = require('gpt-tokenizer/encodingParams/constants') as { O200K_TOKEN_SPLIT_REGEX: RegExp; CL100K_TOKEN_SPLIT_REGEX: RegExp };
+    source = encoding === 'o200k_base' ? c.O200K_TOKEN_SPLIT_REGEX : c.CL100K_TOKEN_SPLIT_REGEX;
+  } else {
+    const ranks = encoding === 'o200k_base' ? require('js-tiktoken/ranks/o200k_base') : require('js-tiktoken/ranks/cl100k_base');
+    source = ((ranks as { default?: { pat_str: string } }).default ?? (ranks as { pat_str: string })).pat_str;
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return typeof source === 'string' ? new RegExp(source, 'uy') : new RegExp(source.source, 'uy');
+}
+
+const WHITESPACE_RUN = /\s*/uy;
+const LETTER_RUN = /[\p{L}\p{M}]*/uy;
+const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
+const NO_PREFIX = /[\r\n\p{N}]/u;
+
+function runEnd(re: RegExp, text: string, from: number): number {
+  re.lastIndex = from;
+  re.exec(text);
+  return re.lastIndex;
+}
+
+function codePointAt(text: string, i: number): string {
+  const c = text.codePointAt(i) ?? 0;
+  return String.fromCodePoint(c);
+}
+
+/**
+ * The furthest UTF-16 index the pre-tokenizer regex may read when it matches the piece
+ * [start, end) — for the o200k and cl100k patterns of both engines:
+ *
+ * - a whitespace-only piece comes from the `\s…` alternatives (`\s+(?!\S)`, `\s*[\r\n]+`, `\s+$`),
+ *   which scan the whole whitespace run and look one character past it;
+ * - any other piece may have scanned a run of letters and marks (the letter alternatives, with an
+ *   optional leading non-letter, backtrack inside that run) and the character after it, plus two more
+ *   when that character is an apostrophe (the `'ll` / `'ve` / `'re` contraction suffixes).
+ *
+ * Digits (`\p{N}{1,3}`) and punctuation runs read one character past their end at most. A piece is
+ * final once every character the regex read exists: appending text cannot change it, nor any
+ * piece before it, and BPE never merges across pieces. Returned negated for a whitespace-only piece.
+ */
+function readHorizon(text: string, start: number, end: number): number {
+  const ws = runEnd(WHITESPACE_RUN, text, start);
+  if (ws >= end) return -ws;
+  const first = codePointAt(text, start);
+  let from = -1;
+  if (LETTER_OR_MARK.test(first)) from = start;
+  else if (!NO_PREFIX.test(first)) from = start + first.length;
+  const r = from < 0 ? end : Math.max(end, runEnd(LETTER_RUN, text, from));
+  return text.charCodeAt(r) === 39 /* ' */ ? r + 2 : r;
+}
+
+/**
+ * Tokenizes a growing text incrementally and exposes only the tokens that later text cannot
+ * change, so their boundaries equal those of tokenizing the whole final text at once.
+ *
+ * Each pre-tokenizer piece is tokenized (with the core's `tokenizeWithOffsets`) once, as soon as
+ * it is final (see {@link readHorizon}); pending text is re-split on each push, which costs the
+ * length of the pending pieces (usually a word or two).
+ */
+export class StreamTokens {
+  /** Everything received so far. */
+  text = '';
+  /** Final tokens: `ends[k-1]` is the UTF-16 offset after k tokens (partial trailing char dropped). */
+  readonly tokens: TokenizedText = { count: 0, ends: new Uint32Array(256) };
+  /** UTF-16 offset where the final pieces end; text after it is still pending. */
+  committed = 0;
+  /** `text.slice(committed)`, kept apart so that scanning it never flattens the whole text. */
+  private pending = '';
+  private ended = false;
+  private readonly tok: Tokenizer;
+  private readonly split: RegExp;
+
+  constructor(encoding: EncodingName, engine: EngineName) {
+    this.tok = getTokenizer(encoding, engine);
+    this.split = splitPattern(encoding, engine);
+  }
+
+  /** Appends text and commits every piece that became final. */
+  push(delta: string): void {
+    if (this.ended) throw new Error('StreamTokens: push after end');
+    if (delta === '') return;
+    this.text += delta;
+    this.pending += delta;
+    this.advance();
+  }
+
+  /** Marks the end of the text: everything pending becomes final. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.pending !== '') this.append(tokenizeWithOffsets(this.tok, this.pending), this.committed);
+    this.committed = this.text.length;
+    this.pending = '';
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** True when the final text will hold more than `k` tokens (known from what arrived so far). */
+  hasMoreThan(k: number): boolean {
+    return this.tokens.count > k || (this.tokens.count === k && this.pending !== '');
+  }
+
+  private advance(): void {
+    const text = this.pending;
+    // A trailing high surrogate may still become a letter when its low half arrives.
+    const last = text.charCodeAt(text.length - 1);
+    const known = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
+    const re = this.split;
+    let pos = 0;
+    // Text cut right after a piece that is not all whitespace splits into the same pieces, so the
+    // final text up to the last such piece is tokenized in one call; whitespace pieces after it, alone.
+    let batchEnd = 0;
+    const spaces: number[] = [];
+    while (pos < known) {
+      re.lastIndex = pos;
+      const m = re.exec(text);
+      if (!m || m[0].length === 0) break;
+      const end = pos + m[0].length;
+      const horizon = readHorizon(text, pos, end);
+      if (Math.abs(horizon) >= known) break;
+      if (horizon < 0) spaces.push(end);
+      else {
+        batchEnd = end;
+        spaces.length = 0;
+      }
+      pos = end;
+    }
+    if (pos === 0) return;
+    if (batchEnd > 0) this.append(tokenizeWithOffsets(this.tok, text.slice(0, batchEnd)), this.committed);
+    let from = batchEnd;
+    for (const end of spaces) {
+      this.append(tokenizeWithOffsets(this.tok, text.slice(from, end)), this.committed + from);
+      from = end;
+    }
+    this.committed += pos;
+    this.pending = text.slice(pos);
+  }
+
+  private append(piece: TokenizedText, offset: number): void {
+    const t = this.tokens;
+    const need = t.count + piece.count;
+    if (need > t.ends.length) {
+      const grown = new Uint32Array(Math.max(need, t.ends.length * 2));
+      grown.set(t.ends.subarray(0, t.count));
+      t.ends = grown;
+    }
+    for (let k = 0; k < piece.count; k++) t.ends[t.count + k] = piece.ends[k] + offset;
+    t.count = need;
+  }
+}

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  DEFAULT_MARKERS,
+  EXTRACT_PRESETS,
+  findFirstMarker,
+  makeExtractor,
+  parseExtractConfig,
+  validateExtractConfig,
+} from '../../../src/core/extract';
+import type { ExtractConfig, ExtractPreset, Extraction } from '../../../src/core/types';
+
+function ex(preset: ExtractPreset, text: string, extra: Partial<ExtractConfig> = {}): Extraction | null {
+  return makeExtractor({ preset, ...extra })(text);
+}
+
+function answer(preset: ExtractPreset, text: string, extra: Partial<ExtractConfig> = {}): string | null {
+  const found = ex(preset, text, extra);
+  if (found) assert.equal(text.slice(found.start, found.end).length > 0, true, 'range must be non-empty');
+  return found ? found.answer : null;
+}
+
+/** lm-eval's flexible-extract, run the way its RegexFilter does, with group_select -1. */
+function lmEvalFlexible(text: string): { answer: string; start: number } | null {
+  const re = /(-?[$0-9.,]{2,})|(-?[0-9]+)/g;
+  let last: RegExpExecArray | null = null;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m;
+  if (!last) return null;
+  return { answer: (last[1] ?? last[2]) as string, start: last.index };
+}
+
+describe('extract presets', () => {
+  it('lists every preset', () => {
+    assert.deepEqual([...EXTRACT_PRESETS], ['gsm8k', 'last-number', 'answer-is', 'boxed', 'json-answer', 'after-think', 'choice-letter', 'regex']);
+  });
+
+  describe('gsm8k (lm-eval strict-match, first match)', () => {
+    it('reads the number after "#### " with its range', () => {
+      const text = 'She makes 9 * 2 = 18.\n#### 18';
+      assert.deepEqual(ex('gsm8k', text), { answer: '18', start: 27, end: 29 });
+    });
+    it('keeps sign, commas and dots as written', () => {
+      assert.equal(answer('gsm8k', '#### -1,234.50 dollars'), '-1,234.50');
+      assert.equal(answer('gsm8k', '#### 18.'), '18.');
+    });
+    it('takes the first match, as the RegexFilter with group_select 0', () => {
+      assert.equal(answer('gsm8k', '#### 5\nwait, actually\n#### 7'), '5');
+    });
+    it('skips a "#### " not followed by a number', () => {
+      assert.equal(answer('gsm8k', '#### Step 1\n#### 42'), '42');
+      assert.equal(answer('gsm8k', '#### -x'), null);
+    });
+    it('needs exactly "#### " (a space) and finds it inside "#####"', () => {
+      assert.equal(answer('gsm8k', '####18'), null);
+      assert.equal(answer('gsm8k', '##### 3'), '3');
+      assert.equal(answer('gsm8k', 'The answer is 18.'), null);
+    });
+  });
+
+  describe('last-number (lm-eval flexible-extract, last match)', () => {
+    it('takes the last number of a GSM8K-style trace', () => {
+      const text = 'She sells 9 eggs at $2, so she makes 9 * $2 = $18 per day.';
+      assert.deepEqual(ex('last-number', text), { answer: '$18', start: 46, end: 49 });
+    });
+    it('keeps $ , . in the match as the regex does', () => {
+      assert.equal(answer('last-number', 'It costs $1,234.50.'), '$1,234.50.');
+      assert.equal(answer('last-number', 'Total: 3 + 4 = 7.'), '7.');
+    });
+    it('takes a single digit through the second group, with a minus sign', () => {
+      assert.equal(answer('last-number', 'so x = -5 here'), '-5');
+      assert.equal(answer('last-number', 'range 3-5'), '-5');
+      assert.equal(answer('last-number', 'just 7'), '7');
+    });
+    it('skips lone punctuation that the regex does not match', () => {
+      assert.equal(answer('last-number', 'It is 12. Really. Yes, $ and -.'), '12.');
+      assert.equal(answer('last-number', 'no numbers here, none.'), null);
+      assert.equal(answer('last-number', '...'), '...');
+    });
+    it('agrees with the lm-eval regex on random texts', () => {
+      const extract = makeExtractor({ preset: 'last-number' });
+      const alphabet = fc.constantFrom('-', '$', '.', ',', '0', '7', '9', 'a', ' ', '\n', 'é');
+      fc.assert(
+        fc.property(fc.array(alphabet, { maxLength: 40 }), (chars) => {
+          const text = chars.join('');
+          const mine = extract(text);
+          const ref = lmEvalFlexible(text);
+          assert.deepEqual(mine && { answer: mine.answer, start: mine.start }, ref);
+          if (mine) assert.equal(text.slice(mine.start, mine.end), mine.answer);
+        }),
+        { numRuns: 3000, seed: 42 },
+      );
+    });
+  });
+
+  describe('answer-is', () => {
+    it('reads up to the end of the sentence', () => {
+      const text = 'So 16 - 7 = 9 eggs. The answer is 18.';
+      assert.deepEqual(ex('answer-is', text), { answer: '18', start: 34, end: 36 });
+    });
+    it('keeps decimals and stops at a sentence end or line end', () => {
+      assert.equal(answer('answer-is', 'The answer is 3.5. Next question.'), '3.5');
+      assert.equal(answer('answer-is', 'the answer is 42\nQ: next'), '42');
+      assert.equal(answer('answer-is', 'The answer is 4 hours.'), '4 hours');
+    });
+    it('is case-insensitive, allows a colon and strips ** and $ wrappers', () => {
+      assert.equal(answer('answer-is', 'THE ANSWER IS: **B**.'), 'B');
+      assert.equal(answer('answer-is', 'The answer is $\\frac{1}{2}$.'), '\\frac{1}{2}');
+      assert.equal(answer('answer-is', 'The answer is **18.**'), '18');
+    });
+    it('takes the last occurrence', () => {
+      assert.equal(answer('answer-is', 'The answer is 5. Hmm, no. The answer is 6.'), '6');
+    });
+    it('gives null when the text stops right after the phrase', () => {
+      assert.equal(answer('answer-is', 'Therefore, the answer is '), null);
+      assert.equal(answer('answer-is', 'no phrase at all'), null);
+    });
+  });
+
+  describe('boxed (hendrycks last_boxed_only_string)', () => {
+    it('returns the content of the last \\boxed{} with its range', () => {
+      const text = 'First \\boxed{1}, finally $\\boxed{42}$.';
+      assert.deepEqual(ex('boxed', text), { answer: '42', start: 33, end: 35 });
+    });
+    it('matches nested braces', () => {
+      assert.equal(answer('boxed', 'so \\boxed{\\frac{\\sqrt{3}}{2}} done'), '\\frac{\\sqrt{3}}{2}');
+      assert.equal(answer('boxed', '\\boxed{\\{1, 2\\}}'), '\\{1, 2\\}');
+    });
+    it('gives null for an unclosed last \\boxed{ (text cut mid-answer)', () => {
+      assert.equal(answer('boxed', 'earlier \\boxed{3} and now \\boxed{\\frac{1}{'), null);
+      assert.equal(answer('boxed', 'cut right here \\boxed'), null);
+    });
+    it('reads \\fbox and the brace-less \\boxed 5 form', () => {
+      assert.equal(answer('boxed', 'The result is \\fbox{7}.'), '7');
+      assert.equal(answer('boxed', 'so $\\boxed 5$ is it'), '5');
+      assert.equal(answer('boxed', 'so \\boxed {12} with a space'), '12');
+    });
+    it('gives null for empty content or no box', () => {
+      assert.equal(answer('boxed', 'put your final answer within \\boxed{}'), null);
+      assert.equal(answer('boxed', 'The answer is 5'), null);
+    });
+  });
+
+  describe('json-answer', () => {
+    it('decodes the last "answer" string with JSON rules', () => {
+      const text = '```json\n{"reasoning": "x", "answer": "\\\\frac{1}{2}"}\n```';
+      const found = ex('json-answer', text);
+      assert.deepEqual(found, { answer: '\\frac{1}{2}', start: 38, end: 50 });
+      assert.equal(text.slice(38, 50), '\\\\frac{1}{2}');
+    });
+    it('handles escaped quotes and backslashes', () => {
+      assert.equal(answer('json-answer', '{"answer": "say \\"hi\\" \\\\ ok"}'), 'say "hi" \\ ok');
+      assert.equal(answer('json-answer', '{"answer" :\n  "\\u00e9t\\u00e9"}'), 'été');
+    });
+    it('ignores an escaped \\"answer\\" inside the reasoning string', () => {
+      const text = '{"reasoning": "I will write \\"answer\\": \\"7\\" later", "answer": "8"}';
+      assert.equal(answer('json-answer', text), '8');
+      assert.equal(answer('json-answer', '{"reasoning": "the \\"answer\\": \\"7\\" is'), null);
+    });
+    it('takes the last pair; a number is read as written, other values give null', () => {
+      assert.equal(answer('json-answer', '{"answer": "1"} {"answer": "2"}'), '2');
+      assert.deepEqual(ex('json-answer', '{"answer": "1"} {"answer": -2.5e3}'), { answer: '-2.5e3', start: 27, end: 33 });
+      assert.equal(answer('json-answer', '{"answer": "1"} {"answer": null}'), null);
+      assert.equal(answer('json-answer', '"answer" is a word; "answer": "3"'), '3');
+    });
+    it('gives null for an unterminated string (cut-off text)', () => {
+      assert.equal(answer('json-answer', '{"reasoning": "...", "answer": "\\\\frac{3}{'), null);
+      assert.equal(answer('json-answer', '{"answer": "5\\"'), null);
+    });
+    it('decodes invalid JSON escapes leniently, keeping the backslash', () => {
+      assert.equal(answer('json-answer', '{"answer": "\\sqrt{2} \\\\pi"}'), '\\sqrt{2} \\pi');
+    });
+  });
+
+  describe('after-think', () => {
+    it('returns the trimmed text after the last </think>', () => {
+      const text = '<think>a</think> no <think>b</think>\n  Final: 12 \n';
+      assert.deepEqual(ex('after-think', text), { answer: 'Final: 12', start: 39, end: 48 });
+    });
+    it('gives null with no </think> or nothing after it', () => {
+      assert.equal(answer('after-think', '<think>still thinking'), null);
+      assert.equal(answer('after-think', '<think>done</think>  \n'), null);
+    });
+  });
+
+  describe('choice-letter', () => {
+    it('reads the answer-phrase forms', () => {
+      assert.equal(answer('choice-letter', 'Thus the answer is (C).'), 'C');
+      assert.equal(answer('choice-letter', 'Answer: B'), 'B');
+      assert.equal(answer('choice-letter', 'The correct answer is option D, since'), 'D');
+      assert.equal(answer('choice-letter', 'ANSWER: **E**'), 'E');
+    });
+    it('reads a parenthesised letter and a line holding only a letter', () => {
+      assert.equal(answer('choice-letter', 'I pick (D) here'), 'D');
+      assert.equal(answer('choice-letter', 'Final choice:\n**B**\n'), 'B');
+      assert.equal(answer('choice-letter', 'Final choice:\n  A.\n'), 'A');
+    });
+    it('takes the last occurrence of any form, with its range', () => {
+      const text = 'Answer: B\nBut (A) is wrong and (C) fits.';
+      assert.deepEqual(ex('choice-letter', text), { answer: 'C', start: 32, end: 33 });
+    });
+    it('ignores words, lower-case letters and letters past E', () => {
+      assert.equal(answer('choice-letter', 'The answer is a bit unclear; answer is Carbon.'), null);
+      assert.equal(answer('choice-letter', 'The answer is (F)'), null);
+      assert.equal(answer('choice-letter', 'A cat. Bob.'), null);
+    });
+  });
+
+  describe('regex', () => {
+    it('returns the capture group of the last match, trimmed', () => {
+      const text = 'Final: 3\nFinal: 41 ';
+      assert.deepEqual(ex('regex', text, { pattern: 'Final:\\s*(\\d+)' }), { answer: '41', start: 16, end: 18 });
+    });
+    it('honours group and flags', () => {
+      assert.equal(answer('regex', 'ANS=x; ans=y', { pattern: '(ans)=(\\w)', group: 2, flags: 'i' }), 'y');
+      assert.equal(answer('regex', 'a 12 b', { pattern: '\\d+', group: 0 }), '12');
+      assert.deepEqual(ex('regex', 'Final: 7 !', { pattern: 'Final:(.*)!' }), { answer: '7', start: 7, end: 8 });
+    });
+    it('accepts a leading Python inline flag group', () => {
+      assert.equal(answer('regex', 'x\n#### 7', { pattern: '(?s).*#### (\\d+)' }), '7');
+    });
+    it('skips matches where the group did not take part, and survives empty matches', () => {
+      assert.equal(answer('regex', 'b1 a2 b3', { pattern: 'a(\\d)|b\\d' }), '2');
+      assert.equal(answer('regex', 'abc', { pattern: '(x?)' }), null);
+    });
+    it('validates the pattern, flags and group', () => {
+      assert.match(validateExtractConfig({ preset: 'regex', pattern: '(' }) ?? '', /invalid regex/);
+      assert.match(validateExtractConfig({ preset: 'regex' }) ?? '', /needs a non-empty "pattern"/);
+      assert.match(validateExtractConfig({ preset: 'regex', pattern: '(a)', flags: 'y' }) ?? '', /unsupported regex flag "y"/);
+      assert.equal(validateExtractConfig({ preset: 'regex', pattern: '(a)(b)', group: 3 }), '"group" is 3 but the pattern has 2 capture groups');
+      assert.match(validateExtractConfig({ preset: 'regex', pattern: '(?x)a' }) ?? '', /inline flag \(\?x\)/);
+      assert.equal(validateExtractConfig({ preset: 'regex', pattern: '(a)', flags: 'is' }), null);
+      assert.throws(() => makeExtractor({ preset: 'regex', pattern: '[' }), /invalid regex/);
+    });
+  });
+
+  describe('parseExtractConfig', () => {
+    it('accepts a preset name or an object', () => {
+      assert.deepEqual(parseExtractConfig('boxed'), { config: { preset: 'boxed' } });
+      assert.deepEqual(parseExtractConfig({ preset: 'regex', pattern: 'x(\\d)', group: 1, flags: 'i' }), {
+        config: { preset: 'regex', pattern: 'x(\\d)', group: 1, flags: 'i' },
+      });
+    });
+    it('reports bad input', () => {
+      assert.match(parseExtractConfig('boxxed').error ?? '', /unknown extraction preset "boxxed"/);
+      assert.equal(parseExtractConfig('regex').error, 'the regex preset needs a non-empty "pattern"');
+      assert.equal(parseExtractConfig({ preset: 'boxed', patern: 'x' }).error, 'unknown extraction field: patern');
+      assert.equal(parseExtractConfig({ preset: 'regex', pattern: 'x(', group: 1 }).error?.startsWith('invalid regex'), true);
+      assert.equal(parseExtractConfig({ preset: 'regex', pattern: '(x)', group: '1' }).error, '"group" must be a number');
+      assert.equal(parseExtractConfig(3).error, 'extraction must be a preset name or an object with a "preset"');
+      assert.equal(parseExtractConfig({}).error, 'extraction needs a "preset" string');
+    });
+  });
+
+  describe('findFirstMarker', () => {
+    it('has the default markers', () => {
+      assert.deepEqual([...DEFAULT_MARKERS], ['The answer is', '####', '\\boxed{', '</think>', '"answer":']);
+    });
+    it('finds the earliest marker, ignoring case for alphabetic ones', () => {
+      const text = 'reasoning... the answer is 5 and \\boxed{5}';
+      assert.deepEqual(findFirstMarker(text, DEFAULT_MARKERS), { marker: 'The answer is', start: 13, end: 26 });
+      assert.deepEqual(findFirstMarker('x </think> #### 3', DEFAULT_MARKERS), { marker: '</think>', start: 2, end: 10 });
+      assert.deepEqual(findFirstMarker('{"answer": "1"}', DEFAULT_MARKERS), { marker: '"answer":', start: 1, end: 10 });
+    });
+    it('matches symbol markers exactly and gives null when none occurs', () => {
+      assert.equal(findFirstMarker('\\BOXED{5}', DEFAULT_MARKERS), null);
+      assert.equal(findFirstMarker('', DEFAULT_MARKERS), null);
+      assert.equal(findFirstMarker('axb', ['a.b', '']), null);
+      assert.deepEqual(findFirstMarker('xA.B', ['a.b']), { marker: 'a.b', start: 1, end: 4 });
+    });
+    it('prefers the longer marker on a tie', () => {
+      assert.deepEqual(findFirstMarker('#### 5', ['###', '####']), { marker: '####', start: 0, end: 4 });
+    });
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { backoffDelay, parseRetryAfter, sleep, withRetries } from '../../../../src/core/live/retry';
+import { LiveError, isRetryable, redactSecrets, displayUrl } from '../../../../src/core/live/liveError';
+
+describe('core/live/retry', () => {
+  it('parses Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    assert.equal(parseRetryAfter('2', now), 2000);
+    assert.equal(parseRetryAfter(' 1.5 ', now), 1500);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:07 GMT', now), 7000);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter('', now), undefined);
+    assert.equal(parseRetryAfter(null, now), undefined);
+  });
+
+  it('backs off exponentially with jitter in [0.5, 1) of the step, capped, and honours Retry-After', () => {
+    const lo = { baseMs: 100, maxMs: 1000, random: () => 0 };
+    const hi = { baseMs: 100, maxMs: 1000, random: () => 0.999999 };
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, lo)), [50, 100, 200, 400, 500, 500]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, hi)), [100, 200, 400, 800, 1000, 1000]);
+    assert.equal(backoffDelay(0, 3000, lo), 3000);
+    assert.equal(backoffDelay(0, 10 * 60_000, { maxRetryAfterMs: 60_000 }), 60_000);
+  });
+
+  it('classifies errors: 429/500/502/503/504, timeouts and broken streams retry; 400/401/403/404 do not', () => {
+    const http = (status: number): LiveError => new LiveError('http', `status ${status}`, { status });
+    assert.deepEqual([429, 500, 502, 503, 504].map((s) => isRetryable(http(s))), [true, true, true, true, true]);
+    assert.deepEqual([400, 404, 422].map((s) => isRetryable(http(s))), [false, false, false]);
+    assert.equal(isRetryable(new LiveError('auth', 'no', { status: 401 })), false);
+    assert.equal(isRetryable(new LiveError('timeout', 't')), true);
+    assert.equal(isRetryable(new LiveError('stream', 's')), true);
+    assert.equal(isRetryable(new LiveError('protocol', 'p')), true);
+    assert.equal(isRetryable(new LiveError('cancelled', 'c')), false);
+  });
+
+  it('retries until success, waiting what the server asked', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const result = await withRetries(
+      async () => {
+        calls++;
+        if (calls === 1) throw new LiveError('http', '429', { status: 429, retryAfterMs: 30 });
+        if (calls === 2) throw new LiveError('stream', 'reset');
+        return 'ok';
+      },
+      { backoff: { baseMs: 5, random: () => 0 }, onRetry: (_e, _n, d) => waits.push(d) },
+    );
+    assert.equal(result, 'ok');
+    assert.equal(calls, 3);
+    assert.deepEqual(waits, [30, 5]);
+  });
+
+  it('gives up after `retries` retries and at once on a non-retryable error', async () => {
+    let calls = 0;
+    await assert.rejects(
+      withRetries(async () => {
+        calls++;
+        throw new LiveError('http', 'boom', { status: 500 });
+      }, { retries: 2, backoff: { baseMs: 1 } }),
+      /boom/,
+    );
+    assert.equal(calls, 3);
+    calls = 0;
+    await assert.rejects(
+      withRetries(async () => {
+        calls++;
+        throw new LiveError('http', 'bad request', { status: 400 });
+      }, { retries: 5, backoff: { baseMs: 1 } }),
+      /bad request/,
+    );
+    assert.equal(calls, 1);
+  });
+
+  it('stops waiting as soon as the signal aborts', async () => {
+    const ctl = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ctl.abort(), 30);
+    await assert.rejects(
+      withRetries(async () => {
+        throw new LiveError('http', 'slow down', { status: 429, retryAfterMs: 60_000 });
+      }, { signal: ctl.signal }),
+      (e: unknown) => e instanceof LiveError && e.kind === 'cancelled',
+    );
+    assert.ok(Date.now() - started < 1000);
+    await assert.rejects(sleep(10_000, AbortSignal.abort(new Error('gone'))), /gone/);
+  });
+
+  it('redacts secrets and credentials from text shown to the user', () => {
+    assert.equal(redactSecrets('Incorrect API key provided: sk-abc123456', ['sk-abc123456']), 'Incorrect API key provided: ***');
+    assert.equal(redactSecrets('nothing to hide', [undefined, '']), 'nothing to hide');
+    assert.equal(displayUrl('https://user:pw@example.test/v1/'), 'https://example.test/v1');
+  });
+});
