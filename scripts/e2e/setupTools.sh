@@ -20,6 +20,9 @@ log() { printf '[setupTools] %s\n' "$*"; }
 started=$(date +%s)
 
 # --- Debian packages -------------------------------------------------------------------------
+if grep -qs '^ID=ubuntu' /etc/os-release; then
+  log "warning: on Ubuntu the apt 'chromium' package is a snap shim that does not run headless here; use a Debian 12 image"
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

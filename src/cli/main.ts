@@ -1,5 +1,7 @@
 import { countCommand, COUNT_HELP } from './countCommand';
 import { sweepCommand, SWEEP_HELP } from './sweepCommand';
+import { runCommand } from './runCommand';
+import { exportCommand } from './exportCommand';
 import { UsageError, type CliIo } from './io';
 
 const HELP = `prompt-budget — sweep early-stop cutoffs and stopping rules over recorded model traces
@@ -15,16 +17,16 @@ ${COUNT_HELP}`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-async function lazyCommand(name: string): Promise<Command | undefined> {
+function commandFor(name: string): Command | undefined {
   switch (name) {
     case 'sweep':
       return sweepCommand;
     case 'count':
       return countCommand;
     case 'run':
-      return (await import('./runCommand')).runCommand;
+      return runCommand;
     case 'export':
-      return (await import('./exportCommand')).exportCommand;
+      return exportCommand;
     default:
       return undefined;
   }
@@ -38,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return name ? 0 : 2;
   }
   try {
-    const command = await lazyCommand(name);
+    const command = commandFor(name);
     if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run or export`);
     return await command(rest, io);
   } catch (e) {

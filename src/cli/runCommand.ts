@@ -23,6 +23,9 @@ Ollama) at the largest budget and writes the test set back as JSONL with output,
 usage (and probes) per case, ready for \`prompt-budget sweep\`. Smaller cutoffs are derived from
 that one trace, so C cutoffs over N cases cost N generations.
 
+Reasoning that a server streams apart (delta.reasoning_content or delta.reasoning) is kept in the
+trace as <think>…</think> before the answer, so cutoffs apply to thinking too.
+
 Options:
   --base-url <url>          as in the OpenAI SDKs, including /v1 (e.g. http://localhost:11434/v1)
   --model <name>            model name the server knows

@@ -51,7 +51,8 @@ function defaultExport<T>(mod: unknown): T {
 
 /* eslint-disable @typescript-eslint/no-require-imports --
  * Synchronous lazy loading: evaluating one rank table takes 0.1–0.7 s, so it must not happen at
- * import time; literal specifiers let esbuild bundle each table and run it only when required. */
+ * import time. esbuild bundles these literal specifiers (for any platform and format) and runs each
+ * table only when required; unbundled, this needs a CommonJS loader such as tsx/cjs. */
 function loadGptTokenizer(encoding: EncodingName): { api: GptEncoding; ranks: GptRanks } {
   switch (encoding) {
     case 'o200k_base':
@@ -221,6 +222,11 @@ export function getTokenizer(encoding: EncodingName = DEFAULT_ENCODING, engine: 
     tokenizers.set(key, tok);
   }
   return tok;
+}
+
+/** Whether {@link getTokenizer} already holds this tokenizer, i.e. the next call returns at once. */
+export function isTokenizerLoaded(encoding: EncodingName = DEFAULT_ENCODING, engine: EngineName = DEFAULT_ENGINE): boolean {
+  return tokenizers.has(`${encoding}/${engine}`);
 }
 
 /** Result of {@link countTokens}. */

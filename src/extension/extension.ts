@@ -122,7 +122,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(check), vscode.workspace.onDidSaveTextDocument(check));
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.runSweep, () => sweeps.run()),
+    vscode.commands.registerCommand(COMMANDS.runSweep, async () => {
+      const result = await sweeps.run();
+      if (result) await view.reveal(result.recommendation?.policy);
+      return result;
+    }),
     vscode.commands.registerCommand(COMMANDS.pickTestSet, () => sweeps.pickTestSet()),
     vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config)),
     vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),

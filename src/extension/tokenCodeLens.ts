@@ -26,7 +26,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = [
       new vscode.CodeLens(top, {
-        title: `${formatTokenCount(counted.count, counted.approximate)} (${counted.encoding})`,
+        title: `Prompt: ${formatTokenCount(counted.count, counted.approximate)} (${counted.encoding})`,
         tooltip: 'Tokens in this prompt file. Click to choose the encoding.',
         command: COMMANDS.chooseEncoding,
       }),

@@ -99,7 +99,9 @@ export class PolicyTracker {
       case 'cutoff':
         return this.stopAt(spec.tokens, `cutoff ${spec.tokens} reached`);
       case 'stability':
-        while (this.nextCheck <= count && stream.hasMoreThan(this.nextCheck)) {
+        // A check at the trace's last token is not made by the sweep, but it would report the same
+        // stop token and answer there, so it needs no wait for more text.
+        while (this.nextCheck <= count) {
           const t = this.nextCheck;
           const answer = this.source.answerAt(t);
           this.streak = answer !== null && answer === this.previous ? this.streak + 1 : 0;
@@ -127,7 +129,8 @@ export class PolicyTracker {
 
   private stopAt(k: number, reason: string): PolicyOutcome | null {
     const { stream } = this.source;
-    if (k > stream.tokens.count || !stream.hasMoreThan(k)) return null;
+    // k final tokens decide it: if the trace ends right there, the sweep keeps k tokens and the same answer.
+    if (k > stream.tokens.count) return null;
     return { stopToken: k, answer: this.source.answerAt(k), reason };
   }
 }

@@ -109,11 +109,6 @@ export class StreamTokens {
     return this.ended;
   }
 
-  /** True when the final text will hold more than `k` tokens (known from what arrived so far). */
-  hasMoreThan(k: number): boolean {
-    return this.tokens.count > k || (this.tokens.count === k && this.pending !== '');
-  }
-
   private advance(): void {
     const text = this.pending;
     // A trailing high surrogate may still become a letter when its low half arrives.

@@ -22,6 +22,8 @@ export interface CodeServer {
   workspace: string;
   /** Set when the server was started to load an unpackaged extension (needs the smoke-test driver). */
   extensionDevelopmentPath?: string;
+  /** Resolves with the main process's exit code (null when killed by a signal) once it ends. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
   logs(): string;
 }
@@ -248,6 +250,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
           workspace,
           ...(opts.extensionDevelopmentPath ? { extensionDevelopmentPath: path.resolve(opts.extensionDevelopmentPath) } : {}),
           logs: server.logs,
+          exited: server.exited,
           stop: async () => {
             await server.stop();
             await cleanup();
@@ -271,7 +274,7 @@ async function writeConfig(file: string, port: number): Promise<void> {
   );
 }
 
-type Launched = { server: { stop(): Promise<void>; logs(): string } } | { log: string };
+type Launched = { server: { stop(): Promise<void>; logs(): string; exited: Promise<number | null> } } | { log: string };
 
 async function launch(node: string, args: string[], env: NodeJS.ProcessEnv, port: number): Promise<Launched> {
   installExitHook();
@@ -288,7 +291,12 @@ async function launch(node: string, args: string[], env: NodeJS.ProcessEnv, port
   child.stdout.on('data', append);
   child.stderr.on('data', append);
   let exited = false;
-  child.on('exit', () => (exited = true));
+  const exitCode = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exited = true;
+      resolve(code);
+    }),
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -306,7 +314,7 @@ async function launch(node: string, args: string[], env: NodeJS.ProcessEnv, port
     await stop();
     return { log };
   }
-  return { server: { stop, logs: () => log } };
+  return { server: { stop, logs: () => log, exited: exitCode } };
 }
 
 /**

@@ -230,7 +230,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       return;
     }
     const chat = path === '/v1/chat/completions';
-    let text = '';
+    let text: string;
     if (chat) {
       const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: string }[]) : [];
       const user = [...messages].reverse().find((m) => m.role === 'user');

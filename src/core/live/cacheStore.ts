@@ -48,10 +48,11 @@ export const CACHE_VERSION = 1;
 /**
  * The cache key of a request: SHA-256 (hex) of the canonical JSON of the endpoint URL and the
  * whole request body (model, messages or prompt, every parameter). Headers — and so the API key —
- * are not part of it.
+ * are not part of it. `sample` (1, 2, …) tells apart repeated identical requests of one run, e.g.
+ * a test set that asks the same question 8 times to get 8 samples; 0 (the default) adds nothing.
  */
-export async function requestCacheKey(url: string, body: Record<string, unknown>): Promise<string> {
-  const text = canonicalJson({ v: CACHE_VERSION, url, body });
+export async function requestCacheKey(url: string, body: Record<string, unknown>, sample = 0): Promise<string> {
+  const text = canonicalJson(sample > 0 ? { v: CACHE_VERSION, url, body, sample } : { v: CACHE_VERSION, url, body });
   const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   let hex = '';
   for (const b of new Uint8Array(digest)) hex += b.toString(16).padStart(2, '0');

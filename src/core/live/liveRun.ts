@@ -6,7 +6,7 @@
 import type { Case, EncodingName, EngineName, ProbeRecord, UsageRecord } from '../types';
 import type { Extractor } from '../policies';
 import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
-import { requestCacheKey, type CacheStore } from './cacheStore';
+import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
 import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
@@ -239,9 +239,9 @@ function isFatal(e: LiveError): boolean {
 /**
  * Runs every case against the server. Resolves with one result per case (failed cases carry
  * `error`); rejects with a {@link LiveError} of kind `cancelled` when `signal` aborts, or with the
- * first fatal error (key rejected, server unreachable, endpoint or model missing), after every
- * request in flight has stopped. Completed responses are in the cache either way, so running
- * again sends only what is missing.
+ * first fatal error (key rejected, server unreachable, endpoint or model missing; or a cache that
+ * cannot be written), after every request in flight has stopped. Completed responses are in the
+ * cache either way, so running again sends only what is missing.
  */
 export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Promise<LiveRunResult> {
   const client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
@@ -269,8 +269,9 @@ export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Pro
     kind: 'chat' | 'completion',
     valid: (r: unknown) => r is T,
     call: (signal: AbortSignal) => Promise<T>,
+    sample: number,
   ): Promise<{ result: T; cached: boolean }> => {
-    const key = opts.cache ? await requestCacheKey(url, body) : '';
+    const key = opts.cache ? await requestCacheKey(url, body, sample) : '';
     if (opts.cache) {
       const hit = parseCached(await opts.cache.get(key), kind, valid);
       if (hit) {
@@ -309,15 +310,27 @@ export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Pro
     return { result, cached: false };
   };
 
+  // Cases whose requests are identical (the same question asked k times for k samples) each get
+  // their own cache entry: the n-th repeat is sample n.
+  const samples: number[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < cases.length; i++) {
+    const text = canonicalJson(buildChatBody(cases[i], opts, opts.rows?.[i]).body);
+    const n = seen.get(text) ?? 0;
+    samples.push(n);
+    seen.set(text, n + 1);
+  }
+
   const runCase = async (index: number): Promise<void> => {
     const c = cases[index];
     const out = results[index];
+    const sample = samples[index];
     const { body, messages, missing } = buildChatBody(c, opts, opts.rows?.[index]);
     if (missing.length > 0) {
       throw new LiveError('protocol', `case ${c.id}: the prompt template uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which the row does not have`);
     }
     const onDelta = opts.onDelta ? (d: Parameters<DeltaListener>[0]): void => opts.onDelta?.(index, d) : undefined;
-    const gen = await request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta));
+    const gen = await request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta), sample);
     const output = traceText(gen.result);
     const probes: ProbeRecord[] = [];
     let probeTokens = 0;
@@ -328,7 +341,7 @@ export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Pro
         probeBoundaries(tokens.count, probe.every).map(async (t) => {
           const probeBody = buildProbeBody(opts.model, messages, cutText(output, tokens, t), probe);
           try {
-            const r = await request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal));
+            const r = await request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
             const used = r.result.usage?.completionTokens ?? tokenizer().count(r.result.text);
             // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
             return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { runCommand } from '../../../src/cli/runCommand';
+import { UsageError, type CliIo } from '../../../src/cli/io';
 import { FileCacheStore } from '../../../src/cli/fileCacheStore';
 import { closedPort, loadSharedRows, startMockServer, type MockServer } from '../../support/openaiMockServer';
 
@@ -23,9 +24,31 @@ async function cli(args: string[], cwd: string, extra: Partial<CliIo> = {}): Pro
   let out = '';
   let err = '';
   const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: { PROMPT_BUDGET_API_KEY: KEY }, ...extra };
-  const code = await main(args, io);
+  const code = await (args[0] === 'run' ? runDirect(args.slice(1), io) : main(args, io));
   return { code, out, err };
 }
+
+/**
+ * `main` loads `run` with a dynamic import(), which the tsx/cjs hook used by mocha cannot resolve,
+ * so `run` is called directly here with main's handling of usage errors.
+ */
+async function runDirect(args: string[], io: CliIo): Promise<number> {
+  try {
+    return await runCommand(args, io);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`prompt-budget: ${err.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** The child process of the kill test: `run` with the real process's I/O. */
+const CHILD = `require(${JSON.stringify(resolve(__dirname, '../../../src/cli/runCommand.ts'))})
+  .runCommand(process.argv.slice(1), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), cwd: process.cwd(), env: process.env })
+  .then((code) => { process.exitCode = code; });`;
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -90,11 +113,12 @@ describe('cli run', function () {
       assert.equal(typeof (usage as { completionTokens?: number }).completionTokens, 'number');
     });
 
-    const live = await cli(['sweep', 'live.jsonl', ...sweepArgs], dir);
-    const offline = await cli(['sweep', 'recorded.jsonl', ...sweepArgs], dir);
+    const cutoffs = ['--cutoffs', '16,32,48,64,96,128,192,256'];
+    const live = await cli(['sweep', 'live.jsonl', ...sweepArgs, ...cutoffs], dir);
+    const offline = await cli(['sweep', 'recorded.jsonl', ...sweepArgs, ...cutoffs], dir);
     assert.equal(live.code, 0, live.err);
     assert.equal(offline.code, 0, offline.err);
-    assert.ok((JSON.parse(offline.out) as { rows: unknown[] }).rows.length > 10);
+    assert.equal((JSON.parse(offline.out) as { rows: unknown[] }).rows.length, 1 + 8 + 6);
     assert.deepEqual(JSON.parse(live.out), JSON.parse(offline.out));
   });
 
@@ -222,77 +246,74 @@ describe('cli run', function () {
   });
 
   it('stops within a second on cancel (exit 130) and a re-run sends only what is missing', async () => {
-    const slow = await startMockServer({ rows, apiKey: KEY, chunkDelayMs: 15 });
-    try {
-      const ctl = new AbortController();
-      const cacheDir = join(dir, 'cancelcache');
-      let abortedAt = 0;
-      const timer = setInterval(() => {
-        if (!abortedAt && filesUnder(cacheDir).length >= 6) {
-          abortedAt = Date.now();
-          ctl.abort();
-        }
-      }, 20);
-      const r = await cli(['run', 'questions.jsonl', '--base-url', slow.baseUrl, '--model', 'mock', '--out', 'cancel.jsonl', '--cache', 'cancelcache'], dir, { signal: ctl.signal });
-      clearInterval(timer);
-      const took = Date.now() - abortedAt;
-      assert.equal(r.code, 130, r.err);
-      assert.ok(took < 1500, `stopped ${took} ms after cancel`);
-      assert.match(r.err, /run: cancelled after \d+ of 40 case\(s\); finished responses are cached/);
-      assert.ok(!existsSync(join(dir, 'cancel.jsonl')));
-      const cached = filesUnder(cacheDir).length;
-      slow.resetLog();
-      const again = await cli(['run', 'questions.jsonl', '--base-url', slow.baseUrl, '--model', 'mock', '--out', 'cancel.jsonl', '--cache', 'cancelcache'], dir);
-      assert.equal(again.code, 0, again.err);
-      assert.equal(slow.requests.length, N - cached);
-      assert.equal(jsonl(join(dir, 'cancel.jsonl')).length, N);
-    } finally {
-      await slow.stop();
-    }
+    // After the first 6 requests, every stream stalls mid-way, so the cancel meets open streams.
+    server.setFault((req) => (req.seq > 6 ? { kind: 'stall', afterTokens: 5 } : undefined));
+    const ctl = new AbortController();
+    const cacheDir = join(dir, 'cancelcache');
+    let abortedAt = 0;
+    const timer = setInterval(() => {
+      if (!abortedAt && filesUnder(cacheDir).length >= 6 && server.requests.length >= 10) {
+        abortedAt = Date.now();
+        ctl.abort();
+      }
+    }, 20);
+    const r = await cli(runArgs('cancel.jsonl', '--cache', 'cancelcache'), dir, { signal: ctl.signal });
+    clearInterval(timer);
+    const took = Date.now() - abortedAt;
+    assert.equal(r.code, 130, r.err);
+    assert.ok(abortedAt > 0);
+    assert.ok(took < 1500, `stopped ${took} ms after cancel`);
+    assert.match(r.err, /run: cancelled after 6 of 40 case\(s\); finished responses are cached/);
+    assert.ok(!existsSync(join(dir, 'cancel.jsonl')));
+    assert.equal(filesUnder(cacheDir).length, 6);
+
+    server.setFault(undefined);
+    server.resetLog();
+    const again = await cli(runArgs('cancel.jsonl', '--cache', 'cancelcache'), dir);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(server.requests.length, N - 6);
+    assert.ok(server.requests.every((q) => q.attempt === 1), 'each missing request is sent once');
+    assert.equal(jsonl(join(dir, 'cancel.jsonl')).length, N);
   });
 
   it('resumes after the process is killed: the cache is intact and only missing requests are sent', async () => {
-    const slow = await startMockServer({ rows, apiKey: KEY, chunkDelayMs: 10 });
-    try {
-      const cacheDir = join(dir, 'killcache');
-      const child = spawn(
-        process.execPath,
-        ['--require', require.resolve('tsx/cjs'), join(repo, 'src/cli/main.ts'), 'run', 'questions.jsonl', '--base-url', slow.baseUrl, '--model', 'mock', '--out', 'killed.jsonl', '--cache', 'killcache'],
-        { cwd: dir, env: { ...process.env, PROMPT_BUDGET_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && filesUnder(cacheDir).filter((f) => f.endsWith('.json')).length < 8) await new Promise((r) => setTimeout(r, 15));
-      child.kill('SIGKILL');
-      assert.equal(await exited, 'SIGKILL', stderr);
-      assert.ok(!stderr.includes(KEY));
+    server.setFault((req) => (req.seq > 8 ? { kind: 'stall', afterTokens: 3 } : undefined));
+    const cacheDir = join(dir, 'killcache');
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), '-e', CHILD, '--', ...runArgs('killed.jsonl', '--cache', 'killcache').slice(1)],
+      { cwd: dir, env: { ...process.env, PROMPT_BUDGET_API_KEY: KEY, OPENAI_API_KEY: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (filesUnder(cacheDir).length < 8 || server.requests.length < 12)) await new Promise((r) => setTimeout(r, 15));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL', stderr);
+    assert.ok(!stderr.includes(KEY));
 
-      const entries = filesUnder(cacheDir).filter((f) => f.endsWith('.json'));
-      assert.ok(entries.length >= 8 && entries.length < N, `cached ${entries.length}`);
-      for (const f of entries) {
-        const entry = JSON.parse(readFileSync(f, 'utf8')) as { result: { content: string; finishReason: string } };
-        assert.ok(rows.some((row) => row.output === entry.result.content), 'every entry is a whole answer');
-        assert.equal(entry.result.finishReason, 'stop');
-      }
-      assert.ok(!existsSync(join(dir, 'killed.jsonl')));
-
-      const store = new FileCacheStore(cacheDir);
-      const beforeRerun = slow.requests.length;
-      const again = await cli(['run', 'questions.jsonl', '--base-url', slow.baseUrl, '--model', 'mock', '--out', 'killed.jsonl', '--cache', 'killcache'], dir);
-      assert.equal(again.code, 0, again.err);
-      assert.equal(slow.requests.length - beforeRerun, N - entries.length);
-      assert.match(again.err, new RegExp(`\\(${entries.length} from cache\\)`));
-      const out = jsonl(join(dir, 'killed.jsonl'));
-      assert.deepEqual(
-        out.map((row) => row.output),
-        rows.map((row) => row.output),
-      );
-      assert.ok((await store.clear()) === N);
-    } finally {
-      await slow.stop();
+    const entries = filesUnder(cacheDir);
+    assert.equal(entries.length, 8, entries.join('\n'));
+    for (const f of entries) {
+      const entry = JSON.parse(readFileSync(f, 'utf8')) as { result: { content: string; finishReason: string } };
+      assert.ok(rows.some((row) => row.output === entry.result.content), 'every entry is a whole answer');
+      assert.equal(entry.result.finishReason, 'stop');
+      assert.ok(!readFileSync(f, 'utf8').includes(KEY));
     }
+    assert.ok(!existsSync(join(dir, 'killed.jsonl')));
+
+    server.setFault(undefined);
+    server.resetLog();
+    const again = await cli(runArgs('killed.jsonl', '--cache', 'killcache'), dir);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(server.requests.length, N - 8);
+    assert.match(again.err, /40 with a trace \(8 from cache\)/);
+    assert.deepEqual(
+      jsonl(join(dir, 'killed.jsonl')).map((row) => row.output),
+      rows.map((row) => row.output),
+    );
+    assert.equal(await new FileCacheStore(cacheDir).clear(), N);
   });
 });
 

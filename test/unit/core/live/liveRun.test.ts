@@ -104,7 +104,7 @@ describe('core/live/runLive against the loopback server', function () {
         { kind: 'malformed', afterTokens: 3 },
         { kind: 'status', status: 503, retryAfter: new Date(Date.now() + 1000).toUTCString() },
         undefined,
-        i % 12 === 6 ? { kind: 'delay', ms: 3000 } : { kind: 'status', status: 502 },
+        i % 12 === 6 ? { kind: 'delay', ms: 4000 } : { kind: 'status', status: 502 },
         { kind: 'stall', afterTokens: 8 },
       ];
       const f = kinds[i % kinds.length];
@@ -114,7 +114,7 @@ describe('core/live/runLive against the loopback server', function () {
     const cache = new MemoryCacheStore();
     const retries: string[] = [];
     const t0 = Date.now();
-    const { results, progress } = await runLive(withoutOutput(offline), { ...base(), cache, timeoutMs: 400, onLog: (m) => retries.push(m) });
+    const { results, progress } = await runLive(withoutOutput(offline), { ...base(), cache, timeoutMs: 1000, onLog: (m) => retries.push(m) });
     const elapsed = Date.now() - t0;
     assert.deepEqual(
       results.map((r) => r.output),
@@ -282,6 +282,29 @@ describe('core/live/runLive against the loopback server', function () {
       return true;
     });
     assert.ok(Date.now() - t0 < 3000);
+  });
+
+  it('keeps one cache entry per sample when a test set repeats a question', async () => {
+    const math = loadSharedRows('math_qwen25math_cot100x8.jsonl', 16);
+    const mathCases = withoutOutput(sharedCases('math_qwen25math_cot100x8.jsonl', 16));
+    assert.equal(new Set(mathCases.map((c) => c.question)).size, 2, '2 questions × 8 samples');
+    const s = await startMockServer({ rows: math });
+    try {
+      const cache = new MemoryCacheStore();
+      const first = await runLive(mathCases, { ...base(), baseUrl: s.baseUrl, cache });
+      assert.equal(s.requests.length, 16);
+      assert.equal(cache.entries.size, 16);
+      assert.equal(first.progress.cachedRequests, 0);
+      s.resetLog();
+      const again = await runLive(mathCases, { ...base(), baseUrl: s.baseUrl, cache });
+      assert.equal(s.requests.length, 0);
+      assert.deepEqual(
+        again.results.map((r) => r.output),
+        first.results.map((r) => r.output),
+      );
+    } finally {
+      await s.stop();
+    }
   });
 
   it('explains a server without /completions when probes are asked for', async () => {

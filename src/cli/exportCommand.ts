@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { exportFromSweep, policySnippet, runtimeUnsupported } from '../core/policyExport';
+import { parsePolicy, policyName } from '../core/policies';
+import { runSweep } from '../core/sweep';
+import { loadInputs, SWEEP_FLAGS } from './loadInputs';
+import { UsageError, type CliIo } from './io';
+
+export const EXPORT_HELP = `Usage: prompt-budget export --policy <name> <test-set> [options]
+
+Measures one policy on the test set (as \`sweep\` does) and prints it as self-contained JSON for the
+runtime module: import { createStopper } from 'prompt-budget/runtime'.
+
+Options:
+  --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | full, or "recommended" (the
+                           cheapest policy within the margin among the sweep's policies)
+  --snippet                print a ready-to-paste snippet using createStopper instead of the JSON
+  --lang <ts|js>           language of the snippet (default ts)
+  --config, --extract, --pattern, --match, --encoding, --engine, --margin, --seed, --resamples,
+  --cutoffs, --policies    as for \`prompt-budget sweep\` (cutoffs and policies matter for "recommended")
+Exit codes: 0 ok, 1 no policy is within the margin ("recommended"), 2 bad usage or unreadable input.
+`;
+
+/** `prompt-budget export`. */
+export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...SWEEP_FLAGS, policy: { type: 'string' }, snippet: { type: 'boolean' }, lang: { type: 'string' } },
+  });
+  if (values.help) {
+    io.stdout(EXPORT_HELP);
+    return 0;
+  }
+  if (!values.policy) throw new UsageError('export needs --policy <name> (e.g. --policy cutoff:512, or --policy recommended)');
+  const lang = values.lang ?? 'ts';
+  if (lang !== 'ts' && lang !== 'js') throw new UsageError(`--lang ${lang}: expected ts or js`);
+  if (values.lang && !values.snippet) throw new UsageError('--lang needs --snippet');
+  const recommended = values.policy.trim() === 'recommended';
+  const parsed = recommended ? undefined : parsePolicy(values.policy);
+  if (parsed && !parsed.spec) throw new UsageError(`--policy: ${parsed.error}`);
+  const unsupported = parsed?.spec ? runtimeUnsupported(parsed.spec) : null;
+  if (unsupported) throw new UsageError(`--policy ${unsupported}`);
+
+  if (positionals.length === 0 && !values.config) {
+    throw new UsageError('export measures the policy on a test set: pass one (prompt-budget export --policy cutoff:512 <test-set>) or a --config that lists testSets');
+  }
+  const inputs = await loadInputs(positionals, values, io);
+  // Only the exported policy (and full) need evaluating unless the sweep must pick one.
+  const options = { ...inputs.options, folds: 0, includeCases: false, policies: parsed?.spec ? [parsed.spec] : inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
+  const result = runSweep(inputs.cases, inputs.skipped, options);
+  for (const w of result.warnings) io.stderr(`${w}\n`);
+  const name = parsed?.spec ? policyName(parsed.spec) : result.recommendation?.policy;
+  if (!name) {
+    io.stderr(`prompt-budget: no policy is within the ${(result.margin * 100).toFixed(1)}-point margin on this test set; nothing to export\n`);
+    return 1;
+  }
+  const exported = exportFromSweep(result, name);
+  io.stdout(values.snippet ? policySnippet(exported, lang) : `${JSON.stringify(exported, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,373 @@
+/**
+ * Per-tag budgets: one stop policy per tag group (difficulty, task type, MATH level…) chosen under
+ * ONE overall margin — the paired-bootstrap 95% CI lower bound of ΔEM of the combined assignment,
+ * over all cases, must stay ≥ −margin — so that easy tags can be cut hard while hard tags keep
+ * their tokens. Compared with the best single policy, and cross-validated, since per-tag choices
+ * overfit small tags.
+ *
+ * Search. With the bootstrap resamples drawn once, a resample's ΔEM of a combined assignment is
+ * the sum over groups of that group's contribution under its policy, so each (group, policy)
+ * contribution is computed once and an assignment costs one vector sum and a sort. Candidates per
+ * group are the group's Pareto frontier (fewer tokens ↔ more right answers) plus the global
+ * recommendation. When the number of combinations is at most `exhaustiveLimit` (default 20 000),
+ * every combination is searched (branch and bound on tokens), which finds the cheapest feasible
+ * assignment among the candidates; otherwise a greedy descent from all-`full` takes, step by step,
+ * the feasible single-group move that saves the most tokens per right answer lost. Either way the
+ * all-global-policy assignment is a feasible starting point, so the plan never costs more than the
+ * best single policy.
+ */
+import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
+import { choosePolicy, CV_RESAMPLES, policyStats, type PolicyMatrix } from './recommend';
+import { createRng, forEachBootstrapResample, percentileCiFromSums } from './stats';
+
+/** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
+export const TAG_MIN_CASES = 30;
+/** Above this many combinations the search is greedy instead of exhaustive. */
+export const TAG_EXHAUSTIVE_LIMIT = 20000;
+/** Group of cases without a (matching) tag. */
+export const UNTAGGED = '(untagged)';
+
+export interface TagBudgetOptions {
+  /** Non-inferiority margin for the combined assignment (fraction). */
+  margin: number;
+  resamples: number;
+  seed: number;
+  /** Cross-validation folds (< 2 disables it). */
+  folds: number;
+  /** Default {@link TAG_MIN_CASES}. */
+  minCases?: number;
+  /** Group by the first tag that starts with this prefix (e.g. `level:`) instead of the first tag. */
+  tagPrefix?: string;
+  /** Default {@link TAG_EXHAUSTIVE_LIMIT}. */
+  exhaustiveLimit?: number;
+}
+
+const BOUND_SLACK = 1e-12;
+
+/** The group of each case: its first tag (with the prefix, when given), else {@link UNTAGGED}. */
+export function tagGroups(tags: readonly (readonly string[])[], prefix?: string): string[] {
+  return tags.map((t) => (prefix === undefined ? t[0] : t.find((x) => x.startsWith(prefix))) ?? UNTAGGED);
+}
+
+interface Plan {
+  /** Policy index per group (same order as `groups`). */
+  policy: number[];
+  fallback: boolean[];
+  single: number;
+  search: 'exhaustive' | 'greedy';
+  ci95: [number, number];
+}
+
+/**
+ * Chooses the per-group policies on a subset of cases (positions into the matrix). Groups with
+ * fewer than `minCases` cases in the subset take the subset's global choice.
+ */
+function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, groupCount: number, opts: Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>): Plan {
+  const n = subset.length;
+  const P = m.names.length;
+  const stats = policyStats(m, { resamples: opts.resamples, seed: opts.seed, subset });
+  const single = choosePolicy(stats, opts.margin)?.index ?? 0;
+  const base = m.correct[0];
+
+  const members: number[][] = Array.from({ length: groupCount }, () => []);
+  for (let k = 0; k < n; k++) members[groupOf[subset[k]]].push(k);
+  const tokens = (g: number, p: number): number => members[g].reduce((s, k) => s + m.tokens[p][subset[k]], 0);
+  const correct = (g: number, p: number): number => members[g].reduce((s, k) => s + m.correct[p][subset[k]], 0);
+  /** Positions (within the subset) of group g where policy p gains / loses against full. */
+  const discordant = (g: number, p: number): { gained: Uint32Array; lost: Uint32Array } => {
+    const gained: number[] = [];
+    const lost: number[] = [];
+    for (const k of members[g]) {
+      const d = m.correct[p][subset[k]] - base[subset[k]];
+      if (d > 0) gained.push(k);
+      else if (d < 0) lost.push(k);
+    }
+    return { gained: Uint32Array.from(gained), lost: Uint32Array.from(lost) };
+  };
+
+  const fallback = members.map((list) => list.length < opts.minCases);
+  const active: number[] = [];
+  const fixedParts: { gained: Uint32Array; lost: Uint32Array }[] = [];
+  for (let g = 0; g < groupCount; g++) {
+    if (members[g].length === 0) continue;
+    if (fallback[g]) fixedParts.push(discordant(g, single));
+    else active.push(g);
+  }
+
+  // Candidates per active group: Pareto frontier on (tokens ↑, correct ↓) plus the global policy and full.
+  interface Cand {
+    p: number;
+    tokens: number;
+    correct: number;
+    gained: Uint32Array;
+    lost: Uint32Array;
+    vec: Int32Array;
+  }
+  const cands: Cand[][] = active.map((g) => {
+    const all = Array.from({ length: P }, (_, p) => ({ p, tokens: tokens(g, p), correct: correct(g, p) }));
+    all.sort((a, b) => a.tokens - b.tokens || b.correct - a.correct || a.p - b.p);
+    const out: Cand[] = [];
+    let best = -1;
+    for (const c of all) {
+      if (c.correct > best || c.p === single || c.p === 0) out.push({ ...c, ...discordant(g, c.p), vec: new Int32Array(0) });
+      best = Math.max(best, c.correct);
+    }
+    return out;
+  });
+
+  // Each (group, policy) contribution to every resample's Σ(policy − full), from one shared stream
+  // of resamples: the same draws as policyStats on this subset.
+  const parts = [...fixedParts, ...cands.flat()];
+  const R = parts.some((x) => x.gained.length + x.lost.length > 0) && n > 0 ? opts.resamples : 0;
+  const fixed = new Int32Array(R);
+  for (const list of cands) for (const c of list) c.vec = new Int32Array(R);
+  forEachBootstrapResample(n, R, opts.seed, (r, counts) => {
+    const add = (x: { gained: Uint32Array; lost: Uint32Array }): number => {
+      let v = 0;
+      for (let k = 0; k < x.gained.length; k++) v += counts[x.gained[k]];
+      for (let k = 0; k < x.lost.length; k++) v -= counts[x.lost[k]];
+      return v;
+    };
+    for (const x of fixedParts) fixed[r] += add(x);
+    for (const list of cands) for (const c of list) c.vec[r] = add(c);
+  });
+
+  const ci = (sums: Int32Array): [number, number] => (R > 0 ? percentileCiFromSums(Int32Array.from(sums), n, 0.95) : [0, 0]);
+  const feasible = (sums: Int32Array): boolean => ci(sums)[0] >= -opts.margin - BOUND_SLACK;
+  const sumOf = (choice: number[]): Int32Array => {
+    const s = Int32Array.from(fixed);
+    choice.forEach((c, a) => {
+      const v = cands[a][c].vec;
+      for (let r = 0; r < R; r++) s[r] += v[r];
+    });
+    return s;
+  };
+  const costOf = (choice: number[]): number => choice.reduce((s, c, a) => s + cands[a][c].tokens, 0);
+  const rightOf = (choice: number[]): number => choice.reduce((s, c, a) => s + cands[a][c].correct, 0);
+
+  // Incumbent: every group on the global policy (feasible by construction of `single`).
+  let best = cands.map((list) => list.findIndex((c) => c.p === single));
+  let bestCost = costOf(best);
+  let bestRight = rightOf(best);
+  const better = (cost: number, right: number): boolean => cost < bestCost || (cost === bestCost && right > bestRight);
+
+  let combos = 1;
+  for (const list of cands) combos = Math.min(combos * list.length, Number.MAX_SAFE_INTEGER);
+  const search: Plan['search'] = combos <= opts.exhaustiveLimit ? 'exhaustive' : 'greedy';
+  if (search === 'exhaustive' && cands.length > 0) {
+    const minRest = new Float64Array(cands.length + 1);
+    for (let a = cands.length - 1; a >= 0; a--) minRest[a] = minRest[a + 1] + Math.min(...cands[a].map((c) => c.tokens));
+    const choice = new Array<number>(cands.length).fill(0);
+    const partial = Array.from({ length: cands.length + 1 }, () => new Int32Array(R));
+    partial[0].set(fixed);
+    const dfs = (a: number, cost: number, right: number): void => {
+      if (cost + minRest[a] > bestCost) return;
+      if (a === cands.length) {
+        if (better(cost, right) && feasible(partial[a])) {
+          best = [...choice];
+          bestCost = cost;
+          bestRight = right;
+        }
+        return;
+      }
+      for (let c = 0; c < cands[a].length; c++) {
+        const cand = cands[a][c];
+        choice[a] = c;
+        const from = partial[a];
+        const to = partial[a + 1];
+        for (let r = 0; r < R; r++) to[r] = from[r] + cand.vec[r];
+        dfs(a + 1, cost + cand.tokens, right + cand.correct);
+      }
+    };
+    dfs(0, 0, 0);
+  } else if (cands.length > 0) {
+    // Greedy descent from all-full (ΔEM contribution 0 everywhere, so feasible).
+    const choice = cands.map((list) => list.findIndex((c) => c.p === 0));
+    for (;;) {
+      let move: { a: number; c: number; score: number } | null = null;
+      for (let a = 0; a < cands.length; a++) {
+        const cur = cands[a][choice[a]];
+        for (let c = 0; c < cands[a].length; c++) {
+          const cand = cands[a][c];
+          const saved = cur.tokens - cand.tokens;
+          if (saved <= 0) continue;
+          const score = saved / (Math.max(0, cur.correct - cand.correct) + 1);
+          if (move && score <= move.score) continue;
+          const trial = [...choice];
+          trial[a] = c;
+          if (feasible(sumOf(trial))) move = { a, c, score };
+        }
+      }
+      if (!move) break;
+      choice[move.a] = move.c;
+    }
+    if (better(costOf(choice), rightOf(choice)) && feasible(sumOf(choice))) {
+      best = choice;
+      bestCost = costOf(best);
+      bestRight = rightOf(best);
+    }
+  }
+
+  const policy = new Array<number>(groupCount).fill(single);
+  active.forEach((g, a) => (policy[g] = cands[a][best[a]].p));
+  return { policy, fallback, single, search, ci95: ci(sumOf(best)) };
+}
+
+/** Sums of correct answers and tokens of a per-group assignment over some cases. */
+function measure(m: PolicyMatrix, cases: ArrayLike<number>, groupOf: Uint32Array, policy: number[]): { right: number; baseRight: number; tokens: number; baseTokens: number } {
+  let right = 0;
+  let baseRight = 0;
+  let tokens = 0;
+  let baseTokens = 0;
+  for (let k = 0; k < cases.length; k++) {
+    const i = cases[k];
+    const p = policy[groupOf[i]];
+    right += m.correct[p][i];
+    baseRight += m.correct[0][i];
+    tokens += m.tokens[p][i];
+    baseTokens += m.tokens[0][i];
+  }
+  return { right, baseRight, tokens, baseTokens };
+}
+
+function points(x: number): string {
+  const s = (x * 100).toFixed(1);
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+function signed(x: number): string {
+  const s = points(Math.abs(x));
+  return s === '0' ? '0' : (x < 0 ? '−' : '+') + s;
+}
+
+function foldSeed(seed: number, fold: number): number {
+  return (Math.imul(fold + 1, 0x85ebca6b) ^ (seed >>> 0)) >>> 0;
+}
+
+/**
+ * Recommends one policy per tag group under one overall margin (see the module comment for the
+ * rule and the search), reports how much more it saves than the best single policy, and
+ * cross-validates the whole procedure (chosen on k−1 folds, measured on the held-out fold). Groups
+ * with fewer than `minCases` cases take the global policy. Null when fewer than two groups hold
+ * cases (nothing to split) or the matrix is empty.
+ */
+export function computeTagBudgets(matrix: PolicyMatrix, tags: readonly (readonly string[])[], opts: TagBudgetOptions): TagBudgets | null {
+  const P = matrix.names.length;
+  const n = P > 0 ? matrix.correct[0].length : 0;
+  if (tags.length !== n) throw new RangeError(`computeTagBudgets: ${tags.length} tag lists for ${n} cases`);
+  if (n === 0) return null;
+  const names = tagGroups(tags, opts.tagPrefix);
+  const groups = [...new Set(names)].sort((a, b) => (a === UNTAGGED ? 1 : b === UNTAGGED ? -1 : a.localeCompare(b)));
+  if (groups.length < 2) return null;
+  const index = new Map(groups.map((g, i) => [g, i]));
+  const groupOf = Uint32Array.from(names, (g) => index.get(g) as number);
+  const settings = {
+    margin: opts.margin,
+    resamples: opts.resamples,
+    seed: opts.seed,
+    minCases: opts.minCases ?? TAG_MIN_CASES,
+    exhaustiveLimit: opts.exhaustiveLimit ?? TAG_EXHAUSTIVE_LIMIT,
+  };
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
+  const plan = selectPlan(matrix, all, groupOf, groups.length, settings);
+
+  const perTag: TagBudget[] = groups.map((tag, g) => {
+    const cases = Uint32Array.from(all.filter((i) => groupOf[i] === g));
+    const s = measure(matrix, cases, groupOf, plan.policy);
+    return {
+      tag,
+      cases: cases.length,
+      policy: matrix.names[plan.policy[g]],
+      fallback: plan.fallback[g],
+      em: s.right / cases.length,
+      deltaEm: (s.right - s.baseRight) / cases.length,
+      meanTokens: s.tokens / cases.length,
+      savings: s.baseTokens > 0 ? 1 - s.tokens / s.baseTokens : 0,
+    };
+  });
+  const total = measure(matrix, all, groupOf, plan.policy);
+  const overall = {
+    em: total.right / n,
+    deltaEm: (total.right - total.baseRight) / n,
+    ci95: plan.ci95,
+    meanTokens: total.tokens / n,
+    savings: total.baseTokens > 0 ? 1 - total.tokens / total.baseTokens : 0,
+  };
+  const singleTokens = matrix.tokens[plan.single].reduce((s, t) => s + t, 0);
+  const single = { policy: matrix.names[plan.single], meanTokens: singleTokens / n, savings: total.baseTokens > 0 ? 1 - singleTokens / total.baseTokens : 0 };
+  const extra = overall.savings - single.savings;
+
+  const crossValidation = tagCrossValidation(matrix, groupOf, groups.length, plan, settings, opts.folds);
+  const small = perTag.filter((t) => t.fallback);
+  const distinct = new Set(perTag.map((t) => t.policy)).size;
+  const message =
+    (distinct === 1 && perTag[0].policy === single.policy
+      ? `Per-tag budgets find nothing cheaper than ${single.policy} for every tag within the ${points(opts.margin)}-point margin.`
+      : `Per-tag budgets save ${points(overall.savings)}% of tokens against ${points(single.savings)}% for ${single.policy} alone (${signed(extra)} points), ` +
+        `overall ΔEM ${signed(overall.deltaEm)} pts (95% CI ${signed(overall.ci95[0])}…${signed(overall.ci95[1])}) within the ${points(opts.margin)}-point margin.`) +
+    (small.length > 0 ? ` ${small.length} tag${small.length === 1 ? '' : 's'} with fewer than ${settings.minCases} cases use ${single.policy}.` : '') +
+    (crossValidation
+      ? ` Held out (${crossValidation.folds}-fold): ΔEM ${signed(crossValidation.heldOutDeltaEm)} pts, savings ${points(crossValidation.heldOutSavings)}% (${signed(crossValidation.heldOutExtraSavings)} points over the single policy).`
+      : '');
+  return {
+    perTag,
+    overall,
+    single,
+    extraSavingsOverSingle: extra,
+    minCases: settings.minCases,
+    margin: opts.margin,
+    search: plan.search,
+    crossValidation,
+    message,
+  };
+}
+
+function tagCrossValidation(
+  m: PolicyMatrix,
+  groupOf: Uint32Array,
+  groupCount: number,
+  plan: Plan,
+  settings: Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>,
+  foldsOpt: number,
+): TagCrossValidation | null {
+  const n = groupOf.length;
+  const folds = Math.floor(foldsOpt);
+  if (!(folds >= 2) || n < 2 * folds) return null;
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(settings.seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const foldOf = new Uint32Array(n);
+  for (let k = 0; k < n; k++) foldOf[order[k]] = k % folds;
+  const present = new Set(groupOf);
+  let delta = 0;
+  let savings = 0;
+  let extra = 0;
+  let agree = 0;
+  let choices = 0;
+  for (let f = 0; f < folds; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
+    const p = selectPlan(m, Uint32Array.from(train), groupOf, groupCount, {
+      ...settings,
+      resamples: Math.min(settings.resamples, CV_RESAMPLES),
+      seed: foldSeed(settings.seed, f),
+    });
+    const held = measure(m, test, groupOf, p.policy);
+    const heldSingle = measure(m, test, groupOf, new Array<number>(groupCount).fill(p.single));
+    delta += (held.right - held.baseRight) / test.length;
+    const s = held.baseTokens > 0 ? 1 - held.tokens / held.baseTokens : 0;
+    savings += s;
+    extra += s - (heldSingle.baseTokens > 0 ? 1 - heldSingle.tokens / heldSingle.baseTokens : 0);
+    for (const g of present) {
+      choices++;
+      if (p.policy[g] === plan.policy[g]) agree++;
+    }
+  }
+  return { folds, heldOutDeltaEm: delta / folds, heldOutSavings: savings / folds, heldOutExtraSavings: extra / folds, agreement: choices > 0 ? agree / choices : 0 };
+}

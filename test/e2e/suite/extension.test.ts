@@ -1,0 +1,191 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { sweepCommand } from '../../../src/cli/sweepCommand';
+import { countTokens, getTokenizer } from '../../../src/core/tokens';
+import { recommendationLine, rowEffect, sweepToJson, sweepToMarkdown } from '../../../src/core/report';
+import type { SweepResult } from '../../../src/core/types';
+import type { PromptBudgetApi } from '../../../src/extension/extension';
+import { COMMANDS } from '../../../src/extension/commandIds';
+import { findSections } from '../../../src/shared/markdownSections';
+
+const EXTENSION_ID = 'prompt-budget.prompt-budget';
+
+function folder(): vscode.Uri {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  if (!f) throw new Error('the tests need the sample workspace open');
+  return f.uri;
+}
+
+async function api(): Promise<PromptBudgetApi> {
+  const ext = vscode.extensions.getExtension<PromptBudgetApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+async function lensTitles(uri: vscode.Uri, want: (titles: string[]) => boolean, timeoutMs = 20_000): Promise<string[]> {
+  await vscode.workspace.openTextDocument(uri); // the command needs a loaded model
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    const titles = lenses.map((l) => l.command?.title ?? '').filter(Boolean);
+    if (want(titles) || Date.now() > deadline) return titles;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The CLI's `sweep --format json` run in-process on the same files. */
+async function cliJson(testSet: string): Promise<Record<string, unknown>> {
+  let out = '';
+  let err = '';
+  const code = await sweepCommand([testSet, '--config', 'promptbudget.json', '--format', 'json'], {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    cwd: folder().fsPath,
+    env: {},
+  });
+  assert.ok(code === 0 || code === 1, `CLI exit ${code}: ${err}`);
+  return JSON.parse(out) as Record<string, unknown>;
+}
+
+function tokensOf(text: string): number {
+  return countTokens(getTokenizer('o200k_base'), text).count;
+}
+
+export function registerExtensionTests(): void {
+  describe('Prompt Budget in the extension host', () => {
+    let pb: PromptBudgetApi;
+
+    before(async () => {
+      pb = await api();
+    });
+
+    it('registers every command, each contributed in package.json', async () => {
+      const all = await vscode.commands.getCommands(true);
+      for (const id of Object.values(COMMANDS)) assert.ok(all.includes(id), `${id} is not registered`);
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string; category: string }[] } };
+      const contributed = pkg.contributes.commands.map((c) => c.command).sort();
+      assert.deepEqual(contributed, [...Object.values(COMMANDS)].sort());
+      for (const c of pkg.contributes.commands) assert.equal(c.category, 'Prompt Budget');
+    });
+
+    it('CodeLens counts the prompt file and each markdown section exactly', async () => {
+      const uri = vscode.Uri.joinPath(folder(), 'prompts', 'solve.prompt.md');
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const text = doc.getText();
+      const sections = findSections(text);
+      assert.ok(sections.length >= 2, 'the sample prompt has sections');
+      const lines = text.split('\n');
+      const offsetOf = (line: number): number => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0);
+      const expected = [`Prompt: ${tokensOf(text).toLocaleString('en-US')} tokens (o200k_base)`];
+      sections.forEach((s, i) => {
+        const end = sections.slice(i + 1).find((n) => n.level <= s.level);
+        expected.push(`${tokensOf(text.slice(offsetOf(s.line), end ? offsetOf(end.line) : text.length)).toLocaleString('en-US')} tokens`);
+      });
+      const titles = await lensTitles(uri, (t) => t.length >= expected.length);
+      assert.deepEqual(titles.slice(0, expected.length), expected);
+      const counted = await pb.countDocument(doc);
+      assert.deepEqual(counted, { count: tokensOf(text), approximate: false, encoding: 'o200k_base' });
+    });
+
+    it('shows bad test-set lines in the Problems panel with their line', async () => {
+      const bad = vscode.Uri.joinPath(folder(), 'broken.jsonl');
+      const good = '{"id":"a","question":"1+1?","answer":"2","output":"1+1 = 2. The answer is 2."}';
+      await vscode.workspace.fs.writeFile(bad, new TextEncoder().encode(`${good}\n{"id": "b", "question": \n${good.replace('"a"', '"c"')}\n`));
+      const result = await pb.runSweep(bad);
+      assert.ok(result, 'the sweep of the other lines still runs');
+      assert.equal(result.cases, 2);
+      const diags = vscode.languages.getDiagnostics(bad);
+      assert.equal(diags.length, 1, JSON.stringify(diags));
+      assert.equal(diags[0].range.start.line, 1);
+      assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+      await vscode.workspace.fs.delete(bad);
+    });
+
+    it('runs the sweep in the worker with numbers equal to the CLI --format json', async () => {
+      const testSet = vscode.Uri.joinPath(folder(), 'testset.jsonl');
+      const result = await pb.runSweep(testSet);
+      assert.ok(result, 'sweep finished');
+      const expected = await cliJson('testset.jsonl');
+      const actual = JSON.parse(JSON.stringify(sweepToJson(result))) as Record<string, unknown>;
+      assert.deepEqual(actual, expected);
+      assert.ok((expected.rows as unknown[]).length > 5);
+      const state = pb.viewState();
+      assert.equal(state.sweep?.testSet, 'testset.jsonl');
+      assert.equal(state.sweep?.result.rows.length, (expected.rows as unknown[]).length);
+    });
+
+    it('puts the recommendation above the prompt, the test set and the config, and each cutoff effect on its line', async () => {
+      const result = pb.lastResult() as SweepResult;
+      assert.ok(result.recommendation, 'the sample has a recommendation');
+      const rec = `$(lightbulb) Recommended ${recommendationLine(result)}`;
+      for (const rel of ['prompts/solve.prompt.md', 'testset.jsonl', 'promptbudget.json']) {
+        const uri = vscode.Uri.joinPath(folder(), ...rel.split('/'));
+        const titles = await lensTitles(uri, (t) => t.includes(rec));
+        assert.ok(titles.includes(rec), `${rel}: ${JSON.stringify(titles)}`);
+      }
+      const config = vscode.Uri.joinPath(folder(), 'promptbudget.json');
+      const cutoffs = (JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(config))) as { cutoffs: number[] }).cutoffs;
+      const expected = cutoffs.map((k) => {
+        const row = result.rows.find((r) => r.policy === `cutoff:${k}`)!;
+        return `${row.label}: ${rowEffect(result, row)}`;
+      });
+      const titles = await lensTitles(config, (t) => expected.every((e) => t.includes(e)));
+      for (const e of expected) assert.ok(titles.includes(e), `missing lens "${e}" in ${JSON.stringify(titles)}`);
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', config, 100)) ?? [];
+      const first = lenses.find((l) => l.command?.title === expected[0]);
+      assert.equal(first?.command?.command, COMMANDS.revealPolicy);
+      assert.deepEqual(first?.command?.arguments, [`cutoff:${cutoffs[0]}`]);
+    });
+
+    it('opens the panel on a row from a result lens', async () => {
+      const result = pb.lastResult() as SweepResult;
+      const policy = result.rows[2].policy;
+      await vscode.commands.executeCommand(COMMANDS.revealPolicy, policy);
+      assert.equal(pb.viewState().selectedPolicy, policy);
+    });
+
+    it('exports the report as Markdown, CSV and JSON', async () => {
+      const result = pb.lastResult() as SweepResult;
+      const target = vscode.Uri.joinPath(folder(), 'report.md');
+      await vscode.commands.executeCommand(COMMANDS.exportReport, 'markdown', target);
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), sweepToMarkdown(result));
+      const json = vscode.Uri.joinPath(folder(), 'report.json');
+      await vscode.commands.executeCommand(COMMANDS.exportReport, 'json', json);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(json))), JSON.parse(JSON.stringify(sweepToJson(result))));
+      await vscode.workspace.fs.delete(target);
+      await vscode.workspace.fs.delete(json);
+    });
+
+    it('never overwrites an existing promptbudget.json', async () => {
+      const config = vscode.Uri.joinPath(folder(), 'promptbudget.json');
+      const before = await vscode.workspace.fs.readFile(config);
+      await vscode.commands.executeCommand(COMMANDS.createStarterConfig);
+      assert.deepEqual(await vscode.workspace.fs.readFile(config), before);
+    });
+
+    it('reports config problems in the Problems panel as the user types', async () => {
+      const config = vscode.Uri.joinPath(folder(), 'promptbudget.json');
+      const doc = await vscode.workspace.openTextDocument(config);
+      const line = doc.getText().split('\n').findIndex((l) => l.includes('"encoding"'));
+      assert.ok(line > 0);
+      const edit = new vscode.WorkspaceEdit();
+      const range = doc.lineAt(line).range;
+      const original = doc.lineAt(line).text;
+      edit.replace(config, range, original.replace('o200k_base', 'p50k_base'));
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const deadline = Date.now() + 10_000;
+      let diags: vscode.Diagnostic[] = [];
+      while (Date.now() < deadline) {
+        diags = vscode.languages.getDiagnostics(config).filter((d) => d.source === 'Prompt Budget');
+        if (diags.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(diags.length, 1, JSON.stringify(diags));
+      assert.equal(diags[0].range.start.line, line);
+      const undo = new vscode.WorkspaceEdit();
+      undo.replace(config, doc.lineAt(line).range, original);
+      assert.ok(await vscode.workspace.applyEdit(undo));
+      await doc.save();
+    });
+  });
+}

@@ -1,0 +1,213 @@
+// The packaged extension in code-server, driven in Debian Chromium: what a user sees.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { countTokens, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
+import { recommendationLine, rowEffect } from '../../../src/core/report';
+import type { CaseResult, SweepResult, SweepRow } from '../../../src/core/types';
+import { costPerCall, formatCi, formatCount, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
+import { codeLensTitles, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, type CodeServer, type Workbench } from '../harness';
+import { copySample, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
+
+const tok = getTokenizer('o200k_base');
+const count = (text: string): number => countTokens(tok, text).count;
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function cliSweep(dir: string): SweepResult & { caseResults: CaseResult[] } {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'sweep', 'testset.jsonl', '--config', 'promptbudget.json', '--format', 'json', '--cases'], {
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return JSON.parse(out) as SweepResult & { caseResults: CaseResult[] };
+}
+
+/** Drags the side bar's sash so the results table has room. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+async function statusCount(page: Page, expected: number): Promise<string> {
+  return waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`(^|\\D)${fmt(expected)} tokens`), timeout: 30_000 });
+}
+
+function expectedCells(row: SweepRow, rec: string | undefined, promptTokens: number, prices: { inputPer1M: number; outputPer1M: number }): string[] {
+  return [
+    row.policy === rec ? `${row.label} ★` : row.label,
+    formatMeanTokens(row.meanTokens),
+    formatCount(row.p95Tokens),
+    formatSavings(row.savings),
+    formatEm(row.em),
+    `${formatSignedPts(row.deltaEm)} (${formatCi(row.ci95)})`,
+    formatP(row.mcnemarP),
+    String(row.cutBeforeAnswer),
+    formatUsd(costPerCall(promptTokens, row.meanTokens, prices)),
+  ];
+}
+
+describe('Prompt Budget in code-server (UI)', function () {
+  this.timeout(600_000);
+  let ws: ReturnType<typeof copySample>;
+  let cs: CodeServer;
+  let wb: Workbench;
+  let page: Page;
+  let panel: FrameLocator;
+  let cli: SweepResult & { caseResults: CaseResult[] };
+  let promptText = '';
+  const prices = { inputPer1M: 2.5, outputPer1M: 10 };
+
+  before(async () => {
+    assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
+    ws = copySample();
+    cli = cliSweep(ws.dir);
+    const config = JSON.parse(fs.readFileSync(path.join(ws.dir, 'promptbudget.json'), 'utf8')) as { prices?: typeof prices };
+    if (config.prices) Object.assign(prices, config.prices);
+    cs = await startCodeServer({ workspace: ws.dir, vsix: VSIX, settings: { ...TEST_SETTINGS } });
+    wb = await openWorkbench(cs, { viewport: { width: 1600, height: 1000 } });
+    page = wb.page;
+  });
+
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    ws?.remove();
+  });
+
+  it('counts the prompt in the status bar, exactly, as the user types', async () => {
+    await openFile(page, 'solve.prompt.md', 120_000);
+    const original = fs.readFileSync(path.join(ws.dir, 'prompts', 'solve.prompt.md'), 'utf8');
+    const label = await statusCount(page, count(original));
+    assert.match(label, /o200k_base · \$[0-9.]+\/call$/);
+
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    const typed = ['Reply with the number only.', '# Notes', 'Keep every step short and exact'];
+    for (const [i, line] of typed.entries()) {
+      if (i > 0) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Enter');
+      }
+      await page.keyboard.type(line, { delay: 15 });
+    }
+    promptText = original + typed.join('\n');
+    await statusCount(page, count(promptText));
+  });
+
+  it('shows token CodeLens above the prompt and each section', async () => {
+    const sectionStart = promptText.indexOf('# Notes');
+    const want = [`Prompt: ${fmt(count(promptText))} tokens (o200k_base)`, `${fmt(count(promptText.slice(sectionStart)))} tokens`];
+    const deadline = Date.now() + 30_000;
+    let titles: string[] = [];
+    while (Date.now() < deadline) {
+      titles = await codeLensTitles(page, { atLeast: 4 });
+      if (want.every((w) => titles.includes(w))) break;
+      await page.waitForTimeout(250);
+    }
+    for (const w of want) assert.ok(titles.includes(w), `missing lens "${w}" in ${JSON.stringify(titles)}`);
+    assert.equal(titles.filter((t) => /^\d[\d,]* tokens$/.test(t)).length, 4, `one lens per section: ${JSON.stringify(titles)}`);
+    await screenshot(page, '01-status-bar-and-codelens');
+  });
+
+  it('runs the sweep from the command palette and shows the CLI’s numbers in the panel', async () => {
+    await runCommand(page, 'Prompt Budget: Run Sweep', 30_000);
+    panel = webviewFrame(page);
+    await panel.locator('table.sweep tbody tr').first().waitFor({ timeout: 120_000 });
+    await widenSidebar(page, 760);
+    await page.waitForTimeout(800);
+    const rec = cli.recommendation?.policy;
+    assert.ok(rec, 'the sample has a recommendation');
+    const rows = panel.locator('table.sweep tbody tr');
+    assert.equal(await rows.count(), cli.rows.length);
+    const promptTokens = count(promptText);
+    for (const row of cli.rows) {
+      const cells = (await panel.locator(`table.sweep tbody tr[data-policy="${row.policy}"] td`).allInnerTexts()).map((t) => t.trim());
+      assert.deepEqual(cells, expectedCells(row, rec, promptTokens, prices), `row ${row.policy}`);
+    }
+    const recRow = cli.rows.find((r) => r.policy === rec)!;
+    const summary = (await panel.locator('[data-testid="recommendation"]').innerText()).replace(/\s+/g, ' ');
+    assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEm(cli.baseline.em)} → ${formatEm(recRow.em)}`), summary);
+    assert.equal(await panel.locator('svg.chart-svg .point').count(), cli.rows.length);
+    assert.equal(await panel.locator(`svg.chart-svg .point[data-policy="${rec}"] .rec-ring`).count(), 1);
+    await screenshot(page, '02-panel-after-sweep');
+  });
+
+  it('puts the recommendation above the prompt and each cutoff’s effect in promptbudget.json', async () => {
+    const result = cli as SweepResult;
+    const recTitle = `Recommended ${recommendationLine(result)}`;
+    let titles: string[] = [];
+    for (let i = 0; i < 40 && !titles.some((t) => t.endsWith(recTitle)); i++) {
+      titles = await codeLensTitles(page);
+      await page.waitForTimeout(250);
+    }
+    assert.ok(titles.some((t) => t.endsWith(recTitle)), `prompt lenses: ${JSON.stringify(titles)}`);
+    await openFile(page, 'promptbudget.json', 30_000);
+    const cutoffs = (JSON.parse(fs.readFileSync(path.join(ws.dir, 'promptbudget.json'), 'utf8')) as { cutoffs: number[] }).cutoffs;
+    const first = result.rows.find((r) => r.policy === `cutoff:${cutoffs[0]}`)!;
+    const want = `${first.label}: ${rowEffect(result, first)}`;
+    for (let i = 0; i < 40 && !titles.includes(want); i++) {
+      titles = await codeLensTitles(page, { atLeast: 3 });
+      await page.waitForTimeout(250);
+    }
+    assert.ok(titles.includes(want), `config lenses: ${JSON.stringify(titles)}`);
+    await screenshot(page, '03-config-codelens');
+  });
+
+  it('opens a flipped case and marks where the policy stopped', async () => {
+    const rec = cli.recommendation!.policy;
+    const row = cli.rows.find((r) => r.policy === rec)!;
+    const id = row.flipsToWrongIds[0] ?? row.flipsToRightIds[0];
+    assert.ok(id, 'the recommended policy flips at least one case');
+    await panel.locator(`table.sweep tbody tr[data-policy="${rec}"]`).click();
+    await panel.locator(`.case-list button[data-key$="-${id}"]`).first().click();
+    const trace = panel.locator('pre.trace');
+    await trace.waitFor({ timeout: 10_000 });
+    const kept = (await trace.locator('.kept').textContent()) ?? '';
+    const dropped = (await trace.locator('.dropped').textContent()) ?? '';
+    const line = fs
+      .readFileSync(path.join(ws.dir, 'testset.jsonl'), 'utf8')
+      .split('\n')
+      .map((l) => (l ? (JSON.parse(l) as { id: string; output: string }) : null))
+      .find((c) => c?.id === id)!;
+    assert.equal(kept + dropped, line.output);
+    const stop = cli.caseResults.find((c) => c.id === id)!.policies[rec].stopToken;
+    assert.equal(kept.length, tokenizeWithOffsets(tok, line.output).ends[stop - 1]);
+    assert.match((await trace.locator('mark.cut').textContent()) ?? '', new RegExp(`stop at token ${stop}$`));
+    await page.waitForTimeout(500);
+    await screenshot(page, '04-flipped-case');
+    await panel.locator('button[data-key="case-back"]').click();
+  });
+
+  it('sorts the table from the keyboard', async () => {
+    const header = panel.locator('button[data-key="sort-em"]');
+    await header.focus();
+    await page.keyboard.press('Enter');
+    await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').waitFor({ timeout: 10_000 });
+    const best = Math.max(...cli.rows.map((r) => r.em));
+    const firstEm = (await panel.locator('table.sweep tbody tr').first().locator('td').nth(4).innerText()).trim();
+    assert.equal(firstEm, formatEm(best));
+    await panel.locator('table.sweep tbody tr').first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const second = await panel.locator('table.sweep tbody tr').nth(1).getAttribute('data-policy');
+    await panel.locator(`table.sweep tbody tr[data-policy="${second}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
+  });
+
+  it('keeps the panel’s results after a window reload', async () => {
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    panel = webviewFrame(page);
+    await panel.locator('table.sweep tbody tr').first().waitFor({ timeout: 120_000 });
+    assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);
+    assert.equal(await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').count(), 1, 'sort order restored');
+    await page.waitForTimeout(800);
+    await screenshot(page, '05-after-reload');
+  });
+});

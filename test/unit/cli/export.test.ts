@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { main } from '../../../src/cli/main';
+import type { CliIo } from '../../../src/cli/io';
+import { parseExportedPolicy } from '../../../src/core/policyExport';
+import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
+import { parseTestSet } from '../../../src/core/testSet';
+import type { ExportedPolicy } from '../../../src/core/types';
+import { createStopper } from '../../../src/runtime/createStopper';
+
+const repo = resolve(__dirname, '../../..');
+const shared = resolve(repo, '../shared/data');
+const gsm8k = join(shared, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
+const mathX8 = join(shared, 'math_qwen25math_cot100x8.jsonl');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: repo, env: {} };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+/** Streams every case's trace through a stopper built from the exported JSON, in seeded ragged chunks. */
+function roundTrip(file: string, exported: ExportedPolicy): { checked: number; stoppedEarly: number; sweepEarly: number } {
+  const { cases } = parseTestSet(readFileSync(file, 'utf8'), { fileName: file });
+  const sweep = runSweep(cases, 0, {
+    encoding: exported.encoding,
+    engine: exported.engine,
+    extract: exported.extract,
+    match: exported.match,
+    policies: [exported.spec],
+    margin: SWEEP_DEFAULTS.margin,
+    seed: 1,
+    resamples: 200,
+    folds: 0,
+    includeCases: true,
+  });
+  const results = sweep.caseResults ?? [];
+  assert.equal(results.length, cases.length);
+  let stoppedEarly = 0;
+  const sweepEarly = results.filter((r) => r.policies[exported.policy].stopToken < r.totalTokens).length;
+  let seed = 17;
+  cases.forEach((c, i) => {
+    const text = c.output as string;
+    const want = results[i].policies[exported.policy];
+    const stopper = createStopper(exported);
+    let d = stopper.push('');
+    for (let at = 0; at < text.length && !d.stop; ) {
+      seed = (seed * 48271) % 2147483647;
+      const n = 1 + (seed % 16);
+      d = stopper.push(text.slice(at, at + n));
+      at += n;
+    }
+    if (d.stop) stoppedEarly++;
+    else d = stopper.finish();
+    assert.equal(d.tokens, want.stopToken, `${c.id}: stop token`);
+    assert.equal(d.answer ?? null, want.answer, `${c.id}: answer`);
+  });
+  return { checked: cases.length, stoppedEarly, sweepEarly };
+}
+
+describe('cli export', function () {
+  this.timeout(120000);
+
+  it('writes self-contained JSON that round-trips: exported JSON → createStopper → the sweep decisions on every GSM8K case', async () => {
+    const r = await run(['export', '--policy', 'stability:16x2', '--extract', 'last-number', '--match', 'numeric', gsm8k]);
+    assert.equal(r.code, 0, r.err);
+    const { policy, error } = parseExportedPolicy(r.out);
+    assert.equal(error, undefined);
+    const exported = policy as ExportedPolicy;
+    assert.equal(exported.policy, 'stability:16x2');
+    assert.deepEqual(exported.spec, { kind: 'stability', every: 16, repeats: 2 });
+    assert.deepEqual(exported.extract, { preset: 'last-number' });
+    assert.equal(exported.encoding, 'o200k_base');
+    assert.equal(exported.measured?.cases, 1319);
+    const sweep = await run(['sweep', gsm8k, '--extract', 'last-number', '--match', 'numeric', '--policies', 'stability:16x2', '--folds', '0', '--format', 'json']);
+    const row = JSON.parse(sweep.out).rows.find((x: { policy: string }) => x.policy === 'stability:16x2');
+    assert.equal(exported.measured?.em, row.em);
+    assert.deepEqual(exported.measured?.ci95, row.ci95);
+    const { checked, stoppedEarly, sweepEarly } = roundTrip(gsm8k, exported);
+    assert.equal(checked, 1319);
+    // Where the sweep stopped before the end, the stopper cut the stream too (bar stops inside the last piece).
+    assert.ok(sweepEarly > 20 && stoppedEarly >= 0.9 * sweepEarly && stoppedEarly <= sweepEarly, `stopped mid-stream on ${stoppedEarly}, sweep early on ${sweepEarly}`);
+  });
+
+  it('round-trips a marker policy with MATH extraction (boxed, cl100k, js-tiktoken)', async () => {
+    const r = await run(['export', '--policy', 'marker:16', '--extract', 'boxed', '--match', 'math', '--encoding', 'cl100k_base', '--engine', 'js-tiktoken', mathX8]);
+    assert.equal(r.code, 0, r.err);
+    const exported = parseExportedPolicy(r.out).policy as ExportedPolicy;
+    assert.equal(exported.engine, 'js-tiktoken');
+    assert.deepEqual(exported.spec, { kind: 'marker', grace: 16, markers: ['The answer is', '####', '\\boxed{', '</think>', '"answer":'] });
+    const { checked, stoppedEarly, sweepEarly } = roundTrip(mathX8, exported);
+    assert.equal(checked, 800);
+    assert.ok(sweepEarly > 20 && stoppedEarly >= 0.9 * sweepEarly && stoppedEarly <= sweepEarly, `stopped mid-stream on ${stoppedEarly}, sweep early on ${sweepEarly}`);
+  });
+
+  it('--policy recommended exports the sweep recommendation; --snippet wraps the same JSON in createStopper code', async () => {
+    const args = ['--extract', 'last-number', '--cutoffs', '64,128,256', '--policies', 'stability:32x2,marker:16', gsm8k];
+    const sweep = JSON.parse((await run(['sweep', ...args, '--folds', '0', '--format', 'json'])).out);
+    const r = await run(['export', '--policy', 'recommended', ...args]);
+    assert.equal(r.code, 0, r.err);
+    const exported = JSON.parse(r.out) as ExportedPolicy;
+    assert.equal(exported.policy, sweep.recommendation.policy);
+    const s = await run(['export', '--policy', exported.policy, '--snippet', ...args]);
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /import \{ createStopper, stopOpenAIStream \} from 'prompt-budget\/runtime';/);
+    assert.match(s.out, /stream: AsyncIterable<ChatCompletionChunkLike>, controller: AbortController/);
+    const json = s.out.slice(s.out.indexOf('const POLICY = ') + 'const POLICY = '.length, s.out.indexOf('};\n') + 1);
+    assert.deepEqual(JSON.parse(json), exported);
+    const js = await run(['export', '--policy', exported.policy, '--snippet', '--lang', 'js', ...args]);
+    assert.match(js.out, /export async function answerWithBudget\(stream, controller\) \{/);
+  });
+
+  it('bad usage exits 2 with a reason', async () => {
+    const cases: [string[], RegExp][] = [
+      [['export', gsm8k], /export needs --policy/],
+      [['export', '--policy', 'probe:32x2', gsm8k], /probe policies need extra model calls/],
+      [['export', '--policy', 'cutof:3', gsm8k], /--policy: unknown policy "cutof:3"/],
+      [['export', '--policy', 'cutoff:64'], /export measures the policy on a test set/],
+      [['export', '--policy', 'cutoff:64', '--lang', 'py', '--snippet', gsm8k], /--lang py: expected ts or js/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, message);
+    }
+    const help = await run(['export', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /Usage: prompt-budget export --policy <name> <test-set>/);
+  });
+});
