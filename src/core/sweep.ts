@@ -9,6 +9,8 @@ import { makeMatcher } from './match';
 import { applyPolicy, PrefixExtractor, policyLabel, policyName, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
 import { mean, median, quantile } from './stats';
+import { computeTagBudgets } from './tagBudgets';
+import { computeCasesToAdd } from './casesToAdd';
 
 export interface SweepOptions {
   encoding: EncodingName;
@@ -182,5 +184,10 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     warnings,
   };
   if (opts.includeCases) result.caseResults = caseResults;
+  if (n > 0 && traced.some((c) => c.tags.length > 0)) {
+    result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
+  }
+  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null);
+  if (toAdd) result.casesToAdd = toAdd;
   return result;
 }

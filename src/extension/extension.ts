@@ -100,6 +100,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       if (affects('encoding')) recount();
     }),
   );
+  // Re-registering makes the editor ask again at once; the change event alone is not always
+  // honoured for an editor that was edited just before the sweep finished.
+  context.subscriptions.push(
+    sweeps.onDidChange(() => {
+      recommendationToggle.rebuild(settings.settings.codeLens.recommendation);
+      cutoffToggle.rebuild(settings.settings.codeLens.cutoffs);
+    }),
+  );
   let lastPrompt = config.current?.config.prompt;
   let lastEncoding = config.current?.config.encoding;
   context.subscriptions.push(

@@ -26,12 +26,14 @@ function cliSweep(dir: string): SweepResult & { caseResults: CaseResult[] } {
 
 /** Drags the side bar's sash so the results table has room. */
 async function widenSidebar(page: Page, width: number): Promise<void> {
-  const box = await page.locator('.part.sidebar').boundingBox();
-  if (!box) return;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width - 1, y);
+  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
+  if (!sash) return;
+  const x = sash.x + sash.width / 2;
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(x, y);
   await page.mouse.down();
-  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.move(x + 20, y, { steps: 2 });
+  await page.mouse.move(width, y, { steps: 8 });
   await page.mouse.up();
 }
 

@@ -167,5 +167,10 @@ describe('core/tagBudgets', () => {
     assert.ok(tb.overall.ci95[0] >= -0.02 - 1e-12, `CI ${tb.overall.ci95}`);
     assert.ok(tb.extraSavingsOverSingle >= 0);
     assert.ok(tb.crossValidation && tb.crossValidation.folds === 5);
+    // runSweep adds the same plan (its folds were 0, so without cross-validation) when cases carry tags.
+    assert.deepEqual(result.tagBudgets?.perTag, tb.perTag);
+    assert.equal(result.tagBudgets?.crossValidation, null);
+    const untagged = runSweep(cases.slice(0, 50).map((c) => ({ ...c, tags: [] })), 0, { ...OPTS, encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'math' }, policies: [] });
+    assert.equal(untagged.tagBudgets, undefined);
   });
 });

@@ -1,0 +1,112 @@
+// Packs the package (`npm pack`, which builds it through `prepack`), installs the tarball into a
+// scratch project in a temp dir, and checks that `prompt-budget/runtime` works there from ESM and
+// CJS, with types (tsc, node16 resolution), and that an exported `--snippet` type-checks and runs.
+// Usage: node scripts/checkPack.mjs [--keep]   (exit 0 when every check passes)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(join(tmpdir(), 'prompt-budget-pack-'));
+const started = Date.now();
+const step = (what) => console.log(`checkPack: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const run = (cmd, args, cwd, opts = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+
+const POLICY = {
+  format: 'prompt-budget-policy',
+  version: 1,
+  policy: 'cutoff:8',
+  spec: { kind: 'cutoff', tokens: 8 },
+  encoding: 'o200k_base',
+  engine: 'gpt-tokenizer',
+  extract: { preset: 'last-number' },
+  match: { preset: 'numeric' },
+};
+const TEXT = 'We have 3 apples and 4 pears so 7 fruits in total here today.';
+const body = (imp) => `${imp}
+const stopper = createStopper(${JSON.stringify(POLICY)});
+let d = { stop: false };
+for (const w of ${JSON.stringify(TEXT)}.split(/(?<= )/)) { d = stopper.push(w); if (d.stop) break; }
+if (!d.stop || d.tokens !== 8 || d.answer !== '4' || stopper.keptText() !== 'We have 3 apples and 4') {
+  console.error('unexpected decision', d, JSON.stringify(stopper.keptText()));
+  process.exit(1);
+}
+console.log('ok', JSON.stringify(d));
+`;
+
+try {
+  step('npm pack (its prepack script builds the bundles and the declarations)');
+  const out = run('npm', ['pack', '--json', '--pack-destination', work], repo);
+  // Lifecycle scripts print to stdout before the JSON.
+  const packed = JSON.parse(out.slice(out.search(/^\[/m)));
+  const tarball = join(work, packed[0].filename);
+  const files = packed[0].files.map((f) => f.path);
+  for (const need of ['dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'dist/cli.js', 'package.json']) {
+    if (!files.includes(need)) throw new Error(`the tarball lacks ${need}; it has ${files.join(', ')}`);
+  }
+  const leaked = files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map') || f.endsWith('.vsix'));
+  if (leaked.length) throw new Error(`the tarball should not hold ${leaked.join(', ')}`);
+  step(`packed ${packed[0].filename}: ${files.length} files, ${(packed[0].size / 1048576).toFixed(1)} MB`);
+
+  const app = join(work, 'app');
+  run('mkdir', ['-p', app], work);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'commonjs' }, null, 2));
+  step('npm install <tarball> into a scratch project');
+  run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--ignore-scripts'], app);
+
+  writeFileSync(join(app, 'esm.mjs'), body("import { createStopper } from 'prompt-budget/runtime';"));
+  writeFileSync(join(app, 'root.mjs'), body("import { createStopper } from 'prompt-budget';"));
+  writeFileSync(join(app, 'cjs.cjs'), body("const { createStopper } = require('prompt-budget/runtime');"));
+  for (const f of ['esm.mjs', 'root.mjs', 'cjs.cjs']) step(`node ${f}: ${run(process.execPath, [f], app).trim()}`);
+
+  // Types: real declarations (a wrong call must be an error) for both the ESM and the CJS condition.
+  const typed = `import { createStopper, parseExportedPolicy, type ExportedPolicy, type StopDecision, type Stopper } from 'prompt-budget/runtime';
+const policy: ExportedPolicy = ${JSON.stringify(POLICY)};
+const stopper: Stopper = createStopper(policy);
+const d: StopDecision = stopper.push('x');
+const n: number | undefined = d.tokens;
+// @ts-expect-error push takes a string
+stopper.push(42);
+export const checked = [n, parseExportedPolicy('{}').error];
+`;
+  writeFileSync(join(app, 'typed.mts'), typed);
+  writeFileSync(join(app, 'typed.cts'), typed.replace(/^import /, 'import ').replace('export const checked', 'export const checkedCjs'));
+  step('prompt-budget export --snippet (from the installed CLI)');
+  const testSet = join(repo, 'sample', 'testset.jsonl');
+  const cli = join(app, 'node_modules', 'prompt-budget', 'dist', 'cli.js');
+  writeFileSync(join(app, 'snippet.ts'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', testSet], app));
+  writeFileSync(join(app, 'snippet.mjs'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', '--lang', 'js', testSet], app));
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'es2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022', 'dom'], types: [], strict: true, noEmit: true, skipLibCheck: false },
+      files: ['typed.mts', 'typed.cts', 'snippet.ts'],
+    }),
+  );
+  step('tsc (node16 resolution, strict, declarations checked)');
+  run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app, { stdio: ['ignore', 'inherit', 'inherit'] });
+
+  writeFileSync(
+    join(app, 'drive.mjs'),
+    `import { answerWithBudget } from './snippet.mjs';
+const controller = new AbortController();
+async function* stream() { for (const w of ${JSON.stringify(`${TEXT} ${TEXT} ${TEXT}`)}.split(/(?<= )/)) yield { choices: [{ delta: { content: w } }] }; }
+const r = await answerWithBudget(stream(), controller);
+if (!r.stoppedEarly || r.tokens !== 16 || !controller.signal.aborted) { console.error('snippet run', r); process.exit(1); }
+console.log('ok', JSON.stringify({ answer: r.answer, tokens: r.tokens }));
+`,
+  );
+  step(`node drive.mjs (runs the JS snippet): ${run(process.execPath, ['drive.mjs'], app).trim()}`);
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'prompt-budget', 'package.json'), 'utf8'));
+  step(`all checks passed for prompt-budget@${pkg.version}`);
+} catch (e) {
+  console.error(`checkPack: FAILED: ${e.message}`);
+  if (e.stdout) console.error(String(e.stdout));
+  process.exitCode = 1;
+} finally {
+  if (keep) console.log(`checkPack: kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}

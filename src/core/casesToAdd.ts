@@ -1,0 +1,80 @@
+/**
+ * "How many cases to add": when a policy cheaper than the recommendation looks non-inferior (its
+ * ΔEM point estimate is inside the margin) but its CI lower bound is not, the test set is too
+ * small to show it. This says how many paired cases of the same kind would show it, and lists the
+ * flipped cases the decision hinges on.
+ */
+import type { CasesToAdd, SweepRow } from './types';
+import { casesNeeded, type PowerOptions } from './stats';
+
+const BOUND_SLACK = 1e-12;
+
+function points(x: number): string {
+  const s = (x * 100).toFixed(1);
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+function signed(x: number): string {
+  const s = points(Math.abs(x));
+  return s === '0' ? '0' : (x < 0 ? '−' : '+') + s;
+}
+
+function listIds(ids: readonly string[], max = 10): string {
+  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
+}
+
+/**
+ * The cheapest policy (by mean tokens) that is cheaper than `recommended` (any policy when it is
+ * null), not yet shown non-inferior (95% CI lower bound < −margin) but promising (point ΔEM >
+ * −margin), and the cases needed for it: with ψ its discordance rate against full and Δ its
+ * observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
+ *
+ *   N = ⌈ (z₀.₉₅ + z₀.₈)² · (ψ − Δ²) / (Δ + margin)² ⌉  paired cases (`casesNeeded` in stats.ts),
+ *
+ * so `casesToAdd` = max(0, N − cases): cases of the same kind, whose flips occur at the same rate.
+ * The flipped case ids are listed: each right→wrong flip that turns out to be a grading or gold
+ * error moves the bound. `rows[0]` must be the baseline. Null when no policy fits.
+ */
+export function computeCasesToAdd(rows: readonly SweepRow[], cases: number, margin: number, recommended: string | null, opts?: PowerOptions): CasesToAdd | null {
+  if (!(cases > 0) || rows.length < 2) return null;
+  const rec = recommended === null ? undefined : rows.find((r) => r.policy === recommended);
+  const ceiling = rec ? rec.meanTokens : Infinity;
+  const candidates = rows
+    .slice(1)
+    .filter((r) => r.meanTokens < ceiling && r.ci95[0] < -margin - BOUND_SLACK && r.deltaEm > -margin + BOUND_SLACK)
+    .sort((a, b) => a.meanTokens - b.meanTokens || b.em - a.em);
+  const row = candidates[0];
+  if (!row) return null;
+  const psi = (row.flipsToWrong + row.flipsToRight) / cases;
+  const needed = casesNeeded(psi, margin, row.deltaEm, opts);
+  const toAdd = Math.max(0, needed - cases);
+  const saves = rows[0].meanTokens > 0 ? 1 - row.meanTokens / rows[0].meanTokens : 0;
+  const head =
+    `${row.policy} would save ${points(saves)}% of tokens at ΔEM ${signed(row.deltaEm)} pts, but its 95% CI lower bound (${signed(row.ci95[0])} pts) ` +
+    `is outside the ${points(margin)}-point margin on ${cases} cases. `;
+  const size =
+    toAdd > 0
+      ? `With its ${points(psi)}% discordance rate, about ${needed} cases (${toAdd} more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at ${signed(row.deltaEm)} pts. `
+      : `At 80% power ${needed} cases should already be enough; the bound missed by chance, so a few more cases (or a re-check of the flips) may settle it. `;
+  const hinge =
+    row.flipsToWrong + row.flipsToRight > 0
+      ? `It hinges on ${row.flipsToWrong} case${row.flipsToWrong === 1 ? '' : 's'} right under full and wrong under it` +
+        (row.flipsToWrong > 0 ? ` (${listIds(row.flipsToWrongIds)})` : '') +
+        `, and ${row.flipsToRight} the other way` +
+        (row.flipsToRight > 0 ? ` (${listIds(row.flipsToRightIds)})` : '') +
+        '.'
+      : '';
+  return {
+    policy: row.policy,
+    cases,
+    discordantRate: psi,
+    deltaEm: row.deltaEm,
+    ci95: [row.ci95[0], row.ci95[1]],
+    margin,
+    casesNeeded: needed,
+    casesToAdd: toAdd,
+    flipsToWrongIds: [...row.flipsToWrongIds],
+    flipsToRightIds: [...row.flipsToRightIds],
+    message: head + size + hinge,
+  };
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { computeCasesToAdd } from '../../../src/core/casesToAdd';
+import { runSweep } from '../../../src/core/sweep';
+import { parseTestSet } from '../../../src/core/testSet';
+import type { SweepRow } from '../../../src/core/types';
+
+function row(policy: string, o: Partial<SweepRow>): SweepRow {
+  return {
+    policy,
+    label: policy,
+    em: 0.8,
+    correct: 160,
+    deltaEm: 0,
+    ci95: [0, 0],
+    mcnemarP: 1,
+    meanTokens: 100,
+    medianTokens: 100,
+    p95Tokens: 100,
+    savings: 0,
+    cutBeforeAnswer: 0,
+    flipsToWrong: 0,
+    flipsToRight: 0,
+    flipsToWrongIds: [],
+    flipsToRightIds: [],
+    ...o,
+  };
+}
+
+describe('core/casesToAdd', () => {
+  const full = row('full', { meanTokens: 400 });
+  // 200 cases: 6 right→wrong, 2 wrong→right ⇒ ψ = 0.04, ΔEM = −0.02; margin 3 points.
+  const cut = row('cutoff:128', {
+    meanTokens: 120,
+    deltaEm: -0.02,
+    ci95: [-0.045, 0.005],
+    flipsToWrong: 6,
+    flipsToRight: 2,
+    flipsToWrongIds: ['a', 'b', 'c', 'd', 'e', 'f'],
+    flipsToRightIds: ['g', 'h'],
+  });
+
+  it('matches a hand computation of the sample size', () => {
+    // By hand: z0.95 = 1.644854, z0.80 = 0.841621, (z0.95 + z0.80)² = 2.486475² = 6.182557;
+    // variance ψ − Δ² = 0.04 − 0.0004 = 0.0396; gap Δ + m = −0.02 + 0.03 = 0.01;
+    // N = 6.182557 × 0.0396 / 0.0001 = 2448.29 → 2449 cases, i.e. 2249 more than 200.
+    const r = computeCasesToAdd([full, row('cutoff:256', { meanTokens: 200, ci95: [-0.01, 0.01], deltaEm: 0 }), cut], 200, 0.03, 'cutoff:256');
+    assert.ok(r);
+    assert.equal(r.policy, 'cutoff:128');
+    assert.equal(r.discordantRate, 0.04);
+    assert.equal(r.casesNeeded, 2449);
+    assert.equal(r.casesToAdd, 2249);
+    assert.deepEqual(r.flipsToWrongIds, ['a', 'b', 'c', 'd', 'e', 'f']);
+    assert.deepEqual(r.flipsToRightIds, ['g', 'h']);
+    assert.equal(
+      r.message,
+      'cutoff:128 would save 70% of tokens at ΔEM −2 pts, but its 95% CI lower bound (−4.5 pts) is outside the 3-point margin on 200 cases. ' +
+        'With its 4% discordance rate, about 2449 cases (2249 more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at −2 pts. ' +
+        'It hinges on 6 cases right under full and wrong under it (a, b, c, d, e, f), and 2 the other way (g, h).',
+    );
+  });
+
+  it('picks the cheapest promising policy and skips hopeless or already passing ones', () => {
+    const hopeless = row('cutoff:32', { meanTokens: 40, deltaEm: -0.05, ci95: [-0.08, -0.02], flipsToWrong: 10 });
+    const passing = row('cutoff:512', { meanTokens: 300, deltaEm: 0, ci95: [-0.005, 0.005], flipsToWrong: 1, flipsToRight: 1 });
+    assert.equal(computeCasesToAdd([full, hopeless, cut, passing], 200, 0.03, 'cutoff:512')?.policy, 'cutoff:128');
+    // Nothing cheaper than the recommendation is promising.
+    assert.equal(computeCasesToAdd([full, hopeless, passing], 200, 0.03, 'cutoff:512'), null);
+    // No recommendation at all: every policy is a candidate.
+    assert.equal(computeCasesToAdd([full, cut], 200, 0.03, null)?.casesNeeded, 2449);
+    // A candidate more expensive than the recommendation is not reported.
+    const cheaper = row('cutoff:64', { meanTokens: 80, deltaEm: 0, ci95: [-0.01, 0.01], flipsToWrong: 1, flipsToRight: 1 });
+    assert.equal(computeCasesToAdd([full, cheaper, cut], 200, 0.03, 'cutoff:64'), null);
+  });
+
+  it('on GSM8K with a half-point margin: the figure follows the formula from the sweep row', function () {
+    this.timeout(60000);
+    const file = path.resolve(__dirname, '../../../../shared/data/gsm8k_faithfulcot_gpt4_cot.jsonl');
+    const { cases } = parseTestSet(readFileSync(file, 'utf8'), { fileName: file });
+    const result = runSweep(cases, 0, {
+      encoding: 'o200k_base',
+      engine: 'gpt-tokenizer',
+      extract: { preset: 'last-number' },
+      match: { preset: 'numeric' },
+      policies: [{ kind: 'stability', every: 16, repeats: 2 }, { kind: 'stability', every: 32, repeats: 2 }, { kind: 'marker', grace: 16 }],
+      margin: 0.005,
+      seed: 1,
+      resamples: 1000,
+      folds: 0,
+    });
+    const r = computeCasesToAdd(result.rows, result.cases, 0.005, result.recommendation?.policy ?? null);
+    assert.ok(r, JSON.stringify(result.rows.map((x) => [x.policy, x.meanTokens, x.deltaEm, x.ci95])));
+    const source = result.rows.find((x) => x.policy === r.policy) as SweepRow;
+    const psi = (source.flipsToWrong + source.flipsToRight) / 1319;
+    const z = 1.6448536269514722 + 0.8416212335729143;
+    assert.equal(r.casesNeeded, Math.ceil((z * z * (psi - source.deltaEm ** 2)) / (source.deltaEm + 0.005) ** 2 - 1e-9));
+    assert.equal(r.casesToAdd, Math.max(0, r.casesNeeded - 1319));
+    assert.deepEqual(r.flipsToWrongIds, source.flipsToWrongIds);
+    assert.ok(r.casesToAdd > 0);
+  });
+});
