@@ -1,7 +1,7 @@
 // `npm run bench`: figures and ratios against baselines measured in the same run. No thresholds.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { benchSweep } from './sweepBench';
+import { benchSweep, SWEEP_BENCH_REPEATS } from './sweepBench';
 import { benchLongRuns, benchTokenizers } from './tokenBench';
 import { benchKeystrokes } from './keystrokeBench';
 
@@ -19,7 +19,7 @@ async function mainBench(): Promise<void> {
   console.log('\n## Tokenizer engines (same traces)');
   const texts = files.flatMap((f) => readFileSync(f.path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output));
   for (const r of await benchTokenizers(texts)) console.log(JSON.stringify(r));
-  console.log('\n## Sweep vs one tokenization pass (o200k_base, gpt-tokenizer; median of 3 runs)');
+  console.log(`\n## Sweep vs one tokenization pass (o200k_base, gpt-tokenizer; fastest of ${SWEEP_BENCH_REPEATS} interleaved runs after a warm-up)`);
   console.log('file | cases | policies | tokenize ms | sweep ms | ratio (goal ≤ 2)');
   let tok = 0;
   let sweep = 0;

@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { getNodeValue, parseTree } from 'jsonc-parser';
-import type { Case, EncodingName, EngineName, ExtractConfig, FieldMap } from '../core/types';
+import type { EncodingName, EngineName, ExtractConfig } from '../core/types';
 import { parseExtractConfig, makeExtractor } from '../core/extract';
 import { isEncodingName, isEngineName } from '../core/tokens';
 import { formatIssue, resolveFields } from '../core/testSet';
@@ -12,6 +11,7 @@ import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateField
 import { DEFAULT_CONFIG, parseConfig, type PromptBudgetConfig } from '../core/config';
 import { parsePolicy } from '../core/policies';
 import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../core/live/liveRun';
+import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore } from './fileCacheStore';
 import { readTestSet } from './loadInputs';
 import { UsageError, type CliIo } from './io';
@@ -122,58 +122,6 @@ function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--extra-body: expected a JSON object, e.g. {"seed": 1}');
   return parsed as Record<string, unknown>;
-}
-
-/** The original rows by line (JSONL) or element start line (JSON array); CSV rows are rebuilt from the cases. */
-function rawRowsByLine(text: string, fileName: string): Map<number, Record<string, unknown>> {
-  const rows = new Map<number, Record<string, unknown>>();
-  const body = text.replace(/^\uFEFF/, '');
-  const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-  if (/\.(csv|tsv)$/i.test(fileName)) return rows;
-  const trimmed = body.trimStart();
-  if (/\.json$/i.test(fileName) || (!/\.(jsonl|ndjson)$/i.test(fileName) && trimmed.startsWith('['))) {
-    const root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
-    if (!root || root.type !== 'array') return rows;
-    const starts: number[] = [0];
-    for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) starts.push(i + 1);
-    for (const child of root.children ?? []) {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= child.offset) lo = mid;
-        else hi = mid - 1;
-      }
-      const value: unknown = getNodeValue(child);
-      if (isRecord(value)) rows.set(lo + 1, value);
-    }
-    return rows;
-  }
-  body.split('\n').forEach((line, i) => {
-    try {
-      const value: unknown = JSON.parse(line);
-      if (isRecord(value)) rows.set(i + 1, value);
-    } catch {
-      // a bad line was reported and skipped by the parser
-    }
-  });
-  return rows;
-}
-
-/** One output row: the original row (or one rebuilt from the case) plus what the run produced. */
-function outputRow(c: Case, raw: Record<string, unknown> | undefined, r: LiveCaseResult, fields: FieldMap): Record<string, unknown> {
-  const row: Record<string, unknown> = raw
-    ? { ...raw }
-    : { [fields.id[0]]: c.id, [fields.question[0]]: c.question, [fields.answers[0]]: c.answers, ...(c.tags.length ? { [fields.tags[0]]: c.tags } : {}) };
-  // Ids taken from line numbers would change in the new file, so write them out.
-  if (!fields.id.some((n) => row[n] !== undefined && row[n] !== null)) row[fields.id[0]] = c.id;
-  for (const n of fields.output) delete row[n];
-  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes']) delete row[n];
-  if (r.output !== undefined) row[fields.output[0]] = r.output;
-  if (r.finishReason !== undefined) row.finishReason = r.finishReason;
-  if (r.usage) row.usage = r.usage;
-  if (r.probes) row.probes = r.probes;
-  return row;
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
@@ -379,8 +327,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const lines = cases.map((c, i) => `${JSON.stringify(outputRow(c, rows[i], results[i], fields))}\n`);
-  await writeAtomically(outPath, lines.join(''));
+  await writeAtomically(outPath, tracedJsonl(cases, rows, results, fields));
   const failed = results.filter((r) => r.error !== undefined);
   const fromCache = results.filter((r) => r.fromCache).length;
   const probes = results.reduce((n, r) => n + (r.probes?.length ?? 0), 0);

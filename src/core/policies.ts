@@ -111,6 +111,9 @@ export function policyLabel(spec: PolicySpec): string {
 /** Memoises extraction on token prefixes of one trace, shared by all policies of a sweep. */
 export class PrefixExtractor {
   private readonly cache = new Map<number, string | null>();
+  private markerText: string | null = null;
+  private markerList: readonly string[] | null = null;
+  private markerFound: ReturnType<typeof findFirstMarker> = null;
 
   constructor(
     private readonly trace: PreparedTrace,
@@ -128,6 +131,16 @@ export class PrefixExtractor {
     const answer = found ? found.answer : null;
     this.cache.set(key, answer);
     return answer;
+  }
+
+  /** `findFirstMarker(text, markers)`, remembered for the last text and marker list asked (policies share it). */
+  firstMarker(text: string, markers: readonly string[]): ReturnType<typeof findFirstMarker> {
+    if (text !== this.markerText || markers !== this.markerList) {
+      this.markerFound = findFirstMarker(text, markers);
+      this.markerText = text;
+      this.markerList = markers;
+    }
+    return this.markerFound;
   }
 }
 
@@ -157,7 +170,7 @@ export function applyPolicy(spec: PolicySpec, trace: PreparedTrace, prefixes: Pr
     case 'stability':
       return applyStability(spec.every, spec.repeats, count, prefixes);
     case 'marker': {
-      const marker = findFirstMarker(trace.text, spec.markers ?? DEFAULT_MARKERS);
+      const marker = prefixes.firstMarker(trace.text, spec.markers ?? DEFAULT_MARKERS);
       if (!marker) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'no answer marker; ran to the end' };
       const at = tokenIndexCovering(trace.tokens, marker.end);
       const stop = Math.min(count, at + spec.grace);

@@ -3,7 +3,7 @@
  * non-inferior policy), its power check and its cross-validated stability.
  */
 import type { CrossValidation, PowerInfo } from './types';
-import { casesNeeded, createRng, forEachBootstrapResample, median, minDetectableLoss, mcnemarExactP, percentileCiFromSums } from './stats';
+import { casesNeeded, createRng, forEachBootstrapClassCount, median, minDetectableLoss, mcnemarExactP, percentileCiFromSums } from './stats';
 
 /** Sweep outcomes of P policies on the same N cases. Index 0 is the baseline `full`. */
 export interface PolicyMatrix {
@@ -53,12 +53,55 @@ function allCases(n: number): Uint32Array {
   return all;
 }
 
+/** Cases grouped by how every policy scored them (see {@link patternClasses}). */
+export interface PatternClasses {
+  /** Class of each position of the case list. */
+  classOf: Uint32Array;
+  classes: number;
+  /** Positions per class. */
+  size: Uint32Array;
+  /** One position of each class. */
+  first: Uint32Array;
+}
+
+/**
+ * Groups the cases (`cases[k]`, k = position) by their pattern of right and wrong answers over
+ * all policies, within the classes `initial` gives (all in one when omitted). Cases of one class
+ * have the same paired difference against the baseline under every policy, so a bootstrap sum of
+ * those differences only needs the number of draws per class
+ * ({@link forEachBootstrapClassCount}). Classes are numbered by first appearance.
+ */
+export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Uint32Array): PatternClasses {
+  const n = cases.length;
+  const classOf = initial ? Uint32Array.from(initial) : new Uint32Array(n);
+  let classes = 0;
+  for (let k = 0; k < n; k++) classes = Math.max(classes, classOf[k] + 1);
+  // Refine policy by policy: (class so far, right or wrong here) → new class.
+  for (const correct of m.correct) {
+    const next = new Int32Array(2 * classes).fill(-1);
+    let count = 0;
+    for (let k = 0; k < n; k++) {
+      const key = 2 * classOf[k] + correct[cases[k]];
+      if (next[key] < 0) next[key] = count++;
+      classOf[k] = next[key];
+    }
+    classes = count;
+  }
+  const size = new Uint32Array(classes);
+  const first = new Uint32Array(classes);
+  for (let k = n - 1; k >= 0; k--) {
+    size[classOf[k]]++;
+    first[classOf[k]] = k;
+  }
+  return { classOf, classes, size, first };
+}
+
 /**
  * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
  * The bootstrap streams `resamples` resamples of the subset once (seeded, the same resamples as
- * `bootstrapIndices(subset length, resamples, seed)`) and shares them across policies; each policy
- * reads only the counts of the cases where it disagrees with the baseline. With no cases every
- * figure is 0 (CI [0, 0], p = 1).
+ * `bootstrapIndices(subset length, resamples, seed)`) and shares them across policies; the draws
+ * are counted per {@link patternClasses} class, and each policy reads only the classes where it
+ * disagrees with the baseline. With no cases every figure is 0 (CI [0, 0], p = 1).
  */
 export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array }): PolicyStats[] {
   const total = checkMatrix(m);
@@ -68,28 +111,36 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
   if (policies === 0) return [];
   const base = m.correct[0];
 
-  // Discordant positions within the subset, per policy.
+  // Per policy: the classes where it gains / loses against the baseline, and how many cases they hold.
+  const { classOf, classes, size, first } = patternClasses(m, cases);
   const gained: Uint32Array[] = [];
   const lost: Uint32Array[] = [];
+  const gainedCases = new Uint32Array(policies);
+  const lostCases = new Uint32Array(policies);
   for (let p = 0; p < policies; p++) {
     const g: number[] = [];
     const l: number[] = [];
     const other = m.correct[p];
-    for (let k = 0; k < n; k++) {
-      const i = cases[k];
-      if (other[i] > base[i]) g.push(k);
-      else if (other[i] < base[i]) l.push(k);
+    for (let c = 0; c < classes; c++) {
+      const i = cases[first[c]];
+      if (other[i] > base[i]) {
+        g.push(c);
+        gainedCases[p] += size[c];
+      } else if (other[i] < base[i]) {
+        l.push(c);
+        lostCases[p] += size[c];
+      }
     }
     gained.push(Uint32Array.from(g));
     lost.push(Uint32Array.from(l));
   }
 
-  // One shared stream of resamples; each policy only reads the counts of its discordant cases.
+  // One shared stream of resamples; each policy only reads the counts of its discordant classes.
   const active: number[] = [];
   for (let p = 0; p < policies; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
   const resamples = active.length > 0 && n > 0 ? opts.resamples : 0;
   const bootSums = active.map(() => new Int32Array(resamples));
-  forEachBootstrapResample(n, resamples, opts.seed, (r, counts) => {
+  forEachBootstrapClassCount(classOf, classes, resamples, opts.seed, (r, counts) => {
     for (let a = 0; a < active.length; a++) {
       const g = gained[active[a]];
       const l = lost[active[a]];
@@ -129,11 +180,11 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
       em,
       deltaEm: em - baseEm,
       ci95,
-      mcnemarP: mcnemarExactP(lost[p].length, gained[p].length),
+      mcnemarP: mcnemarExactP(lostCases[p], gainedCases[p]),
       meanTokens,
       savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
-      flipsToWrong: lost[p].length,
-      flipsToRight: gained[p].length,
+      flipsToWrong: lostCases[p],
+      flipsToRight: gainedCases[p],
     });
   }
   return out;

@@ -7,6 +7,13 @@
 const TWO_POW_32 = 4294967296;
 const MULBERRY_STEP = 0x6d2b79f5;
 
+/** The mulberry32 output for an already advanced state: an unsigned 32-bit word. */
+function mulberryWord(state: number): number {
+  let z = Math.imul(state ^ (state >>> 15), state | 1);
+  z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+  return (z ^ (z >>> 14)) >>> 0;
+}
+
 /**
  * A small seeded PRNG (mulberry32): uniform floats in [0, 1) with 32 bits of resolution.
  * The seed is taken as an unsigned 32-bit integer (`seed >>> 0`); equal seeds give equal streams.
@@ -15,37 +22,82 @@ export function createRng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + MULBERRY_STEP) | 0;
-    let z = Math.imul(state ^ (state >>> 15), state | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / TWO_POW_32;
+    return mulberryWord(state) / TWO_POW_32;
   };
 }
 
 /**
- * Fills out[from…to) with indices in [0, n) from the mulberry32 stream at `state`, exactly
- * `Math.floor(rng() * n)` of {@link createRng}, and returns the next state. Inlined by hand
- * because the bootstrap draws millions of them.
+ * Lemire's bounded integer for one 32-bit candidate w (used when n ≥ 2^16): ⌊w·n / 2^32⌋, or −1
+ * when (w·n mod 2^32) < `threshold` = 2^32 mod n. The product is split so it stays exact for
+ * every n < 2^32 (w·n passes 2^53 once n ≥ 2^21).
  */
-function fillIndices(state: number, n: number, out: Uint32Array, from: number, to: number): number {
-  for (let j = from; j < to; j++) {
+function bounded32(w: number, n: number, threshold: number): number {
+  if (Math.imul(w, n) >>> 0 < threshold) return -1;
+  const a = w * (n >>> 16);
+  const ah = Math.floor(a / 65536);
+  return ah + Math.floor(((a - ah * 65536) * 65536 + w * (n & 0xffff)) / TWO_POW_32);
+}
+
+/**
+ * Calls `take(i)` with the n case indices of one resample, drawn from the mulberry32 stream at
+ * `state`, and returns the state after them. The stream is described at {@link bootstrapIndices}.
+ */
+function drawResample(state: number, n: number, take: (i: number) => void): number {
+  if (n >= 0x10000) {
+    const threshold = TWO_POW_32 % n;
+    for (let k = 0; k < n; ) {
+      state = (state + MULBERRY_STEP) | 0;
+      const i = bounded32(mulberryWord(state), n, threshold);
+      if (i >= 0) {
+        take(i);
+        k++;
+      }
+    }
+    return state;
+  }
+  const threshold = 0x10000 % n;
+  let k = 0;
+  while (k < n) {
     state = (state + MULBERRY_STEP) | 0;
-    let z = Math.imul(state ^ (state >>> 15), state | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    // u·n < 2^53 and the division is by a power of two, so this equals ⌊(u / 2^32)·n⌋ exactly.
-    out[j] = (((z ^ (z >>> 14)) >>> 0) * n) / TWO_POW_32;
+    const w = mulberryWord(state);
+    let m = (w & 0xffff) * n;
+    if ((m & 0xffff) >= threshold) {
+      take(m >>> 16);
+      k++;
+    }
+    if (k === n) break;
+    m = (w >>> 16) * n;
+    if ((m & 0xffff) >= threshold) {
+      take(m >>> 16);
+      k++;
+    }
   }
   return state;
 }
 
 /**
  * Bootstrap resamples as a flat array: `idx[r * n + k]` is the k-th case drawn (with replacement)
- * in resample r, i.e. ⌊rng()·n⌋ from `createRng(seed)` in order. Draw once per sweep and share
- * across policies so every policy sees the same resamples. {@link bootstrapCounts} and
- * {@link forEachBootstrapResample} give the very same resamples in cheaper forms.
+ * in resample r. Draw once per sweep and share across policies so every policy sees the same
+ * resamples. {@link bootstrapCounts}, {@link forEachBootstrapResample} and
+ * {@link forEachBootstrapClassCount} give the very same resamples in cheaper forms.
+ *
+ * The stream: mulberry32 from `seed >>> 0` (the words of {@link createRng}, before the division
+ * by 2^32) gives 32-bit words. For n < 2^16 each word yields two 16-bit candidates, its low half
+ * then its high half; a candidate x becomes the case ⌊x·n / 2^16⌋ unless (x·n mod 2^16) <
+ * (2^16 mod n), in which case it is skipped (Lemire's nearly divisionless method: every case has
+ * exactly ⌊2^16 / n⌋ accepted candidates, so each draw is exactly uniform on [0, n)). For n ≥ 2^16
+ * each word is one candidate, with 2^32 in place of 2^16. Resample r takes the next n accepted
+ * draws after resample r − 1, starting on a fresh word: a high half left over when a resample is
+ * complete is dropped.
  */
 export function bootstrapIndices(n: number, resamples: number, seed: number): Uint32Array {
   const idx = new Uint32Array(n * resamples);
-  fillIndices(seed >>> 0, n, idx, 0, idx.length);
+  let state = seed >>> 0;
+  let j = 0;
+  const take = (i: number): void => {
+    idx[j++] = i;
+  };
+  for (let r = 0; r < resamples && n > 0; r++) state = drawResample(state, n, take);
   return idx;
 }
 
@@ -65,16 +117,62 @@ export function forEachBootstrapResample(
   seed: number,
   visit: (r: number, counts: Uint16Array | Uint32Array) => void,
 ): void {
-  const counts = countsArray(n, n);
+  const identity = new Uint32Array(n);
+  for (let i = 0; i < n; i++) identity[i] = i;
+  forEachBootstrapClassCount(identity, n, resamples, seed, visit);
+}
+
+/**
+ * The resamples of `bootstrapIndices(classOf.length, resamples, seed)`, counted per class of cases:
+ * calls `visit(r, counts)` for each resample r, where `counts[c]` is how many draws of resample r
+ * fell on a case i with `classOf[i] === c` (c < `classes`). When every statistic is a sum over
+ * cases that depends on the case only through its class, this gives exactly the same bootstrap
+ * with `classes` reads per resample instead of n. The counts buffer is reused between calls.
+ */
+export function forEachBootstrapClassCount(
+  classOf: Uint8Array | Uint16Array | Uint32Array,
+  classes: number,
+  resamples: number,
+  seed: number,
+  visit: (r: number, counts: Uint16Array | Uint32Array) => void,
+): void {
+  const n = classOf.length;
+  const counts = countsArray(n, classes);
+  if (n === 0) {
+    for (let r = 0; r < resamples; r++) visit(r, counts);
+    return;
+  }
   let state = seed >>> 0;
+  if (n >= 0x10000) {
+    const take = (i: number): void => {
+      counts[classOf[i]]++;
+    };
+    for (let r = 0; r < resamples; r++) {
+      counts.fill(0);
+      state = drawResample(state, n, take);
+      visit(r, counts);
+    }
+    return;
+  }
+  // The hot loop of every sweep: drawResample's 16-bit branch, inlined by hand.
+  const threshold = 0x10000 % n;
   for (let r = 0; r < resamples; r++) {
     counts.fill(0);
-    // Same step and mapping as fillIndices, fused with the counting.
-    for (let k = 0; k < n; k++) {
+    let k = 0;
+    while (k < n) {
       state = (state + MULBERRY_STEP) | 0;
-      let z = Math.imul(state ^ (state >>> 15), state | 1);
-      z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-      counts[((((z ^ (z >>> 14)) >>> 0) * n) / TWO_POW_32) >>> 0]++;
+      const w = mulberryWord(state);
+      let m = (w & 0xffff) * n;
+      if ((m & 0xffff) >= threshold) {
+        counts[classOf[m >>> 16]]++;
+        k++;
+      }
+      if (k === n) break;
+      m = (w >>> 16) * n;
+      if ((m & 0xffff) >= threshold) {
+        counts[classOf[m >>> 16]]++;
+        k++;
+      }
     }
     visit(r, counts);
   }
@@ -99,8 +197,11 @@ export function bootstrapCounts(n: number, resamples: number, seed: number): Boo
   return { n, resamples, counts };
 }
 
-/** Sorted-array quantile with linear interpolation (numpy's default "linear" method). */
-function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
+/**
+ * {@link quantile} of values already sorted ascending, without copying: several quantiles of one
+ * array then cost one sort. NaN for an empty input.
+ */
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   const len = sorted.length;
   if (len === 0) return NaN;
   const h = (len - 1) * Math.min(1, Math.max(0, q));
@@ -109,13 +210,53 @@ function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * The linear-interpolation quantiles at `qs` of integer sums, as {@link quantileOfSorted} of the
+ * sorted sums gives them, without sorting when the sums span a small range: the order statistics
+ * are read off a histogram. `sums` is not modified.
+ */
+function integerQuantiles(sums: Int32Array, qs: readonly number[]): number[] {
+  const len = sums.length;
+  if (len === 0) return qs.map(() => NaN);
+  let min = sums[0];
+  let max = sums[0];
+  for (let r = 1; r < len; r++) {
+    const v = sums[r];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  if (max - min > 4 * len) {
+    const sorted = Int32Array.from(sums).sort();
+    return qs.map((q) => quantileOfSorted(sorted, q));
+  }
+  const histogram = new Uint32Array(max - min + 1);
+  for (let r = 0; r < len; r++) histogram[sums[r] - min]++;
+  // The values at ascending ranks, by one walk over the histogram.
+  const ranks: number[] = [];
+  for (const q of qs) {
+    const h = (len - 1) * Math.min(1, Math.max(0, q));
+    ranks.push(Math.floor(h), Math.min(Math.floor(h) + 1, len - 1));
+  }
+  const order = ranks.map((_, j) => j).sort((a, b) => ranks[a] - ranks[b]);
+  const values = new Array<number>(ranks.length);
+  let bin = 0;
+  let below = histogram[0];
+  for (const j of order) {
+    while (below <= ranks[j]) below += histogram[++bin];
+    values[j] = bin + min;
+  }
+  return qs.map((q, t) => {
+    const h = (len - 1) * Math.min(1, Math.max(0, q));
+    const lo = values[2 * t];
+    return lo + (h - Math.floor(h)) * (values[2 * t + 1] - lo);
+  });
+}
+
 function percentileInterval(sums: Int32Array, n: number, level: number): [number, number] {
-  sums.sort();
   const tail = (1 - level) / 2;
-  const lower = quantileOfSorted(sums, tail) / n;
-  const upper = quantileOfSorted(sums, 1 - tail) / n;
+  const [lower, upper] = integerQuantiles(sums, [tail, 1 - tail]);
   // Avoid −0 in output.
-  return [lower + 0, upper + 0];
+  return [lower / n + 0, upper / n + 0];
 }
 
 /**
@@ -162,7 +303,7 @@ export function discordantCases(base: Uint8Array, other: Uint8Array): { gained: 
 
 /**
  * Percentile bootstrap CI of mean(other) − mean(base) from per-resample sums of the paired
- * differences (`sums[r]` = Σ over drawn cases of other − base). Sorts `sums` in place.
+ * differences (`sums[r]` = Σ over drawn cases of other − base). `sums` is not modified.
  */
 export function percentileCiFromSums(sums: Int32Array, n: number, level = 0.95): [number, number] {
   if (n === 0 || sums.length === 0) return [0, 0];

@@ -17,8 +17,8 @@
  * best single policy.
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
-import { choosePolicy, CV_RESAMPLES, policyStats, type PolicyMatrix } from './recommend';
-import { createRng, forEachBootstrapResample, percentileCiFromSums } from './stats';
+import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, type PolicyMatrix } from './recommend';
+import { createRng, forEachBootstrapClassCount, percentileCiFromSums } from './stats';
 
 /** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
 export const TAG_MIN_CASES = 30;
@@ -73,14 +73,19 @@ function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, 
   for (let k = 0; k < n; k++) members[groupOf[subset[k]]].push(k);
   const tokens = (g: number, p: number): number => members[g].reduce((s, k) => s + m.tokens[p][subset[k]], 0);
   const correct = (g: number, p: number): number => members[g].reduce((s, k) => s + m.correct[p][subset[k]], 0);
-  /** Positions (within the subset) of group g where policy p gains / loses against full. */
+  // Cases of one group with one pattern of right/wrong answers count alike in every bootstrap sum.
+  const classes = patternClasses(m, subset, Uint32Array.from(subset, (i) => groupOf[i]));
+  const classesOf: number[][] = Array.from({ length: groupCount }, () => []);
+  for (let c = 0; c < classes.classes; c++) classesOf[groupOf[subset[classes.first[c]]]].push(c);
+  /** Classes (see patternClasses) of group g where policy p gains / loses against full. */
   const discordant = (g: number, p: number): { gained: Uint32Array; lost: Uint32Array } => {
     const gained: number[] = [];
     const lost: number[] = [];
-    for (const k of members[g]) {
-      const d = m.correct[p][subset[k]] - base[subset[k]];
-      if (d > 0) gained.push(k);
-      else if (d < 0) lost.push(k);
+    for (const c of classesOf[g]) {
+      const i = subset[classes.first[c]];
+      const d = m.correct[p][i] - base[i];
+      if (d > 0) gained.push(c);
+      else if (d < 0) lost.push(c);
     }
     return { gained: Uint32Array.from(gained), lost: Uint32Array.from(lost) };
   };
@@ -116,23 +121,24 @@ function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, 
   });
 
   // Each (group, policy) contribution to every resample's Σ(policy − full), from one shared stream
-  // of resamples: the same draws as policyStats on this subset.
+  // of resamples: the same draws as policyStats on this subset, counted per class.
   const parts = [...fixedParts, ...cands.flat()];
   const R = parts.some((x) => x.gained.length + x.lost.length > 0) && n > 0 ? opts.resamples : 0;
   const fixed = new Int32Array(R);
   for (const list of cands) for (const c of list) c.vec = new Int32Array(R);
-  forEachBootstrapResample(n, R, opts.seed, (r, counts) => {
-    const add = (x: { gained: Uint32Array; lost: Uint32Array }): number => {
+  // Where each part's contribution goes: the fixed groups all add into `fixed`.
+  const sinks = parts.map((x, j) => (j < fixedParts.length ? fixed : (x as Cand).vec));
+  forEachBootstrapClassCount(classes.classOf, classes.classes, R, opts.seed, (r, counts) => {
+    for (let j = 0; j < parts.length; j++) {
+      const { gained, lost } = parts[j];
       let v = 0;
-      for (let k = 0; k < x.gained.length; k++) v += counts[x.gained[k]];
-      for (let k = 0; k < x.lost.length; k++) v -= counts[x.lost[k]];
-      return v;
-    };
-    for (const x of fixedParts) fixed[r] += add(x);
-    for (const list of cands) for (const c of list) c.vec[r] = add(c);
+      for (let k = 0; k < gained.length; k++) v += counts[gained[k]];
+      for (let k = 0; k < lost.length; k++) v -= counts[lost[k]];
+      sinks[j][r] += v;
+    }
   });
 
-  const ci = (sums: Int32Array): [number, number] => (R > 0 ? percentileCiFromSums(Int32Array.from(sums), n, 0.95) : [0, 0]);
+  const ci = (sums: Int32Array): [number, number] => (R > 0 ? percentileCiFromSums(sums, n, 0.95) : [0, 0]);
   const feasible = (sums: Int32Array): boolean => ci(sums)[0] >= -opts.margin - BOUND_SLACK;
   const sumOf = (choice: number[]): Int32Array => {
     const s = Int32Array.from(fixed);

@@ -9,6 +9,10 @@ export const COMMANDS = {
   createStarterConfig: 'promptBudget.createStarterConfig',
   showPanel: 'promptBudget.showPanel',
   openSample: 'promptBudget.openSample',
+  setApiKey: 'promptBudget.setApiKey',
+  clearApiKey: 'promptBudget.clearApiKey',
+  runLiveSweep: 'promptBudget.runLiveSweep',
+  clearLiveCache: 'promptBudget.clearLiveCache',
   /** Internal: a result CodeLens opens the panel on its row. */
   revealPolicy: 'promptBudget.revealPolicy',
 } as const;

@@ -13,11 +13,13 @@ import { TokenService } from './tokenService';
 import { TokenStatusBar } from './tokenStatusBar';
 import { WorkerClient } from './workerClient';
 import { CONFIG_FILE, ConfigStore } from './workspaceConfig';
+import { registerLiveCommands } from './live/liveRunController';
 
 /** What `activate` returns; the editor tests use it to compare results with the core. */
 export interface PromptBudgetApi {
   lastResult(): SweepResult | undefined;
   runSweep(testSet?: vscode.Uri): Promise<SweepResult | undefined>;
+  cancelSweep(): void;
   viewState(): ViewState;
   countDocument(doc: vscode.TextDocument): Promise<{ count: number; approximate: boolean; encoding: EncodingName }>;
 }
@@ -49,6 +51,7 @@ class Toggle implements vscode.Disposable {
 
 export async function activate(context: vscode.ExtensionContext): Promise<PromptBudgetApi> {
   const log = vscode.window.createOutputChannel('Prompt Budget', { log: true });
+  log.debug(`activating in ${vscode.env.appHost}`);
   context.subscriptions.push(log);
   const settings = new SettingsStore();
   context.subscriptions.push(settings);
@@ -65,7 +68,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const prompts = new PromptFiles(settings, config);
   const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics);
   context.subscriptions.push(sweeps);
-  const view = new ResultsViewProvider(context.extensionUri, sweeps);
+  await sweeps.load();
+  const view = new ResultsViewProvider(context.extensionUri, sweeps, log);
   context.subscriptions.push(view);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEWS.results, view));
 
@@ -100,14 +104,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       if (affects('encoding')) recount();
     }),
   );
-  // Re-registering makes the editor ask again at once; the change event alone is not always
-  // honoured for an editor that was edited just before the sweep finished.
-  context.subscriptions.push(
-    sweeps.onDidChange(() => {
-      recommendationToggle.rebuild(settings.settings.codeLens.recommendation);
-      cutoffToggle.rebuild(settings.settings.codeLens.cutoffs);
-    }),
-  );
   let lastPrompt = config.current?.config.prompt;
   let lastEncoding = config.current?.config.encoding;
   context.subscriptions.push(
@@ -132,7 +128,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.runSweep, async () => {
       const result = await sweeps.run();
-      if (result) await view.reveal(result.recommendation?.policy);
+      if (result) {
+        await view.reveal(result.recommendation?.policy);
+        // The editor drops a pending CodeLens refresh when it loses focus (as it just did to the panel).
+        sweeps.refreshLenses();
+      }
       return result;
     }),
     vscode.commands.registerCommand(COMMANDS.pickTestSet, () => sweeps.pickTestSet()),
@@ -147,14 +147,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     vscode.commands.registerCommand(COMMANDS.revealPolicy, (policy?: unknown) => view.reveal(typeof policy === 'string' ? policy : undefined)),
     vscode.commands.registerCommand(COMMANDS.openSample, () => openSample(context)),
   );
+  registerLiveCommands({
+    context,
+    settings,
+    config,
+    sweeps,
+    log,
+    showLive: (live) => view.showLive(live),
+    sweepTraces: async (uri) => {
+      await sweeps.useTestSet(uri);
+      return vscode.commands.executeCommand<SweepResult | undefined>(COMMANDS.runSweep);
+    },
+  });
 
   await config.reload();
+  // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
+  void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
+    () => worker.call('forget', { key: 'warm-up' }),
+    (e: Error) => log.error(`tokenizer worker: ${e.message}`),
+  );
   for (const doc of vscode.workspace.textDocuments) check(doc);
   log.info(`activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: counting only'})`);
 
   return {
     lastResult: () => sweeps.result as SweepResult | undefined,
     runSweep: (testSet) => sweeps.run({ testSet }),
+    cancelSweep: () => sweeps.cancel(),
     viewState: () => sweeps.viewState(),
     countDocument: async (doc) => {
       const c = await tokens.count(doc, false);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { parseWebviewMessage, type ExtensionMessage, type WebviewMessage } from '../shared/protocol';
+import { parseWebviewMessage, type ExtensionMessage, type LiveRunView, type WebviewMessage } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
 import type { SweepController } from './sweepController';
 
@@ -37,13 +37,18 @@ export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
  */
 export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
+  private live: LiveRunView | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sweeps: SweepController,
+    private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(sweeps.onDidChangeState((state) => this.post({ type: 'state', state })));
+    this.disposables.push(
+      sweeps.onDidChangeState((state) => this.post({ type: 'state', state })),
+      sweeps.onDidProgress(({ done, total }) => this.post({ type: 'progress', done, total })),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -78,7 +83,10 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
+        this.log.info(`results panel ready${msg.restore ? ' (with saved state)' : ''}`);
+        if (msg.restore) this.sweeps.restoreUi(msg.restore);
         this.post({ type: 'state', state: this.sweeps.viewState() });
+        if (this.live) this.post({ type: 'liveProgress', live: this.live });
         return;
       case 'selectPolicy':
         this.sweeps.select(msg.policy);
@@ -106,6 +114,12 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
         throw new Error(`unhandled message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Shows a live run's progress above the table (null hides it). */
+  showLive(live: LiveRunView | null): void {
+    this.live = live;
+    this.post({ type: 'liveProgress', live });
   }
 
   private post(msg: ExtensionMessage): void {

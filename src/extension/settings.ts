@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EncodingName } from '../core/types';
 import type { Prices } from '../shared/protocol';
+import { readLiveLayers, type LiveSettingLayers } from './live/liveSettings';
 
 export const SETTINGS_SECTION = 'promptBudget';
 
@@ -15,6 +16,8 @@ export interface Settings {
   debounceMs: number;
   statusBar: boolean;
   codeLens: { tokenCounts: boolean; recommendation: boolean; cutoffs: boolean };
+  /** `live.*` per level: where the base URL comes from decides whether the API key may go there. */
+  live: LiveSettingLayers;
 }
 
 function num(v: unknown, fallback: number, min = 0): number {
@@ -41,6 +44,7 @@ export function readSettings(): Settings {
       recommendation: bool(c.get('codeLens.recommendation'), true),
       cutoffs: bool(c.get('codeLens.cutoffs'), true),
     },
+    live: readLiveLayers(c),
   };
 }
 

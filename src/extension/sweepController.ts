@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
-import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type ViewState } from '../shared/protocol';
+import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
 import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
@@ -10,7 +10,8 @@ import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJobResult } from './workerProtocol';
 import type { ResultSource } from './resultCodeLens';
 
-const STATE_KEY = 'promptBudget.lastSweep';
+const SWEEP_FILE = 'lastSweep.json';
+const UI_FILE = 'panel.json';
 const TEST_SET_KEY = 'promptBudget.testSet';
 const TEST_SET_GLOB = '**/*.{jsonl,ndjson,csv,tsv,json}';
 
@@ -37,14 +38,19 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private detail: CaseDetail | null = null;
   private running: { done: number; total: number } | null = null;
   private message: ViewState['message'] = null;
-  private active: { cancel: () => void } | undefined;
+  private active: { cancelled: boolean; cancel: () => void } | undefined;
+  /** Set by the first panel action or sweep since activation; until then the panel may restore its own state. */
+  private uiTouched = false;
   private readonly resultEmitter = new vscode.EventEmitter<void>();
   private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
-  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter];
+  private readonly progressEmitter = new vscode.EventEmitter<{ done: number; total: number }>();
+  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter];
   /** Fires when the sweep result changed (CodeLens listen). */
   readonly onDidChange = this.resultEmitter.event;
   /** Fires with the whole panel state whenever it changed. */
   readonly onDidChangeState = this.stateEmitter.event;
+  /** Fires as a running sweep advances (cheaper than the whole state). */
+  readonly onDidProgress = this.progressEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -54,7 +60,6 @@ export class SweepController implements ResultSource, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly testSetDiagnostics: vscode.DiagnosticCollection,
   ) {
-    this.stored = context.workspaceState.get<StoredSweep>(STATE_KEY);
     this.disposables.push(settings.onDidChange(({ affects }) => affects('prices') && this.emitState()));
   }
 
@@ -70,12 +75,22 @@ export class SweepController implements ResultSource, vscode.Disposable {
     return this.active !== undefined;
   }
 
+  /** Cancels the running sweep, as the progress notification's Cancel button does. */
+  cancel(): void {
+    this.active?.cancel();
+  }
+
   /** Mean output tokens of the recommended policy (for the cost estimate in the status bar). */
   recommendedOutput(): { tokens: number; label: string } | undefined {
     const r = this.result;
     const rec = r?.recommendation;
     if (!r || !rec) return undefined;
     return { tokens: rec.meanTokens, label: `mean of ${rec.policy} in the last sweep` };
+  }
+
+  /** Asks the result CodeLens to render again. */
+  refreshLenses(): void {
+    this.resultEmitter.fire();
   }
 
   viewState(): ViewState {
@@ -101,8 +116,46 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.stateEmitter.fire(this.viewState());
   }
 
-  private persist(): void {
-    void this.context.workspaceState.update(STATE_KEY, this.stored);
+  private writes: Promise<void> = Promise.resolve();
+
+  /**
+   * Saves the last sweep (or only the panel's selection and sort) as files in the workspace
+   * storage folder: written at once, so a window reload right after a click keeps it.
+   */
+  private persist(what: 'sweep' | 'ui' = 'ui'): void {
+    const dir = this.context.storageUri;
+    const s = this.stored;
+    if (!dir || !s) return;
+    const { selectedPolicy, sort, ...sweep } = s;
+    const files: [string, unknown][] = [[UI_FILE, { finishedAt: s.summary.finishedAt, selectedPolicy, sort }]];
+    if (what === 'sweep') files.unshift([SWEEP_FILE, sweep]);
+    this.writes = this.writes
+      .then(async () => {
+        await vscode.workspace.fs.createDirectory(dir);
+        for (const [name, value] of files) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, name), new TextEncoder().encode(JSON.stringify(value)));
+      })
+      .catch((e: Error) => this.log.warn(`could not save the sweep state: ${e.message}`));
+  }
+
+  /** Reads the state saved by {@link persist} (call once after construction). */
+  async load(): Promise<void> {
+    const dir = this.context.storageUri;
+    if (!dir) return;
+    const read = async <T>(name: string): Promise<T | undefined> => {
+      try {
+        return JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, name)))) as T;
+      } catch {
+        return undefined;
+      }
+    };
+    const sweep = await read<Omit<StoredSweep, 'selectedPolicy' | 'sort'>>(SWEEP_FILE);
+    if (!sweep?.summary?.result || !Array.isArray(sweep.flipped) || this.stored) return;
+    const ui = await read<{ finishedAt: string; selectedPolicy: string | null; sort: SortState }>(UI_FILE);
+    const same = ui?.finishedAt === sweep.summary.finishedAt;
+    this.stored = { ...sweep, selectedPolicy: same ? ui.selectedPolicy : (sweep.summary.result.recommendation?.policy ?? null), sort: same && ui.sort ? ui.sort : DEFAULT_SORT };
+    this.log.info(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
+    this.emitState();
+    this.resultEmitter.fire();
   }
 
   // ---- test set --------------------------------------------------------------------------
@@ -112,6 +165,11 @@ export class SweepController implements ResultSource, vscode.Disposable {
     const picked = this.context.workspaceState.get<string>(TEST_SET_KEY);
     if (picked) return vscode.Uri.parse(picked);
     return this.config.testSetUris()[0];
+  }
+
+  /** Makes `uri` the test set sweeps use, as picking it would (e.g. the traces a live run wrote). */
+  async useTestSet(uri: vscode.Uri): Promise<void> {
+    await this.context.workspaceState.update(TEST_SET_KEY, uri.toString());
   }
 
   async pickTestSet(): Promise<vscode.Uri | undefined> {
@@ -164,6 +222,36 @@ export class SweepController implements ResultSource, vscode.Disposable {
       void vscode.window.showInformationMessage('Prompt Budget: a sweep is already running.');
       return undefined;
     }
+    const flag = new SharedArrayBuffer(4);
+    let worker: WorkerClient | undefined;
+    const active = {
+      cancelled: false,
+      cancel: (): void => {
+        active.cancelled = true;
+        Atomics.store(new Int32Array(flag), 0, 1);
+        const w = worker;
+        if (w) setTimeout(() => w.terminate('cancelled'), 1000).unref();
+      },
+    };
+    this.active = active;
+    try {
+      return await this.sweepOnce(options.testSet, flag, () => active.cancelled, (w) => (worker = w));
+    } finally {
+      this.active = undefined;
+      worker?.dispose();
+      if (this.running) {
+        this.running = null;
+        this.emitState();
+      }
+    }
+  }
+
+  private async sweepOnce(
+    chosen: vscode.Uri | undefined,
+    flag: SharedArrayBuffer,
+    isCancelled: () => boolean,
+    setWorker: (w: WorkerClient) => void,
+  ): Promise<SweepResult | undefined> {
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
       const pick = await vscode.window.showWarningMessage('Prompt Budget runs sweeps of workspace files only in a trusted workspace. Counting tokens works in Restricted Mode.', manage);
@@ -171,12 +259,11 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     const loaded = this.config.current ?? (await this.config.reload());
-    const testSet = options.testSet ?? this.currentTestSet() ?? (await this.pickTestSet());
+    const testSet = chosen ?? this.currentTestSet() ?? (await this.pickTestSet());
     if (!testSet) return undefined;
     const configErrors = loaded?.issues.filter((i) => i.severity === 'error') ?? [];
-    if (configErrors.length) {
-      const msg = `${vscode.workspace.asRelativePath(loaded!.uri)} has ${configErrors.length} error(s); fix them first (see the Problems panel).`;
-      this.fail(msg);
+    if (loaded && configErrors.length) {
+      this.fail(`${vscode.workspace.asRelativePath(loaded.uri)} has ${configErrors.length} error(s); fix them first (see the Problems panel).`);
       return undefined;
     }
     const { options: sweepOptions, errors } = sweepOptionsFromConfig(loaded?.config);
@@ -194,7 +281,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
     const rel = vscode.workspace.asRelativePath(testSet);
     const worker = new WorkerClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sweepWorker.js').fsPath, (m) => this.log.error(m));
-    const flag = new SharedArrayBuffer(4);
+    setWorker(worker);
     const started = Date.now();
     this.running = { done: 0, total: 0 };
     this.message = null;
@@ -204,21 +291,18 @@ export class SweepController implements ResultSource, vscode.Disposable {
       const out = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: sweeping ${rel}`, cancellable: true },
         async (progress, token) => {
-          this.active = {
-            cancel: () => {
-              Atomics.store(new Int32Array(flag), 0, 1);
-              setTimeout(() => worker.terminate('cancelled'), 1000).unref();
-            },
-          };
-          token.onCancellationRequested(() => this.active?.cancel());
+          const onCancel = token.onCancellationRequested(() => this.cancel());
           let reported = 0;
-          return worker.call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
-            const pct = total ? (done / total) * 100 : 0;
-            progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
-            reported = pct;
-            this.running = { done, total };
-            this.emitState();
-          });
+          if (isCancelled()) throw new WorkerCancelled();
+          return worker
+            .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
+              const pct = total ? (done / total) * 100 : 0;
+              progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
+              reported = pct;
+              this.running = { done, total };
+              this.progressEmitter.fire({ done, total });
+            })
+            .finally(() => onCancel.dispose());
         },
       );
       const durationMs = Date.now() - started;
@@ -241,25 +325,25 @@ export class SweepController implements ResultSource, vscode.Disposable {
         sort: this.stored?.sort ?? DEFAULT_SORT,
       };
       this.detail = null;
-      this.persist();
+      this.uiTouched = true;
+      this.running = null;
+      this.persist('sweep');
       const rec = out.result.recommendation;
       this.log.info(`sweep ${rel}: ${out.result.cases} cases in ${durationMs} ms; recommended ${rec ? rec.policy : 'none'}`);
       for (const w of out.result.warnings) this.log.warn(w);
+      this.emitState();
       this.resultEmitter.fire();
       return out.result;
     } catch (e) {
+      this.running = null;
       if (e instanceof WorkerCancelled) {
         this.log.info(`sweep ${rel}: cancelled`);
         this.message = { kind: 'info', text: 'Sweep cancelled.' };
+        this.emitState();
       } else {
         this.fail(e instanceof Error ? e.message : String(e));
       }
       return undefined;
-    } finally {
-      this.active = undefined;
-      this.running = null;
-      worker.dispose();
-      this.emitState();
     }
   }
 
@@ -281,7 +365,21 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
   // ---- panel actions ---------------------------------------------------------------------
 
+  /**
+   * Takes the panel's saved selection, sort and open case after a reload (workspace state written
+   * just before a reload can be lost), unless something changed since activation.
+   */
+  restoreUi(r: UiRestore): void {
+    this.log.info(`panel offers its state: touched ${this.uiTouched}, same sweep ${this.stored?.summary.finishedAt === r.sweep}`);
+    if (this.uiTouched || !this.stored || this.stored.summary.finishedAt !== r.sweep) return;
+    this.select(r.selectedPolicy);
+    this.setSort(r.sort);
+    if (r.openCase) this.openCase(r.openCase.policy, r.openCase.caseId);
+    this.uiTouched = false;
+  }
+
   select(policy: string | null): void {
+    this.uiTouched = true;
     if (!this.stored) return;
     this.stored.selectedPolicy = policy && this.stored.summary.result.rows.some((r) => r.policy === policy) ? policy : null;
     if (this.detail && this.detail.policy !== this.stored.selectedPolicy) this.detail = null;
@@ -290,6 +388,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   setSort(sort: SortState): void {
+    this.uiTouched = true;
     if (!this.stored) return;
     this.stored.sort = sort;
     this.persist();
@@ -297,6 +396,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   openCase(policy: string, caseId: string): void {
+    this.uiTouched = true;
     const s = this.stored;
     const c = s?.flipped.find((f) => f.id === caseId);
     const row = s?.summary.result.rows.find((r) => r.policy === policy);
@@ -331,6 +431,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   closeCase(): void {
+    this.uiTouched = true;
     this.detail = null;
     this.emitState();
   }

@@ -72,15 +72,17 @@ export function chartLayout(points: readonly ChartPoint[], width: number, height
   const step = yTicksPct.length > 1 ? yTicksPct[1] - yTicksPct[0] : 1;
   const y0 = Math.max(0, Math.floor(lo / step) * step);
   const y1 = Math.min(100, Math.ceil(hi / step) * step);
-  const xTicks = niceTicks(0, maxX, Math.max(2, Math.floor(width / 80)));
-  const x1 = Math.max(maxX, xTicks[xTicks.length - 1] ?? maxX);
+  const rough = niceTicks(0, maxX, Math.max(2, Math.floor(width / 80)));
+  const xStep = rough.length > 1 ? rough[1] - rough[0] : maxX;
+  const x1 = Math.ceil(maxX / xStep - 1e-9) * xStep;
+  const xTicks = niceTicks(0, x1, Math.max(2, Math.floor(width / 80)));
   return {
     width,
     height,
     plot,
     xDomain: [0, x1],
     yDomain: [y0 / 100, y1 / 100],
-    xTicks: xTicks.filter((t) => t <= x1),
+    xTicks,
     yTicks: niceTicks(y0, y1, 4).map((t) => t / 100),
   };
 }

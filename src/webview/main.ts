@@ -3,7 +3,8 @@
 // never as HTML.
 import type { SweepRow } from '../core/types';
 import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../shared/format';
-import type { CaseDetail, ExtensionMessage, SortKey, SweepSummary, ViewState, WebviewMessage } from '../shared/protocol';
+import type { CaseDetail, ExtensionMessage, LiveRunView, SortKey, SweepSummary, ViewState, WebviewMessage } from '../shared/protocol';
+import { liveStatusLine } from '../shared/liveProgress';
 import { renderChart } from './chart';
 import { nextSort, sortRows } from './sortRows';
 
@@ -18,6 +19,8 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 let state: ViewState | null = (vscode.getState() as ViewState | null) ?? null;
 let openedCase: string | null = null;
+/** The last live run; not part of the saved state (a reload starts without it). */
+let live: LiveRunView | null = null;
 
 type Child = Node | string | null | undefined | false;
 
@@ -71,6 +74,12 @@ function renderToolbar(v: ViewState): HTMLElement {
     bar.append(button('JSON', 'export-json', () => send({ type: 'export', format: 'json' }), { class: 'secondary' }));
   }
   return bar;
+}
+
+function renderLive(l: LiveRunView | null): HTMLElement | null {
+  if (!l) return null;
+  const p = h('progress', { max: String(Math.max(1, l.total)), value: String(l.done), 'aria-label': 'Live run progress' });
+  return h('div', { class: `progress live ${l.state}`, 'data-testid': 'live-progress', role: 'status' }, p, h('span', {}, liveStatusLine(l)));
 }
 
 function renderProgress(v: ViewState): HTMLElement | null {
@@ -231,6 +240,8 @@ function render(): void {
     return;
   }
   app.append(renderToolbar(v));
+  const liveLine = renderLive(live);
+  if (liveLine) app.append(liveLine);
   const progress = renderProgress(v);
   if (progress) app.append(progress);
   if (v.message) app.append(h('div', { class: `message ${v.message.kind}`, role: v.message.kind === 'error' ? 'alert' : 'status' }, v.message.text));
@@ -268,6 +279,10 @@ window.addEventListener('message', (e: MessageEvent<ExtensionMessage>) => {
         render();
       }
       break;
+    case 'liveProgress':
+      live = msg.live;
+      render();
+      break;
     default: {
       const never: never = msg;
       console.warn('unknown message', never);
@@ -289,4 +304,10 @@ new ResizeObserver(() => {
 }).observe(document.body);
 
 render();
-send({ type: 'ready' });
+// After a window reload the extension host starts afresh; offer what this panel last showed.
+send({
+  type: 'ready',
+  restore: state?.sweep
+    ? { sweep: state.sweep.finishedAt, selectedPolicy: state.selectedPolicy, sort: state.sort, openCase: state.detail ? { policy: state.detail.policy, caseId: state.detail.caseId } : null }
+    : undefined,
+});

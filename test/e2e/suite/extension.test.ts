@@ -101,6 +101,17 @@ export function registerExtensionTests(): void {
       await vscode.workspace.fs.delete(bad);
     });
 
+    it('cancels a running sweep and keeps the previous result', async () => {
+      const before = pb.lastResult();
+      const running = pb.runSweep(vscode.Uri.joinPath(folder(), 'testset.jsonl'));
+      await new Promise((r) => setTimeout(r, 50));
+      pb.cancelSweep();
+      assert.equal(await running, undefined);
+      assert.equal(pb.lastResult(), before);
+      assert.deepEqual(pb.viewState().message, { kind: 'info', text: 'Sweep cancelled.' });
+      assert.equal(pb.viewState().running, null);
+    });
+
     it('runs the sweep in the worker with numbers equal to the CLI --format json', async () => {
       const testSet = vscode.Uri.joinPath(folder(), 'testset.jsonl');
       const result = await pb.runSweep(testSet);

@@ -64,6 +64,7 @@ describe('Prompt Budget in code-server (UI)', function () {
   let panel: FrameLocator;
   let cli: SweepResult & { caseResults: CaseResult[] };
   let promptText = '';
+  let selectedBeforeReload: string | null = null;
   const prices = { inputPer1M: 2.5, outputPer1M: 10 };
 
   before(async () => {
@@ -200,6 +201,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     await page.keyboard.press('Enter');
     const second = await panel.locator('table.sweep tbody tr').nth(1).getAttribute('data-policy');
     await panel.locator(`table.sweep tbody tr[data-policy="${second}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
+    selectedBeforeReload = second;
   });
 
   it('keeps the panel’s results after a window reload', async () => {
@@ -209,6 +211,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     await panel.locator('table.sweep tbody tr').first().waitFor({ timeout: 120_000 });
     assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);
     assert.equal(await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').count(), 1, 'sort order restored');
+    assert.equal(await panel.locator('table.sweep tbody tr[aria-selected="true"]').getAttribute('data-policy'), selectedBeforeReload, 'selection restored');
     await page.waitForTimeout(800);
     await screenshot(page, '05-after-reload');
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from '../../../src/core/recommend';
+import { choosePolicy, crossValidate, patternClasses, policyStats, powerInfo, type PolicyMatrix } from '../../../src/core/recommend';
 import { bootstrapIndices, createRng, mcnemarExactP, pairedBootstrapCi } from '../../../src/core/stats';
 
 interface PolicySpecForTest {
@@ -75,6 +75,21 @@ describe('recommend', () => {
         assert.deepEqual(stats[p].ci95, pairedBootstrapCi(r.correct[0], r.correct[p], idx, 400));
         assert.equal(stats[p].mcnemarP, mcnemarExactP(stats[p].flipsToWrong, stats[p].flipsToRight));
       }
+    });
+
+    it('groups cases by their right/wrong pattern over all policies, within initial classes', () => {
+      // Patterns (full, cutoff:50, same) per case: 0–1 → 1 0 1, 2–5 → 1 1 1, 6–7 → 0 0 0, 8 → 0 1 0, 9 → 0 0 0.
+      const all = Uint32Array.from({ length: 10 }, (_, i) => i);
+      const pc = patternClasses(m, all);
+      assert.equal(pc.classes, 4);
+      assert.deepEqual(Array.from(pc.classOf), [0, 0, 1, 1, 1, 1, 2, 2, 3, 2]);
+      assert.deepEqual(Array.from(pc.size), [2, 4, 3, 1]);
+      assert.deepEqual(Array.from(pc.first), [0, 2, 6, 8]);
+      // Split by an initial grouping (cases 0–4 / 5–9), on a subset in reverse order.
+      const subset = Uint32Array.from([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      const split = patternClasses(m, subset, Uint32Array.from(subset, (i) => (i < 5 ? 0 : 1)));
+      assert.equal(split.classes, 5);
+      assert.deepEqual(Array.from(split.classOf), [0, 1, 0, 0, 2, 3, 3, 3, 4, 4]);
     });
 
     it('is reproducible for a seed and changes with it', () => {

@@ -5,6 +5,7 @@ import {
   casesNeeded,
   createRng,
   discordantCases,
+  forEachBootstrapClassCount,
   forEachBootstrapResample,
   logGamma,
   mcnemarExactP,
@@ -14,7 +15,9 @@ import {
   normalQuantile,
   pairedBootstrapCi,
   pairedBootstrapCiFromCounts,
+  percentileCiFromSums,
   quantile,
+  quantileOfSorted,
 } from '../../../src/core/stats';
 
 /** Random 0/1 vectors: base right with probability pBase, other flips each case with probability pFlip. */
@@ -50,6 +53,36 @@ function slowCi(base: Uint8Array, other: Uint8Array, idx: Uint32Array, n: number
     return diffs[lo] + (h - lo) * (diffs[hi] - diffs[lo]);
   };
   return [at((1 - level) / 2), at(1 - (1 - level) / 2)];
+}
+
+/**
+ * The documented bootstrap stream, written plainly with BigInt: mulberry32 words (createRng × 2^32);
+ * for n < 2^16 the low then the high half of each word, for larger n the whole word, as candidate
+ * x; x·n mod 2^L < 2^L mod n is skipped, else the case is ⌊x·n / 2^L⌋; each resample starts on a
+ * fresh word. The first `limit` draws.
+ */
+function referenceIndices(n: number, resamples: number, seed: number, limit = n * resamples): number[] {
+  const rng = createRng(seed);
+  const N = BigInt(n);
+  const bits = n < 65536 ? 16n : 32n;
+  const L = 1n << bits;
+  const threshold = L % N;
+  const out: number[] = [];
+  for (let r = 0; r < resamples && out.length < limit; r++) {
+    let drawn = 0;
+    while (drawn < n && out.length < limit) {
+      const w = BigInt(rng() * 2 ** 32);
+      for (const x of bits === 16n ? [w & 0xffffn, w >> 16n] : [w]) {
+        if (drawn === n || out.length === limit) break;
+        const m = x * N;
+        if (m % L >= threshold) {
+          out.push(Number(m >> bits));
+          drawn++;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Exact two-sided binomial p with BigInt arithmetic (reference for mcnemarExactP). */
@@ -94,12 +127,48 @@ describe('stats', () => {
   });
 
   describe('bootstrap resamples', () => {
-    it('draws ⌊rng()·n⌋ in order, resample-major', () => {
-      const n = 37;
-      const idx = bootstrapIndices(n, 11, 5);
-      assert.equal(idx.length, 37 * 11);
-      const rng = createRng(5);
-      for (let j = 0; j < idx.length; j++) assert.equal(idx[j], Math.floor(rng() * n));
+    it('follows the documented stream (mulberry32 words, Lemire bounded draws), resample-major', () => {
+      for (const [n, resamples, seed] of [
+        [37, 11, 5],
+        [1319, 3, 1],
+        [65535, 1, 2],
+        [65536, 1, 3],
+      ]) {
+        const idx = bootstrapIndices(n, resamples, seed);
+        assert.equal(idx.length, n * resamples);
+        assert.deepEqual(Array.from(idx), referenceIndices(n, resamples, seed), `n = ${n}`);
+      }
+    });
+
+    it('keeps the draws exact when n·2^32 passes 2^53', () => {
+      const n = 3_000_017;
+      const idx = bootstrapIndices(n, 1, 8);
+      assert.deepEqual(Array.from(idx.subarray(0, 2000)), referenceIndices(n, 1, 8, 2000));
+      assert.ok(idx.every((i) => i < n));
+    });
+
+    it('has no bias: cases two 16-bit candidates map to are drawn as often as the others', () => {
+      // Unrejected, ⌊x·n / 2^16⌋ sends two candidates x to 25536 of the 40000 cases and one to the rest,
+      // so those cases would get 2·25536/65536 = 77.9% of the draws instead of 63.8%.
+      const n = 40000;
+      const two = new Uint8Array(n);
+      for (let j = 0; j < n; j++) two[j] = Math.ceil(((j + 1) * 65536) / n) - Math.ceil((j * 65536) / n) === 2 ? 1 : 0;
+      assert.equal(two.reduce((s, x) => s + x, 0), 25536);
+      const resamples = 60;
+      let hits = 0;
+      forEachBootstrapResample(n, resamples, 4, (_r, counts) => {
+        for (let i = 0; i < n; i++) if (two[i]) hits += counts[i];
+      });
+      const share = hits / (n * resamples);
+      assert.ok(Math.abs(share - 25536 / n) < 0.002, `share of draws on those cases: ${share}`);
+    });
+
+    it('draws each case with probability 1/n', () => {
+      const n = 3;
+      const hits = [0, 0, 0];
+      for (const i of bootstrapIndices(n, 100000, 12)) hits[i]++;
+      // Each count ~ Bin(300000, 1/3): sd ≈ 258; 5 sd bounds.
+      for (const h of hits) assert.ok(Math.abs(h - 100000) < 1300, `hits ${hits}`);
     });
 
     it('stores the same resamples as counts, and streams them too', () => {
@@ -117,6 +186,21 @@ describe('stats', () => {
       forEachBootstrapResample(n, resamples, 9, (r, row) => {
         assert.equal(r, seen++);
         assert.deepEqual(Array.from(row), Array.from(counts.counts.subarray(r * n, (r + 1) * n)));
+      });
+      assert.equal(seen, resamples);
+    });
+
+    it('counts the same resamples per class', () => {
+      const n = 90;
+      const resamples = 25;
+      const classOf = Uint16Array.from({ length: n }, (_, i) => (i * 7) % 4);
+      const idx = bootstrapIndices(n, resamples, 3);
+      let seen = 0;
+      forEachBootstrapClassCount(classOf, 4, resamples, 3, (r, counts) => {
+        assert.equal(r, seen++);
+        const expected = [0, 0, 0, 0];
+        for (let k = 0; k < n; k++) expected[classOf[idx[r * n + k]]]++;
+        assert.deepEqual(Array.from(counts), expected);
       });
       assert.equal(seen, resamples);
     });
@@ -176,6 +260,29 @@ describe('stats', () => {
     it('is [0, 0] when the two policies are identical', () => {
       assert.deepEqual(pairedBootstrapCi(base, base.slice(), bootstrapIndices(n, 200, 1), n), [0, 0]);
       assert.deepEqual(pairedBootstrapCiFromCounts(base, base.slice(), bootstrapCounts(n, 200, 1)), [0, 0]);
+    });
+
+    it('percentileCiFromSums: the linear-interpolation percentiles of the sums, sums left as they were', () => {
+      // Sorted: −3 −1 0 2 5; 2.5% → h = 0.1 → −3 + 0.1·2 = −2.8; 97.5% → h = 3.9 → 2 + 0.9·3 = 4.7; /10.
+      const sums = Int32Array.from([2, -1, 5, -3, 0]);
+      const [lo, hi] = percentileCiFromSums(sums, 10);
+      assert.ok(Math.abs(lo + 0.28) < 1e-15 && Math.abs(hi - 0.47) < 1e-15, `${lo}, ${hi}`);
+      assert.deepEqual(Array.from(sums), [2, -1, 5, -3, 0]);
+      const rng = createRng(31);
+      for (const [count, spread] of [
+        [2000, 60],
+        [1000, 1],
+        [999, 100000],
+        [1, 5],
+      ]) {
+        const values = Int32Array.from({ length: count }, () => Math.floor((rng() - 0.5) * 2 * spread));
+        const sorted = Float64Array.from(values).sort();
+        for (const level of [0.95, 0.9]) {
+          const tail = (1 - level) / 2;
+          const expected = [quantileOfSorted(sorted, tail) / 300 + 0, quantileOfSorted(sorted, 1 - tail) / 300 + 0];
+          assert.deepEqual(percentileCiFromSums(values, 300, level), expected, `${count} sums within ±${spread}`);
+        }
+      }
     });
 
     it('lists discordant cases', () => {

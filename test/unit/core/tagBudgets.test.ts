@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeTagBudgets, tagGroups, UNTAGGED } from '../../../src/core/tagBudgets';
 import { choosePolicy, policyStats, type PolicyMatrix } from '../../../src/core/recommend';
+import { bootstrapIndices, pairedBootstrapCi } from '../../../src/core/stats';
 import { runSweep } from '../../../src/core/sweep';
 import type { Case } from '../../../src/core/types';
 
@@ -34,6 +35,10 @@ describe('core/tagBudgets', () => {
 
     const tb = computeTagBudgets(m, tags, OPTS);
     assert.ok(tb);
+    // The combined CI is the paired bootstrap of the assembled per-case answers, same resamples.
+    const plan = tb.perTag.map((t) => m.names.indexOf(t.policy));
+    const combined = Uint8Array.from({ length: n }, (_, i) => m.correct[plan[i < 200 ? 0 : 1]][i]);
+    assert.deepEqual(tb.overall.ci95, pairedBootstrapCi(m.correct[0], combined, bootstrapIndices(n, 1000, 3), n));
     assert.deepEqual(
       tb.perTag.map((t) => [t.tag, t.cases, t.policy, t.fallback]),
       [

@@ -1,0 +1,83 @@
+/**
+ * The traced test set that a live run writes: each original row (every field kept) plus the
+ * generated `output`, `finishReason`, `usage` and `probes`. Shared by `prompt-budget run` and the
+ * editor's live sweep, so both write the same file for the same results.
+ */
+import { getNodeValue, parseTree } from 'jsonc-parser';
+import type { Case, FieldMap } from '../types';
+import type { LiveCaseResult } from './liveRun';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The original rows of a test set by 1-based line (JSONL) or element start line (JSON array), as
+ * `Case.line` numbers them. CSV yields none: {@link tracedRow} rebuilds those rows from the cases.
+ */
+export function rawRowsByLine(text: string, fileName: string): Map<number, Record<string, unknown>> {
+  const rows = new Map<number, Record<string, unknown>>();
+  const body = text.replace(/^\uFEFF/, '');
+  if (/\.(csv|tsv)$/i.test(fileName)) return rows;
+  const trimmed = body.trimStart();
+  if (/\.json$/i.test(fileName) || (!/\.(jsonl|ndjson)$/i.test(fileName) && trimmed.startsWith('['))) {
+    const root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
+    if (!root || root.type !== 'array') return rows;
+    const starts: number[] = [0];
+    for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) starts.push(i + 1);
+    for (const child of root.children ?? []) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= child.offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const value: unknown = getNodeValue(child);
+      if (isRecord(value)) rows.set(lo + 1, value);
+    }
+    return rows;
+  }
+  body.split('\n').forEach((line, i) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isRecord(value)) rows.set(i + 1, value);
+    } catch {
+      // a bad line was reported and skipped by the parser
+    }
+  });
+  return rows;
+}
+
+/**
+ * One output row: the original row (or one rebuilt from the case) with any old trace fields
+ * replaced by what the run produced. A case without a result keeps no `output`.
+ */
+export function tracedRow(c: Case, raw: Readonly<Record<string, unknown>> | undefined, r: LiveCaseResult, fields: FieldMap): Record<string, unknown> {
+  const row: Record<string, unknown> = raw
+    ? { ...raw }
+    : { [fields.id[0]]: c.id, [fields.question[0]]: c.question, [fields.answers[0]]: c.answers, ...(c.tags.length ? { [fields.tags[0]]: c.tags } : {}) };
+  // Ids taken from line numbers would change in the new file, so write them out.
+  if (!fields.id.some((n) => row[n] !== undefined && row[n] !== null)) row[fields.id[0]] = c.id;
+  for (const n of fields.output) delete row[n];
+  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes']) delete row[n];
+  if (r.output !== undefined) row[fields.output[0]] = r.output;
+  if (r.finishReason !== undefined) row.finishReason = r.finishReason;
+  if (r.usage) row.usage = r.usage;
+  if (r.probes) row.probes = r.probes;
+  return row;
+}
+
+/** The whole traced test set as JSONL, one {@link tracedRow} per case in order. */
+export function tracedJsonl(cases: readonly Case[], rows: readonly (Readonly<Record<string, unknown>> | undefined)[], results: readonly LiveCaseResult[], fields: FieldMap): string {
+  return cases.map((c, i) => `${JSON.stringify(tracedRow(c, rows[i], results[i], fields))}\n`).join('');
+}
+
+/**
+ * The file name of a test set's traces: `tests.jsonl` → `tests.traces.jsonl` (also from `.json`,
+ * `.csv`, …); a traces file maps to itself, so a re-run targets the same file.
+ */
+export function tracesFileName(fileName: string): string {
+  const stem = fileName.replace(/\.(jsonl|ndjson|json|csv|tsv)$/i, '').replace(/\.traces$/i, '');
+  return `${stem}.traces.jsonl`;
+}

@@ -1,0 +1,406 @@
+import * as vscode from 'vscode';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { formatIssue, parseTestSet, resolveFields } from '../../core/testSet';
+import type { Case, SweepResult } from '../../core/types';
+import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
+import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../../core/live/liveRun';
+import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from '../../core/live/promptTemplate';
+import { rawRowsByLine, tracedJsonl, tracesFileName } from '../../core/live/tracedRows';
+import { makeExtractor } from '../../core/extract';
+import { FileCacheStore } from '../../cli/fileCacheStore';
+import { describeSource } from '../../shared/endpointTrust';
+import { LiveTally, liveProgressText } from '../../shared/liveProgress';
+import type { LiveRunView } from '../../shared/protocol';
+import { COMMANDS } from '../commandIds';
+import type { SettingsStore } from '../settings';
+import type { SweepController } from '../sweepController';
+import type { ConfigStore, LoadedConfig } from '../workspaceConfig';
+import { clearApiKey, getApiKey, setApiKey } from './apiKey';
+import { confirmKeyTarget } from './endpointConsent';
+import { resolveLiveOptions } from './liveSettings';
+
+/** The cache folder inside a workspace folder; the CLI's default too, so both share responses. */
+export const WORKSPACE_CACHE_DIR = '.prompt-budget-cache';
+/** workspaceState: traces file → the test set it was generated from. */
+const SOURCES_KEY = 'promptBudget.live.sources';
+const PANEL_INTERVAL_MS = 200;
+
+export interface LiveRunDeps {
+  context: vscode.ExtensionContext;
+  settings: SettingsStore;
+  config: ConfigStore;
+  sweeps: SweepController;
+  log: vscode.LogOutputChannel;
+  /** Shows the run above the results table (null hides it). */
+  showLive(live: LiveRunView | null): void;
+  /** Sweeps the traces, makes them the current test set and shows the result (panel, CodeLens). */
+  sweepTraces(uri: vscode.Uri): Promise<SweepResult | undefined>;
+}
+
+/** What a run needs, gathered and checked before anything is sent. */
+interface Plan {
+  source: vscode.Uri;
+  rel: string;
+  out: vscode.Uri;
+  cases: Case[];
+  rows: (Record<string, unknown> | undefined)[];
+  loaded: LoadedConfig | undefined;
+  options: LiveRunOptions;
+  apiKey: string | undefined;
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(temp, 'wx');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a test set against the live server (core `runLive`, disk cache under the workspace's
+ * `.prompt-budget-cache`), writes the traces next to it as `<name>.traces.jsonl` and sweeps them.
+ */
+export class LiveRunController implements vscode.Disposable {
+  private active: AbortController | undefined;
+
+  constructor(private readonly deps: LiveRunDeps) {}
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Stops the running live run, as the notification's Cancel button does. */
+  cancel(): void {
+    this.active?.abort();
+  }
+
+  /** The cache of the workspace folder holding `uri` (the extension's storage for files outside any folder). */
+  cacheDir(uri: vscode.Uri | undefined): string {
+    const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : vscode.workspace.workspaceFolders?.[0];
+    if (folder?.uri.scheme === 'file') return join(folder.uri.fsPath, WORKSPACE_CACHE_DIR);
+    return join(this.deps.context.globalStorageUri.fsPath, 'live-cache');
+  }
+
+  async run(): Promise<SweepResult | undefined> {
+    const { sweeps } = this.deps;
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      const pick = await vscode.window.showWarningMessage(
+        'Prompt Budget makes no network requests in Restricted Mode. Trust this workspace to run live sweeps; counting tokens works without it.',
+        manage,
+      );
+      if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    if (this.active || sweeps.isRunning) {
+      void vscode.window.showInformationMessage('Prompt Budget: a run is already in progress.');
+      return undefined;
+    }
+    const signal = new AbortController();
+    this.active = signal;
+    try {
+      const plan = await this.prepare();
+      if (!plan) return undefined;
+      return await this.execute(plan, signal);
+    } finally {
+      this.active = undefined;
+    }
+  }
+
+  private fail(text: string, ...actions: string[]): Thenable<string | undefined> {
+    this.deps.log.error(text);
+    return vscode.window.showErrorMessage(`Prompt Budget: ${text}`, ...actions);
+  }
+
+  /** The test set to trace: the current one, or the source of a traces file this command wrote. */
+  private async liveSource(): Promise<vscode.Uri | undefined> {
+    const current = this.deps.sweeps.currentTestSet() ?? (await this.deps.sweeps.pickTestSet());
+    if (!current) return undefined;
+    const sources = this.deps.context.workspaceState.get<Record<string, string>>(SOURCES_KEY) ?? {};
+    const origin = sources[current.toString()];
+    if (origin && (await exists(vscode.Uri.parse(origin).fsPath))) return vscode.Uri.parse(origin);
+    return current;
+  }
+
+  private async readText(uri: vscode.Uri): Promise<string> {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open?.isDirty) return open.getText();
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  }
+
+  private async prepare(): Promise<Plan | undefined> {
+    const { config, log, settings, context } = this.deps;
+    const loaded = config.current ?? (await config.reload());
+    const errors = loaded?.issues.filter((i) => i.severity === 'error') ?? [];
+    if (loaded && errors.length) {
+      void this.fail(`${vscode.workspace.asRelativePath(loaded.uri)} has ${errors.length} error(s); fix them first (see the Problems panel).`);
+      return undefined;
+    }
+    const source = await this.liveSource();
+    if (!source) return undefined;
+    if (source.scheme !== 'file') {
+      void this.fail(`live runs need a test set on disk; ${source.toString()} is not a file.`);
+      return undefined;
+    }
+    const rel = vscode.workspace.asRelativePath(source);
+    const live = resolveLiveOptions(settings.settings.live, loaded);
+    if (!live.model.value) {
+      const open = 'Open Settings';
+      if ((await this.fail('set the model for live runs: the promptBudget.live.model setting, or "live.model" in promptbudget.json.', open)) === open) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'promptBudget.live');
+      }
+      return undefined;
+    }
+
+    let text: string;
+    try {
+      text = await this.readText(source);
+    } catch (e) {
+      void this.fail(`cannot read ${rel}: ${(e as Error).message}`);
+      return undefined;
+    }
+    const fields = loaded?.config.fields ?? resolveFields();
+    const parsed = parseTestSet(text, { fileName: source.path, fields });
+    for (const issue of parsed.issues.slice(0, 20)) log.warn(formatIssue(rel, issue));
+    if (parsed.cases.length === 0) {
+      void this.fail(`${rel} has no usable cases (${parsed.skipped} line(s) skipped; see the log).`);
+      return undefined;
+    }
+    const byLine = rawRowsByLine(text, source.path);
+    const rows = parsed.cases.map((c) => byLine.get(c.line));
+
+    const prompt: PromptOptions = {};
+    if (loaded?.config.prompt) {
+      const linkedUri = vscode.Uri.joinPath(loaded.dir, loaded.config.prompt);
+      let linked: string;
+      try {
+        linked = await this.readText(linkedUri);
+      } catch (e) {
+        void this.fail(`cannot read the linked prompt ${loaded.config.prompt}: ${(e as Error).message}`);
+        return undefined;
+      }
+      // As the CLI: a prompt with {{fields}} is the user message; one without them, the instructions.
+      if (templateFields(linked).length > 0) prompt.template = linked;
+      else prompt.system = linked;
+    }
+    for (let i = 0; i < parsed.cases.length; i++) {
+      const { missing } = buildMessages(parsed.cases[i], prompt, rows[i]);
+      if (missing.length) {
+        void this.fail(`the prompt uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which case "${parsed.cases[i].id}" (line ${parsed.cases[i].line} of ${rel}) does not have.`);
+        return undefined;
+      }
+    }
+
+    const out = await this.outputFor(source);
+    if (!out) return undefined;
+
+    const apiKey = await getApiKey(context.secrets);
+    const baseUrl = live.baseUrl.value;
+    const may = await confirmKeyTarget(
+      context.globalState,
+      { baseUrl, source: live.baseUrl.source, userBaseUrl: settings.settings.live.baseUrl.user, defaultBaseUrl: settings.settings.live.baseUrl.defaultValue, hasKey: apiKey !== undefined },
+      log,
+    );
+    if (may === 'cancel') return undefined;
+    if (may === 'noKey') log.info('live run: no API key stored, so requests go without Authorization (fine for most local servers)');
+
+    const cacheDir = this.cacheDir(source);
+    const options: LiveRunOptions = {
+      baseUrl,
+      model: live.model.value,
+      maxTokens: live.maxTokens.value,
+      maxTokensParam: live.maxTokensParam.value,
+      temperature: live.temperature.value,
+      prompt,
+      rows,
+      encoding: loaded?.config.encoding ?? 'o200k_base',
+      engine: loaded?.config.engine ?? 'gpt-tokenizer',
+      concurrency: live.concurrency.value,
+      timeoutMs: live.timeoutMs.value,
+      cache: new FileCacheStore(cacheDir),
+    };
+    if (may === 'send' && apiKey) options.apiKey = apiKey;
+    if (Object.keys(live.extraBody).length) options.extraBody = live.extraBody;
+    if (live.probeEvery.value > 0) options.probe = { every: live.probeEvery.value, maxTokens: 16, cue: DEFAULT_PROBE_CUE, template: DEFAULT_PROBE_TEMPLATE };
+    await this.prepareCache(cacheDir);
+    log.info(
+      `live run ${rel}: ${parsed.cases.length} case(s) → ${displayUrl(baseUrl)} (from ${describeSource(live.baseUrl.source)}), model ${options.model}, ${options.maxTokensParam} ${options.maxTokens}, temperature ${options.temperature}, concurrency ${options.concurrency}${options.probe ? `, probes every ${options.probe.every} tokens` : ''}; cache ${cacheDir}`,
+    );
+    return { source, rel, out, cases: parsed.cases, rows, loaded, options, apiKey: options.apiKey };
+  }
+
+  /** `<name>.traces.jsonl` next to the test set; asks before replacing a file that exists. */
+  private async outputFor(source: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const out = vscode.Uri.joinPath(source, '..', tracesFileName(basename(source.fsPath)));
+    if (!(await exists(out.fsPath))) return out;
+    const replace = 'Replace';
+    const saveAs = 'Save As…';
+    const pick = await vscode.window.showWarningMessage(
+      `${vscode.workspace.asRelativePath(out)} already exists. Replace it with the traces of this run?`,
+      { modal: true, detail: 'The live run writes the test set with each case’s generated output there, then sweeps it.' },
+      replace,
+      saveAs,
+    );
+    if (pick === replace) return out;
+    if (pick !== saveAs) return undefined;
+    const chosen = await vscode.window.showSaveDialog({ defaultUri: out, filters: { 'JSON Lines': ['jsonl'] }, title: 'Prompt Budget: save the traces as' });
+    if (chosen && chosen.toString() === source.toString()) {
+      void this.fail('the traces cannot replace the test set they come from; choose another file.');
+      return undefined;
+    }
+    return chosen;
+  }
+
+  /** Creates the cache folder with a .gitignore, so responses are not committed by accident. */
+  private async prepareCache(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, '.gitignore'), '# Prompt Budget live-mode response cache\n*\n', { flag: 'wx' }).catch(() => undefined);
+  }
+
+  private async execute(plan: Plan, signal: AbortController): Promise<SweepResult | undefined> {
+    const { log, showLive, sweeps } = this.deps;
+    const safe = (text: string): string => redactSecrets(text, [plan.apiKey]);
+    const tally = new LiveTally({ testSet: plan.rel, endpoint: displayUrl(plan.options.baseUrl), model: plan.options.model }, plan.cases.length, sweeps.prices());
+    showLive(tally.view());
+    let run: { results: LiveCaseResult[]; progress: LiveProgress };
+    try {
+      run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: live run of ${plan.rel}`, cancellable: true },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => signal.abort());
+          let reported = 0;
+          let posted = 0;
+          progress.report({ message: `0/${plan.cases.length} cases · starting…` });
+          try {
+            return await runLive(plan.cases, {
+              ...plan.options,
+              signal: signal.signal,
+              onProgress: (p) => tally.progress(p),
+              onCaseDone: (_i, r) => {
+                tally.caseDone(r);
+                const v = tally.view();
+                const pct = (v.done / Math.max(1, v.total)) * 100;
+                progress.report({ increment: pct - reported, message: liveProgressText(v) });
+                reported = pct;
+                const now = Date.now();
+                if (now - posted >= PANEL_INTERVAL_MS || v.done === v.total) {
+                  posted = now;
+                  showLive(v);
+                }
+                if (r.error) log.warn(safe(`case ${r.id}: ${r.error}`));
+              },
+              onLog: (m) => log.warn(safe(m)),
+            });
+          } finally {
+            onCancel.dispose();
+          }
+        },
+      );
+    } catch (e) {
+      return this.runFailed(e, plan, tally, safe);
+    }
+
+    const { results, progress } = run;
+    const failed = results.filter((r) => r.error !== undefined).length;
+    const traced = results.length - failed;
+    const final = tally.view('done');
+    showLive(final);
+    await writeAtomically(plan.out.fsPath, tracedJsonl(plan.cases, plan.rows, results, plan.loaded?.config.fields ?? resolveFields()));
+    await this.rememberSource(plan.out, plan.source);
+    const outRel = vscode.workspace.asRelativePath(plan.out);
+    log.info(`live run ${plan.rel}: wrote ${outRel}: ${traced} trace(s), ${failed} failed; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} from cache; ${liveProgressText(final)}`);
+    const extract = plan.loaded?.config.extract;
+    const trunc = truncationSummary(results, extract ? makeExtractor(extract) : undefined);
+    if (trunc.length) log.info(`live run: ${trunc.length} case(s) hit the budget of ${plan.options.maxTokens} tokens (finish_reason length); ${trunc.noAnswer} of them have no answer and count as cut before answer`);
+    if (failed) {
+      void vscode.window.showWarningMessage(`Prompt Budget: ${failed} of ${results.length} case(s) failed and have no trace (see the log). Run Live Sweep again to retry only those.`);
+    }
+    if (traced === 0) return undefined;
+    return this.deps.sweepTraces(plan.out);
+  }
+
+  private async runFailed(e: unknown, plan: Plan, tally: LiveTally, safe: (t: string) => string): Promise<undefined> {
+    const cancelled = e instanceof LiveError && e.kind === 'cancelled';
+    this.deps.showLive(tally.view(cancelled ? 'cancelled' : 'failed'));
+    if (cancelled) {
+      const v = tally.view('cancelled');
+      this.deps.log.info(`live run ${plan.rel}: cancelled after ${v.done} of ${v.total} case(s)`);
+      void vscode.window.showInformationMessage(`Prompt Budget: live run cancelled after ${v.done} of ${v.total} cases. Finished responses are cached, so running it again sends only the rest.`);
+      return undefined;
+    }
+    const message = safe(e instanceof Error ? e.message : String(e));
+    if (e instanceof LiveError && e.kind === 'auth') {
+      const set = 'Set API Key';
+      const hint = plan.apiKey ? 'check the stored API key' : 'no API key was sent; set one';
+      if ((await this.fail(`${message} (${hint}).`, set)) === set) await vscode.commands.executeCommand(COMMANDS.setApiKey);
+      return undefined;
+    }
+    if (e instanceof LiveError && e.kind === 'unreachable') {
+      const open = 'Open Settings';
+      if ((await this.fail(`${message}. Is the server running? The base URL is promptBudget.live.baseUrl (or "live.baseUrl" in promptbudget.json).`, open)) === open) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'promptBudget.live');
+      }
+      return undefined;
+    }
+    void this.fail(`live run failed: ${message}`);
+    return undefined;
+  }
+
+  private async rememberSource(traces: vscode.Uri, source: vscode.Uri): Promise<void> {
+    if (traces.toString() === source.toString()) return;
+    const state = this.deps.context.workspaceState;
+    const sources = { ...(state.get<Record<string, string>>(SOURCES_KEY) ?? {}), [traces.toString()]: source.toString() };
+    await state.update(SOURCES_KEY, sources);
+  }
+
+  /** Deletes the cached responses of every workspace folder (and of files outside them). */
+  async clearCache(): Promise<void> {
+    const dirs = new Set<string>([join(this.deps.context.globalStorageUri.fsPath, 'live-cache')]);
+    for (const f of vscode.workspace.workspaceFolders ?? []) if (f.uri.scheme === 'file') dirs.add(join(f.uri.fsPath, WORKSPACE_CACHE_DIR));
+    const clear = 'Clear Cache';
+    const pick = await vscode.window.showWarningMessage('Delete the cached live responses? Running again will send (and pay for) every request anew.', { modal: true }, clear);
+    if (pick !== clear) return;
+    let removed = 0;
+    for (const dir of dirs) removed += await new FileCacheStore(dir).clear();
+    this.deps.log.info(`live cache: removed ${removed} cached response(s)`);
+    void vscode.window.showInformationMessage(`Prompt Budget: removed ${removed} cached response(s).`);
+  }
+
+  dispose(): void {
+    this.active?.abort();
+  }
+}
+
+/** Registers the live-mode commands; the controller is disposed with the extension. */
+export function registerLiveCommands(deps: LiveRunDeps): LiveRunController {
+  const { context, log } = deps;
+  const live = new LiveRunController(deps);
+  context.subscriptions.push(live);
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMANDS.setApiKey, () => setApiKey(context.secrets, log)),
+    vscode.commands.registerCommand(COMMANDS.clearApiKey, () => clearApiKey(context.secrets, log)),
+    vscode.commands.registerCommand(COMMANDS.runLiveSweep, () => live.run()),
+    vscode.commands.registerCommand(COMMANDS.clearLiveCache, () => live.clearCache()),
+  );
+  return live;
+}
