@@ -3,18 +3,6 @@ import { applyEdits, modify } from 'jsonc-parser';
 import { STARTER_CONFIG_TEXT } from '../core/config';
 import { CONFIG_FILE, ConfigStore } from './workspaceConfig';
 
-/** Parses `16, 32 64` into sorted unique positive integers, or says what is wrong. */
-export function parseCutoffList(text: string): { cutoffs?: number[]; error?: string } {
-  const parts = text.split(/[\s,]+/).filter(Boolean);
-  if (parts.length === 0) return { error: 'Enter at least one cutoff, e.g. 64, 128, 256' };
-  const out = new Set<number>();
-  for (const p of parts) {
-    if (!/^[1-9][0-9]*$/.test(p)) return { error: `"${p}" is not a positive whole number of tokens` };
-    out.add(Number(p));
-  }
-  return { cutoffs: [...out].sort((a, b) => a - b) };
-}
-
 /**
  * Creates `promptbudget.json` at the workspace root from the starter text. Never overwrites: when a
  * config exists it is opened instead.

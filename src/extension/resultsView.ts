@@ -83,7 +83,7 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        this.log.info(`results panel ready${msg.restore ? ' (with saved state)' : ''}`);
+        this.log.debug(`results panel ready${msg.restore ? ' (with saved state)' : ''}`);
         if (msg.restore) this.sweeps.restoreUi(msg.restore);
         this.post({ type: 'state', state: this.sweeps.viewState() });
         if (this.live) this.post({ type: 'liveProgress', live: this.live });

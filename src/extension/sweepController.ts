@@ -21,6 +21,8 @@ interface StoredSweep {
   flipped: FlippedCase[];
   selectedPolicy: string | null;
   sort: SortState;
+  /** When the selection, sort or open case last changed (ms since 1970). */
+  uiSavedAt: number;
 }
 
 export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
@@ -39,8 +41,6 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private running: { done: number; total: number } | null = null;
   private message: ViewState['message'] = null;
   private active: { cancelled: boolean; cancel: () => void } | undefined;
-  /** Set by the first panel action or sweep since activation; until then the panel may restore its own state. */
-  private uiTouched = false;
   private readonly resultEmitter = new vscode.EventEmitter<void>();
   private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
   private readonly progressEmitter = new vscode.EventEmitter<{ done: number; total: number }>();
@@ -104,6 +104,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       detail: this.detail,
       running: this.running,
       message: this.message,
+      uiSavedAt: this.stored.uiSavedAt,
     };
   }
 
@@ -126,8 +127,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
     const dir = this.context.storageUri;
     const s = this.stored;
     if (!dir || !s) return;
-    const { selectedPolicy, sort, ...sweep } = s;
-    const files: [string, unknown][] = [[UI_FILE, { finishedAt: s.summary.finishedAt, selectedPolicy, sort }]];
+    const { selectedPolicy, sort, uiSavedAt, ...sweep } = s;
+    const files: [string, unknown][] = [[UI_FILE, { finishedAt: s.summary.finishedAt, selectedPolicy, sort, uiSavedAt }]];
     if (what === 'sweep') files.unshift([SWEEP_FILE, sweep]);
     this.writes = this.writes
       .then(async () => {
@@ -148,12 +149,17 @@ export class SweepController implements ResultSource, vscode.Disposable {
         return undefined;
       }
     };
-    const sweep = await read<Omit<StoredSweep, 'selectedPolicy' | 'sort'>>(SWEEP_FILE);
+    const sweep = await read<Omit<StoredSweep, 'selectedPolicy' | 'sort' | 'uiSavedAt'>>(SWEEP_FILE);
     if (!sweep?.summary?.result || !Array.isArray(sweep.flipped) || this.stored) return;
-    const ui = await read<{ finishedAt: string; selectedPolicy: string | null; sort: SortState }>(UI_FILE);
+    const ui = await read<{ finishedAt: string; selectedPolicy: string | null; sort: SortState; uiSavedAt: number }>(UI_FILE);
     const same = ui?.finishedAt === sweep.summary.finishedAt;
-    this.stored = { ...sweep, selectedPolicy: same ? ui.selectedPolicy : (sweep.summary.result.recommendation?.policy ?? null), sort: same && ui.sort ? ui.sort : DEFAULT_SORT };
-    this.log.info(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
+    this.stored = {
+      ...sweep,
+      selectedPolicy: same ? ui.selectedPolicy : (sweep.summary.result.recommendation?.policy ?? null),
+      sort: same && ui.sort ? ui.sort : DEFAULT_SORT,
+      uiSavedAt: same && typeof ui.uiSavedAt === 'number' ? ui.uiSavedAt : 0,
+    };
+    this.log.debug(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
     this.emitState();
     this.resultEmitter.fire();
   }
@@ -323,9 +329,9 @@ export class SweepController implements ResultSource, vscode.Disposable {
         flipped: out.flipped,
         selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
         sort: this.stored?.sort ?? DEFAULT_SORT,
+        uiSavedAt: Date.now(),
       };
       this.detail = null;
-      this.uiTouched = true;
       this.running = null;
       this.persist('sweep');
       const rec = out.result.recommendation;
@@ -366,20 +372,25 @@ export class SweepController implements ResultSource, vscode.Disposable {
   // ---- panel actions ---------------------------------------------------------------------
 
   /**
-   * Takes the panel's saved selection, sort and open case after a reload (workspace state written
-   * just before a reload can be lost), unless something changed since activation.
+   * Takes the panel's own saved selection, sort and open case after a window reload when they are
+   * newer than what the extension saved (a write just before a reload can be lost, and so can the
+   * webview's).
    */
   restoreUi(r: UiRestore): void {
-    this.log.info(`panel offers its state: touched ${this.uiTouched}, same sweep ${this.stored?.summary.finishedAt === r.sweep}`);
-    if (this.uiTouched || !this.stored || this.stored.summary.finishedAt !== r.sweep) return;
+    const s = this.stored;
+    if (!s || s.summary.finishedAt !== r.sweep || r.savedAt <= s.uiSavedAt) return;
     this.select(r.selectedPolicy);
     this.setSort(r.sort);
     if (r.openCase) this.openCase(r.openCase.policy, r.openCase.caseId);
-    this.uiTouched = false;
+    s.uiSavedAt = r.savedAt;
+  }
+
+  private touch(): void {
+    if (this.stored) this.stored.uiSavedAt = Date.now();
   }
 
   select(policy: string | null): void {
-    this.uiTouched = true;
+    this.touch();
     if (!this.stored) return;
     this.stored.selectedPolicy = policy && this.stored.summary.result.rows.some((r) => r.policy === policy) ? policy : null;
     if (this.detail && this.detail.policy !== this.stored.selectedPolicy) this.detail = null;
@@ -388,7 +399,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   setSort(sort: SortState): void {
-    this.uiTouched = true;
+    this.touch();
     if (!this.stored) return;
     this.stored.sort = sort;
     this.persist();
@@ -396,7 +407,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   openCase(policy: string, caseId: string): void {
-    this.uiTouched = true;
+    this.touch();
     const s = this.stored;
     const c = s?.flipped.find((f) => f.id === caseId);
     const row = s?.summary.result.rows.find((r) => r.policy === policy);
@@ -431,7 +442,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   closeCase(): void {
-    this.uiTouched = true;
+    this.touch();
     this.detail = null;
     this.emitState();
   }

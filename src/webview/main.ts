@@ -218,7 +218,8 @@ function renderCase(d: CaseDetail): HTMLElement {
   fact('Gold', d.gold.join(' | '));
   fact('Full length', verdict(d.baselineAnswer, d.baselineCorrect));
   fact(d.policyLabel, verdict(d.answer, d.correct));
-  fact('Stopped', `${d.reason} (token ${d.stopToken} of ${d.totalTokens})`);
+  fact('Stopped', d.reason);
+  fact('Kept', `${d.stopToken} of ${d.totalTokens} tokens`);
   box.append(dl);
   const pre = h('pre', { class: 'trace', tabindex: '0', 'aria-label': 'Recorded trace with the cut point marked' });
   const kept = h('span', { class: 'kept' });
@@ -308,6 +309,6 @@ render();
 send({
   type: 'ready',
   restore: state?.sweep
-    ? { sweep: state.sweep.finishedAt, selectedPolicy: state.selectedPolicy, sort: state.sort, openCase: state.detail ? { policy: state.detail.policy, caseId: state.detail.caseId } : null }
+    ? { sweep: state.sweep.finishedAt, savedAt: state.uiSavedAt ?? 0, selectedPolicy: state.selectedPolicy, sort: state.sort, openCase: state.detail ? { policy: state.detail.policy, caseId: state.detail.caseId } : null }
     : undefined,
 });

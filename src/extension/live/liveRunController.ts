@@ -282,6 +282,7 @@ export class LiveRunController implements vscode.Disposable {
     const safe = (text: string): string => redactSecrets(text, [plan.apiKey]);
     const tally = new LiveTally({ testSet: plan.rel, endpoint: displayUrl(plan.options.baseUrl), model: plan.options.model }, plan.cases.length, sweeps.prices());
     showLive(tally.view());
+    let pending: ReturnType<typeof setTimeout> | undefined;
     let run: { results: LiveCaseResult[]; progress: LiveProgress };
     try {
       run = await vscode.window.withProgress(
@@ -290,6 +291,13 @@ export class LiveRunController implements vscode.Disposable {
           const onCancel = token.onCancellationRequested(() => signal.abort());
           let reported = 0;
           let posted = 0;
+          // Throttled, but the last update always reaches the panel.
+          const post = (): void => {
+            clearTimeout(pending);
+            pending = undefined;
+            posted = Date.now();
+            showLive(tally.view());
+          };
           progress.report({ message: `0/${plan.cases.length} cases · starting…` });
           try {
             return await runLive(plan.cases, {
@@ -302,16 +310,15 @@ export class LiveRunController implements vscode.Disposable {
                 const pct = (v.done / Math.max(1, v.total)) * 100;
                 progress.report({ increment: pct - reported, message: liveProgressText(v) });
                 reported = pct;
-                const now = Date.now();
-                if (now - posted >= PANEL_INTERVAL_MS || v.done === v.total) {
-                  posted = now;
-                  showLive(v);
-                }
+                const wait = posted + PANEL_INTERVAL_MS - Date.now();
+                if (wait <= 0 || v.done === v.total) post();
+                else pending ??= setTimeout(post, wait);
                 if (r.error) log.warn(safe(`case ${r.id}: ${r.error}`));
               },
               onLog: (m) => log.warn(safe(m)),
             });
           } finally {
+            clearTimeout(pending);
             onCancel.dispose();
           }
         },

@@ -65,17 +65,34 @@ describe('Prompt Budget in code-server (UI)', function () {
   let cli: SweepResult & { caseResults: CaseResult[] };
   let promptText = '';
   let selectedBeforeReload: string | null = null;
+  const cspViolations: string[] = [];
   const prices = { inputPer1M: 2.5, outputPer1M: 10 };
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
     ws = copySample();
+    // Test-set text is untrusted: markup in it must reach the panel as text, never as HTML (no digits,
+    // so the last-number answers and the sample's results stay as they are).
+    const testSet = path.join(ws.dir, 'testset.jsonl');
+    const hostile = fs
+      .readFileSync(testSet, 'utf8')
+      .split('\n')
+      .map((line) => {
+        if (!line) return line;
+        const c = JSON.parse(line) as { question: string; output: string };
+        return JSON.stringify({ ...c, question: `${c.question} <script>window.pwned = true</script>`, output: `${c.output}\n<img src=x onerror="window.pwned = true"><b>not bold</b>` });
+      })
+      .join('\n');
+    fs.writeFileSync(testSet, hostile);
     cli = cliSweep(ws.dir);
     const config = JSON.parse(fs.readFileSync(path.join(ws.dir, 'promptbudget.json'), 'utf8')) as { prices?: typeof prices };
     if (config.prices) Object.assign(prices, config.prices);
     cs = await startCodeServer({ workspace: ws.dir, vsix: VSIX, settings: { ...TEST_SETTINGS } });
     wb = await openWorkbench(cs, { viewport: { width: 1600, height: 1000 } });
     page = wb.page;
+    page.on('console', (m) => {
+      if (/Refused to|Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
 
   after(async () => {
@@ -139,6 +156,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEm(cli.baseline.em)} → ${formatEm(recRow.em)}`), summary);
     assert.equal(await panel.locator('svg.chart-svg .point').count(), cli.rows.length);
     assert.equal(await panel.locator(`svg.chart-svg .point[data-policy="${rec}"] .rec-ring`).count(), 1);
+    assert.deepEqual(cspViolations, [], 'the panel runs under its strict CSP without violations');
     await screenshot(page, '02-panel-after-sweep');
   });
 
@@ -164,10 +182,11 @@ describe('Prompt Budget in code-server (UI)', function () {
   });
 
   it('opens a flipped case and marks where the policy stopped', async () => {
-    const rec = cli.recommendation!.policy;
-    const row = cli.rows.find((r) => r.policy === rec)!;
+    const flips = (r: SweepRow): number => r.flipsToWrong + r.flipsToRight;
+    const row = [cli.rows.find((r) => r.policy === cli.recommendation?.policy), ...cli.rows].find((r) => r && flips(r) > 0)!;
+    assert.ok(row, 'some policy flips a case');
+    const rec = row.policy;
     const id = row.flipsToWrongIds[0] ?? row.flipsToRightIds[0];
-    assert.ok(id, 'the recommended policy flips at least one case');
     await panel.locator(`table.sweep tbody tr[data-policy="${rec}"]`).click();
     await panel.locator(`.case-list button[data-key$="-${id}"]`).first().click();
     const trace = panel.locator('pre.trace');
@@ -183,6 +202,9 @@ describe('Prompt Budget in code-server (UI)', function () {
     const stop = cli.caseResults.find((c) => c.id === id)!.policies[rec].stopToken;
     assert.equal(kept.length, tokenizeWithOffsets(tok, line.output).ends[stop - 1]);
     assert.match((await trace.locator('mark.cut').textContent()) ?? '', new RegExp(`stop at token ${stop}$`));
+    assert.ok(dropped.includes('<img src=x onerror='), 'markup in the trace is shown as text');
+    assert.equal(await panel.locator('section.case img, section.case b, section.case script').count(), 0, 'no element was made from test-set text');
+    assert.ok(((await panel.locator('dl.facts dd').first().textContent()) ?? '').endsWith('<script>window.pwned = true</script>'));
     await page.waitForTimeout(500);
     await screenshot(page, '04-flipped-case');
     await panel.locator('button[data-key="case-back"]').click();
@@ -205,6 +227,7 @@ describe('Prompt Budget in code-server (UI)', function () {
   });
 
   it('keeps the panel’s results after a window reload', async () => {
+    await page.waitForTimeout(1000); // a person does not reload within milliseconds of a click
     await page.reload();
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     panel = webviewFrame(page);

@@ -11,7 +11,7 @@ describe('webview protocol', () => {
   });
 
   it('restores the panel state only when it is complete', () => {
-    const restore = { sweep: '2026-01-01T00:00:00Z', selectedPolicy: 'full', sort: { key: 'p95Tokens', descending: false }, openCase: { policy: 'full', caseId: '3' } };
+    const restore = { sweep: '2026-01-01T00:00:00Z', savedAt: 1767225600000, selectedPolicy: 'full', sort: { key: 'p95Tokens', descending: false }, openCase: { policy: 'full', caseId: '3' } };
     assert.deepEqual(parseWebviewMessage({ type: 'ready', restore }), { type: 'ready', restore });
     assert.deepEqual(parseWebviewMessage({ type: 'ready', restore: { ...restore, sort: { key: 'bogus', descending: false } } }), { type: 'ready' });
   });

@@ -1,0 +1,15 @@
+import * as assert from 'node:assert/strict';
+import { parseCutoffList } from '../../../src/shared/cutoffList';
+
+describe('parseCutoffList', () => {
+  it('reads commas and spaces, sorts and drops duplicates', () => {
+    assert.deepEqual(parseCutoffList(' 256, 64 128,64 '), { cutoffs: [64, 128, 256] });
+  });
+
+  it('says what is wrong', () => {
+    assert.deepEqual(parseCutoffList(''), { error: 'Enter at least one cutoff, e.g. 64, 128, 256' });
+    assert.deepEqual(parseCutoffList('64, 0'), { error: '"0" is not a positive whole number of tokens' });
+    assert.deepEqual(parseCutoffList('64, 1.5'), { error: '"1.5" is not a positive whole number of tokens' });
+    assert.deepEqual(parseCutoffList('-3'), { error: '"-3" is not a positive whole number of tokens' });
+  });
+});
