@@ -239,3 +239,50 @@ describe('Prompt Budget in code-server (UI)', function () {
     await screenshot(page, '05-after-reload');
   });
 });
+
+describe('Prompt Budget in Restricted Mode (UI)', function () {
+  this.timeout(300_000);
+  let ws: ReturnType<typeof copySample>;
+  let cs: CodeServer;
+  let wb: Workbench;
+
+  before(async () => {
+    ws = copySample();
+    cs = await startCodeServer({ workspace: ws.dir, vsix: VSIX, trustWorkspace: false, settings: { 'security.workspace.trust.startupPrompt': 'never' } });
+    wb = await openWorkbench(cs, { viewport: { width: 1600, height: 1000 } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    ws?.remove();
+  });
+
+  it('counts tokens, and asks for trust instead of sweeping', async () => {
+    const page = wb.page;
+    await openFile(page, 'solve.prompt.md', 120_000);
+    await statusCount(page, count(fs.readFileSync(path.join(ws.dir, 'prompts', 'solve.prompt.md'), 'utf8')));
+    await runCommand(page, 'Prompt Budget: Run Sweep', 30_000);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'only in a trusted workspace' });
+    await toast.first().waitFor({ timeout: 30_000 });
+    assert.equal(await toast.locator('.monaco-button').filter({ hasText: 'Manage Workspace Trust' }).count(), 1);
+    await screenshot(page, '06-restricted-mode');
+  });
+
+  it('picks the encoding from the status bar and recounts', async () => {
+    const page = wb.page;
+    const typed = '数字だけで答えてください。Réponds seulement par le nombre.';
+    const text = fs.readFileSync(path.join(ws.dir, 'prompts', 'solve.prompt.md'), 'utf8') + typed;
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(typed);
+    await statusCount(page, count(text));
+    await page.locator(`.statusbar-item[id="${STATUS_ID}"]`).click();
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'cl100k_base' });
+    await row.first().click({ timeout: 15_000 });
+    const cl100k = countTokens(getTokenizer('cl100k_base'), text).count;
+    const label = await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`(^|\\D)${fmt(cl100k)} tokens · cl100k_base`), timeout: 30_000 });
+    assert.notEqual(cl100k, count(text), 'the two encodings count this text differently');
+    assert.ok(label.includes('cl100k_base'));
+  });
+});
