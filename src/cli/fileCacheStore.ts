@@ -1,5 +1,5 @@
 import { mkdir, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CacheStore } from '../core/live/cacheStore';
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -98,5 +98,23 @@ async function syncDir(dir: string): Promise<void> {
     }
   } catch {
     // ignored
+  }
+}
+
+/** Writes a whole file through a flushed temporary file and a rename, so readers never see half of it. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(temp, 'wx');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
   }
 }

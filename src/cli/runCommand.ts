@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { EncodingName, EngineName, ExtractConfig } from '../core/types';
 import { parseExtractConfig, makeExtractor } from '../core/extract';
 import { isEncodingName, isEngineName } from '../core/tokens';
@@ -12,7 +11,7 @@ import { DEFAULT_CONFIG, parseConfig, type PromptBudgetConfig } from '../core/co
 import { parsePolicy } from '../core/policies';
 import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../core/live/liveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
-import { FileCacheStore } from './fileCacheStore';
+import { FileCacheStore, writeAtomically } from './fileCacheStore';
 import { readTestSet } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 
@@ -122,23 +121,6 @@ function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--extra-body: expected a JSON object, e.g. {"seed": 1}');
   return parsed as Record<string, unknown>;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await open(temp, 'wx');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }
 
 function progressLine(p: LiveProgress): string {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { formatIssue, parseTestSet, resolveFields } from '../../core/testSet';
 import type { Case, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
@@ -8,7 +8,7 @@ import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, typ
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from '../../core/live/promptTemplate';
 import { rawRowsByLine, tracedJsonl, tracesFileName } from '../../core/live/tracedRows';
 import { makeExtractor } from '../../core/extract';
-import { FileCacheStore } from '../../cli/fileCacheStore';
+import { FileCacheStore, writeAtomically } from '../../cli/fileCacheStore';
 import { describeSource } from '../../shared/endpointTrust';
 import { LiveTally, liveProgressText } from '../../shared/liveProgress';
 import type { LiveRunView } from '../../shared/protocol';
@@ -48,23 +48,6 @@ interface Plan {
   loaded: LoadedConfig | undefined;
   options: LiveRunOptions;
   apiKey: string | undefined;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await open(temp, 'wx');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
