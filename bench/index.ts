@@ -19,7 +19,7 @@ async function mainBench(): Promise<void> {
   console.log('\n## Tokenizer engines (same traces)');
   const texts = files.flatMap((f) => readFileSync(f.path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output));
   for (const r of await benchTokenizers(texts)) console.log(JSON.stringify(r));
-  console.log(`\n## Sweep vs one tokenization pass (o200k_base, gpt-tokenizer; fastest of ${SWEEP_BENCH_REPEATS} interleaved runs after a warm-up)`);
+  console.log(`\n## Sweep vs one tokenization pass (o200k_base, gpt-tokenizer; CPU time, fastest of ${SWEEP_BENCH_REPEATS} interleaved runs after a warm-up)`);
   console.log('file | cases | policies | tokenize ms | sweep ms | ratio (goal ≤ 2)');
   let tok = 0;
   let sweep = 0;
