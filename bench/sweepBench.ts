@@ -26,18 +26,12 @@ export interface SweepBenchFigure {
  */
 export const SWEEP_BENCH_REPEATS = 7;
 
-/** A full collection before a timed run, when node runs with --expose-gc (`npm run bench` does). */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
 
 function timeOnce(fn: () => void): { cpu: number; wall: number } {
-  collect();
   const cpu0 = cpuMs();
   const wall0 = performance.now();
   fn();

@@ -118,6 +118,8 @@ function summaryLines(result: SweepResult): string[] {
     );
   }
   lines.push(result.power.message);
+  if (result.tagBudgets) lines.push(`per-tag budgets: ${result.tagBudgets.message}`);
+  if (result.casesToAdd) lines.push(`cases to add: ${result.casesToAdd.message}`);
   for (const w of result.warnings) if (w !== result.power.message) lines.push(`warning: ${w}`);
   return lines;
 }

@@ -45,6 +45,8 @@ function cliSweep(dir: string, testSet: string): SweepResult {
 /** Runs a palette command without waiting for the quick input to close (the command may open its own). */
 async function paletteCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
+  // A quick input still closing after the previous Enter must not pass for an open palette.
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   if (!(await input.isVisible().catch(() => false))) {
     // With the focus in an editor: from an empty editor area the palette lists no extension commands.
     await page.locator('.monaco-editor .view-lines').first().click();
