@@ -68,7 +68,8 @@ function policyList(text: string, flag: string): PolicySpec[] {
     });
 }
 
-function readConfig(path: string, io: CliIo): PromptBudgetConfig {
+/** Reads and checks a promptbudget.json; its problems go to stderr as `file:line:col: reason`. */
+export function readConfigFile(path: string, io: CliIo): PromptBudgetConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -86,7 +87,7 @@ function readConfig(path: string, io: CliIo): PromptBudgetConfig {
 export async function loadInputs(positionals: string[], flags: SweepFlagValues, io: CliIo, extra: { includeCases?: boolean } = {}): Promise<LoadedInputs> {
   if (positionals.length > 1) throw new UsageError(`expected one test set, got ${positionals.length}: ${positionals.join(' ')}`);
   const configPath = flags.config ? resolve(io.cwd, flags.config) : undefined;
-  const config = configPath ? readConfig(configPath, io) : undefined;
+  const config = configPath ? readConfigFile(configPath, io) : undefined;
   let testSetPath: string;
   if (positionals[0]) testSetPath = resolve(io.cwd, positionals[0]);
   else if (config && configPath && config.testSets.length > 0) testSetPath = resolve(dirname(configPath), config.testSets[0]);

@@ -4,15 +4,14 @@ import { dirname, resolve } from 'node:path';
 import type { EncodingName, EngineName, ExtractConfig } from '../core/types';
 import { parseExtractConfig, makeExtractor } from '../core/extract';
 import { isEncodingName, isEngineName } from '../core/tokens';
-import { formatIssue, resolveFields } from '../core/testSet';
+import { resolveFields } from '../core/testSet';
 import { LiveError, displayUrl, redactSecrets } from '../core/live/liveError';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields } from '../core/live/promptTemplate';
-import { DEFAULT_CONFIG, parseConfig, type PromptBudgetConfig } from '../core/config';
-import { parsePolicy } from '../core/policies';
+import { DEFAULT_CONFIG } from '../core/config';
 import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../core/live/liveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from './fileCacheStore';
-import { readTestSet } from './loadInputs';
+import { readConfigFile, readTestSet } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 
 export const RUN_HELP = `Usage: prompt-budget run <test-set> --base-url <url> --model <name> --out <file.jsonl> [options]
@@ -128,20 +127,6 @@ function progressLine(p: LiveProgress): string {
   return `run: ${p.done}/${p.total} cases${p.failed ? ` (${p.failed} failed)` : ''} · ${tokens.toLocaleString('en-US')} tokens${p.probeTokens ? ` (${p.probeTokens.toLocaleString('en-US')} in probes)` : ''} · ${p.sentRequests} requests sent, ${p.cachedRequests} from cache\n`;
 }
 
-function readRunConfig(path: string, io: CliIo): PromptBudgetConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const { config, issues } = parseConfig(text, { validatePolicy: (name) => parsePolicy(name).error ?? null });
-  for (const issue of issues) io.stderr(`${formatIssue(path, issue)}\n`);
-  const errors = issues.filter((i) => i.severity === 'error').length;
-  if (errors) throw new UsageError(`${path}: ${errors} error(s) in the config; see above`);
-  return config;
-}
-
 /** `prompt-budget run`: generates traces (and probes) from a live server. */
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
@@ -150,7 +135,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const configPath = values.config !== undefined ? resolve(io.cwd, values.config) : undefined;
-  const config = configPath ? readRunConfig(configPath, io) : undefined;
+  const config = configPath ? readConfigFile(configPath, io) : undefined;
   const configDir = configPath ? dirname(configPath) : io.cwd;
   const live = config?.live ?? DEFAULT_CONFIG.live;
 

@@ -9,12 +9,14 @@ import { casesNeeded, type PowerOptions } from './stats';
 
 const BOUND_SLACK = 1e-12;
 
-function points(x: number): string {
+/** A fraction as points or percent, without a trailing `.0` (`0.25` → `25`). */
+export function points(x: number): string {
   const s = (x * 100).toFixed(1);
   return s.endsWith('.0') ? s.slice(0, -2) : s;
 }
 
-function signed(x: number): string {
+/** {@link points} with a real minus or a plus sign; `0` unsigned. */
+export function signed(x: number): string {
   const s = points(Math.abs(x));
   return s === '0' ? '0' : (x < 0 ? '−' : '+') + s;
 }

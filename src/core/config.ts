@@ -2,16 +2,16 @@ import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, policyName } from './policies';
 import { describeJsonError, resolveFields } from './testSet';
+import { EXTRACT_PRESETS } from './extract';
+import { MATCH_PRESETS } from './match';
 import type { FieldMapInput } from './testSet';
 import type {
   EncodingName,
   EngineName,
   ExtractConfig,
-  ExtractPreset,
   FieldMap,
   LineIssue,
   MatchConfig,
-  MatchPreset,
 } from './types';
 
 /** Prices per million tokens, for cost estimates. */
@@ -67,17 +67,8 @@ export interface ConfigParseOptions {
 
 export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
 export const ENGINES: readonly EngineName[] = ['gpt-tokenizer', 'js-tiktoken'];
-export const EXTRACT_PRESETS: readonly ExtractPreset[] = [
-  'gsm8k',
-  'last-number',
-  'answer-is',
-  'boxed',
-  'json-answer',
-  'after-think',
-  'choice-letter',
-  'regex',
-];
-export const MATCH_PRESETS: readonly MatchPreset[] = ['squad', 'numeric', 'math', 'strict'];
+export { EXTRACT_PRESETS } from './extract';
+export { MATCH_PRESETS } from './match';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

@@ -268,16 +268,7 @@ export function crossValidate(
   const folds = Math.floor(opts.folds);
   if (!(folds >= 2) || n < 2 * folds || m.names.length === 0) return null;
 
-  const order = allCases(n);
-  const rng = createRng(opts.seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const foldOf = new Uint32Array(n);
-  for (let k = 0; k < n; k++) foldOf[order[k]] = k % folds;
+  const foldOf = seededFolds(n, folds, opts.seed);
 
   const recommended =
     opts.recommendedIndex !== undefined
@@ -352,4 +343,19 @@ export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: n
   const info: PowerInfo = { minDetectableLoss: mdl, underpowered, message, discordantRate: psi };
   if (Number.isFinite(need)) info.casesNeeded = need;
   return info;
+}
+
+/** Fold of each case for k-fold cross-validation: a seeded Fisher–Yates shuffle dealt round-robin. */
+export function seededFolds(n: number, folds: number, seed: number): Uint32Array {
+  const order = allCases(n);
+  const rng = createRng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const foldOf = new Uint32Array(n);
+  for (let k = 0; k < n; k++) foldOf[order[k]] = k % folds;
+  return foldOf;
 }

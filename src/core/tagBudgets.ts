@@ -17,8 +17,9 @@
  * best single policy.
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
-import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, type PolicyMatrix } from './recommend';
-import { createRng, forEachBootstrapClassCount, percentileCiFromSums } from './stats';
+import { points, signed } from './casesToAdd';
+import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PolicyMatrix } from './recommend';
+import { forEachBootstrapClassCount, percentileCiFromSums } from './stats';
 
 /** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
 export const TAG_MIN_CASES = 30;
@@ -236,15 +237,6 @@ function measure(m: PolicyMatrix, cases: ArrayLike<number>, groupOf: Uint32Array
   return { right, baseRight, tokens, baseTokens };
 }
 
-function points(x: number): string {
-  const s = (x * 100).toFixed(1);
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
-}
-
-function signed(x: number): string {
-  const s = points(Math.abs(x));
-  return s === '0' ? '0' : (x < 0 ? '−' : '+') + s;
-}
 
 function foldSeed(seed: number, fold: number): number {
   return (Math.imul(fold + 1, 0x85ebca6b) ^ (seed >>> 0)) >>> 0;
@@ -339,16 +331,7 @@ function tagCrossValidation(
   const n = groupOf.length;
   const folds = Math.floor(foldsOpt);
   if (!(folds >= 2) || n < 2 * folds) return null;
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  const rng = createRng(settings.seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const foldOf = new Uint32Array(n);
-  for (let k = 0; k < n; k++) foldOf[order[k]] = k % folds;
+  const foldOf = seededFolds(n, folds, settings.seed);
   const present = new Set(groupOf);
   let delta = 0;
   let savings = 0;
