@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { exportFromSweep, policySnippet, runtimeUnsupported } from '../core/policyExport';
+import { exportedPolicyText, exportFromSweep, runtimeUnsupported } from '../core/policyExport';
 import { parsePolicy, policyName } from '../core/policies';
 import { runSweep } from '../core/sweep';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
@@ -55,6 +55,6 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     return 1;
   }
   const exported = exportFromSweep(result, name);
-  io.stdout(values.snippet ? policySnippet(exported, lang) : `${JSON.stringify(exported, null, 2)}\n`);
+  io.stdout(exportedPolicyText(exported, values.snippet ? lang : 'json'));
   return 0;
 }

@@ -202,3 +202,11 @@ export async function answerWithBudget(stream${ts ? ': AsyncIterable<ChatComplet
 }
 `;
 }
+
+/**
+ * The text `prompt-budget export` prints and the panel writes: the policy as indented JSON, or a
+ * snippet in TypeScript (`ts`) or JavaScript ESM (`js`).
+ */
+export function exportedPolicyText(policy: ExportedPolicy, format: 'json' | 'ts' | 'js'): string {
+  return format === 'json' ? `${JSON.stringify(policy, null, 2)}\n` : policySnippet(policy, format);
+}

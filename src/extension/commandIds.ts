@@ -5,6 +5,7 @@ export const COMMANDS = {
   editCutoffs: 'promptBudget.editCutoffs',
   chooseEncoding: 'promptBudget.chooseEncoding',
   exportReport: 'promptBudget.exportReport',
+  exportPolicy: 'promptBudget.exportPolicy',
   openLog: 'promptBudget.openLog',
   createStarterConfig: 'promptBudget.createStarterConfig',
   showPanel: 'promptBudget.showPanel',

@@ -4,6 +4,7 @@ import type { ViewState } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
 import { parseCutoffList } from '../shared/cutoffList';
 import { createStarterConfig, writeCutoffs } from './configEdits';
+import { exportPolicy, policyExportArgs } from './policyExporter';
 import { PromptFiles } from './promptFiles';
 import { CutoffCodeLensProvider, RecommendationCodeLensProvider } from './resultCodeLens';
 import { ResultsViewProvider } from './resultsView';
@@ -141,6 +142,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),
     vscode.commands.registerCommand(COMMANDS.exportReport, (format?: unknown, target?: unknown) =>
       sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
+    ),
+    vscode.commands.registerCommand(COMMANDS.exportPolicy, (policy?: unknown, format?: unknown, target?: unknown) =>
+      exportPolicy(sweeps.result as SweepResult | undefined, log, policyExportArgs(policy, format, target)),
     ),
     vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig()),

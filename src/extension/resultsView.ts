@@ -106,6 +106,9 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'export':
         await vscode.commands.executeCommand(COMMANDS.exportReport, msg.format);
         return;
+      case 'exportPolicy':
+        await vscode.commands.executeCommand(COMMANDS.exportPolicy, msg.policy);
+        return;
       case 'runSweep':
         await vscode.commands.executeCommand(COMMANDS.runSweep);
         return;

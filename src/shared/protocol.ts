@@ -19,6 +19,23 @@ export type ExportFormat = 'markdown' | 'csv' | 'json';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['markdown', 'csv', 'json'];
 
+/**
+ * How a policy is exported for production: the JSON `createStopper` reads, or a ready-to-paste
+ * TypeScript or JavaScript (ESM) snippet.
+ */
+export type PolicyExportFormat = 'json' | 'ts' | 'js';
+
+export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts', 'js'];
+
+/**
+ * Whether the streaming runtime can apply a policy (by its name, e.g. `cutoff:512`): probe policies
+ * need extra model calls, so they are measured but not exported. The core's `runtimeUnsupported`
+ * says why in words.
+ */
+export function isRuntimePolicy(policy: string): boolean {
+  return !policy.startsWith('probe:');
+}
+
 /** Prices in US dollars per million tokens. */
 export interface Prices {
   inputPer1M: number;
@@ -125,6 +142,8 @@ export type WebviewMessage =
   | { type: 'closeCase' }
   | { type: 'revealCase'; caseId: string }
   | { type: 'export'; format: ExportFormat }
+  /** Export one policy for production (the extension asks how and where). */
+  | { type: 'exportPolicy'; policy: string }
   | { type: 'runSweep' };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -158,6 +177,8 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | null {
       return typeof v.policy === 'string' && typeof v.caseId === 'string' ? { type: 'openCase', policy: v.policy, caseId: v.caseId } : null;
     case 'revealCase':
       return typeof v.caseId === 'string' ? { type: 'revealCase', caseId: v.caseId } : null;
+    case 'exportPolicy':
+      return typeof v.policy === 'string' ? { type: 'exportPolicy', policy: v.policy } : null;
     case 'export':
       return EXPORT_FORMATS.includes(v.format as ExportFormat) ? { type: 'export', format: v.format as ExportFormat } : null;
     default:

@@ -1,9 +1,9 @@
 // The results panel. Renders the state the extension sends; every action is a message back.
 // All data, test-set text above all, goes into the page through textContent and attributes,
 // never as HTML.
-import type { SweepRow } from '../core/types';
+import type { CasesToAdd, SweepRow, TagBudgets } from '../core/types';
 import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../shared/format';
-import type { CaseDetail, ExtensionMessage, LiveRunView, SortKey, SweepSummary, ViewState, WebviewMessage } from '../shared/protocol';
+import { isRuntimePolicy, type CaseDetail, type ExtensionMessage, type LiveRunView, type SortKey, type SweepSummary, type ViewState, type WebviewMessage } from '../shared/protocol';
 import { liveStatusLine } from '../shared/liveProgress';
 import { renderChart } from './chart';
 import { nextSort, sortRows } from './sortRows';
@@ -21,6 +21,8 @@ let state: ViewState | null = (vscode.getState() as ViewState | null) ?? null;
 let openedCase: string | null = null;
 /** The last live run; not part of the saved state (a reload starts without it). */
 let live: LiveRunView | null = null;
+/** Sections the user opened or closed (by key); the rest use their default. */
+const sectionOpen = new Map<string, boolean>();
 
 type Child = Node | string | null | undefined | false;
 
@@ -117,6 +119,7 @@ function renderSummary(s: SweepSummary, v: ViewState): HTMLElement {
         `: ${formatSavings(rec.savings)} tokens · EM ${formatEm(r.baseline.em)} → ${formatEm(rec.em)} (${formatDeltaPts(rec.deltaEm)}, 95% CI ${formatCi(rec.ci95)})`,
         h('br'),
         `Cost per call ${formatUsd(costBase)} → ${formatUsd(costRec)} (${costChange})${s.promptTokens !== null ? `, prompt ${formatCount(s.promptTokens)} tokens included` : ', output only'}`,
+        exportButton(recRow, 'export-policy-rec'),
       ),
     );
   } else {
@@ -126,6 +129,125 @@ function renderSummary(s: SweepSummary, v: ViewState): HTMLElement {
   const notes = [...(cv ? [`Cross-validated (${cv.folds} folds): the chosen policy changes EM by ${formatDeltaPts(cv.heldOutDeltaEm)} and tokens by ${formatSavings(cv.heldOutSavings)} on held-out cases; ${Math.round(cv.agreement * 100)}% of folds picked the same policy.`] : []), ...r.warnings];
   if (notes.length) box.append(h('ul', { class: 'notes' }, ...notes.map((n) => h('li', {}, n))));
   return box;
+}
+
+/** "Export for production…" for a policy the streaming runtime can apply (not full, not probes). */
+function exportButton(row: SweepRow, key: string): HTMLElement | null {
+  if (row.policy === 'full' || !isRuntimePolicy(row.policy)) return null;
+  return h(
+    'div',
+    { class: 'toolbar' },
+    button(`Export ${row.label} for production…`, key, () => send({ type: 'exportPolicy', policy: row.policy }), {
+      class: 'secondary',
+      title: `Write ${row.policy} as JSON for createStopper() in prompt-budget/runtime, or as a ready-to-paste snippet`,
+    }),
+  );
+}
+
+/** A collapsible section that remembers whether the user opened or closed it. */
+function foldable(key: string, title: string, openByDefault: boolean, attrs: Record<string, string>, ...content: Child[]): HTMLElement {
+  const details = h('details', { class: 'foldable', ...attrs }, h('summary', { 'data-key': `fold-${key}` }, h('h3', {}, title)), ...content);
+  details.open = sectionOpen.get(key) ?? openByDefault;
+  details.addEventListener('toggle', () => sectionOpen.set(key, details.open));
+  return details;
+}
+
+function rowLabel(s: SweepSummary, policy: string): string {
+  return s.result.rows.find((r) => r.policy === policy)?.label ?? policy;
+}
+
+function renderTagBudgets(s: SweepSummary, tb: TagBudgets): HTMLElement {
+  const head = h('tr');
+  for (const [title, tip, numeric] of [
+    ['Tag', 'Cases grouped by their first tag', false],
+    ['Cases', 'Cases in the group', true],
+    ['Policy', 'The cheapest policy for the group that keeps the overall ΔEM within the margin', false],
+    ['Tokens', 'Change in mean output tokens against full length on the group', true],
+    ['EM', 'Exact match on the group, %', true],
+    ['ΔEM', 'Change in EM points against full length on the group', true],
+  ] as const) {
+    head.append(h('th', { scope: 'col', class: numeric ? 'num' : undefined, title: tip }, title));
+  }
+  const body = h('tbody');
+  for (const t of tb.perTag) {
+    const policyCell = h('td', {}, button(rowLabel(s, t.policy), `tag-policy-${t.tag}`, () => send({ type: 'selectPolicy', policy: t.policy }), { class: 'link', title: `Select ${t.policy} in the table` }));
+    if (t.fallback) policyCell.append(' ', h('span', { class: 'muted', title: `Fewer than ${tb.minCases} cases: takes the overall recommendation` }, '(too few cases)'));
+    body.append(
+      h(
+        'tr',
+        { 'data-tag': t.tag },
+        h('td', {}, t.tag),
+        h('td', { class: 'num' }, formatCount(t.cases)),
+        policyCell,
+        h('td', { class: 'num' }, formatSavings(t.savings)),
+        h('td', { class: 'num' }, formatEm(t.em)),
+        h('td', { class: 'num' }, formatSignedPts(t.deltaEm)),
+      ),
+    );
+  }
+  const cases = tb.perTag.reduce((n, t) => n + t.cases, 0);
+  const foot = h(
+    'tfoot',
+    {},
+    h(
+      'tr',
+      { 'data-tag': '(plan)' },
+      h('th', { scope: 'row' }, 'Per-tag plan'),
+      h('td', { class: 'num' }, formatCount(cases)),
+      h('td', {}, `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`),
+      h('td', { class: 'num' }, formatSavings(tb.overall.savings)),
+      h('td', { class: 'num' }, formatEm(tb.overall.em)),
+      h('td', { class: 'num' }, formatSignedPts(tb.overall.deltaEm)),
+    ),
+  );
+  if (tb.single) {
+    foot.append(
+      h(
+        'tr',
+        { 'data-tag': '(single)' },
+        h('th', { scope: 'row' }, 'Best single policy'),
+        h('td', {}),
+        h('td', {}, rowLabel(s, tb.single.policy)),
+        h('td', { class: 'num' }, formatSavings(tb.single.savings)),
+        h('td', {}),
+        h('td', {}),
+      ),
+    );
+  }
+  const headline = `Per-tag plan: ${formatSavings(tb.overall.savings)} tokens, ΔEM ${formatDeltaPts(tb.overall.deltaEm)} (95% CI ${formatCi(tb.overall.ci95)})${
+    tb.single ? `; ${rowLabel(s, tb.single.policy)} alone: ${formatSavings(tb.single.savings)} tokens` : ''
+  }.`;
+  const table = h('table', { class: 'sweep tags', 'aria-label': 'Per-tag budgets' }, h('thead', {}, head), body, foot);
+  return foldable(
+    'tags',
+    'Per-tag budgets',
+    tb.perTag.length <= 8,
+    { 'data-testid': 'tag-budgets', 'aria-label': 'Per-tag budgets' },
+    h('p', { class: 'headline' }, headline),
+    h('p', { class: 'muted' }, tb.message),
+    h('div', { class: 'table-wrap' }, table),
+  );
+}
+
+function renderCasesToAdd(s: SweepSummary, c: CasesToAdd): HTMLElement {
+  const label = rowLabel(s, c.policy);
+  const row = s.result.rows.find((r) => r.policy === c.policy);
+  const headline =
+    c.casesToAdd > 0
+      ? `Add about ${formatCount(c.casesToAdd)} cases to judge ${label}: about ${formatCount(c.casesNeeded)} in all would show it non-inferior at 80% power, against the ${formatCount(c.cases)} you have.`
+      : `${formatCount(c.casesNeeded)} cases should already be enough for ${label} at 80% power; its bound missed the margin by chance, so a few more cases or a check of its flips may settle it.`;
+  const facts = `${row ? `${formatSavings(row.savings)} tokens · ` : ''}ΔEM ${formatDeltaPts(c.deltaEm)} (95% CI ${formatCi(c.ci95)}) against a ${formatEm(c.margin)}-point margin · the two disagree on ${(c.discordantRate * 100).toFixed(1)}% of cases`;
+  return foldable(
+    'add',
+    'Cases to add',
+    true,
+    { 'data-testid': 'cases-to-add', 'aria-label': 'Cases to add to the test set' },
+    h('p', { class: 'headline' }, headline),
+    h('p', { class: 'muted' }, facts),
+    h('p', {}, 'The decision hinges on these flipped cases; check them, and add more cases like them:'),
+    caseList('Right → wrong', c.flipsToWrongIds, c.policy, 'add-wrong'),
+    caseList('Wrong → right', c.flipsToRightIds, c.policy, 'add-right'),
+  );
 }
 
 function renderTable(s: SweepSummary, v: ViewState): HTMLElement {
@@ -192,6 +314,8 @@ function renderDrilldown(s: SweepSummary, v: ViewState): HTMLElement | null {
   if (v.detail) return renderCase(v.detail);
   const box = h('section', { class: 'drilldown', 'aria-label': `Flipped cases of ${row.label}` });
   box.append(h('h3', {}, `${row.label}: flipped cases`));
+  const exportLine = exportButton(row, 'export-policy-selected');
+  if (exportLine) box.append(exportLine);
   if (row.policy === 'full') {
     box.append(h('p', { class: 'muted' }, 'Full length is the baseline; nothing flips against itself.'));
     return box;
@@ -253,6 +377,8 @@ function render(): void {
   } else {
     const s = v.sweep;
     app.append(renderSummary(s, v));
+    if (s.result.casesToAdd) app.append(renderCasesToAdd(s, s.result.casesToAdd));
+    if (s.result.tagBudgets) app.append(renderTagBudgets(s, s.result.tagBudgets));
     const chartBox = h('section', { class: 'chart', 'aria-label': 'EM against mean output tokens' });
     app.append(chartBox);
     renderChart(chartBox, s.result, v.selectedPolicy, (policy) => send({ type: 'selectPolicy', policy }));

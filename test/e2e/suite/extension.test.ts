@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { exportCommand } from '../../../src/cli/exportCommand';
 import { sweepCommand } from '../../../src/cli/sweepCommand';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
 import { recommendationLine, rowEffect, sweepToJson, sweepToMarkdown } from '../../../src/core/report';
@@ -45,6 +46,29 @@ async function cliJson(testSet: string): Promise<Record<string, unknown>> {
   });
   assert.ok(code === 0 || code === 1, `CLI exit ${code}: ${err}`);
   return JSON.parse(out) as Record<string, unknown>;
+}
+
+/** The CLI's `export` run in-process on the same files. */
+async function cliExport(args: string[]): Promise<string> {
+  let out = '';
+  let err = '';
+  const code = await exportCommand([...args, 'testset.jsonl', '--config', 'promptbudget.json'], {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    cwd: folder().fsPath,
+    env: {},
+  });
+  assert.equal(code, 0, `CLI export exit ${code}: ${err}`);
+  return out;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tokensOf(text: string): number {
@@ -165,6 +189,29 @@ export function registerExtensionTests(): void {
       assert.deepEqual(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(json))), JSON.parse(JSON.stringify(sweepToJson(result))));
       await vscode.workspace.fs.delete(target);
       await vscode.workspace.fs.delete(json);
+    });
+
+    it('exports a policy for production exactly as the CLI does, to a file or the clipboard', async () => {
+      const result = pb.lastResult() as SweepResult;
+      const rec = result.recommendation?.policy;
+      assert.ok(rec, 'the sample has a recommendation');
+      const target = vscode.Uri.joinPath(folder(), 'policy.json');
+      const written = await vscode.commands.executeCommand<vscode.Uri>(COMMANDS.exportPolicy, rec, 'json', target);
+      assert.equal(written?.toString(), target.toString());
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), await cliExport(['--policy', rec]));
+      assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), target.toString(), 'the exported file is opened');
+      const other = result.rows.find((r) => r.policy.startsWith('stability:'))!.policy;
+      const snippet = vscode.Uri.joinPath(folder(), 'policy.mjs');
+      await vscode.commands.executeCommand(COMMANDS.exportPolicy, other, 'js', snippet);
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(snippet)), await cliExport(['--policy', other, '--snippet', '--lang', 'js']));
+      assert.equal(await vscode.commands.executeCommand(COMMANDS.exportPolicy, rec, 'ts', 'clipboard'), 'clipboard');
+      assert.equal(await vscode.env.clipboard.readText(), await cliExport(['--policy', rec, '--snippet']));
+      const nowhere = vscode.Uri.joinPath(folder(), 'not-written.json');
+      assert.equal(await vscode.commands.executeCommand(COMMANDS.exportPolicy, 'cutoff:999', 'json', nowhere), undefined);
+      assert.equal(await exists(nowhere), false, 'a policy the sweep did not measure is not exported');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(target);
+      await vscode.workspace.fs.delete(snippet);
     });
 
     it('never overwrites an existing promptbudget.json', async () => {

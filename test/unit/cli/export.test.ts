@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
-import { parseExportedPolicy } from '../../../src/core/policyExport';
+import { exportedPolicyText, exportFromSweep, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet';
 import type { ExportedPolicy } from '../../../src/core/types';
@@ -111,6 +111,25 @@ describe('cli export', function () {
     assert.deepEqual(JSON.parse(json), exported);
     const js = await run(['export', '--policy', exported.policy, '--snippet', '--lang', 'js', ...args]);
     assert.match(js.out, /export async function answerWithBudget\(stream, controller\) \{/);
+  });
+
+  it('the panel’s export of a row of the whole sweep is byte for byte what the CLI prints for that policy', async () => {
+    const args = ['--extract', 'last-number', '--cutoffs', '64,128,256', '--policies', 'stability:32x2,marker:16,probe:32x2', gsm8k];
+    const sweep = JSON.parse((await run(['sweep', ...args, '--format', 'json'])).out);
+    for (const policy of ['cutoff:128', 'marker:16', 'stability:32x2']) {
+      const fromSweep = exportFromSweep(sweep, policy);
+      assert.equal(fromSweep.measured?.cases, 1319);
+      const cliJson = await run(['export', '--policy', policy, ...args]);
+      assert.equal(cliJson.code, 0, cliJson.err);
+      assert.equal(exportedPolicyText(fromSweep, 'json'), cliJson.out, policy);
+      const cliJs = await run(['export', '--policy', policy, '--snippet', '--lang', 'js', ...args]);
+      assert.equal(exportedPolicyText(fromSweep, 'js'), cliJs.out, policy);
+      assert.equal(exportedPolicyText(fromSweep, 'ts'), policySnippet(fromSweep, 'ts'));
+    }
+    // Offline, without recorded probes, the sweep skips probe policies; a live sweep has their rows.
+    const live = { ...sweep, rows: [...sweep.rows, { ...sweep.rows[1], policy: 'probe:32x2' }] };
+    assert.throws(() => exportFromSweep(live, 'probe:32x2'), /probe policies need extra model calls/);
+    assert.throws(() => exportFromSweep(sweep, 'cutoff:999'), /cutoff:999 was not in the sweep; evaluated: full, /);
   });
 
   it('bad usage exits 2 with a reason', async () => {

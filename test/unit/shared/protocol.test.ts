@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { parseWebviewMessage } from '../../../src/shared/protocol';
+import { runtimeUnsupported } from '../../../src/core/policyExport';
+import { parsePolicy } from '../../../src/core/policies';
+import { isRuntimePolicy, parseWebviewMessage } from '../../../src/shared/protocol';
 
 describe('webview protocol', () => {
   it('accepts well-formed messages', () => {
@@ -8,6 +10,17 @@ describe('webview protocol', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'openCase', policy: 'cutoff:64', caseId: 's1', extra: 1 }), { type: 'openCase', policy: 'cutoff:64', caseId: 's1' });
     assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv' }), { type: 'export', format: 'csv' });
     assert.deepEqual(parseWebviewMessage({ type: 'selectPolicy', policy: null }), { type: 'selectPolicy', policy: null });
+    assert.deepEqual(parseWebviewMessage({ type: 'exportPolicy', policy: 'marker:0', format: 'sh' }), { type: 'exportPolicy', policy: 'marker:0' });
+  });
+
+  it('offers export for exactly the policies the runtime can apply', () => {
+    const names = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
+    for (const name of names) {
+      const spec = parsePolicy(name).spec;
+      assert.ok(spec, name);
+      assert.equal(isRuntimePolicy(name), runtimeUnsupported(spec) === null, name);
+    }
+    assert.deepEqual(names.filter((n) => !isRuntimePolicy(n)), ['probe:32x2', 'probe:64x3']);
   });
 
   it('restores the panel state only when it is complete', () => {
@@ -17,7 +30,7 @@ describe('webview protocol', () => {
   });
 
   it('rejects anything else', () => {
-    for (const bad of [null, 'ready', {}, { type: 'eval' }, { type: 'sort', sort: { key: 'constructor', descending: true } }, { type: 'export', format: 'html' }, { type: 'openCase', policy: 1, caseId: 's1' }, { type: 'selectPolicy', policy: 7 }]) {
+    for (const bad of [null, 'ready', {}, { type: 'eval' }, { type: 'sort', sort: { key: 'constructor', descending: true } }, { type: 'export', format: 'html' }, { type: 'openCase', policy: 1, caseId: 's1' }, { type: 'selectPolicy', policy: 7 }, { type: 'exportPolicy' }, { type: 'exportPolicy', policy: ['marker:0'] }]) {
       assert.equal(parseWebviewMessage(bad), null, JSON.stringify(bad));
     }
   });
