@@ -217,7 +217,7 @@ function renderTagBudgets(s: SweepSummary, tb: TagBudgets): HTMLElement {
   const headline = `Per-tag plan: ${formatSavings(tb.overall.savings)} tokens, ΔEM ${formatDeltaPts(tb.overall.deltaEm)} (95% CI ${formatCi(tb.overall.ci95)})${
     tb.single ? `; ${rowLabel(s, tb.single.policy)} alone: ${formatSavings(tb.single.savings)} tokens` : ''
   }.`;
-  const table = h('table', { class: 'sweep tags', 'aria-label': 'Per-tag budgets' }, h('thead', {}, head), body, foot);
+  const table = h('table', { class: 'tags', 'aria-label': 'Per-tag budgets' }, h('thead', {}, head), body, foot);
   return foldable(
     'tags',
     'Per-tag budgets',

@@ -480,6 +480,29 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
   await waitQuickInputHidden(page);
 }
 
+/** Picks the row labelled exactly `label` in an open quick pick (one an extension showed). */
+export async function pickQuickItem(page: Page, label: string, timeout = 15_000): Promise<void> {
+  await pickRow(page, label, (l) => l === label, timeout);
+}
+
+/**
+ * Accepts the save dialog (code-server's simple file dialog, a quick input holding the path) with
+ * the path it proposes, which must end with `fileName`.
+ */
+export async function acceptSaveDialog(page: Page, fileName: string, timeout = 15_000): Promise<void> {
+  const box = page.locator(quickInputBox);
+  const deadline = Date.now() + timeout;
+  let value = '';
+  while (Date.now() < deadline) {
+    value = (await box.inputValue().catch(() => '')) ?? '';
+    if (value.endsWith(fileName)) break;
+    await sleep(100);
+  }
+  if (!value.endsWith(fileName)) throw new Error(`the save dialog proposes "${value}", not …/${fileName}`);
+  await box.press('Enter');
+  await waitQuickInputHidden(page);
+}
+
 /** Locator of a status bar item; id is `<publisher>.<extension name>.<item id>`. */
 export function statusBarItem(page: Page, id: string): Locator {
   return page.locator(`.statusbar-item[id="${id}"]`);

@@ -6,22 +6,38 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { recommendationLine, rowEffect } from '../../../src/core/report';
-import type { CaseResult, SweepResult, SweepRow } from '../../../src/core/types';
-import { costPerCall, formatCi, formatCount, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
-import { codeLensTitles, openFile, openWorkbench, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, type CodeServer, type Workbench } from '../harness';
+import type { CaseResult, SweepResult, SweepRow, TagBudgets } from '../../../src/core/types';
+import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
+import { acceptSaveDialog, codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, type CodeServer, type Workbench } from '../harness';
 import { copySample, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
 
 const tok = getTokenizer('o200k_base');
 const count = (text: string): number => countTokens(tok, text).count;
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
+function runCli(dir: string, args: string[]): string {
+  return execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args, 'testset.jsonl', '--config', 'promptbudget.json'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+}
+
 function cliSweep(dir: string): SweepResult & { caseResults: CaseResult[] } {
-  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'sweep', 'testset.jsonl', '--config', 'promptbudget.json', '--format', 'json', '--cases'], {
-    cwd: dir,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return JSON.parse(out) as SweepResult & { caseResults: CaseResult[] };
+  return JSON.parse(runCli(dir, ['sweep', '--format', 'json', '--cases'])) as SweepResult & { caseResults: CaseResult[] };
+}
+
+/** The cells the per-tag table should show, row by row (tags, then the plan and the single policy). */
+function expectedTagRows(tb: TagBudgets, rows: SweepRow[]): string[][] {
+  const label = (p: string): string => rows.find((r) => r.policy === p)?.label ?? p;
+  return [
+    ...tb.perTag.map((t) => [t.tag, formatCount(t.cases), `${label(t.policy)}${t.fallback ? ' (too few cases)' : ''}`, formatSavings(t.savings), formatEm(t.em), formatSignedPts(t.deltaEm)]),
+    ['Per-tag plan', formatCount(tb.perTag.reduce((n, t) => n + t.cases, 0)), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), formatEm(tb.overall.em), formatSignedPts(tb.overall.deltaEm)],
+    ...(tb.single ? [['Best single policy', '', label(tb.single.policy), formatSavings(tb.single.savings), '', '']] : []),
+  ];
+}
+
+async function tableCells(table: ReturnType<FrameLocator['locator']>): Promise<string[][]> {
+  const rows = table.locator('tbody tr, tfoot tr');
+  const out: string[][] = [];
+  for (let i = 0; i < (await rows.count()); i++) out.push((await rows.nth(i).locator('th, td').allInnerTexts()).map((t) => t.trim()));
+  return out;
 }
 
 /** Drags the side bar's sash so the results table has room. */
@@ -188,7 +204,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     const rec = row.policy;
     const id = row.flipsToWrongIds[0] ?? row.flipsToRightIds[0];
     await panel.locator(`table.sweep tbody tr[data-policy="${rec}"]`).click();
-    await panel.locator(`.case-list button[data-key$="-${id}"]`).first().click();
+    await panel.locator(`section.drilldown .case-list button[data-key$="-${id}"]`).first().click();
     const trace = panel.locator('pre.trace');
     await trace.waitFor({ timeout: 10_000 });
     const kept = (await trace.locator('.kept').textContent()) ?? '';
@@ -237,6 +253,59 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.equal(await panel.locator('table.sweep tbody tr[aria-selected="true"]').getAttribute('data-policy'), selectedBeforeReload, 'selection restored');
     await page.waitForTimeout(800);
     await screenshot(page, '05-after-reload');
+  });
+
+  it('shows the per-tag budgets the CLI computes', async () => {
+    assert.ok(cli.tagBudgets, 'the sample’s cases carry tags');
+    const section = panel.locator('[data-testid="tag-budgets"]');
+    await section.waitFor({ timeout: 10_000 });
+    assert.deepEqual(await tableCells(section.locator('table')), expectedTagRows(cli.tagBudgets, cli.rows));
+    assert.ok(((await section.innerText()) ?? '').includes(cli.tagBudgets.message));
+    assert.equal(await panel.locator('[data-testid="cases-to-add"]').count(), 0, 'the recommendation holds, so there is nothing to add');
+  });
+
+  it('exports the recommended policy for production from the panel: the file is what the CLI exports', async () => {
+    const rec = cli.recommendation!.policy;
+    const name = `prompt-budget-${rec.replace(/[^A-Za-z0-9]+/g, '-')}.json`;
+    await panel.locator('button[data-key="export-policy-rec"]').click();
+    await pickQuickItem(page, 'Policy JSON');
+    await acceptSaveDialog(page, name);
+    const file = path.join(ws.dir, name);
+    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await page.waitForTimeout(100);
+    assert.ok(fs.existsSync(file), `${name} was written`);
+    assert.equal(fs.readFileSync(file, 'utf8'), runCli(ws.dir, ['export', '--policy', rec]));
+    await page.locator('.tab.active').filter({ hasText: name }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await screenshot(page, '07-policy-exported');
+  });
+
+  it('at a tighter margin, shows the per-tag plan and how many cases to add, and opens the cases it hinges on', async () => {
+    const configFile = path.join(ws.dir, 'promptbudget.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { margin: number };
+    fs.writeFileSync(configFile, `${JSON.stringify({ ...config, margin: 1 }, null, 2)}\n`);
+    const tight = cliSweep(ws.dir);
+    const add = tight.casesToAdd;
+    assert.ok(add && add.casesToAdd > 0 && tight.tagBudgets, 'at a 1-point margin the sample needs more cases');
+    assert.ok(new Set(tight.tagBudgets.perTag.map((t) => t.policy)).size > 1, 'and tags get different policies');
+    await runCommand(page, 'Prompt Budget: Run Sweep', 30_000);
+    const section = panel.locator('[data-testid="cases-to-add"]');
+    await section.waitFor({ timeout: 120_000 });
+    const addRow = tight.rows.find((r) => r.policy === add.policy)!;
+    const text = (await section.innerText()).replace(/\s+/g, ' ');
+    assert.ok(text.includes(`Add about ${formatCount(add.casesToAdd)} cases to judge ${addRow.label}: about ${formatCount(add.casesNeeded)} in all`), text);
+    assert.ok(text.includes(`ΔEM ${formatDeltaPts(add.deltaEm)} (95% CI ${formatCi(add.ci95)})`), text);
+    const ids = async (kind: string): Promise<string[]> => (await section.locator(`button[data-key^="case-${kind}-"]`).allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(await ids('add-wrong'), add.flipsToWrongIds);
+    assert.deepEqual(await ids('add-right'), add.flipsToRightIds);
+    assert.deepEqual(await tableCells(panel.locator('[data-testid="tag-budgets"] table')), expectedTagRows(tight.tagBudgets, tight.rows));
+    await page.waitForTimeout(500);
+    await screenshot(page, '08-tag-budgets-and-cases-to-add');
+    const id = add.flipsToWrongIds[0];
+    await section.locator(`button[data-key="case-add-wrong-${id}"]`).click();
+    const caseBox = panel.locator('section.case');
+    await caseBox.waitFor({ timeout: 10_000 });
+    assert.equal((await caseBox.locator('h3').innerText()).trim(), `Case ${id} under ${addRow.label}: right → wrong`);
+    assert.equal(await panel.locator(`table.sweep tbody tr[data-policy="${add.policy}"][aria-selected="true"]`).count(), 1);
   });
 });
 
