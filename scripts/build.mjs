@@ -9,7 +9,8 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mai
 
 /** Each entry is built only when its source exists, so the list can name parts still being written. */
 const entries = [
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', opts: { ...node, external: ['vscode'] } },
+  // The extension host never tokenizes (the worker does): its bundle must not carry the rank tables.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', opts: { ...node, external: ['vscode'], metafile: true }, forbid: /bpeRanks|js-tiktoken|src\/core\/tokens\.ts/ },
   { in: 'src/extension/sweepWorker.ts', out: 'dist/sweepWorker.js', opts: node },
   { in: 'src/webview/main.ts', out: 'dist/webview.js', opts: { ...common, platform: 'browser', target: 'es2022', format: 'iife' } },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: { ...node, banner: { js: '#!/usr/bin/env node' } } },
@@ -21,7 +22,13 @@ const entries = [
 
 mkdirSync('dist', { recursive: true });
 await Promise.all(
-  entries.filter((e) => existsSync(e.in)).map((e) => build({ entryPoints: [e.in], outfile: e.out, ...e.opts })),
+  entries
+    .filter((e) => existsSync(e.in))
+    .map(async (e) => {
+      const result = await build({ entryPoints: [e.in], outfile: e.out, ...e.opts });
+      const forbidden = e.forbid ? Object.keys(result.metafile.inputs).filter((f) => e.forbid.test(f)) : [];
+      if (forbidden.length) throw new Error(`${e.out} must not bundle ${forbidden.join(', ')} (imported from ${e.in}'s graph)`);
+    }),
 );
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 console.log(`built ${entries.filter((e) => existsSync(e.in)).length} bundles${production ? ' (production)' : ''}`);

@@ -7,7 +7,7 @@ import type { EncodingName, EngineName, ExportedPolicy, ExtractConfig, MatchConf
 import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
-import { isEncodingName, isEngineName } from './tokens';
+import { isEncodingName, isEngineName } from './encodingNames';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
 export const EXPORTED_POLICY_VERSION = 1;

@@ -41,8 +41,7 @@ export class SweepCancelled extends Error {
   }
 }
 
-/** Default statistical settings shared by the CLI and the editor. */
-export const SWEEP_DEFAULTS = { margin: 0.01, seed: 1, resamples: 2000, folds: 5 } as const;
+export { SWEEP_DEFAULTS } from './sweepDefaults';
 
 /** Drops duplicate policies (by name) and puts `full` first. */
 export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[] {

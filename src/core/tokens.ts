@@ -8,15 +8,13 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName } from './types';
 import { utf8Length } from './tokenOffsets';
+import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
 export type { TokenizedText } from './tokenOffsets';
 export { cutText, tokenizeWithOffsets, utf8Length } from './tokenOffsets';
 
-export const ENCODING_NAMES: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
-export const ENGINE_NAMES: readonly EngineName[] = ['gpt-tokenizer', 'js-tiktoken'];
-export const DEFAULT_ENCODING: EncodingName = 'o200k_base';
-export const DEFAULT_ENGINE: EngineName = 'gpt-tokenizer';
+export { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 /**
  * One encoding served by one engine. Text is always encoded as ordinary text: special-token
@@ -32,14 +30,6 @@ export interface Tokenizer {
   count(text: string): number;
   /** UTF-8 byte length of one token. Throws a RangeError for an id the encoding does not have. */
   tokenByteLength(id: number): number;
-}
-
-export function isEncodingName(s: string): s is EncodingName {
-  return (ENCODING_NAMES as readonly string[]).includes(s);
-}
-
-export function isEngineName(s: string): s is EngineName {
-  return (ENGINE_NAMES as readonly string[]).includes(s);
 }
 
 type GptRanks = readonly (string | readonly number[] | undefined)[];

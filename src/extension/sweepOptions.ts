@@ -2,7 +2,7 @@
 // (src/cli/loadInputs.ts), so the editor's numbers equal `prompt-budget sweep --config … --format json`.
 import type { PromptBudgetConfig } from '../core/config';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from '../core/policies';
-import { SWEEP_DEFAULTS } from '../core/sweep';
+import { SWEEP_DEFAULTS } from '../core/sweepDefaults';
 import type { PolicySpec } from '../core/types';
 import type { SweepJobOptions } from './workerProtocol';
 

@@ -1,13 +1,17 @@
-// Worker thread for everything that tokenizes: live prompt counts and sweeps. Bundled on its own
-// (dist/sweepWorker.js) so the extension host never loads tokenizer ranks or blocks on a sweep.
+// Worker thread for everything that tokenizes: live prompt counts, sweeps and live runs. Bundled on
+// its own (dist/sweepWorker.js) so the extension host never loads tokenizer ranks or blocks on a sweep.
 import { parentPort } from 'node:worker_threads';
+import { makeExtractor } from '../core/extract';
+import { LiveError } from '../core/live/liveError';
+import { runLive, truncationSummary } from '../core/live/liveRun';
+import { FileCacheStore } from '../cli/fileCacheStore';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../core/tokens';
 import { parseTestSet } from '../core/testSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName, EngineName, SweepResult } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../shared/incrementalCounter';
 import { findSections } from '../shared/markdownSections';
-import type { DocumentCount, FlippedCase, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -109,6 +113,27 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
   return { result: summary, issues: parsed.issues, flipped };
 }
 
+/** Live runs in progress, so `cancelLive` can stop them. */
+const liveRuns = new Set<AbortController>();
+
+async function live(job: LiveJob, emit: (event: LiveEvent) => void): Promise<LiveJobResult> {
+  const abort = new AbortController();
+  liveRuns.add(abort);
+  try {
+    const run = await runLive(job.cases, {
+      ...job.options,
+      cache: job.cacheDir ? new FileCacheStore(job.cacheDir) : undefined,
+      signal: abort.signal,
+      onProgress: (progress) => emit({ kind: 'progress', progress }),
+      onCaseDone: (index, result) => emit({ kind: 'caseDone', index, result }),
+      onLog: (message) => emit({ kind: 'log', message }),
+    });
+    return { ...run, truncation: truncationSummary(run.results, job.extract ? makeExtractor(job.extract) : undefined) };
+  } finally {
+    liveRuns.delete(abort);
+  }
+}
+
 function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown {
   switch (req.kind) {
     case 'count':
@@ -120,6 +145,12 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return checkTestSet(req.args);
     case 'sweep':
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
+    case 'live':
+      return live(req.args, (event) => post({ id: req.id, type: 'event', event }));
+    case 'cancelLive': {
+      for (const run of liveRuns) run.abort();
+      return liveRuns.size;
+    }
     default: {
       const never: never = req;
       throw new Error(`unknown request ${JSON.stringify(never)}`);
@@ -130,11 +161,24 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
 const port = parentPort;
 if (port) {
   const post = (r: WorkerResponse): void => port.postMessage(r);
+  const fail = (id: number, e: unknown): void => {
+    const response: WorkerResponse = { id, type: 'error', message: e instanceof Error ? e.message : String(e), cancelled: e instanceof SweepCancelled };
+    if (e instanceof LiveError) response.live = { kind: e.kind, ...(e.status !== undefined ? { status: e.status } : {}) };
+    post(response);
+  };
   port.on('message', (req: WorkerRequest) => {
     try {
-      post({ id: req.id, type: 'result', result: handle(req, post) });
+      const result = handle(req, post);
+      if (result instanceof Promise) {
+        result.then(
+          (value: unknown) => post({ id: req.id, type: 'result', result: value }),
+          (e: unknown) => fail(req.id, e),
+        );
+      } else {
+        post({ id: req.id, type: 'result', result });
+      }
     } catch (e) {
-      post({ id: req.id, type: 'error', message: e instanceof Error ? e.message : String(e), cancelled: e instanceof SweepCancelled });
+      fail(req.id, e);
     }
   });
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { WorkerCalls, WorkerKind, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { LiveError } from '../core/live/liveError';
+import type { LiveEvent, WorkerCalls, WorkerKind, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /** Rejection of a call that the worker stopped because the user cancelled it. */
 export class WorkerCancelled extends Error {
@@ -13,6 +14,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onProgress?: (done: number, total: number) => void;
+  onEvent?: (event: LiveEvent) => void;
 }
 
 /**
@@ -29,11 +31,16 @@ export class WorkerClient {
     private readonly onError: (message: string) => void = () => undefined,
   ) {}
 
-  call<K extends WorkerKind>(kind: K, args: WorkerCalls[K]['args'], onProgress?: (done: number, total: number) => void): Promise<WorkerCalls[K]['result']> {
+  call<K extends WorkerKind>(
+    kind: K,
+    args: WorkerCalls[K]['args'],
+    onProgress?: (done: number, total: number) => void,
+    onEvent?: (event: LiveEvent) => void,
+  ): Promise<WorkerCalls[K]['result']> {
     const worker = this.ensure();
     const id = this.nextId++;
     return new Promise<WorkerCalls[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, onEvent });
       worker.postMessage({ id, kind, args } as WorkerRequest);
     });
   }
@@ -60,13 +67,17 @@ export class WorkerClient {
         case 'progress':
           p.onProgress?.(msg.done, msg.total);
           break;
+        case 'event':
+          p.onEvent?.(msg.event);
+          break;
         case 'result':
           this.pending.delete(msg.id);
           p.resolve(msg.result);
           break;
         case 'error':
           this.pending.delete(msg.id);
-          p.reject(msg.cancelled ? new WorkerCancelled(msg.message) : new Error(msg.message));
+          // A live run's error keeps its kind, so the caller can tell auth from unreachable from cancelled.
+          p.reject(msg.live ? new LiveError(msg.live.kind, msg.message, { status: msg.live.status }) : msg.cancelled ? new WorkerCancelled(msg.message) : new Error(msg.message));
           break;
         default: {
           const never: never = msg;

@@ -1,9 +1,11 @@
 /**
  * Messages between the extension host and `dist/sweepWorker.js`, which does all tokenizing:
- * counting prompts as the user types (a long-lived worker keeping per-document chunk caches) and
- * sweeps (one worker per run). Plain data only; no `vscode` here.
+ * counting prompts as the user types (a long-lived worker keeping per-document chunk caches),
+ * sweeps and live runs (one worker per run). Plain data only; no `vscode` here.
  */
-import type { EncodingName, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { Case, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { LiveErrorKind } from '../core/live/liveError';
+import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../shared/incrementalCounter';
 
@@ -60,6 +62,27 @@ export interface SweepJobResult {
   flipped: FlippedCase[];
 }
 
+/** A live run: what `runLive` takes, minus what cannot cross a thread (callbacks, signal, cache object). */
+export interface LiveJob {
+  cases: Case[];
+  options: Omit<LiveRunOptions, 'cache' | 'signal' | 'fetch' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog'>;
+  /** Folder of the response cache (the worker opens it); null runs without a cache. */
+  cacheDir: string | null;
+  /** The config's extraction, to tell truncated cases with an answer from those without. */
+  extract?: ExtractConfig;
+}
+
+export interface LiveJobResult extends LiveRunResult {
+  /** Cases that hit the token budget (`finish_reason` length), and those of them without an answer. */
+  truncation: { length: number; noAnswer: number };
+}
+
+/** What a live run reports while it runs. */
+export type LiveEvent =
+  | { kind: 'progress'; progress: LiveProgress }
+  | { kind: 'caseDone'; index: number; result: LiveCaseResult }
+  | { kind: 'log'; message: string };
+
 export interface TestSetCheck {
   cases: number;
   skipped: number;
@@ -72,6 +95,9 @@ export interface WorkerCalls {
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
+  live: { args: LiveJob; result: LiveJobResult };
+  /** Stops every live run of this worker; answers how many it stopped. */
+  cancelLive: { args: Record<string, never>; result: number };
 }
 
 export type WorkerKind = keyof WorkerCalls;
@@ -80,5 +106,6 @@ export type WorkerRequest = { [K in WorkerKind]: { id: number; kind: K; args: Wo
 
 export type WorkerResponse =
   | { id: number; type: 'result'; result: unknown }
-  | { id: number; type: 'error'; message: string; cancelled: boolean }
-  | { id: number; type: 'progress'; done: number; total: number };
+  | { id: number; type: 'error'; message: string; cancelled: boolean; live?: { kind: LiveErrorKind; status?: number } }
+  | { id: number; type: 'progress'; done: number; total: number }
+  | { id: number; type: 'event'; event: LiveEvent };

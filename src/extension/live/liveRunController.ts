@@ -4,10 +4,8 @@ import { basename, join } from 'node:path';
 import { formatIssue, parseTestSet, resolveFields } from '../../core/testSet';
 import type { Case, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
-import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../../core/live/liveRun';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from '../../core/live/promptTemplate';
 import { rawRowsByLine, tracedJsonl, tracesFileName } from '../../core/live/tracedRows';
-import { makeExtractor } from '../../core/extract';
 import { FileCacheStore, writeAtomically } from '../../cli/fileCacheStore';
 import { describeSource } from '../../shared/endpointTrust';
 import { LiveTally, liveProgressText } from '../../shared/liveProgress';
@@ -16,6 +14,8 @@ import { COMMANDS } from '../commandIds';
 import type { SettingsStore } from '../settings';
 import type { SweepController } from '../sweepController';
 import type { ConfigStore, LoadedConfig } from '../workspaceConfig';
+import { WorkerCancelled, WorkerClient } from '../workerClient';
+import type { LiveJob, LiveJobResult } from '../workerProtocol';
 import { clearApiKey, getApiKey, setApiKey } from './apiKey';
 import { confirmKeyTarget } from './endpointConsent';
 import { resolveLiveOptions } from './liveSettings';
@@ -46,7 +46,8 @@ interface Plan {
   cases: Case[];
   rows: (Record<string, unknown> | undefined)[];
   loaded: LoadedConfig | undefined;
-  options: LiveRunOptions;
+  options: LiveJob['options'];
+  cacheDir: string;
   apiKey: string | undefined;
 }
 
@@ -75,6 +76,10 @@ export class LiveRunController implements vscode.Disposable {
   /** Stops the running live run, as the notification's Cancel button does. */
   cancel(): void {
     this.active?.abort();
+  }
+
+  private workerScript(): string {
+    return vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'sweepWorker.js').fsPath;
   }
 
   /** The cache of the workspace folder holding `uri` (the extension's storage for files outside any folder). */
@@ -208,7 +213,7 @@ export class LiveRunController implements vscode.Disposable {
     if (may === 'noKey') log.info('live run: no API key stored, so requests go without Authorization (fine for most local servers)');
 
     const cacheDir = this.cacheDir(source);
-    const options: LiveRunOptions = {
+    const options: LiveJob['options'] = {
       baseUrl,
       model: live.model.value,
       maxTokens: live.maxTokens.value,
@@ -220,7 +225,6 @@ export class LiveRunController implements vscode.Disposable {
       engine: loaded?.config.engine ?? 'gpt-tokenizer',
       concurrency: live.concurrency.value,
       timeoutMs: live.timeoutMs.value,
-      cache: new FileCacheStore(cacheDir),
     };
     if (may === 'send' && apiKey) options.apiKey = apiKey;
     if (Object.keys(live.extraBody).length) options.extraBody = live.extraBody;
@@ -229,7 +233,7 @@ export class LiveRunController implements vscode.Disposable {
     log.info(
       `live run ${rel}: ${parsed.cases.length} case(s) → ${displayUrl(baseUrl)} (from ${describeSource(live.baseUrl.source)}), model ${options.model}, ${options.maxTokensParam} ${options.maxTokens}, temperature ${options.temperature}, concurrency ${options.concurrency}${options.probe ? `, probes every ${options.probe.every} tokens` : ''}; cache ${cacheDir}`,
     );
-    return { source, rel, out, cases: parsed.cases, rows, loaded, options, apiKey: options.apiKey };
+    return { source, rel, out, cases: parsed.cases, rows, loaded, options, cacheDir, apiKey: options.apiKey };
   }
 
   /** `<name>.traces.jsonl` next to the test set; asks before replacing a file that exists. */
@@ -266,7 +270,7 @@ export class LiveRunController implements vscode.Disposable {
     const tally = new LiveTally({ testSet: plan.rel, endpoint: displayUrl(plan.options.baseUrl), model: plan.options.model }, plan.cases.length, sweeps.prices());
     showLive(tally.view());
     let pending: ReturnType<typeof setTimeout> | undefined;
-    let run: { results: LiveCaseResult[]; progress: LiveProgress };
+    let run: LiveJobResult;
     try {
       run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: live run of ${plan.rel}`, cancellable: true },
@@ -282,27 +286,36 @@ export class LiveRunController implements vscode.Disposable {
             showLive(tally.view());
           };
           progress.report({ message: `0/${plan.cases.length} cases · starting…` });
+          // The run (requests, tokenizing, cache) happens in a worker, so the extension host stays free.
+          const worker = new WorkerClient(this.workerScript(), (m) => log.error(m));
+          const stop = (): void => void worker.call('cancelLive', {}).catch(() => undefined);
+          signal.signal.addEventListener('abort', stop);
+          const onCaseDone = (r: LiveJobResult['results'][number]): void => {
+            tally.caseDone(r);
+            const v = tally.view();
+            const pct = (v.done / Math.max(1, v.total)) * 100;
+            progress.report({ increment: pct - reported, message: liveProgressText(v) });
+            reported = pct;
+            const wait = posted + PANEL_INTERVAL_MS - Date.now();
+            if (wait <= 0 || v.done === v.total) post();
+            else pending ??= setTimeout(post, wait);
+            if (r.error) log.warn(safe(`case ${r.id}: ${r.error}`));
+          };
           try {
-            return await runLive(plan.cases, {
-              ...plan.options,
-              signal: signal.signal,
-              onProgress: (p) => tally.progress(p),
-              onCaseDone: (_i, r) => {
-                tally.caseDone(r);
-                const v = tally.view();
-                const pct = (v.done / Math.max(1, v.total)) * 100;
-                progress.report({ increment: pct - reported, message: liveProgressText(v) });
-                reported = pct;
-                const wait = posted + PANEL_INTERVAL_MS - Date.now();
-                if (wait <= 0 || v.done === v.total) post();
-                else pending ??= setTimeout(post, wait);
-                if (r.error) log.warn(safe(`case ${r.id}: ${r.error}`));
-              },
-              onLog: (m) => log.warn(safe(m)),
+            if (signal.signal.aborted) throw new LiveError('cancelled', 'cancelled');
+            const job: LiveJob = { cases: plan.cases, options: plan.options, cacheDir: plan.cacheDir, extract: plan.loaded?.config.extract };
+            return await worker.call('live', job, undefined, (event) => {
+              if (event.kind === 'progress') tally.progress(event.progress);
+              else if (event.kind === 'caseDone') onCaseDone(event.result);
+              else log.warn(safe(event.message));
             });
+          } catch (e) {
+            throw e instanceof WorkerCancelled ? new LiveError('cancelled', 'cancelled') : e;
           } finally {
             clearTimeout(pending);
             onCancel.dispose();
+            signal.signal.removeEventListener('abort', stop);
+            worker.dispose();
           }
         },
       );
@@ -310,7 +323,7 @@ export class LiveRunController implements vscode.Disposable {
       return this.runFailed(e, plan, tally, safe);
     }
 
-    const { results, progress } = run;
+    const { results, progress, truncation: trunc } = run;
     const failed = results.filter((r) => r.error !== undefined).length;
     const traced = results.length - failed;
     const final = tally.view('done');
@@ -319,8 +332,6 @@ export class LiveRunController implements vscode.Disposable {
     await this.rememberSource(plan.out, plan.source);
     const outRel = vscode.workspace.asRelativePath(plan.out);
     log.info(`live run ${plan.rel}: wrote ${outRel}: ${traced} trace(s), ${failed} failed; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} from cache; ${liveProgressText(final)}`);
-    const extract = plan.loaded?.config.extract;
-    const trunc = truncationSummary(results, extract ? makeExtractor(extract) : undefined);
     if (trunc.length) log.info(`live run: ${trunc.length} case(s) hit the budget of ${plan.options.maxTokens} tokens (finish_reason length); ${trunc.noAnswer} of them have no answer and count as cut before answer`);
     if (failed) {
       void vscode.window.showWarningMessage(`Prompt Budget: ${failed} of ${results.length} case(s) failed and have no trace (see the log). Run Live Sweep again to retry only those.`);
