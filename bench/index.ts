@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { benchSweep, SWEEP_BENCH_REPEATS } from './sweepBench';
 import { benchLongRuns, benchTokenizers } from './tokenBench';
 import { benchKeystrokes } from './keystrokeBench';
+import { benchLoad } from './loadBench';
 
 const data = resolve(__dirname, '../../shared/data');
 
@@ -30,12 +31,17 @@ async function mainBench(): Promise<void> {
   }
   console.log(`all files | | | ${tok.toFixed(1)} | ${sweep.toFixed(1)} | ${(sweep / tok).toFixed(2)}`);
 
-
   console.log('\n## Guard against huge unspaced runs (countTokens, gpt-tokenizer, o200k_base)');
   for (const r of benchLongRuns()) console.log(JSON.stringify(r));
 
   console.log('\n## Counting as you type (50 KB prompt)');
   for (const r of await benchKeystrokes()) console.log(JSON.stringify(r));
+
+  console.log('\n## Loading the bundles (fresh Node each time, median of 5; the extension host loads only extension.js)');
+  const dist = resolve(__dirname);
+  const [ext, worker] = benchLoad([join(dist, 'extension.js'), join(dist, 'sweepWorker.js')]);
+  for (const r of [ext, worker]) console.log(JSON.stringify(r));
+  console.log(`extension.js / sweepWorker.js load time: ${(ext.medianMs / worker.medianMs).toFixed(2)}`);
 }
 
 mainBench().catch((e: unknown) => {

@@ -133,7 +133,10 @@ function renderSummary(s: SweepSummary, v: ViewState): HTMLElement {
 
 /** "Export for production…" for a policy the streaming runtime can apply (not full, not probes). */
 function exportButton(row: SweepRow, key: string): HTMLElement | null {
-  if (row.policy === 'full' || !isRuntimePolicy(row.policy)) return null;
+  if (row.policy === 'full') return null;
+  if (!isRuntimePolicy(row.policy)) {
+    return h('p', { class: 'muted', 'data-key': key }, 'Probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy.');
+  }
   return h(
     'div',
     { class: 'toolbar' },
