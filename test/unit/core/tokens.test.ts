@@ -416,4 +416,34 @@ describe('tokens', function () {
       assert.ok(Math.abs(r.count - exact) <= Math.ceil(dna.length / DEFAULT_MAX_RUN_CHARS) * 2, `${r.count} vs ${exact}`);
     });
   });
+
+  describe('gpt-tokenizer merge cache', () => {
+    // The cache slows down in proportion to its size when one piece is hit many times (see tokens.ts),
+    // so it is kept bounded. This reads the library's internals on purpose: if an upgrade renames
+    // them, the bound silently stops working, and this test says so.
+    const cacheSize = (tok: Tokenizer): number | undefined =>
+      (tok as unknown as { api: { bytePairEncodingCoreProcessor?: { mergeCache?: Map<string, unknown> } } }).api.bytePairEncodingCoreProcessor?.mergeCache?.size;
+
+    it('stays bounded, is emptied before a long text, and counts stay exact', () => {
+      const tok = getTokenizer('o200k_base', 'gpt-tokenizer');
+      const ref = getTokenizer('o200k_base', 'js-tiktoken');
+      let seed = 3;
+      const word = (): string => {
+        let w = ' ';
+        for (let k = 0; k < 7; k++) w += String.fromCharCode(97 + ((seed = (seed * 48271) % 2147483647) % 26));
+        return w;
+      };
+      const words = Array.from({ length: 6000 }, word);
+      for (let i = 0; i < words.length; i += 500) {
+        const text = words.slice(i, i + 500).join('');
+        assert.equal(tok.count(text), ref.count(text));
+      }
+      const size = cacheSize(tok);
+      assert.ok(size !== undefined, 'gpt-tokenizer no longer exposes bytePairEncodingCoreProcessor.mergeCache');
+      assert.ok(size <= 4096 + 500, `merge cache holds ${size} entries`);
+      const paste = 'x7Q'.repeat(30_000);
+      assert.deepEqual(countTokens(tok, paste), { count: ref.count(paste), approximate: false });
+      assert.ok((cacheSize(tok) ?? 0) < 10, 'a long text starts with an empty cache');
+    });
+  });
 });
