@@ -63,14 +63,16 @@ try {
   for (const f of ['esm.mjs', 'root.mjs', 'cjs.cjs']) step(`node ${f}: ${run(process.execPath, [f], app).trim()}`);
 
   // Types: real declarations (a wrong call must be an error) for both the ESM and the CJS condition.
-  const typed = `import { createStopper, parseExportedPolicy, type ExportedPolicy, type StopDecision, type Stopper } from 'prompt-budget/runtime';
+  const typed = `import { createStopper, createTagStopper, parseExportedPolicy, type ExportedPolicy, type ExportedTagPlan, type StopDecision, type Stopper } from 'prompt-budget/runtime';
 const policy: ExportedPolicy = ${JSON.stringify(POLICY)};
 const stopper: Stopper = createStopper(policy);
 const d: StopDecision = stopper.push('x');
 const n: number | undefined = d.tokens;
 // @ts-expect-error push takes a string
 stopper.push(42);
-export const checked = [n, parseExportedPolicy('{}').error];
+const plan: ExportedTagPlan = { format: 'prompt-budget-tag-plan', version: 1, byTag: { easy: policy }, fallback: policy };
+const perTag: Stopper = createTagStopper(plan, ['easy']);
+export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy];
 `;
   writeFileSync(join(app, 'typed.mts'), typed);
   writeFileSync(join(app, 'typed.cts'), typed.replace(/^import /, 'import ').replace('export const checked', 'export const checkedCjs'));
@@ -79,11 +81,15 @@ export const checked = [n, parseExportedPolicy('{}').error];
   const cli = join(app, 'node_modules', 'prompt-budget', 'dist', 'cli.js');
   writeFileSync(join(app, 'snippet.ts'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', testSet], app));
   writeFileSync(join(app, 'snippet.mjs'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', '--lang', 'js', testSet], app));
+  // The sample's per-tag plan at a 1-point margin gives its tags different policies.
+  const perTagArgs = ['export', '--policy', 'per-tag', testSet, '--config', join(repo, 'sample', 'promptbudget.json'), '--margin', '1', '--snippet'];
+  writeFileSync(join(app, 'tagSnippet.ts'), run(process.execPath, [cli, ...perTagArgs], app));
+  writeFileSync(join(app, 'tagSnippet.mjs'), run(process.execPath, [cli, ...perTagArgs, '--lang', 'js'], app));
   writeFileSync(
     join(app, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'es2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022', 'dom'], types: [], strict: true, noEmit: true, skipLibCheck: false },
-      files: ['typed.mts', 'typed.cts', 'snippet.ts'],
+      files: ['typed.mts', 'typed.cts', 'snippet.ts', 'tagSnippet.ts'],
     }),
   );
   step('tsc (node16 resolution, strict, declarations checked)');
@@ -100,6 +106,23 @@ console.log('ok', JSON.stringify({ answer: r.answer, tokens: r.tokens }));
 `,
   );
   step(`node drive.mjs (runs the JS snippet): ${run(process.execPath, ['drive.mjs'], app).trim()}`);
+  writeFileSync(
+    join(app, 'driveTags.mjs'),
+    `import { answerWithBudget } from './tagSnippet.mjs';
+const TRACE = ${JSON.stringify(`${TEXT} The answer is 7. Let me double-check that once more before I stop.`)};
+async function* stream() { for (const w of TRACE.split(/(?<= )/)) yield { choices: [{ delta: { content: w } }] }; }
+const out = {};
+for (const tag of ['easy', 'hard', 'unknown']) {
+  const controller = new AbortController();
+  const r = await answerWithBudget(stream(), controller, [tag]);
+  out[tag] = { policy: r.policy, answer: r.answer, tokens: r.tokens, stoppedEarly: r.stoppedEarly, aborted: controller.signal.aborted };
+}
+const ok = out.easy.policy === 'marker:0' && out.easy.stoppedEarly && out.easy.aborted && out.easy.answer === '7' && out.hard.policy !== 'marker:0' && out.unknown.policy === 'full' && !out.unknown.stoppedEarly;
+if (!ok) { console.error('per-tag snippet run', JSON.stringify(out)); process.exit(1); }
+console.log('ok', JSON.stringify(out));
+`,
+  );
+  step(`node driveTags.mjs (runs the per-tag JS snippet): ${run(process.execPath, ['driveTags.mjs'], app).trim()}`);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'prompt-budget', 'package.json'), 'utf8'));
   step(`all checks passed for prompt-budget@${pkg.version}`);
 } catch (e) {

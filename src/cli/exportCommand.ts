@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { exportedPolicyText, exportFromSweep, runtimeUnsupported } from '../core/policyExport';
 import { parsePolicy, policyName } from '../core/policies';
 import { runSweep } from '../core/sweep';
+import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 
@@ -12,7 +13,8 @@ runtime module: import { createStopper } from 'prompt-budget/runtime'.
 
 Options:
   --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | full, or "recommended" (the
-                           cheapest policy within the margin among the sweep's policies)
+                           cheapest policy within the margin among the sweep's policies), or
+                           "per-tag" (the per-tag plan: a policy per tag group, for createTagStopper)
   --snippet                print a ready-to-paste snippet using createStopper instead of the JSON
   --lang <ts|js>           language of the snippet (default ts)
   --config, --extract, --pattern, --match, --encoding, --engine, --margin, --seed, --resamples,
@@ -36,7 +38,8 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   if (lang !== 'ts' && lang !== 'js') throw new UsageError(`--lang ${lang}: expected ts or js`);
   if (values.lang && !values.snippet) throw new UsageError('--lang needs --snippet');
   const recommended = values.policy.trim() === 'recommended';
-  const parsed = recommended ? undefined : parsePolicy(values.policy);
+  const perTag = values.policy.trim() === 'per-tag';
+  const parsed = recommended || perTag ? undefined : parsePolicy(values.policy);
   if (parsed && !parsed.spec) throw new UsageError(`--policy: ${parsed.error}`);
   const unsupported = parsed?.spec ? runtimeUnsupported(parsed.spec) : null;
   if (unsupported) throw new UsageError(`--policy ${unsupported}`);
@@ -49,6 +52,11 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const options = { ...inputs.options, folds: 0, includeCases: false, policies: parsed?.spec ? [parsed.spec] : inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
   const result = runSweep(inputs.cases, inputs.skipped, options);
   for (const w of result.warnings) io.stderr(`${w}\n`);
+  if (perTag) {
+    if (!result.tagBudgets) throw new UsageError('--policy per-tag needs cases with tags in at least two groups; this test set has none');
+    io.stdout(exportedTagPlanText(exportTagPlan(result), values.snippet ? lang : 'json'));
+    return 0;
+  }
   const name = parsed?.spec ? policyName(parsed.spec) : result.recommendation?.policy;
   if (!name) {
     io.stderr(`prompt-budget: no policy is within the ${(result.margin * 100).toFixed(1)}-point margin on this test set; nothing to export\n`);

@@ -242,6 +242,33 @@ export interface ExportedPolicy {
   };
 }
 
+/**
+ * A per-tag plan for production, as `prompt-budget export --policy per-tag` and the results panel
+ * write it: one exported policy per tag group, chosen by the sweep's per-tag budgets, and the policy
+ * for a request whose group the plan does not list.
+ */
+export interface ExportedTagPlan {
+  /** Marks the JSON as an exported per-tag plan. */
+  format: 'prompt-budget-tag-plan';
+  version: 1;
+  /** Policy per group. A request's group is its first tag, `(untagged)` when it has none. */
+  byTag: Record<string, ExportedPolicy>;
+  /** For a group the plan does not list: the best single policy (full length when none qualified). */
+  fallback: ExportedPolicy;
+  /** What the sweep measured for the whole plan, when exported from a sweep. */
+  measured?: {
+    cases: number;
+    em: number;
+    deltaEm: number;
+    ci95: [number, number];
+    meanTokens: number;
+    savings: number;
+    margin: number;
+    /** Savings of the fallback policy alone on the same cases. */
+    fallbackSavings: number;
+  };
+}
+
 /** The policy chosen for one tag group by {@link TagBudgets}. */
 export interface TagBudget {
   /** The group: a case's first tag (or its first tag with the requested prefix), `(untagged)` for none. */

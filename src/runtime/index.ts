@@ -4,6 +4,8 @@
  * APIs: it runs in Node, browsers and edge workers.
  */
 export { createStopper, type PolicyInput, type StopDecision, type Stopper } from './createStopper';
+export { createTagStopper, type TagPlanInput } from './createTagStopper';
 export { stopOpenAIStream, stopStream, type ChatCompletionChunkLike, type ChatDeltaLike, type StreamStopResult } from './streams';
 export { parseExportedPolicy } from '../core/policyExport';
-export type { ExportedPolicy, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName } from '../core/types';
+export { parseExportedTagPlan, policyForTags } from '../core/tagPlanExport';
+export type { ExportedPolicy, ExportedTagPlan, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName } from '../core/types';

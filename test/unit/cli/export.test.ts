@@ -4,9 +4,11 @@ import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { exportedPolicyText, exportFromSweep, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
+import { exportedTagPlanText, exportTagPlan, tagPlanDiffers } from '../../../src/core/tagPlanExport';
+import { createTagStopper } from '../../../src/runtime/createTagStopper';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet';
-import type { ExportedPolicy } from '../../../src/core/types';
+import type { CaseResult, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
 import { createStopper } from '../../../src/runtime/createStopper';
 
 const repo = resolve(__dirname, '../../..');
@@ -130,6 +132,48 @@ describe('cli export', function () {
     const live = { ...sweep, rows: [...sweep.rows, { ...sweep.rows[1], policy: 'probe:32x2' }] };
     assert.throws(() => exportFromSweep(live, 'probe:32x2'), /probe policies need extra model calls/);
     assert.throws(() => exportFromSweep(sweep, 'cutoff:999'), /cutoff:999 was not in the sweep; evaluated: full, /);
+  });
+
+  it('--policy per-tag exports the per-tag plan the panel exports, and each case streamed through createTagStopper stops as the sweep did under its tag’s policy', async () => {
+    const args = [join(repo, 'sample', 'testset.jsonl'), '--config', join(repo, 'sample', 'promptbudget.json'), '--margin', '1'];
+    const sweep = JSON.parse((await run(['sweep', ...args, '--format', 'json', '--cases'])).out) as SweepResult & { caseResults: CaseResult[] };
+    assert.ok(sweep.tagBudgets && tagPlanDiffers(sweep), 'at a 1-point margin the sample’s tags get different policies');
+    const r = await run(['export', '--policy', 'per-tag', ...args]);
+    assert.equal(r.code, 0, r.err);
+    const fromPanel = exportTagPlan(sweep);
+    assert.equal(r.out, exportedTagPlanText(fromPanel, 'json'));
+    const plan = JSON.parse(r.out) as ExportedTagPlan;
+    assert.deepEqual(Object.fromEntries(Object.entries(plan.byTag).map(([t, p]) => [t, p.policy])), Object.fromEntries(sweep.tagBudgets.perTag.map((t) => [t.tag, t.policy])));
+    assert.equal(plan.fallback.policy, sweep.tagBudgets.single?.policy ?? 'full');
+    assert.equal(plan.measured?.savings, sweep.tagBudgets.overall.savings);
+    const { cases } = parseTestSet(readFileSync(join(repo, 'sample', 'testset.jsonl'), 'utf8'), { fileName: 'testset.jsonl' });
+    let seed = 5;
+    let early = 0;
+    for (const [i, c] of cases.entries()) {
+      const stopper = createTagStopper(plan, c.tags);
+      const want = sweep.caseResults[i].policies[plan.byTag[c.tags[0]].policy];
+      const text = c.output as string;
+      let d = stopper.push('');
+      for (let at = 0; at < text.length && !d.stop; ) {
+        seed = (seed * 48271) % 2147483647;
+        const n = 1 + (seed % 9);
+        d = stopper.push(text.slice(at, at + n));
+        at += n;
+      }
+      if (d.stop) early++;
+      else d = stopper.finish();
+      assert.equal(d.tokens, want.stopToken, `${c.id}: stop token`);
+      assert.equal(d.answer ?? null, want.answer, `${c.id}: answer`);
+    }
+    assert.ok(early > 300, `stopped early on ${early} of ${cases.length}`);
+    assert.equal(createTagStopper(plan, ['no-such-tag']).policy.policy, plan.fallback.policy);
+    assert.equal(createTagStopper(plan, []).policy.policy, plan.fallback.policy);
+    const js = await run(['export', '--policy', 'per-tag', '--snippet', '--lang', 'js', ...args]);
+    assert.equal(js.out, exportedTagPlanText(fromPanel, 'js'));
+    assert.match(js.out, /export async function answerWithBudget\(stream, controller, tags\) \{\n  const stopper = createTagStopper\(PLAN, tags\);/);
+    const noTags = await run(['export', '--policy', 'per-tag', gsm8k]);
+    assert.equal(noTags.code, 2);
+    assert.match(noTags.err, /--policy per-tag needs cases with tags in at least two groups/);
   });
 
   it('bad usage exits 2 with a reason', async () => {
