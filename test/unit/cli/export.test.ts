@@ -170,7 +170,7 @@ describe('cli export', function () {
     assert.equal(createTagStopper(plan, []).policy.policy, plan.fallback.policy);
     const js = await run(['export', '--policy', 'per-tag', '--snippet', '--lang', 'js', ...args]);
     assert.equal(js.out, exportedTagPlanText(fromPanel, 'js'));
-    assert.match(js.out, /export async function answerWithBudget\(stream, controller, tags\) \{\n  const stopper = createTagStopper\(PLAN, tags\);/);
+    assert.match(js.out, /export async function answerWithBudget\(stream, controller, tags\) \{\n {2}const stopper = createTagStopper\(PLAN, tags\);/);
     const noTags = await run(['export', '--policy', 'per-tag', gsm8k]);
     assert.equal(noTags.code, 2);
     assert.match(noTags.err, /--policy per-tag needs cases with tags in at least two groups/);
