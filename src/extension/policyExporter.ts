@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { exportedPolicyText, exportFromSweep } from '../core/policyExport';
+import { exportedTagPlanText, exportTagPlan, tagPlanDiffers } from '../core/tagPlanExport';
 import type { SweepResult } from '../core/types';
 import { formatDeltaPts, formatSavings } from '../shared/format';
-import { isRuntimePolicy, POLICY_EXPORT_FORMATS, type PolicyExportFormat } from '../shared/protocol';
+import { isRuntimePolicy, PER_TAG_PLAN, POLICY_EXPORT_FORMATS, type PolicyExportFormat } from '../shared/protocol';
 
 /** Where an exported policy goes: a file, or the clipboard. */
 export type PolicyExportTarget = vscode.Uri | 'clipboard';
@@ -11,6 +12,12 @@ const FORMATS: Record<PolicyExportFormat, { ext: string; label: string; detail: 
   json: { ext: 'json', label: 'Policy JSON', detail: "Self-contained policy for createStopper() from 'prompt-budget/runtime'" },
   ts: { ext: 'ts', label: 'TypeScript snippet', detail: 'Stops an OpenAI SDK stream with the policy inline; ready to paste' },
   js: { ext: 'mjs', label: 'JavaScript snippet (ESM)', detail: 'The same snippet without types' },
+};
+
+const PLAN_FORMATS: Record<PolicyExportFormat, { label: string; detail: string }> = {
+  json: { label: 'Plan JSON', detail: "Self-contained plan for createTagStopper(plan, tags) from 'prompt-budget/runtime'" },
+  ts: { label: 'TypeScript snippet', detail: 'Stops an OpenAI SDK stream with the policy of the request’s tag; ready to paste' },
+  js: { label: 'JavaScript snippet (ESM)', detail: 'The same snippet without types' },
 };
 
 /** Reads the command's optional arguments (from the panel, a keybinding or a test). */
@@ -26,20 +33,27 @@ async function pickPolicy(result: SweepResult): Promise<string | undefined> {
   const rec = result.recommendation?.policy;
   const rows = result.rows.filter((r) => r.policy !== 'full' && isRuntimePolicy(r.policy));
   rows.sort((a, b) => Number(b.policy === rec) - Number(a.policy === rec));
-  const pick = await vscode.window.showQuickPick(
-    rows.map((r) => ({
-      label: r.label,
-      description: `${r.policy === rec ? 'recommended · ' : ''}${formatSavings(r.savings)} tokens · ΔEM ${formatDeltaPts(r.deltaEm)}`,
-      policy: r.policy,
-    })),
-    { title: 'Prompt Budget: export which policy for production?', matchOnDescription: true },
-  );
+  const items = rows.map((r) => ({
+    label: r.label,
+    description: `${r.policy === rec ? 'recommended · ' : ''}${formatSavings(r.savings)} tokens · ΔEM ${formatDeltaPts(r.deltaEm)}`,
+    policy: r.policy,
+  }));
+  const tb = result.tagBudgets;
+  if (tb && tagPlanDiffers(result)) {
+    items.unshift({
+      label: 'Per-tag plan',
+      description: `${tb.perTag.map((t) => `${t.tag} → ${t.policy}`).join(', ')} · ${formatSavings(tb.overall.savings)} tokens · ΔEM ${formatDeltaPts(tb.overall.deltaEm)}`,
+      policy: PER_TAG_PLAN,
+    });
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: 'Prompt Budget: export which policy for production?', matchOnDescription: true });
   return pick?.policy;
 }
 
-async function pickFormat(label: string): Promise<{ format: PolicyExportFormat; clipboard: boolean } | undefined> {
+async function pickFormat(label: string, plan: boolean): Promise<{ format: PolicyExportFormat; clipboard: boolean } | undefined> {
+  const labels = plan ? PLAN_FORMATS : FORMATS;
   const items = [
-    ...POLICY_EXPORT_FORMATS.map((f) => ({ label: FORMATS[f].label, detail: FORMATS[f].detail, format: f, clipboard: false })),
+    ...POLICY_EXPORT_FORMATS.map((f) => ({ label: labels[f].label, detail: labels[f].detail, format: f, clipboard: false })),
     { label: 'Copy TypeScript snippet', detail: 'To the clipboard, to paste where the model is called', format: 'ts' as const, clipboard: true },
   ];
   return vscode.window.showQuickPick(items, { title: `Prompt Budget: export ${label} as` });
@@ -61,20 +75,21 @@ export async function exportPolicy(
   }
   const policy = args.policy ?? (await pickPolicy(result));
   if (!policy) return undefined;
-  const label = result.rows.find((r) => r.policy === policy)?.label ?? policy;
+  const plan = policy === PER_TAG_PLAN;
+  const label = plan ? 'the per-tag plan' : (result.rows.find((r) => r.policy === policy)?.label ?? policy);
   let format = args.format;
   let target = args.target;
   if (!format) {
-    const pick = await pickFormat(label);
+    const pick = await pickFormat(label, plan);
     if (!pick) return undefined;
     format = pick.format;
     if (pick.clipboard) target = 'clipboard';
   }
   let text: string;
   try {
-    text = exportedPolicyText(exportFromSweep(result, policy), format);
+    text = plan ? exportedTagPlanText(exportTagPlan(result), format) : exportedPolicyText(exportFromSweep(result, policy), format);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Prompt Budget: cannot export ${policy}: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Prompt Budget: cannot export ${plan ? 'the per-tag plan' : policy}: ${(e as Error).message}`);
     return undefined;
   }
   if (target === 'clipboard') {
@@ -88,8 +103,8 @@ export async function exportPolicy(
     const name = `prompt-budget-${policy.replace(/[^A-Za-z0-9]+/g, '-')}.${FORMATS[format].ext}`;
     target = await vscode.window.showSaveDialog({
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-      filters: { [FORMATS[format].label]: [FORMATS[format].ext] },
-      title: `Export ${label} as ${FORMATS[format].label}`,
+      filters: { [(plan ? PLAN_FORMATS : FORMATS)[format].label]: [FORMATS[format].ext] },
+      title: `Export ${label} as ${(plan ? PLAN_FORMATS : FORMATS)[format].label}`,
     });
     if (!target) return undefined;
   }

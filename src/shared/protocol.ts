@@ -27,6 +27,9 @@ export type PolicyExportFormat = 'json' | 'ts' | 'js';
 
 export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts', 'js'];
 
+/** The name the panel and the export command use for the sweep's per-tag plan (not a policy). */
+export const PER_TAG_PLAN = 'per-tag';
+
 /**
  * Whether the streaming runtime can apply a policy (by its name, e.g. `cutoff:512`): probe policies
  * need extra model calls, so they are measured but not exported. The core's `runtimeUnsupported`

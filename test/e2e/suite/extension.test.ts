@@ -191,7 +191,7 @@ export function registerExtensionTests(): void {
       await vscode.workspace.fs.delete(json);
     });
 
-    it('exports a policy for production exactly as the CLI does, to a file or the clipboard', async () => {
+    it('exports a policy or the per-tag plan for production exactly as the CLI does, to a file or the clipboard', async () => {
       const result = pb.lastResult() as SweepResult;
       const rec = result.recommendation?.policy;
       assert.ok(rec, 'the sample has a recommendation');
@@ -206,6 +206,10 @@ export function registerExtensionTests(): void {
       assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(snippet)), await cliExport(['--policy', other, '--snippet', '--lang', 'js']));
       assert.equal(await vscode.commands.executeCommand(COMMANDS.exportPolicy, rec, 'ts', 'clipboard'), 'clipboard');
       assert.equal(await vscode.env.clipboard.readText(), await cliExport(['--policy', rec, '--snippet']));
+      const plan = vscode.Uri.joinPath(folder(), 'plan.json');
+      await vscode.commands.executeCommand(COMMANDS.exportPolicy, 'per-tag', 'json', plan);
+      assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(plan)), await cliExport(['--policy', 'per-tag']));
+      await vscode.workspace.fs.delete(plan);
       const nowhere = vscode.Uri.joinPath(folder(), 'not-written.json');
       assert.equal(await vscode.commands.executeCommand(COMMANDS.exportPolicy, 'cutoff:999', 'json', nowhere), undefined);
       assert.equal(await exists(nowhere), false, 'a policy the sweep did not measure is not exported');

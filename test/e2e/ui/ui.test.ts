@@ -262,6 +262,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.deepEqual(await tableCells(section.locator('table')), expectedTagRows(cli.tagBudgets, cli.rows));
     assert.ok(((await section.innerText()) ?? '').includes(cli.tagBudgets.message));
     assert.equal(await panel.locator('[data-testid="cases-to-add"]').count(), 0, 'the recommendation holds, so there is nothing to add');
+    assert.equal(await section.locator('button[data-key="export-tag-plan"]').count(), 0, 'every tag takes the single policy: no plan to export');
   });
 
   it('exports the recommended policy for production from the panel: the file is what the CLI exports', async () => {
@@ -306,6 +307,14 @@ describe('Prompt Budget in code-server (UI)', function () {
     await caseBox.waitFor({ timeout: 10_000 });
     assert.equal((await caseBox.locator('h3').innerText()).trim(), `Case ${id} under ${addRow.label}: right → wrong`);
     assert.equal(await panel.locator(`table.sweep tbody tr[data-policy="${add.policy}"][aria-selected="true"]`).count(), 1);
+
+    await panel.locator('[data-testid="tag-budgets"] button[data-key="export-tag-plan"]').click();
+    await pickQuickItem(page, 'Plan JSON');
+    await acceptSaveDialog(page, 'prompt-budget-per-tag.json');
+    const file = path.join(ws.dir, 'prompt-budget-per-tag.json');
+    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await page.waitForTimeout(100);
+    assert.equal(fs.readFileSync(file, 'utf8'), runCli(ws.dir, ['export', '--policy', 'per-tag']));
+    await page.locator('.tab.active').filter({ hasText: 'prompt-budget-per-tag.json' }).waitFor({ timeout: 15_000 });
   });
 });
 
