@@ -114,10 +114,11 @@ function checkSpec(name: string, raw: unknown): { spec?: PolicySpec; error?: str
   return { spec: { kind: 'marker', grace: expected.grace, markers: markers as string[] } };
 }
 
-function checkMeasured(raw: unknown): string | null {
+/** Checks a `measured` block: these numbers plus `ci95`; null when it is absent or fine. */
+export function checkMeasured(raw: unknown, extraKeys: readonly string[] = []): string | null {
   if (raw === undefined) return null;
   if (!isObject(raw)) return '"measured" must be an object';
-  for (const key of ['cases', 'em', 'deltaEm', 'meanTokens', 'savings', 'margin']) {
+  for (const key of ['cases', 'em', 'deltaEm', 'meanTokens', 'savings', 'margin', ...extraKeys]) {
     if (typeof raw[key] !== 'number' || !Number.isFinite(raw[key])) return `"measured.${key}" must be a number`;
   }
   const ci = raw.ci95;
@@ -126,11 +127,10 @@ function checkMeasured(raw: unknown): string | null {
 }
 
 /**
- * Reads and checks an exported policy: JSON text or an already parsed value. Returns the policy,
- * or an error naming the field that is wrong. Unknown fields are errors (a typo must not silently
- * fall back to a default); a missing `spec` is rebuilt from `policy`.
+ * Parses JSON text (or takes a parsed value) and checks the envelope every exported file shares:
+ * an object with this `format` and `version` and no fields beyond `keys`.
  */
-export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; error?: string } {
+export function readExportEnvelope(json: unknown, what: string, format: string, version: number, keys: ReadonlySet<string>): { value?: Record<string, unknown>; error?: string } {
   let value = json;
   if (typeof json === 'string') {
     try {
@@ -139,13 +139,23 @@ export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; e
       return { error: `not valid JSON: ${(e as Error).message}` };
     }
   }
-  if (!isObject(value)) return { error: 'an exported policy must be a JSON object' };
-  if (value.format !== EXPORTED_POLICY_FORMAT) return { error: `"format" must be "${EXPORTED_POLICY_FORMAT}" (got ${JSON.stringify(value.format)})` };
-  if (value.version !== EXPORTED_POLICY_VERSION) {
-    return { error: `unsupported "version" ${JSON.stringify(value.version)}; this version of prompt-budget reads version ${EXPORTED_POLICY_VERSION}` };
-  }
-  const extra = Object.keys(value).filter((k) => !TOP_KEYS.has(k));
+  if (!isObject(value)) return { error: `${what} must be a JSON object` };
+  if (value.format !== format) return { error: `"format" must be "${format}" (got ${JSON.stringify(value.format)})` };
+  if (value.version !== version) return { error: `unsupported "version" ${JSON.stringify(value.version)}; this version of prompt-budget reads version ${version}` };
+  const extra = Object.keys(value).filter((k) => !keys.has(k));
   if (extra.length > 0) return { error: `unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}` };
+  return { value };
+}
+
+/**
+ * Reads and checks an exported policy: JSON text or an already parsed value. Returns the policy,
+ * or an error naming the field that is wrong. Unknown fields are errors (a typo must not silently
+ * fall back to a default); a missing `spec` is rebuilt from `policy`.
+ */
+export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; error?: string } {
+  const envelope = readExportEnvelope(json, 'an exported policy', EXPORTED_POLICY_FORMAT, EXPORTED_POLICY_VERSION, TOP_KEYS);
+  if (!envelope.value) return { error: envelope.error };
+  const value = envelope.value;
   if (typeof value.policy !== 'string') return { error: '"policy" must be a policy name such as "cutoff:512"' };
   const spec = checkSpec(value.policy, value.spec);
   if (!spec.spec) return { error: spec.error };

@@ -4,7 +4,7 @@
  * policy by its first tag, exactly as the sweep grouped cases.
  */
 import type { ExportedPolicy, ExportedTagPlan, SweepResult } from './types';
-import { parseExportedPolicy, toExportedPolicy } from './policyExport';
+import { checkMeasured, parseExportedPolicy, readExportEnvelope, toExportedPolicy } from './policyExport';
 
 export const EXPORTED_TAG_PLAN_FORMAT = 'prompt-budget-tag-plan';
 export const EXPORTED_TAG_PLAN_VERSION = 1;
@@ -56,28 +56,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 const TOP_KEYS = new Set(['format', 'version', 'byTag', 'fallback', 'measured']);
-const MEASURED_KEYS = ['cases', 'em', 'deltaEm', 'meanTokens', 'savings', 'margin', 'fallbackSavings'];
 
 /**
  * Reads and checks an exported per-tag plan: JSON text or a parsed value. Every policy in it is
  * checked as `parseExportedPolicy` checks one; the error names the tag and the field.
  */
 export function parseExportedTagPlan(json: unknown): { plan?: ExportedTagPlan; error?: string } {
-  let value = json;
-  if (typeof json === 'string') {
-    try {
-      value = JSON.parse(json) as unknown;
-    } catch (e) {
-      return { error: `not valid JSON: ${(e as Error).message}` };
-    }
-  }
-  if (!isObject(value)) return { error: 'an exported per-tag plan must be a JSON object' };
-  if (value.format !== EXPORTED_TAG_PLAN_FORMAT) return { error: `"format" must be "${EXPORTED_TAG_PLAN_FORMAT}" (got ${JSON.stringify(value.format)})` };
-  if (value.version !== EXPORTED_TAG_PLAN_VERSION) {
-    return { error: `unsupported "version" ${JSON.stringify(value.version)}; this version of prompt-budget reads version ${EXPORTED_TAG_PLAN_VERSION}` };
-  }
-  const extra = Object.keys(value).filter((k) => !TOP_KEYS.has(k));
-  if (extra.length > 0) return { error: `unknown field${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}` };
+  const envelope = readExportEnvelope(json, 'an exported per-tag plan', EXPORTED_TAG_PLAN_FORMAT, EXPORTED_TAG_PLAN_VERSION, TOP_KEYS);
+  if (!envelope.value) return { error: envelope.error };
+  const value = envelope.value;
   if (!isObject(value.byTag) || Object.keys(value.byTag).length === 0) return { error: '"byTag" must map each tag to an exported policy' };
   const byTag: Record<string, ExportedPolicy> = {};
   for (const [tag, raw] of Object.entries(value.byTag)) {
@@ -88,13 +75,9 @@ export function parseExportedTagPlan(json: unknown): { plan?: ExportedTagPlan; e
   const fallback = parseExportedPolicy(value.fallback);
   if (!fallback.policy) return { error: `"fallback": ${fallback.error}` };
   const plan: ExportedTagPlan = { format: EXPORTED_TAG_PLAN_FORMAT, version: EXPORTED_TAG_PLAN_VERSION, byTag, fallback: fallback.policy };
-  if (value.measured !== undefined) {
-    const m = value.measured;
-    if (!isObject(m)) return { error: '"measured" must be an object' };
-    for (const key of MEASURED_KEYS) if (typeof m[key] !== 'number' || !Number.isFinite(m[key])) return { error: `"measured.${key}" must be a number` };
-    if (!Array.isArray(m.ci95) || m.ci95.length !== 2 || m.ci95.some((x) => typeof x !== 'number')) return { error: '"measured.ci95" must be [lower, upper]' };
-    plan.measured = m as ExportedTagPlan['measured'];
-  }
+  const measuredError = checkMeasured(value.measured, ['fallbackSavings']);
+  if (measuredError) return { error: measuredError };
+  if (value.measured !== undefined) plan.measured = value.measured as ExportedTagPlan['measured'];
   return { plan };
 }
 

@@ -172,14 +172,8 @@ export interface SweepRow {
   flipsToRightIds: string[];
 }
 
-export interface Recommendation {
+export interface Recommendation extends Omit<MeasuredFigures, 'cases'> {
   policy: string;
-  em: number;
-  deltaEm: number;
-  ci95: [number, number];
-  meanTokens: number;
-  savings: number;
-  margin: number;
   reason: string;
 }
 
@@ -231,15 +225,18 @@ export interface ExportedPolicy {
   /** The match rules the figures were measured with (the runtime extracts; it does not grade). */
   match: MatchConfig;
   /** What the sweep measured for this policy, when it was exported from a sweep. */
-  measured?: {
-    cases: number;
-    em: number;
-    deltaEm: number;
-    ci95: [number, number];
-    meanTokens: number;
-    savings: number;
-    margin: number;
-  };
+  measured?: MeasuredFigures;
+}
+
+/** What a sweep measured for an exported policy or plan (fractions; tokens are output tokens). */
+export interface MeasuredFigures {
+  cases: number;
+  em: number;
+  deltaEm: number;
+  ci95: [number, number];
+  meanTokens: number;
+  savings: number;
+  margin: number;
 }
 
 /**
@@ -256,14 +253,7 @@ export interface ExportedTagPlan {
   /** For a group the plan does not list: the best single policy (full length when none qualified). */
   fallback: ExportedPolicy;
   /** What the sweep measured for the whole plan, when exported from a sweep. */
-  measured?: {
-    cases: number;
-    em: number;
-    deltaEm: number;
-    ci95: [number, number];
-    meanTokens: number;
-    savings: number;
-    margin: number;
+  measured?: MeasuredFigures & {
     /** Savings of the fallback policy alone on the same cases. */
     fallbackSavings: number;
   };

@@ -9,7 +9,7 @@ import { createTagStopper } from '../../../src/runtime/createTagStopper';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet';
 import type { CaseResult, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
-import { createStopper } from '../../../src/runtime/createStopper';
+import { createStopper, type Stopper } from '../../../src/runtime/createStopper';
 
 const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/data');
@@ -22,6 +22,29 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: repo, env: {} };
   const code = await main(args, io);
   return { code, out, err };
+}
+
+/** A seeded source of ragged chunk sizes from 1 to `max` characters. */
+function chunkSizes(seed: number, max: number): () => number {
+  return () => 1 + ((seed = (seed * 48271) % 2147483647) % max);
+}
+
+/**
+ * Streams a trace through a stopper in ragged chunks and checks its decision against the sweep's
+ * outcome for that case; true when it stopped mid-stream.
+ */
+function expectSweepDecision(stopper: Stopper, text: string, want: { stopToken: number; answer: string | null }, id: string, nextSize: () => number): boolean {
+  let d = stopper.push('');
+  for (let at = 0; at < text.length && !d.stop; ) {
+    const n = nextSize();
+    d = stopper.push(text.slice(at, at + n));
+    at += n;
+  }
+  const early = d.stop;
+  if (!early) d = stopper.finish();
+  assert.equal(d.tokens, want.stopToken, `${id}: stop token`);
+  assert.equal(d.answer ?? null, want.answer, `${id}: answer`);
+  return early;
 }
 
 /** Streams every case's trace through a stopper built from the exported JSON, in seeded ragged chunks. */
@@ -43,22 +66,9 @@ function roundTrip(file: string, exported: ExportedPolicy): { checked: number; s
   assert.equal(results.length, cases.length);
   let stoppedEarly = 0;
   const sweepEarly = results.filter((r) => r.policies[exported.policy].stopToken < r.totalTokens).length;
-  let seed = 17;
+  const nextSize = chunkSizes(17, 16);
   cases.forEach((c, i) => {
-    const text = c.output as string;
-    const want = results[i].policies[exported.policy];
-    const stopper = createStopper(exported);
-    let d = stopper.push('');
-    for (let at = 0; at < text.length && !d.stop; ) {
-      seed = (seed * 48271) % 2147483647;
-      const n = 1 + (seed % 16);
-      d = stopper.push(text.slice(at, at + n));
-      at += n;
-    }
-    if (d.stop) stoppedEarly++;
-    else d = stopper.finish();
-    assert.equal(d.tokens, want.stopToken, `${c.id}: stop token`);
-    assert.equal(d.answer ?? null, want.answer, `${c.id}: answer`);
+    if (expectSweepDecision(createStopper(exported), c.output as string, results[i].policies[exported.policy], c.id, nextSize)) stoppedEarly++;
   });
   return { checked: cases.length, stoppedEarly, sweepEarly };
 }
@@ -147,23 +157,11 @@ describe('cli export', function () {
     assert.equal(plan.fallback.policy, sweep.tagBudgets.single?.policy ?? 'full');
     assert.equal(plan.measured?.savings, sweep.tagBudgets.overall.savings);
     const { cases } = parseTestSet(readFileSync(join(repo, 'sample', 'testset.jsonl'), 'utf8'), { fileName: 'testset.jsonl' });
-    let seed = 5;
+    const nextSize = chunkSizes(5, 9);
     let early = 0;
     for (const [i, c] of cases.entries()) {
-      const stopper = createTagStopper(plan, c.tags);
       const want = sweep.caseResults[i].policies[plan.byTag[c.tags[0]].policy];
-      const text = c.output as string;
-      let d = stopper.push('');
-      for (let at = 0; at < text.length && !d.stop; ) {
-        seed = (seed * 48271) % 2147483647;
-        const n = 1 + (seed % 9);
-        d = stopper.push(text.slice(at, at + n));
-        at += n;
-      }
-      if (d.stop) early++;
-      else d = stopper.finish();
-      assert.equal(d.tokens, want.stopToken, `${c.id}: stop token`);
-      assert.equal(d.answer ?? null, want.answer, `${c.id}: answer`);
+      if (expectSweepDecision(createTagStopper(plan, c.tags), c.output as string, want, c.id, nextSize)) early++;
     }
     assert.ok(early > 300, `stopped early on ${early} of ${cases.length}`);
     assert.equal(createTagStopper(plan, ['no-such-tag']).policy.policy, plan.fallback.policy);
