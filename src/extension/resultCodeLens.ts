@@ -16,17 +16,26 @@ function revealCommand(title: string, policy: string | undefined, tooltip: strin
   return { title, tooltip, command: COMMANDS.revealPolicy, arguments: policy ? [policy] : [] };
 }
 
-/** The recommendation and its effect, above the linked prompt, the test set and the config. */
-export class RecommendationCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+/** A CodeLens provider over the last sweep's result, refreshed when the result changes. */
+abstract class ResultLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
   constructor(
-    private readonly source: ResultSource,
-    private readonly config: ConfigStore,
+    protected readonly source: ResultSource,
+    protected readonly config: ConfigStore,
   ) {
     this.onDidChangeCodeLenses = source.onDidChange;
   }
 
+  abstract provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[];
+
+  dispose(): void {
+    // the event belongs to the source
+  }
+}
+
+/** The recommendation and its effect, above the linked prompt, the test set and the config. */
+export class RecommendationCodeLensProvider extends ResultLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const result = this.source.result;
     if (!result) return [];
@@ -38,23 +47,10 @@ export class RecommendationCodeLensProvider implements vscode.CodeLensProvider, 
     const tip = rec ? `${rec.reason}\nClick to open this row in the results panel.` : 'Click to open the results panel.';
     return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), revealCommand(title, rec?.policy, tip))];
   }
-
-  dispose(): void {
-    // the event belongs to the source
-  }
 }
 
 /** On each cutoff in promptbudget.json: that cutoff's savings and EM change in the last sweep. */
-export class CutoffCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
-  readonly onDidChangeCodeLenses: vscode.Event<void>;
-
-  constructor(
-    private readonly source: ResultSource,
-    private readonly config: ConfigStore,
-  ) {
-    this.onDidChangeCodeLenses = source.onDidChange;
-  }
-
+export class CutoffCodeLensProvider extends ResultLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const result = this.source.result;
     if (!result || doc.uri.toString() !== this.config.current?.uri.toString()) return [];
@@ -67,9 +63,5 @@ export class CutoffCodeLensProvider implements vscode.CodeLensProvider, vscode.D
       lenses.push(new vscode.CodeLens(range, revealCommand(title, row ? policy : undefined, row ? 'Click to open this row in the results panel.' : 'Run the sweep again to see this cutoff.')));
     }
     return lenses;
-  }
-
-  dispose(): void {
-    // the event belongs to the source
   }
 }

@@ -480,6 +480,19 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
   await waitQuickInputHidden(page);
 }
 
+/** Drags the side bar's sash so the results table has room. */
+export async function widenSidebar(page: Page, width: number): Promise<void> {
+  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
+  if (!sash) return;
+  const x = sash.x + sash.width / 2;
+  const y = sash.y + sash.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 20, y, { steps: 2 });
+  await page.mouse.move(width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
 /** Picks the row labelled exactly `label` in an open quick pick (one an extension showed). */
 export async function pickQuickItem(page: Page, label: string, timeout = 15_000): Promise<void> {
   await pickRow(page, label, (l) => l === label, timeout);

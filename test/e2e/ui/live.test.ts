@@ -9,10 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import type { SweepResult } from '../../../src/core/types';
-import { costPerCall, formatCi, formatCount, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
 import { loadSharedRows, startMockServer, type MockRow, type MockServer } from '../../support/openaiMockServer';
-import { openFile, openWorkbench, repoRoot, screenshot, startCodeServer, webviewFrame, type CodeServer, type Workbench } from '../harness';
-import { TEST_SETTINGS, VSIX } from './workspace';
+import { openFile, openWorkbench, repoRoot, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
+import { expectedCells, TEST_SETTINGS, VSIX } from './workspace';
 
 const KEY = 'sk-live-e2e-7f3a9c41d2b84e6f';
 const N = 12;
@@ -86,18 +85,6 @@ async function until(what: string, check: () => boolean, timeout = 30_000): Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function widenSidebar(page: Page, width: number): Promise<void> {
-  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
-  if (!sash) return;
-  const x = sash.x + sash.width / 2;
-  const y = sash.y + sash.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 20, y, { steps: 2 });
-  await page.mouse.move(width, y, { steps: 8 });
-  await page.mouse.up();
 }
 
 describe('Prompt Budget live mode in code-server (UI)', function () {
@@ -231,17 +218,7 @@ describe('Prompt Budget live mode in code-server (UI)', function () {
     const offline = cliSweep(ws, recorded);
     assert.deepEqual(cli.rows, offline.rows, 'the traced file sweeps exactly like the recorded data');
     const rec = cli.recommendation?.policy;
-    const want = cli.rows.map((row) => [
-      row.policy === rec ? `${row.label} ★` : row.label,
-      formatMeanTokens(row.meanTokens),
-      formatCount(row.p95Tokens),
-      formatSavings(row.savings),
-      formatEm(row.em),
-      `${formatSignedPts(row.deltaEm)} (${formatCi(row.ci95)})`,
-      formatP(row.mcnemarP),
-      String(row.cutBeforeAnswer),
-      formatUsd(costPerCall(0, row.meanTokens, prices)),
-    ]);
+    const want = cli.rows.map((row) => expectedCells(row, rec, 0, prices));
     const got: string[][] = [];
     for (const row of cli.rows) got.push((await panel.locator(`table.sweep tbody tr[data-policy="${row.policy}"] td`).allInnerTexts()).map((t) => t.trim()));
     assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);

@@ -7,9 +7,9 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { recommendationLine, rowEffect } from '../../../src/core/report';
 import type { CaseResult, SweepResult, SweepRow, TagBudgets } from '../../../src/core/types';
-import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
-import { acceptSaveDialog, codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, type CodeServer, type Workbench } from '../harness';
-import { copySample, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
+import { formatCi, formatCount, formatDeltaPts, formatEm, formatSavings, formatSignedPts } from '../../../src/shared/format';
+import { acceptSaveDialog, codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
+import { copySample, expectedCells, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
 
 const tok = getTokenizer('o200k_base');
 const count = (text: string): number => countTokens(tok, text).count;
@@ -40,35 +40,8 @@ async function tableCells(table: ReturnType<FrameLocator['locator']>): Promise<s
   return out;
 }
 
-/** Drags the side bar's sash so the results table has room. */
-async function widenSidebar(page: Page, width: number): Promise<void> {
-  const sash = await page.locator('.monaco-sash.primary-sidebar-sash').boundingBox();
-  if (!sash) return;
-  const x = sash.x + sash.width / 2;
-  const y = sash.y + sash.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 20, y, { steps: 2 });
-  await page.mouse.move(width, y, { steps: 8 });
-  await page.mouse.up();
-}
-
 async function statusCount(page: Page, expected: number): Promise<string> {
   return waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`(^|\\D)${fmt(expected)} tokens`), timeout: 30_000 });
-}
-
-function expectedCells(row: SweepRow, rec: string | undefined, promptTokens: number, prices: { inputPer1M: number; outputPer1M: number }): string[] {
-  return [
-    row.policy === rec ? `${row.label} ★` : row.label,
-    formatMeanTokens(row.meanTokens),
-    formatCount(row.p95Tokens),
-    formatSavings(row.savings),
-    formatEm(row.em),
-    `${formatSignedPts(row.deltaEm)} (${formatCi(row.ci95)})`,
-    formatP(row.mcnemarP),
-    String(row.cutBeforeAnswer),
-    formatUsd(costPerCall(promptTokens, row.meanTokens, prices)),
-  ];
 }
 
 describe('Prompt Budget in code-server (UI)', function () {
