@@ -38,12 +38,6 @@ export function exportTagPlan(result: SweepResult): ExportedTagPlan {
   };
 }
 
-/** True when the plan gives some group another policy than the fallback (else export the single policy). */
-export function tagPlanDiffers(result: SweepResult): boolean {
-  const tb = result.tagBudgets;
-  return !!tb && tb.perTag.some((t) => t.policy !== (tb.single?.policy ?? 'full'));
-}
-
 /** The policy of the plan for a request with these tags: its first tag's group, else the fallback. */
 export function policyForTags(plan: ExportedTagPlan, tags: readonly string[] | string | null | undefined): ExportedPolicy {
   const list = typeof tags === 'string' ? [tags] : (tags ?? []);

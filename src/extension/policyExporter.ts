@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { exportedPolicyText, exportFromSweep } from '../core/policyExport';
-import { exportedTagPlanText, exportTagPlan, tagPlanDiffers } from '../core/tagPlanExport';
+import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
 import type { SweepResult } from '../core/types';
 import { formatDeltaPts, formatSavings } from '../shared/format';
-import { isRuntimePolicy, PER_TAG_PLAN, POLICY_EXPORT_FORMATS, type PolicyExportFormat } from '../shared/protocol';
+import { isRuntimePolicy, PER_TAG_PLAN, POLICY_EXPORT_FORMATS, tagPlanDiffers, type PolicyExportFormat } from '../shared/protocol';
 
 /** Where an exported policy goes: a file, or the clipboard. */
 export type PolicyExportTarget = vscode.Uri | 'clipboard';
@@ -14,10 +14,11 @@ const FORMATS: Record<PolicyExportFormat, { ext: string; label: string; detail: 
   js: { ext: 'mjs', label: 'JavaScript snippet (ESM)', detail: 'The same snippet without types' },
 };
 
-const PLAN_FORMATS: Record<PolicyExportFormat, { label: string; detail: string }> = {
-  json: { label: 'Plan JSON', detail: "Self-contained plan for createTagStopper(plan, tags) from 'prompt-budget/runtime'" },
-  ts: { label: 'TypeScript snippet', detail: 'Stops an OpenAI SDK stream with the policy of the request’s tag; ready to paste' },
-  js: { label: 'JavaScript snippet (ESM)', detail: 'The same snippet without types' },
+/** The per-tag plan's formats: the same files, another JSON label and snippet description. */
+const PLAN_FORMATS: Record<PolicyExportFormat, { ext: string; label: string; detail: string }> = {
+  ...FORMATS,
+  json: { ...FORMATS.json, label: 'Plan JSON', detail: "Self-contained plan for createTagStopper(plan, tags) from 'prompt-budget/runtime'" },
+  ts: { ...FORMATS.ts, detail: 'Stops an OpenAI SDK stream with the policy of the request’s tag; ready to paste' },
 };
 
 /** Reads the command's optional arguments (from the panel, a keybinding or a test). */
@@ -39,7 +40,7 @@ async function pickPolicy(result: SweepResult): Promise<string | undefined> {
     policy: r.policy,
   }));
   const tb = result.tagBudgets;
-  if (tb && tagPlanDiffers(result)) {
+  if (tb && tagPlanDiffers(tb)) {
     items.unshift({
       label: 'Per-tag plan',
       description: `${tb.perTag.map((t) => `${t.tag} → ${t.policy}`).join(', ')} · ${formatSavings(tb.overall.savings)} tokens · ΔEM ${formatDeltaPts(tb.overall.deltaEm)}`,
@@ -50,10 +51,9 @@ async function pickPolicy(result: SweepResult): Promise<string | undefined> {
   return pick?.policy;
 }
 
-async function pickFormat(label: string, plan: boolean): Promise<{ format: PolicyExportFormat; clipboard: boolean } | undefined> {
-  const labels = plan ? PLAN_FORMATS : FORMATS;
+async function pickFormat(label: string, formats: typeof FORMATS): Promise<{ format: PolicyExportFormat; clipboard: boolean } | undefined> {
   const items = [
-    ...POLICY_EXPORT_FORMATS.map((f) => ({ label: labels[f].label, detail: labels[f].detail, format: f, clipboard: false })),
+    ...POLICY_EXPORT_FORMATS.map((f) => ({ label: formats[f].label, detail: formats[f].detail, format: f, clipboard: false })),
     { label: 'Copy TypeScript snippet', detail: 'To the clipboard, to paste where the model is called', format: 'ts' as const, clipboard: true },
   ];
   return vscode.window.showQuickPick(items, { title: `Prompt Budget: export ${label} as` });
@@ -76,11 +76,12 @@ export async function exportPolicy(
   const policy = args.policy ?? (await pickPolicy(result));
   if (!policy) return undefined;
   const plan = policy === PER_TAG_PLAN;
+  const formats = plan ? PLAN_FORMATS : FORMATS;
   const label = plan ? 'the per-tag plan' : (result.rows.find((r) => r.policy === policy)?.label ?? policy);
   let format = args.format;
   let target = args.target;
   if (!format) {
-    const pick = await pickFormat(label, plan);
+    const pick = await pickFormat(label, formats);
     if (!pick) return undefined;
     format = pick.format;
     if (pick.clipboard) target = 'clipboard';
@@ -89,27 +90,27 @@ export async function exportPolicy(
   try {
     text = plan ? exportedTagPlanText(exportTagPlan(result), format) : exportedPolicyText(exportFromSweep(result, policy), format);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Prompt Budget: cannot export ${plan ? 'the per-tag plan' : policy}: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Prompt Budget: cannot export ${label}: ${(e as Error).message}`);
     return undefined;
   }
   if (target === 'clipboard') {
     await vscode.env.clipboard.writeText(text);
-    log.info(`copied the ${FORMATS[format].label} of ${policy} to the clipboard`);
-    void vscode.window.showInformationMessage(`Prompt Budget: copied the ${FORMATS[format].label} of ${label} to the clipboard.`);
+    log.info(`copied the ${formats[format].label} of ${policy} to the clipboard`);
+    void vscode.window.showInformationMessage(`Prompt Budget: copied the ${formats[format].label} of ${label} to the clipboard.`);
     return target;
   }
   if (!target) {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `prompt-budget-${policy.replace(/[^A-Za-z0-9]+/g, '-')}.${FORMATS[format].ext}`;
+    const name = `prompt-budget-${policy.replace(/[^A-Za-z0-9]+/g, '-')}.${formats[format].ext}`;
     target = await vscode.window.showSaveDialog({
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-      filters: { [(plan ? PLAN_FORMATS : FORMATS)[format].label]: [FORMATS[format].ext] },
-      title: `Export ${label} as ${(plan ? PLAN_FORMATS : FORMATS)[format].label}`,
+      filters: { [formats[format].label]: [formats[format].ext] },
+      title: `Export ${label} as ${formats[format].label}`,
     });
     if (!target) return undefined;
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-  log.info(`exported ${policy} as ${FORMATS[format].label} to ${target.toString(true)}`);
+  log.info(`exported ${policy} as ${formats[format].label} to ${target.toString(true)}`);
   await vscode.window.showTextDocument(target, { preview: true });
   return target;
 }

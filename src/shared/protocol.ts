@@ -3,7 +3,7 @@
  * webview says `ready`; the extension answers with the whole {@link ViewState} and stays the
  * source of truth: every user action goes to the extension, which sends the new state back.
  */
-import type { SweepResult } from '../core/types';
+import type { SweepResult, TagBudgets } from '../core/types';
 
 /** Sortable table columns. */
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
@@ -29,6 +29,16 @@ export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts
 
 /** The name the panel and the export command use for the sweep's per-tag plan (not a policy). */
 export const PER_TAG_PLAN = 'per-tag';
+
+/** The policy a per-tag plan gives unlisted tags: the best single policy, full length when none qualified (as core's exportTagPlan). */
+export function tagPlanFallback(tb: TagBudgets): string {
+  return tb.single?.policy ?? 'full';
+}
+
+/** True when the plan gives some tag another policy than its fallback; otherwise exporting the single policy is the same thing. */
+export function tagPlanDiffers(tb: TagBudgets | null | undefined): boolean {
+  return !!tb && tb.perTag.some((t) => t.policy !== tagPlanFallback(tb));
+}
 
 /**
  * Whether the streaming runtime can apply a policy (by its name, e.g. `cutoff:512`): probe policies

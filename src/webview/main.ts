@@ -3,7 +3,7 @@
 // never as HTML.
 import type { CasesToAdd, SweepRow, TagBudgets } from '../core/types';
 import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../shared/format';
-import { isRuntimePolicy, PER_TAG_PLAN, type CaseDetail, type ExtensionMessage, type LiveRunView, type SortKey, type SweepSummary, type ViewState, type WebviewMessage } from '../shared/protocol';
+import { isRuntimePolicy, PER_TAG_PLAN, tagPlanDiffers, tagPlanFallback, type CaseDetail, type ExtensionMessage, type LiveRunView, type SortKey, type SweepSummary, type ViewState, type WebviewMessage } from '../shared/protocol';
 import { liveStatusLine } from '../shared/liveProgress';
 import { renderChart } from './chart';
 import { nextSort, sortRows } from './sortRows';
@@ -221,15 +221,13 @@ function renderTagBudgets(s: SweepSummary, tb: TagBudgets): HTMLElement {
     tb.single ? `; ${rowLabel(s, tb.single.policy)} alone: ${formatSavings(tb.single.savings)} tokens` : ''
   }.`;
   const table = h('table', { class: 'tags', 'aria-label': 'Per-tag budgets' }, h('thead', {}, head), body, foot);
-  const fallback = tb.single?.policy ?? 'full';
-  const differs = tb.perTag.some((t) => t.policy !== fallback);
-  const exportPlan = differs
+  const exportPlan = tagPlanDiffers(tb)
     ? h(
         'div',
         { class: 'toolbar' },
         button('Export per-tag plan for production…', 'export-tag-plan', () => send({ type: 'exportPolicy', policy: PER_TAG_PLAN }), {
           class: 'secondary',
-          title: `Write the plan for createTagStopper(plan, tags) in prompt-budget/runtime: each request takes its first tag’s policy, any other tag ${fallback}`,
+          title: `Write the plan for createTagStopper(plan, tags) in prompt-budget/runtime: each request takes its first tag’s policy, any other tag ${tagPlanFallback(tb)}`,
         }),
       )
     : null;

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { exportedPolicyText, exportFromSweep, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
-import { exportedTagPlanText, exportTagPlan, tagPlanDiffers } from '../../../src/core/tagPlanExport';
+import { exportedTagPlanText, exportTagPlan } from '../../../src/core/tagPlanExport';
+import { tagPlanDiffers } from '../../../src/shared/protocol';
 import { createTagStopper } from '../../../src/runtime/createTagStopper';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet';
@@ -147,7 +148,7 @@ describe('cli export', function () {
   it('--policy per-tag exports the per-tag plan the panel exports, and each case streamed through createTagStopper stops as the sweep did under its tag’s policy', async () => {
     const args = [join(repo, 'sample', 'testset.jsonl'), '--config', join(repo, 'sample', 'promptbudget.json'), '--margin', '1'];
     const sweep = JSON.parse((await run(['sweep', ...args, '--format', 'json', '--cases'])).out) as SweepResult & { caseResults: CaseResult[] };
-    assert.ok(sweep.tagBudgets && tagPlanDiffers(sweep), 'at a 1-point margin the sample’s tags get different policies');
+    assert.ok(sweep.tagBudgets && tagPlanDiffers(sweep.tagBudgets), 'at a 1-point margin the sample’s tags get different policies');
     const r = await run(['export', '--policy', 'per-tag', ...args]);
     assert.equal(r.code, 0, r.err);
     const fromPanel = exportTagPlan(sweep);

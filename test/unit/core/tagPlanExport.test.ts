@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { toExportedPolicy } from '../../../src/core/policyExport';
-import { exportTagPlan, parseExportedTagPlan, policyForTags, tagPlanDiffers, tagPlanSnippet } from '../../../src/core/tagPlanExport';
+import { exportTagPlan, parseExportedTagPlan, policyForTags, tagPlanSnippet } from '../../../src/core/tagPlanExport';
+import { tagPlanDiffers, tagPlanFallback } from '../../../src/shared/protocol';
 import type { ExportedTagPlan, SweepResult, TagBudgets } from '../../../src/core/types';
 
 const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
@@ -51,8 +52,12 @@ describe('per-tag plan export', () => {
     assert.equal(p.byTag.easy.policy, 'cutoff:64');
     assert.equal(p.fallback.policy, 'full');
     assert.deepEqual(p.measured, { cases: 100, em: 0.9, deltaEm: -0.01, ci95: [-0.02, 0], meanTokens: 10, savings: 0.5, margin: 0.02, fallbackSavings: 0 });
-    assert.equal(tagPlanDiffers(sweepWith(budgets([['easy', 'cutoff:64'], ['hard', 'full']], null))), true);
-    assert.equal(tagPlanDiffers(sweepWith(budgets([['easy', 'marker:0'], ['hard', 'marker:0']], 'marker:0'))), false);
+    // The panel's and the command's view of the plan (src/shared) agree with the exported fallback.
+    const noSingle = budgets([['easy', 'cutoff:64'], ['hard', 'full']], null);
+    assert.equal(tagPlanFallback(noSingle), p.fallback.policy);
+    assert.equal(tagPlanDiffers(noSingle), true);
+    assert.equal(tagPlanDiffers(budgets([['easy', 'marker:0'], ['hard', 'marker:0']], 'marker:0')), false);
+    assert.equal(tagPlanDiffers(null), false);
     assert.throws(() => exportTagPlan(sweepWith(null)), /no per-tag budgets/);
     assert.throws(() => exportTagPlan(sweepWith(budgets([['easy', 'probe:32x2']], 'marker:0'))), /probe policies need extra model calls/);
   });
