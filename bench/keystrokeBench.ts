@@ -1,8 +1,8 @@
-// Counting as you type: the line-chunk cache (src/shared/incrementalCounter.ts) against a naive
+// Counting as you type: the line-chunk cache (src/core/incrementalCounter.ts) against a naive
 // recount of the whole document after every keystroke, on a generated 50 KB markdown prompt.
 import { countTokens, getTokenizer } from '../src/core/tokens';
 import type { EncodingName, EngineName } from '../src/core/types';
-import { IncrementalCounter } from '../src/shared/incrementalCounter';
+import { IncrementalCounter } from '../src/core/incrementalCounter';
 
 export interface KeystrokeFigures {
   engine: EngineName;

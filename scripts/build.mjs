@@ -11,7 +11,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mai
 const entries = [
   // The extension host never tokenizes (the worker does): its bundle must not carry the rank tables.
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', opts: { ...node, external: ['vscode'], metafile: true }, forbid: /bpeRanks|js-tiktoken|src\/core\/tokens\.ts/ },
-  { in: 'src/extension/sweepWorker.ts', out: 'dist/sweepWorker.js', opts: node },
+  { in: 'src/worker/sweepWorker.ts', out: 'dist/sweepWorker.js', opts: node },
   { in: 'src/webview/main.ts', out: 'dist/webview.js', opts: { ...common, platform: 'browser', target: 'es2022', format: 'iife' } },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', opts: { ...node, banner: { js: '#!/usr/bin/env node' } } },
   { in: 'bench/index.ts', out: 'dist/bench.js', opts: node },

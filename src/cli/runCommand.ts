@@ -10,7 +10,7 @@ import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateField
 import { DEFAULT_CONFIG } from '../core/config';
 import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../core/live/liveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
-import { FileCacheStore, writeAtomically } from './fileCacheStore';
+import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
 import { readConfigFile, readTestSet } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 

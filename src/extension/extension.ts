@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { EncodingName, SweepResult } from '../core/types';
 import type { ViewState } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
-import { parseCutoffList } from '../shared/cutoffList';
+import { parseCutoffList } from '../core/cutoffList';
 import { createStarterConfig, writeCutoffs } from './configEdits';
 import { exportPolicy, policyExportArgs } from './policyExporter';
 import { PromptFiles } from './promptFiles';

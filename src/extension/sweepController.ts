@@ -7,7 +7,7 @@ import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { sweepOptionsFromConfig } from './sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
-import type { FlippedCase, SweepJobResult } from './workerProtocol';
+import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
 
 const SWEEP_FILE = 'lastSweep.json';

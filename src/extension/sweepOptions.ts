@@ -4,7 +4,7 @@ import type { PromptBudgetConfig } from '../core/config';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from '../core/policies';
 import { SWEEP_DEFAULTS } from '../core/sweepDefaults';
 import type { PolicySpec } from '../core/types';
-import type { SweepJobOptions } from './workerProtocol';
+import type { SweepJobOptions } from '../worker/workerProtocol';
 
 /** Sweep options from a parsed config (or the defaults when there is none); `errors` lists bad policies. */
 export function sweepOptionsFromConfig(config: PromptBudgetConfig | undefined): { options: SweepJobOptions; errors: string[] } {

@@ -3,7 +3,7 @@ import type { EncodingName } from '../core/types';
 import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
-import type { DocumentCount } from './workerProtocol';
+import type { DocumentCount } from '../worker/workerProtocol';
 
 export interface CountedDocument extends DocumentCount {
   encoding: EncodingName;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { LiveError } from '../core/live/liveError';
-import type { LiveEvent, WorkerCalls, WorkerKind, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { LiveEvent, WorkerCalls, WorkerKind, WorkerRequest, WorkerResponse } from '../worker/workerProtocol';
 
 /** Rejection of a call that the worker stopped because the user cancelled it. */
 export class WorkerCancelled extends Error {

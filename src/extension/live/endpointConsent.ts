@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { displayUrl } from '../../core/live/liveError';
-import { describeSource, isLoopback, keyDecision, withConsent, type KeyDecisionInput } from '../../shared/endpointTrust';
+import { describeSource, isLoopback, keyDecision, withConsent, type KeyDecisionInput } from './endpointTrust';
 
 /** globalState (per user, not per workspace, so a repository cannot pre-approve itself). */
 const APPROVED_KEY = 'promptBudget.live.approvedEndpoints';

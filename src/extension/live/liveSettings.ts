@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { findNodeAtLocation, getNodeValue, parseTree } from 'jsonc-parser';
 import { DEFAULT_CONFIG, type LiveConfig } from '../../core/config';
-import { resolveSetting, type SettingLayers, type SettingSource } from '../../shared/endpointTrust';
+import { resolveSetting, type SettingLayers, type SettingSource } from './endpointTrust';
 import type { LoadedConfig } from '../workspaceConfig';
 
 export type MaxTokensParam = 'max_tokens' | 'max_completion_tokens';

@@ -7,7 +7,7 @@ import { recommendationLine, rowEffect, sweepToJson, sweepToMarkdown } from '../
 import type { SweepResult } from '../../../src/core/types';
 import type { PromptBudgetApi } from '../../../src/extension/extension';
 import { COMMANDS } from '../../../src/extension/commandIds';
-import { findSections } from '../../../src/shared/markdownSections';
+import { findSections } from '../../../src/core/markdownSections';
 
 const EXTENSION_ID = 'prompt-budget.prompt-budget';
 

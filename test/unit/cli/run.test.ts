@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { runCommand } from '../../../src/cli/runCommand';
 import { UsageError, type CliIo } from '../../../src/cli/io';
-import { FileCacheStore } from '../../../src/cli/fileCacheStore';
+import { FileCacheStore } from '../../../src/node/fileCacheStore';
 import { closedPort, loadSharedRows, startMockServer, type MockServer } from '../../support/openaiMockServer';
 
 const repo = resolve(__dirname, '../../..');

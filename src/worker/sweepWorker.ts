@@ -4,13 +4,13 @@ import { parentPort } from 'node:worker_threads';
 import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
-import { FileCacheStore } from '../cli/fileCacheStore';
+import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../core/tokens';
 import { parseTestSet } from '../core/testSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName, EngineName, SweepResult } from '../core/types';
-import { IncrementalCounter, sumByRanges } from '../shared/incrementalCounter';
-import { findSections } from '../shared/markdownSections';
+import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
+import { findSections } from '../core/markdownSections';
 import type { DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const counters = new Map<string, IncrementalCounter>();

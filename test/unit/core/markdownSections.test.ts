@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { findSections } from '../../../src/shared/markdownSections';
+import { findSections } from '../../../src/core/markdownSections';
 
 describe('findSections', () => {
   it('finds ATX headings with their level and title', () => {

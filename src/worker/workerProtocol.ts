@@ -7,7 +7,7 @@ import type { Case, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResul
 import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
-import type { TokenCount } from '../shared/incrementalCounter';
+import type { TokenCount } from '../core/incrementalCounter';
 
 export interface SectionCount extends TokenCount {
   /** 0-based heading line. */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
 import type { EncodingName, EngineName } from '../../../src/core/types';
-import { chunkStarts, IncrementalCounter, isRegexSpace, sumByRanges } from '../../../src/shared/incrementalCounter';
+import { chunkStarts, IncrementalCounter, isRegexSpace, sumByRanges } from '../../../src/core/incrementalCounter';
 
 const counterFor = (encoding: EncodingName, engine: EngineName = 'gpt-tokenizer') => {
   const tok = getTokenizer(encoding, engine);

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { endpointKey, isLoopback, isWorkspaceSource, keyDecision, MAX_CONSENTED, resolveSetting, withConsent, type KeyDecisionInput } from '../../../src/shared/endpointTrust';
+import { endpointKey, isLoopback, isWorkspaceSource, keyDecision, MAX_CONSENTED, resolveSetting, withConsent, type KeyDecisionInput } from '../../../../src/extension/live/endpointTrust';
 
 const base: Omit<KeyDecisionInput, 'baseUrl' | 'source'> = { hasKey: true, consented: [], userBaseUrl: undefined, defaultBaseUrl: 'http://localhost:11434/v1' };
 
-describe('shared/endpointTrust', () => {
+describe('extension/live/endpointTrust', () => {
   describe('resolveSetting', () => {
     it('takes promptbudget.json first, then folder, workspace, user, default', () => {
       const all = { defaultValue: 'd', user: 'u', workspace: 'w', workspaceFolder: 'f' };

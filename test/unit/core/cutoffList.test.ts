@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseCutoffList } from '../../../src/shared/cutoffList';
+import { parseCutoffList } from '../../../src/core/cutoffList';
 
 describe('parseCutoffList', () => {
   it('reads commas and spaces, sorts and drops duplicates', () => {
