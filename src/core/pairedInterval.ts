@@ -1,0 +1,66 @@
+/**
+ * Confidence interval for the difference of two paired proportions (policy EM − baseline EM on the
+ * same cases): Tango's score interval with a ½ continuity correction.
+ *
+ * Why not the percentile bootstrap: with rare flips — the usual case for a good policy against full
+ * length — it is far too narrow on small sets (no flip at all gives [0, 0] whatever the size).
+ * Simulated in test/unit/core/pairedInterval.test.ts: Tango's plain score interval dips to ≈92.8%
+ * coverage at some sizes and flip rates; Bonett–Price's adjusted Wald to ≈92.9%; Tango with the ½
+ * correction stays ≥ 94.5% on the grid n = 30…1,000, flip rates 0.5…15%.
+ */
+
+import { normalQuantile } from './stats';
+
+/**
+ * The constrained maximum-likelihood estimate of P(lost) under Δ = `delta`, where Δ = P(gained) −
+ * P(lost): the root of 2n·p² − B·p − C = 0 inside the feasible range.
+ */
+function constrainedLost(lost: number, gained: number, n: number, delta: number): number {
+  const concordant = n - lost - gained;
+  const b = lost * (1 - 3 * delta) + gained * (1 - delta) - 2 * concordant * delta;
+  const c = lost * delta * (1 - delta);
+  const p = (b + Math.sqrt(Math.max(0, b * b + 8 * n * c))) / (4 * n);
+  return Math.min(Math.max(p, Math.max(0, -delta)), (1 - delta) / 2);
+}
+
+/** Tango's score statistic for H0: Δ = delta, continuity-corrected towards 0. */
+function scoreStatistic(lost: number, gained: number, n: number, delta: number, correction: number): number {
+  const p = constrainedLost(lost, gained, n, delta);
+  const variance = n * (2 * p + delta - delta * delta);
+  const raw = gained - lost - n * delta;
+  const num = Math.sign(raw) * Math.max(0, Math.abs(raw) - correction);
+  if (num === 0) return 0;
+  return variance > 0 ? num / Math.sqrt(variance) : num * Infinity;
+}
+
+export interface PairedIntervalOptions {
+  /** Two-sided confidence level; default 0.95. */
+  level?: number;
+  /** Continuity correction in counts; default ½ (0 gives Tango's plain score interval). */
+  correction?: number;
+}
+
+/**
+ * The interval for Δ = (gained − lost) / n, where `lost` cases are right at baseline and wrong under
+ * the policy, `gained` the reverse, out of `n` paired cases. Bounds are fractions in [−1, 1].
+ */
+export function pairedDifferenceCi(lost: number, gained: number, n: number, opts: PairedIntervalOptions = {}): [number, number] {
+  if (n <= 0) return [-1, 1];
+  const z = normalQuantile(1 - (1 - (opts.level ?? 0.95)) / 2);
+  const correction = opts.correction ?? 0.5;
+  const estimate = (gained - lost) / n;
+  const inside = (d: number) => Math.abs(scoreStatistic(lost, gained, n, d, correction)) <= z;
+  // The statistic falls as Δ grows, so each bound is one bisection from the estimate outwards.
+  const bound = (outside: number) => {
+    let lo = estimate;
+    let hi = outside;
+    if (inside(hi)) return hi;
+    for (let i = 0; i < 50; i++) {
+      const mid = (lo + hi) / 2;
+      if (inside(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [bound(-1), bound(1)];
+}
