@@ -232,5 +232,7 @@ async function openSample(context: vscode.ExtensionContext): Promise<void> {
     await vscode.workspace.fs.createDirectory(context.globalStorageUri);
     await vscode.workspace.fs.copy(source, target, { overwrite: false });
   }
-  await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
+  // Never replace the folder the user has open: the sample gets a window of its own.
+  const replace = !vscode.workspace.workspaceFolders?.length;
+  await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: !replace });
 }

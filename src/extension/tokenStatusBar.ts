@@ -84,7 +84,9 @@ export class TokenStatusBar implements vscode.Disposable {
       const out = this.outputTokens();
       const cost = costPerCall(count, out?.tokens ?? 0, prices);
       const shown = `${approximate ? '≈' : ''}${formatCount(count)}`;
-      this.item.text = `$(symbol-numeric) ${shown} tokens · ${encoding} · ${formatUsd(cost)}/call`;
+      // Before a sweep only the input is priced; say so rather than show a smaller figure under the same label.
+      const costLabel = out ? 'in+out' : 'input';
+      this.item.text = `$(symbol-numeric) ${shown} tokens · ${encoding} · ${costLabel} ${formatUsd(cost)}/call`;
       const tip = new vscode.MarkdownString(undefined, true);
       tip.appendMarkdown(`**Prompt Budget** — ${what}\n\n`);
       tip.appendMarkdown(`${shown} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
@@ -95,7 +97,7 @@ export class TokenStatusBar implements vscode.Disposable {
       );
       tip.appendMarkdown('Click to choose the encoding.');
       this.item.tooltip = tip;
-      this.item.accessibilityInformation = { label: `${shown} tokens, ${encoding}, about ${formatUsd(cost)} per call` };
+      this.item.accessibilityInformation = { label: `${shown} tokens, ${encoding}, about ${formatUsd(cost)} per call (${out ? 'input and output' : 'input only'})` };
       this.item.show();
     } catch {
       if (gen === this.generation) this.item.hide();

@@ -94,7 +94,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     await openFile(page, 'solve.prompt.md', 120_000);
     const original = fs.readFileSync(path.join(ws.dir, 'prompts', 'solve.prompt.md'), 'utf8');
     const label = await statusCount(page, count(original));
-    assert.match(label, /o200k_base · \$[0-9.]+\/call$/);
+    assert.match(label, /o200k_base · input \$[0-9.]+\/call$/, "before a sweep only the input is priced, and the label says so");
 
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+End');
