@@ -1,12 +1,14 @@
 /**
  * Confidence interval for the difference of two paired proportions (policy EM − baseline EM on the
- * same cases): Tango's score interval with a ½ continuity correction.
+ * same cases): Tango's score interval with a ¼-count continuity correction.
  *
  * Why not the percentile bootstrap: with rare flips — the usual case for a good policy against full
  * length — it is far too narrow on small sets (no flip at all gives [0, 0] whatever the size).
- * Simulated in test/unit/core/pairedInterval.test.ts: Tango's plain score interval dips to ≈92.8%
- * coverage at some sizes and flip rates; Bonett–Price's adjusted Wald to ≈92.9%; Tango with the ½
- * correction stays ≥ 94.5% on the grid n = 30…1,000, flip rates 0.5…15%.
+ * Simulated (4,000 sets per cell, n = 30…1,000, flip rates 0.5…15%, all or ¾ or ½ of the flips
+ * losses): Tango's plain score interval dips to 92.8% coverage, Bonett–Price's adjusted Wald to
+ * 92.9%; with a ¼-count correction Tango stays ≥ 94.5% (a ½ correction gives ≥ 94.8% but is wider
+ * than the exact bound when nothing flipped: ±1.19 vs 0.92 points at n = 400; ¼ gives ±1.07).
+ * test/unit/core/pairedInterval.test.ts repeats the grid.
  */
 
 import { normalQuantile } from './stats';
@@ -36,7 +38,7 @@ function scoreStatistic(lost: number, gained: number, n: number, delta: number, 
 export interface PairedIntervalOptions {
   /** Two-sided confidence level; default 0.95. */
   level?: number;
-  /** Continuity correction in counts; default ½ (0 gives Tango's plain score interval). */
+  /** Continuity correction in counts; default ¼ (0 gives Tango's plain score interval). */
   correction?: number;
 }
 
@@ -47,7 +49,7 @@ export interface PairedIntervalOptions {
 export function pairedDifferenceCi(lost: number, gained: number, n: number, opts: PairedIntervalOptions = {}): [number, number] {
   if (n <= 0) return [-1, 1];
   const z = normalQuantile(1 - (1 - (opts.level ?? 0.95)) / 2);
-  const correction = opts.correction ?? 0.5;
+  const correction = opts.correction ?? 0.25;
   const estimate = (gained - lost) / n;
   const inside = (d: number) => Math.abs(scoreStatistic(lost, gained, n, d, correction)) <= z;
   // The statistic falls as Δ grows, so each bound is one bisection from the estimate outwards.

@@ -4,6 +4,7 @@
  */
 import type { CrossValidation, PowerInfo } from './types';
 import { casesNeeded, createRng, forEachBootstrapClassCount, median, minDetectableLoss, mcnemarExactP, percentileCiFromSums } from './stats';
+import { pairedDifferenceCi } from './pairedInterval';
 
 /** Sweep outcomes of P policies on the same N cases. Index 0 is the baseline `full`. */
 export interface PolicyMatrix {
@@ -20,7 +21,10 @@ export interface PolicyStats {
   correct: number;
   em: number;
   deltaEm: number;
+  /** ΔEM 95% CI: Tango's score interval for paired proportions (src/core/pairedInterval.ts). */
   ci95: [number, number];
+  /** The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison: too narrow when flips are rare. */
+  bootstrapCi95: [number, number];
   mcnemarP: number;
   meanTokens: number;
   savings: number;
@@ -173,13 +177,15 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
     const s = p === 0 ? baseSums : sums(p);
     const em = n > 0 ? s.correct / n : 0;
     const meanTokens = n > 0 ? s.tokens / n : 0;
-    const ci95 = ci.get(p) ?? [0, 0];
+    // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
+    const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases[p], gainedCases[p], n);
     out.push({
       name: m.names[p],
       correct: s.correct,
       em,
       deltaEm: em - baseEm,
       ci95,
+      bootstrapCi95: ci.get(p) ?? [0, 0],
       mcnemarP: mcnemarExactP(lostCases[p], gainedCases[p]),
       meanTokens,
       savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,

@@ -51,7 +51,7 @@ describe('recommend', () => {
 
     it('counts EM, flips, McNemar p and savings against the baseline', () => {
       const [full, cut, twin] = policyStats(m, { resamples: 200, seed: 1 });
-      assert.deepEqual(full, { name: 'full', correct: 6, em: 0.6, deltaEm: 0, ci95: [0, 0], mcnemarP: 1, meanTokens: 100, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
+      assert.deepEqual(full, { name: 'full', correct: 6, em: 0.6, deltaEm: 0, ci95: [0, 0], bootstrapCi95: [0, 0], mcnemarP: 1, meanTokens: 100, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
       assert.equal(cut.correct, 5);
       assert.equal(cut.em, 0.5);
       assert.ok(Math.abs(cut.deltaEm + 0.1) < 1e-12);
@@ -62,7 +62,9 @@ describe('recommend', () => {
       assert.equal(cut.meanTokens, 50);
       assert.equal(cut.savings, 0.5);
       assert.ok(cut.ci95[0] < -0.1 && cut.ci95[1] > -0.1 + 1e-9, `${cut.ci95}`);
-      assert.deepEqual(twin.ci95, [0, 0]);
+      // No flip in 10 cases is no proof of no loss: a real interval, symmetric about 0 (the bootstrap said [0, 0]).
+      assert.deepEqual(twin.bootstrapCi95, [0, 0]);
+      assert.ok(twin.ci95[0] < -0.2 && Math.abs(twin.ci95[0] + twin.ci95[1]) < 1e-9, `${twin.ci95}`);
       assert.equal(twin.meanTokens, 45);
       assert.ok(Math.abs(twin.savings - 0.55) < 1e-12);
     });
@@ -72,7 +74,7 @@ describe('recommend', () => {
       const stats = policyStats(r, { resamples: 600, seed: 77 });
       const idx = bootstrapIndices(400, 600, 77);
       for (let p = 1; p < r.names.length; p++) {
-        assert.deepEqual(stats[p].ci95, pairedBootstrapCi(r.correct[0], r.correct[p], idx, 400));
+        assert.deepEqual(stats[p].bootstrapCi95, pairedBootstrapCi(r.correct[0], r.correct[p], idx, 400));
         assert.equal(stats[p].mcnemarP, mcnemarExactP(stats[p].flipsToWrong, stats[p].flipsToRight));
       }
     });
@@ -96,7 +98,9 @@ describe('recommend', () => {
       const r = randomMatrix(300, 4, [0.2, 0.05]);
       const a = policyStats(r, { resamples: 500, seed: 5 });
       assert.deepEqual(policyStats(r, { resamples: 500, seed: 5 }), a);
-      assert.notDeepEqual(policyStats(r, { resamples: 500, seed: 6 }).map((s) => s.ci95), a.map((s) => s.ci95));
+      assert.notDeepEqual(policyStats(r, { resamples: 500, seed: 6 }).map((s) => s.bootstrapCi95), a.map((s) => s.bootstrapCi95));
+      // The score interval depends on the counts only, never on the seed.
+      assert.deepEqual(policyStats(r, { resamples: 500, seed: 6 }).map((s) => s.ci95), a.map((s) => s.ci95));
     });
 
     it('restricts everything to a subset of cases', () => {
@@ -110,10 +114,10 @@ describe('recommend', () => {
       assert.deepEqual(policyStats(r, { resamples: 300, seed: 9, subset }), policyStats(sub, { resamples: 300, seed: 9 }));
     });
 
-    it('returns zeros for no cases and rejects ragged matrices', () => {
+    it('returns zeros (and the widest interval) for no cases and rejects ragged matrices', () => {
       const empty = build(0, 0, 100, [{ name: 'cutoff:1', tokens: 1, correct: same }]);
       const stats = policyStats(empty, { resamples: 100, seed: 1 });
-      assert.deepEqual(stats[1], { name: 'cutoff:1', correct: 0, em: 0, deltaEm: 0, ci95: [0, 0], mcnemarP: 1, meanTokens: 0, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
+      assert.deepEqual(stats[1], { name: 'cutoff:1', correct: 0, em: 0, deltaEm: 0, ci95: [-1, 1], bootstrapCi95: [0, 0], mcnemarP: 1, meanTokens: 0, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
       const ragged: PolicyMatrix = { names: ['full', 'x'], correct: [new Uint8Array(3), new Uint8Array(2)], tokens: [new Float64Array(3), new Float64Array(2)] };
       assert.throws(() => policyStats(ragged, { resamples: 10, seed: 1 }), /does not have 3 cases/);
     });
@@ -138,7 +142,7 @@ describe('recommend', () => {
     it('picks a cheaper policy that changes nothing', () => {
       const stats = policyStats(build(1000, 800, 1000, [cheapLoses5, midIdentical]), { resamples: 2000, seed: 1 });
       assert.equal(choosePolicy(stats, 0.01)?.index, 2);
-      assert.match(choosePolicy(stats, 0.01)?.reason ?? '', /saves 50\.0% of tokens at ΔEM 0 pts \(95% CI 0…0\)/);
+      assert.match(choosePolicy(stats, 0.01)?.reason ?? '', /saves 50\.0% of tokens at ΔEM 0 pts \(95% CI −0\.4…\+0\.4\)/);
       assert.equal(choosePolicy(stats, 0.1)?.index, 1);
     });
 

@@ -16,7 +16,8 @@ function matrix(names: string[], n: number, cell: (p: number, i: number) => [0 |
   };
 }
 
-const OPTS = { margin: 0.01, resamples: 1000, seed: 3, folds: 0 };
+// 1.5 points: with 400 cases and no flip, an honest 95% interval of ΔEM still reaches about −1.07 points.
+const OPTS = { margin: 0.015, resamples: 1000, seed: 3, folds: 0 };
 
 describe('core/tagBudgets', () => {
   it('cuts the easy tag hard and keeps the hard tag on the medium policy (known answer)', () => {
@@ -30,7 +31,7 @@ describe('core/tagBudgets', () => {
       return [right(i), hard ? 60 : 50]; // medium: loses nothing
     });
     const tags = Array.from({ length: n }, (_, i) => [i < 200 ? 'easy' : 'hard']);
-    const single = choosePolicy(policyStats(m, { resamples: 1000, seed: 3 }), 0.01);
+    const single = choosePolicy(policyStats(m, { resamples: 1000, seed: 3 }), OPTS.margin);
     assert.equal(m.names[single?.index ?? -1], 'cutoff:64');
 
     const tb = computeTagBudgets(m, tags, OPTS);
@@ -97,13 +98,13 @@ describe('core/tagBudgets', () => {
       return [i % 4 === 0 || i === 7 ? 0 : 1, 50];
     });
     const tags = Array.from({ length: n }, (_, i) => (i < 300 ? ['big'] : ['small', 'x']));
-    const tb = computeTagBudgets(m, tags, { ...OPTS, minCases: 40 });
+    const tb = computeTagBudgets(m, tags, { ...OPTS, margin: 0.02, minCases: 40 });
     assert.ok(tb);
     const small = tb.perTag.find((t) => t.tag === 'small');
     assert.deepEqual([small?.fallback, small?.policy, small?.cases], [true, 'cutoff:64', 30]);
     assert.equal(tb.perTag.find((t) => t.tag === 'big')?.policy, 'cutoff:64');
     const stats = policyStats(m, { resamples: 1000, seed: 3 });
-    assert.deepEqual(tb.overall.ci95, stats[2].ci95);
+    assert.deepEqual(tb.overall.ci95, stats[2].bootstrapCi95);
     assert.equal(tb.extraSavingsOverSingle, 0);
     assert.match(tb.message, /nothing cheaper than cutoff:64 for every tag/);
     assert.match(tb.message, /1 tag with fewer than 40 cases use cutoff:64/);
