@@ -25,6 +25,9 @@ const ALLOWED = {
   runtime: ['core'],
 };
 
+/** Folders that may see core's result types (type imports), never its code but core/format. */
+const SEES_CORE_TYPES = new Set(['webview', 'shared']);
+
 /** Folders whose code must run outside Node (browser, edge workers) or stay pure. */
 const NO_NODE = new Set(['core', 'webview', 'shared', 'runtime']);
 
@@ -34,8 +37,14 @@ function rulesFor(folder) {
     l === 'cli'
       ? noCli
       : // The webview and shared may see core's result types, never its code.
-        layer(l, `src/${folder} must not import src/${l} (allowed: ${ALLOWED[folder].join(', ') || 'nothing outside itself'}).`, l === 'core' && (folder === 'webview' || folder === 'shared')),
+        layer(l, `src/${folder} must not import src/${l} (allowed: ${ALLOWED[folder].join(', ') || 'nothing outside itself'}).`, l === 'core' && SEES_CORE_TYPES.has(folder)),
   );
+  // The one exception: src/core/format.ts (pure, imports nothing) is the single number formatter of
+  // the CLI and the UI, so shared and the webview may value-import exactly that module.
+  if (SEES_CORE_TYPES.has(folder)) {
+    const i = patterns.findIndex((p) => p.regex === layer('core', '').regex);
+    patterns[i] = { ...patterns[i], regex: '^(\\.\\./)+core(/(?!format$)|$)' };
+  }
   if (NO_NODE.has(folder)) patterns.push({ regex: NODE_BUILTINS, message: `src/${folder} is pure or runs in a browser: no Node-only modules.` });
   // Escaping src/ altogether (test helpers, scripts, package.json) is never a layer's business.
   patterns.push({ regex: '^(\\.\\./){2,}(test|bench|scripts)(/|$)', message: 'src/ must not import tests, benchmarks or scripts.' });

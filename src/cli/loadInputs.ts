@@ -1,13 +1,14 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Case, ExtractConfig, FieldMap, LineIssue, MatchConfig, PolicySpec } from '../core/types';
+import type { Case, FieldMap, LineIssue, PolicySpec } from '../core/types';
 import { parseConfig, type PromptBudgetConfig } from '../core/config';
 import { formatIssue, parseTestSetStream } from '../core/testSet';
 import { parseExtractConfig } from '../core/extract';
 import { parseMatchConfig } from '../core/match';
-import { DEFAULT_DYNAMIC_POLICIES, parsePolicy } from '../core/policies';
+import { parsePolicy } from '../core/policies';
 import { isEncodingName, isEngineName } from '../core/tokens';
-import { SWEEP_DEFAULTS, type SweepOptions } from '../core/sweep';
+import type { SweepOptions } from '../core/sweep';
+import { resolveSweepOptions, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
 
 /** Flags shared by `sweep` and `export`. */
@@ -68,6 +69,38 @@ function policyList(text: string, flag: string): PolicySpec[] {
     });
 }
 
+/** Parses the sweep flags into overrides for {@link resolveSweepOptions}; a bad flag is a UsageError. */
+export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides {
+  const o: SweepOverrides = {};
+  if (flags.extract) {
+    const parsed = parseExtractConfig(flags.extract === 'regex' ? { preset: 'regex', pattern: flags.pattern } : flags.extract);
+    if (!parsed.config) throw new UsageError(`--extract ${flags.extract}: ${parsed.error}`);
+    o.extract = parsed.config;
+  } else if (flags.pattern) {
+    throw new UsageError('--pattern needs --extract regex');
+  }
+  if (flags.match) {
+    const parsed = parseMatchConfig(flags.match);
+    if (!parsed.config) throw new UsageError(`--match ${flags.match}: ${parsed.error}`);
+    o.match = parsed.config;
+  }
+  if (flags.encoding !== undefined) {
+    if (!isEncodingName(flags.encoding)) throw new UsageError(`--encoding ${flags.encoding}: expected o200k_base or cl100k_base`);
+    o.encoding = flags.encoding;
+  }
+  if (flags.engine !== undefined) {
+    if (!isEngineName(flags.engine)) throw new UsageError(`--engine ${flags.engine}: expected gpt-tokenizer or js-tiktoken`);
+    o.engine = flags.engine;
+  }
+  if (flags.policies) o.policies = policyList(flags.policies, 'policies');
+  if (flags.cutoffs) o.cutoffs = policyList(cutoffNames(flags.cutoffs), 'cutoffs').map((p) => (p.kind === 'cutoff' ? p.tokens : 0));
+  if (flags.margin !== undefined) o.margin = num('margin', flags.margin, (n) => n >= 0 && n <= 100, 'EM points between 0 and 100');
+  if (flags.seed !== undefined) o.seed = num('seed', flags.seed, Number.isInteger, 'an integer');
+  if (flags.resamples !== undefined) o.resamples = num('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'an integer ≥ 100');
+  if (flags.folds !== undefined) o.folds = num('folds', flags.folds, (n) => Number.isInteger(n) && (n === 0 || n >= 2), '0 (off) or an integer ≥ 2');
+  return o;
+}
+
 /** Reads and checks a promptbudget.json; its problems go to stderr as `file:line:col: reason`. */
 export function readConfigFile(path: string, io: CliIo): PromptBudgetConfig {
   let text: string;
@@ -93,47 +126,16 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   else if (config && configPath && config.testSets.length > 0) testSetPath = resolve(dirname(configPath), config.testSets[0]);
   else throw new UsageError('no test set: pass a file (prompt-budget sweep <test-set>) or a --config that lists testSets');
 
-  let extract: ExtractConfig = config?.extract ?? { preset: 'last-number' };
-  if (flags.extract) {
-    const parsed = parseExtractConfig(flags.extract === 'regex' ? { preset: 'regex', pattern: flags.pattern } : flags.extract);
-    if (!parsed.config) throw new UsageError(`--extract ${flags.extract}: ${parsed.error}`);
-    extract = parsed.config;
-  } else if (flags.pattern) {
-    throw new UsageError('--pattern needs --extract regex');
-  }
-  let match: MatchConfig = config?.match ?? { preset: 'numeric' };
-  if (flags.match) {
-    const parsed = parseMatchConfig(flags.match);
-    if (!parsed.config) throw new UsageError(`--match ${flags.match}: ${parsed.error}`);
-    match = parsed.config;
-  }
-  const encoding = flags.encoding ?? config?.encoding ?? 'o200k_base';
-  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
-  const engine = flags.engine ?? config?.engine ?? 'gpt-tokenizer';
-  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
-
-  let policies: PolicySpec[];
-  if (flags.policies) {
-    policies = policyList(flags.policies, 'policies');
-    if (flags.cutoffs) policies.push(...policyList(cutoffNames(flags.cutoffs), 'cutoffs'));
-  } else {
-    const cutoffs = flags.cutoffs ? policyList(cutoffNames(flags.cutoffs), 'cutoffs') : (config?.cutoffs ?? []).map((k): PolicySpec => ({ kind: 'cutoff', tokens: k }));
-    const dynamic = config?.policies.length ? policyList(config.policies.join(','), 'policies') : [...DEFAULT_DYNAMIC_POLICIES];
-    policies = [...cutoffs, ...dynamic];
-  }
-
-  const margin = flags.margin !== undefined ? num('margin', flags.margin, (n) => n >= 0 && n <= 100, 'EM points between 0 and 100') : (config?.margin ?? SWEEP_DEFAULTS.margin * 100);
-  const seed = flags.seed !== undefined ? num('seed', flags.seed, Number.isInteger, 'an integer') : (config?.seed ?? SWEEP_DEFAULTS.seed);
-  const resamples = flags.resamples !== undefined ? num('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'an integer ≥ 100') : (config?.resamples ?? SWEEP_DEFAULTS.resamples);
-  const folds = flags.folds !== undefined ? num('folds', flags.folds, (n) => Number.isInteger(n) && (n === 0 || n >= 2), '0 (off) or an integer ≥ 2') : (config?.folds ?? SWEEP_DEFAULTS.folds);
-
+  const resolved = resolveSweepOptions(config, sweepOverridesFromFlags(flags));
+  const error = resolved.issues.find((i) => i.severity === 'error');
+  if (error) throw new UsageError(error.message);
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
   return {
     testSetPath,
     cases,
     skipped,
     config,
-    options: { encoding, engine, extract, match, policies, margin: margin / 100, seed, resamples, folds, includeCases: extra.includeCases },
+    options: { ...resolved.options, includeCases: extra.includeCases },
   };
 }
 

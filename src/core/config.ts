@@ -4,6 +4,7 @@ import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, policyName } from './policie
 import { describeJsonError, resolveFields } from './testSet';
 import { EXTRACT_PRESETS } from './extract';
 import { MATCH_PRESETS } from './match';
+import { ENCODING_NAMES, ENGINE_NAMES } from './encodingNames';
 import type { FieldMapInput } from './testSet';
 import type {
   EncodingName,
@@ -65,8 +66,9 @@ export interface ConfigParseOptions {
   validatePolicy?: (name: string) => string | null;
 }
 
-export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
-export const ENGINES: readonly EngineName[] = ['gpt-tokenizer', 'js-tiktoken'];
+// One list of names, shared with tokens.ts; encodingNames.ts keeps the rank tables out of the bundle.
+export const ENCODINGS: readonly EncodingName[] = ENCODING_NAMES;
+export const ENGINES: readonly EngineName[] = ENGINE_NAMES;
 export { EXTRACT_PRESETS } from './extract';
 export { MATCH_PRESETS } from './match';
 

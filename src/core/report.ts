@@ -3,36 +3,14 @@
  * terminal table and the one-line recommendation used by CodeLens and the panel.
  */
 import type { SweepResult, SweepRow } from './types';
+import { formatCi, formatP, pct, signedPts, tokenChange } from './format';
 
-/** `81.0` for 0.81. */
-export function pct(fraction: number, digits = 1): string {
-  return (fraction * 100).toFixed(digits);
-}
-
-/** Signed points with a real minus sign: `−2.8`, `+0.4`, `0.0`. */
-export function signedPts(fraction: number, digits = 1): string {
-  const v = Number((fraction * 100).toFixed(digits));
-  if (v === 0) return (0).toFixed(digits);
-  return `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(digits)}`;
-}
-
-/** `−38%` for savings 0.38 (tokens go down). */
-export function tokenChange(savings: number): string {
-  const v = Math.round(savings * 100);
-  if (v === 0) return '±0%';
-  return `${v > 0 ? '−' : '+'}${Math.abs(v)}%`;
-}
-
-/** McNemar p formatted for a table. */
-export function formatP(p: number): string {
-  if (p >= 0.9995) return '1';
-  if (p < 0.001) return '<0.001';
-  return p.toFixed(3);
-}
+// The number formatting lives in ./format (shared with the panel); re-exported for existing importers.
+export { formatP, pct, signedPts, tokenChange } from './format';
 
 /** One-line effect of a row, e.g. `−38% tokens · EM 81.0 → 78.2 (−2.8 pts, 95% CI −4.1…−1.5)`. */
 export function rowEffect(result: SweepResult, row: SweepRow): string {
-  return `${tokenChange(row.savings)} tokens · EM ${pct(result.baseline.em)} → ${pct(row.em)} (${signedPts(row.deltaEm)} pts, 95% CI ${signedPts(row.ci95[0])}…${signedPts(row.ci95[1])})`;
+  return `${tokenChange(row.savings)} tokens · EM ${pct(result.baseline.em)} → ${pct(row.em)} (${signedPts(row.deltaEm)} pts, 95% CI ${formatCi(row.ci95)})`;
 }
 
 /** The recommendation as one line, or why there is none. */
@@ -99,7 +77,7 @@ const COLUMNS: Column[] = [
   { title: 'savings', cell: (r) => `${pct(r.savings)}%`, right: true },
   { title: 'EM %', cell: (r) => pct(r.em), right: true },
   { title: 'ΔEM pts', cell: (r) => signedPts(r.deltaEm), right: true },
-  { title: '95% CI', cell: (r) => `${signedPts(r.ci95[0])}…${signedPts(r.ci95[1])}`, right: true },
+  { title: '95% CI', cell: (r) => formatCi(r.ci95), right: true },
   { title: 'McNemar p', cell: (r) => formatP(r.mcnemarP), right: true },
   { title: 'flips −/+', cell: (r) => `${r.flipsToWrong}/${r.flipsToRight}`, right: true },
   { title: 'cut before answer', cell: (r) => String(r.cutBeforeAnswer), right: true },

@@ -5,7 +5,7 @@ import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type 
 import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
-import { sweepOptionsFromConfig } from './sweepOptions';
+import { resolveSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
@@ -272,9 +272,10 @@ export class SweepController implements ResultSource, vscode.Disposable {
       this.fail(`${vscode.workspace.asRelativePath(loaded.uri)} has ${configErrors.length} error(s); fix them first (see the Problems panel).`);
       return undefined;
     }
-    const { options: sweepOptions, errors } = sweepOptionsFromConfig(loaded?.config);
+    const { options: sweepOptions, issues } = resolveSweepOptions(loaded?.config, {}); // no sweep settings: the config alone decides, as for the CLI without flags
+    const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) {
-      this.fail(errors.join('; '));
+      this.fail(errors.map((i) => i.message).join('; '));
       return undefined;
     }
     let bytes: Uint8Array;

@@ -51,6 +51,9 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
       ['src/extension/x.ts', `import * as vscode from 'vscode';\nimport { a } from '../shared/format';\nimport type { B } from '../worker/workerProtocol';`],
       ['src/webview/x.ts', `import type { SweepRow } from '../core/types';\nimport { a } from '../shared/format';`],
       ['src/runtime/x.ts', `import { a } from '../core/policies';`],
+      // The one exception: the pure number formatter is shared by the CLI and the UI.
+      ['src/shared/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],
+      ['src/webview/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],
     ];
     for (const [path, code] of ok) assert.deepEqual(await importErrors(path, `${code}\n`), [], path);
   });
@@ -58,6 +61,8 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
   it('lets the webview and shared see core types only, and keeps rank tables out of the extension host', async () => {
     assert.match((await importErrors('src/webview/x.ts', `import { runSweep } from '../core/sweep';\nexport const f = runSweep;\n`))[0], /src\/webview must not import src\/core/);
     assert.match((await importErrors('src/shared/x.ts', `import { runSweep } from '../core/sweep';\nexport const f = runSweep;\n`))[0], /src\/shared must not import src\/core/);
+    assert.match((await importErrors('src/shared/x.ts', `import { formatCount } from '../core/formatting';\nexport const f = formatCount;\n`))[0], /src\/shared must not import src\/core/);
+    assert.match((await importErrors('src/shared/x.ts', `import { a } from '../core/format/x';\nexport const f = a;\n`))[0], /src\/shared must not import src\/core/);
     assert.match((await importErrors('src/extension/x.ts', `import { countTokens } from '../core/tokens';\nexport const f = countTokens;\n`))[0], /must not load rank tables/);
     assert.match((await importErrors('src/extension/x.ts', `import { encode } from 'gpt-tokenizer';\nexport const f = encode;\n`))[0], /must not load rank tables/);
     assert.match((await importErrors('src/webview/x.ts', `import { readFileSync } from 'fs';\nexport const f = readFileSync;\n`))[0], /no Node-only modules/);

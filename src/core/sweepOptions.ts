@@ -1,0 +1,89 @@
+// The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
+// sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
+import type { PromptBudgetConfig } from './config';
+import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from './policies';
+import type { SweepOptions } from './sweep';
+import { SWEEP_DEFAULTS } from './sweepDefaults';
+import type { EncodingName, EngineName, ExtractConfig, MatchConfig, PolicySpec } from './types';
+
+/** Sweep options without the per-run callbacks and the per-case switch. */
+export type ResolvedSweepOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases'>;
+
+/** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
+export interface SweepOverrides {
+  extract?: ExtractConfig;
+  match?: MatchConfig;
+  /** Fixed cutoffs in output tokens. */
+  cutoffs?: readonly number[];
+  /** When set, replaces the config's cutoffs and policies; `cutoffs` above are then added after these. */
+  policies?: readonly PolicySpec[];
+  encoding?: EncodingName;
+  engine?: EngineName;
+  /** Non-inferiority margin in EM points (1 = one percentage point). */
+  margin?: number;
+  seed?: number;
+  resamples?: number;
+  folds?: number;
+}
+
+/** A problem found while resolving; `field` names the option it concerns. */
+export interface SweepOptionIssue {
+  severity: 'error' | 'warning';
+  message: string;
+  field?: keyof SweepOverrides;
+}
+
+function cutoffSpecs(cutoffs: readonly number[]): PolicySpec[] {
+  return cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k }));
+}
+
+function configPolicies(names: readonly string[], issues: SweepOptionIssue[]): PolicySpec[] {
+  const specs: PolicySpec[] = [];
+  for (const name of names) {
+    const { spec, error } = parsePolicy(name);
+    if (spec) specs.push(spec);
+    else issues.push({ severity: 'error', field: 'policies', message: error ?? `bad policy ${name}` });
+  }
+  return specs;
+}
+
+function resolvePolicies(config: PromptBudgetConfig | undefined, o: SweepOverrides, issues: SweepOptionIssue[]): PolicySpec[] {
+  if (o.policies) return [...o.policies, ...cutoffSpecs(o.cutoffs ?? [])];
+  // Without a config the defaults are swept in full, so a bare CLI sweep equals the editor's.
+  const cutoffs = cutoffSpecs(o.cutoffs ?? config?.cutoffs ?? DEFAULT_CUTOFFS);
+  const dynamic = config?.policies.length ? configPolicies(config.policies, issues) : [...DEFAULT_DYNAMIC_POLICIES];
+  return [...cutoffs, ...dynamic];
+}
+
+function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void {
+  const bad = (field: keyof SweepOverrides, value: number, expect: string): void => {
+    issues.push({ severity: 'error', field, message: `${field} ${value}: expected ${expect}` });
+  };
+  if (!(o.margin >= 0 && o.margin <= 1)) bad('margin', o.margin * 100, 'EM points between 0 and 100');
+  if (!Number.isInteger(o.seed)) bad('seed', o.seed, 'an integer');
+  if (!(Number.isInteger(o.resamples) && o.resamples >= 100)) bad('resamples', o.resamples, 'an integer ≥ 100');
+  if (!(Number.isInteger(o.folds) && (o.folds === 0 || o.folds >= 2))) bad('folds', o.folds, '0 (off) or an integer ≥ 2');
+  for (const p of o.policies) if (p.kind === 'cutoff' && !(Number.isInteger(p.tokens) && p.tokens > 0)) issues.push({ severity: 'error', field: 'cutoffs', message: `cutoff ${p.tokens}: expected a positive integer` });
+}
+
+/**
+ * Sweep options from a parsed config (or none) and a surface's overrides: overrides win over the
+ * config, the config over the defaults. With neither cutoffs nor policies set anywhere, the sweep
+ * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES. `issues` explain what is wrong.
+ */
+export function resolveSweepOptions(config: PromptBudgetConfig | undefined, overrides: SweepOverrides = {}): { options: ResolvedSweepOptions; issues: SweepOptionIssue[] } {
+  const issues: SweepOptionIssue[] = [];
+  const options: ResolvedSweepOptions = {
+    encoding: overrides.encoding ?? config?.encoding ?? 'o200k_base',
+    engine: overrides.engine ?? config?.engine ?? 'gpt-tokenizer',
+    extract: overrides.extract ?? config?.extract ?? { preset: 'last-number' },
+    match: overrides.match ?? config?.match ?? { preset: 'numeric' },
+    policies: resolvePolicies(config, overrides, issues),
+    margin: (overrides.margin ?? config?.margin ?? SWEEP_DEFAULTS.margin * 100) / 100,
+    seed: overrides.seed ?? config?.seed ?? SWEEP_DEFAULTS.seed,
+    resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
+    folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
+  };
+  checkNumbers(options, issues);
+  return { options, issues };
+}
