@@ -8,6 +8,7 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName } from './types';
 import { utf8Length } from './tokenOffsets';
+import { bpeHeapMerge, HEAP_MERGE_MIN_BYTES } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
@@ -110,6 +111,24 @@ const LONG_TEXT_CHARS = 65_536;
 
 type MergeCacheHolder = { bytePairEncodingCoreProcessor?: { mergeCache?: Map<string, unknown> } };
 
+interface BpeCore {
+  bytePairMerge(piece: Uint8Array): number[];
+  getBpeRankFromBytes(key: Uint8Array): number | undefined;
+}
+
+/**
+ * gpt-tokenizer's `bytePairMerge` rescans every pair after each merge, quadratic in one pre-token's
+ * length (100 K of `=` took 6.6 s). Long pre-tokens go through {@link bpeHeapMerge} instead, with the
+ * library's own rank lookup, so the ids stay the same.
+ */
+function installHeapMerge(api: GptEncoding): void {
+  const core = (api as unknown as { bytePairEncodingCoreProcessor?: BpeCore }).bytePairEncodingCoreProcessor;
+  if (!core || typeof core.bytePairMerge !== 'function' || typeof core.getBpeRankFromBytes !== 'function') return;
+  const quadratic = core.bytePairMerge.bind(core);
+  const rankOf = core.getBpeRankFromBytes.bind(core);
+  core.bytePairMerge = (piece) => (piece.length >= HEAP_MERGE_MIN_BYTES ? bpeHeapMerge(piece, rankOf) : quadratic(piece));
+}
+
 class GptTokenizerEngine implements Tokenizer {
   readonly engine = 'gpt-tokenizer';
   private readonly lengths: ByteLengthCache;
@@ -119,6 +138,7 @@ class GptTokenizerEngine implements Tokenizer {
     private readonly api: GptEncoding,
     ranks: GptRanks,
   ) {
+    installHeapMerge(api);
     this.lengths = new ByteLengthCache(ranks.length, (id) => {
       const value = ranks[id];
       if (typeof value === 'string') return utf8Length(value);

@@ -1,9 +1,13 @@
 import { SseParser } from '../core/live/sseParser';
+import { TraceAssembler } from '../core/live/traceAssembler';
 import type { StopDecision, Stopper } from './createStopper';
 
-/** The text fields of a Chat Completions delta (or message); reasoning as vLLM / Ollama / llama.cpp send it. */
+/**
+ * The text fields of a Chat Completions delta (or message); reasoning as vLLM / Ollama / llama.cpp
+ * send it; `content` may be a list of parts (Mistral), thinking parts counting as reasoning.
+ */
 export interface ChatDeltaLike {
-  content?: string | null;
+  content?: string | readonly unknown[] | null;
   reasoning_content?: string | null;
   reasoning?: string | null;
 }
@@ -23,49 +27,27 @@ export interface StreamStopResult {
   aborted: boolean;
   /** The server's `finish_reason`, when the stream ended by itself and sent one. */
   finishReason?: string;
-}
-
-/**
- * Turns reasoning and content deltas into the trace text live mode records: reasoning wrapped in
- * `<think>…</think>` before the content. Reasoning that arrives after content has started cannot
- * be put before it any more, and is left out.
- */
-class TraceBuilder {
-  private state: 'start' | 'thinking' | 'content' = 'start';
-
-  piece(delta: ChatDeltaLike | null | undefined): string {
-    if (!delta) return '';
-    const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
-    const content = typeof delta.content === 'string' ? delta.content : '';
-    let out = '';
-    if (reasoning && this.state !== 'content') {
-      if (this.state === 'start') out += '<think>';
-      this.state = 'thinking';
-      out += reasoning;
-    }
-    if (content) {
-      if (this.state === 'thinking') out += '</think>';
-      this.state = 'content';
-      out += content;
-    }
-    return out;
-  }
-
-  end(): string {
-    const out = this.state === 'thinking' ? '</think>' : '';
-    this.state = 'content';
-    return out;
-  }
+  /**
+   * True when the stream ended by itself without `finish_reason` or `[DONE]`: the connection was
+   * cut off and `text` is not the whole completion.
+   */
+  truncated: boolean;
 }
 
 interface Feed {
   chunk(value: ChatCompletionChunkLike): StopDecision | null;
-  end(): StreamStopResult;
+  /** `done`: the stream sent `[DONE]` (or was a whole JSON response). */
+  end(done: boolean): StreamStopResult;
   stopped(decision: StopDecision): StreamStopResult;
 }
 
+/**
+ * Streams the assembled trace into the stopper. Reasoning that arrives after content is not
+ * streamed (see TraceAssembler); when the stream ends by itself, `text` is the whole trace in the
+ * recorded form, as the live client records it.
+ */
 function feed(stopper: Stopper): Feed {
-  const builder = new TraceBuilder();
+  const trace = new TraceAssembler();
   let finishReason: string | undefined;
   const push = (text: string): StopDecision | null => {
     if (!text) return null;
@@ -77,17 +59,20 @@ function feed(stopper: Stopper): Feed {
       const choice = Array.isArray(value?.choices) ? value.choices[0] : undefined;
       if (!choice) return null;
       if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
-      return push(builder.piece(choice.delta));
+      return push(trace.push(choice.delta));
     },
-    end() {
-      const last = push(builder.end());
-      if (last) return { decision: last, text: stopper.keptText(), aborted: false };
-      const result: StreamStopResult = { decision: stopper.finish(), text: stopper.keptText(), aborted: false };
+    end(done) {
+      const truncated = !done && finishReason === undefined;
+      const last = push(trace.end());
+      if (last) return { decision: last, text: stopper.keptText(), aborted: false, truncated };
+      const decision = stopper.finish();
+      const text = trace.reordered ? trace.text() : stopper.keptText();
+      const result: StreamStopResult = { decision, text, aborted: false, truncated };
       if (finishReason !== undefined) result.finishReason = finishReason;
       return result;
     },
     stopped(decision) {
-      return { decision, text: stopper.keptText(), aborted: true };
+      return { decision, text: stopper.keptText(), aborted: true, truncated: false };
     },
   };
 }
@@ -116,7 +101,7 @@ export async function stopStream(response: Response, stopper: Stopper, opts: { a
     const json = (await response.json()) as { choices?: { message?: ChatDeltaLike; finish_reason?: string | null }[] };
     const choice = json.choices?.[0];
     const d = f.chunk({ choices: [{ delta: choice?.message ?? null, finish_reason: choice?.finish_reason ?? null }] });
-    return d ? f.stopped(d) : f.end();
+    return d ? f.stopped(d) : f.end(true);
   }
   if (!response.body) throw new Error('prompt-budget: the response has no body');
   const reader = response.body.getReader();
@@ -134,12 +119,13 @@ export async function stopStream(response: Response, stopper: Stopper, opts: { a
   };
   for (;;) {
     const { value, done } = await reader.read();
-    const events = done ? parser.end() : parser.push(value);
+    // As the SSE spec says, an event the stream did not finish (no blank line after it) is dropped.
+    const events = done ? [] : parser.push(value);
     for (const event of events) {
       const r = handle(event.data);
       if (r === 'done') {
         void reader.cancel().catch(() => undefined);
-        return f.end();
+        return f.end(true);
       }
       if (r) {
         abortQuietly(opts.abort);
@@ -147,7 +133,7 @@ export async function stopStream(response: Response, stopper: Stopper, opts: { a
         return f.stopped(r);
       }
     }
-    if (done) return f.end();
+    if (done) return f.end(false);
   }
 }
 
@@ -171,5 +157,6 @@ export async function stopOpenAIStream(
       return f.stopped(d);
     }
   }
-  return f.end();
+  // The SDK stream ends after `[DONE]` too, so only a missing finish_reason tells a cut-off stream.
+  return f.end(false);
 }

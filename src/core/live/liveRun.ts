@@ -3,6 +3,7 @@
  * calls at every N-token boundary of the trace, all through a response cache, with bounded
  * concurrency, retries and cancellation. Smaller cutoffs are derived offline by the sweep.
  */
+import { assembleTrace } from './traceAssembler';
 import type { Case, EncodingName, EngineName, ProbeRecord, UsageRecord } from '../types';
 import type { Extractor } from '../policies';
 import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
@@ -108,7 +109,7 @@ export interface LiveRunResult {
  * the `after-think` extractor works.
  */
 export function traceText(result: Pick<ChatResult, 'content' | 'reasoning'>): string {
-  return result.reasoning ? `<think>${result.reasoning}</think>${result.content}` : result.content;
+  return assembleTrace(result);
 }
 
 /** Token counts after which probes are asked: every, 2·every, … strictly below `count`. */
@@ -162,7 +163,8 @@ function parseCached<T>(text: string | undefined, kind: 'chat' | 'completion', v
 
 function isChatResult(r: unknown): r is ChatResult {
   const o = r as ChatResult | null;
-  return !!o && typeof o.content === 'string' && typeof o.reasoning === 'string';
+  // An empty trace stored by an older version is not a hit: ask again.
+  return !!o && typeof o.content === 'string' && typeof o.reasoning === 'string' && (o.content !== '' || o.reasoning !== '');
 }
 
 function isTextResult(r: unknown): r is TextCompletionResult {

@@ -7,6 +7,7 @@ import type { UsageRecord } from '../types';
 import { parseRetryAfter } from './retry';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
 import { SseParser } from './sseParser';
+import { readDelta } from './traceAssembler';
 
 export interface OpenAiClientOptions {
   /** Base URL as in the OpenAI SDKs, including `/v1` (e.g. `http://localhost:11434/v1`). */
@@ -148,9 +149,7 @@ export class OpenAiClient {
         if (usage) out.usage = usage;
         const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Record<string, unknown> | undefined) : undefined;
         if (!choice) return;
-        const delta = (choice.delta ?? {}) as Record<string, unknown>;
-        const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
-        const content = typeof delta.content === 'string' ? delta.content : '';
+        const { reasoning, content } = readDelta(choice.delta);
         if (reasoning) out.reasoning += reasoning;
         if (content) out.content += content;
         if ((reasoning || content) && onDelta) onDelta({ ...(content ? { content } : {}), ...(reasoning ? { reasoning } : {}) });
@@ -173,7 +172,7 @@ export class OpenAiClient {
       if (!done && out.finishReason === undefined) {
         throw new LiveError('stream', `${this.where()}: the stream ended before the response was complete`);
       }
-      return out;
+      return nonEmpty(out, this.where());
     });
   }
 
@@ -303,12 +302,16 @@ function chatFromJson(text: string): ChatResult {
   const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
   const message = (choice?.message ?? {}) as Record<string, unknown>;
   if (!choice) throw new LiveError('protocol', 'the server sent a chat completion without choices');
-  const out: ChatResult = {
-    content: typeof message.content === 'string' ? message.content : '',
-    reasoning: typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '',
-  };
+  const out: ChatResult = readDelta(message);
   if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
   const usage = toUsage(parsed.usage);
   if (usage) out.usage = usage;
-  return out;
+  return nonEmpty(out, 'the server');
+}
+
+/** An empty completion is an error (never recorded or cached as a trace), with the finish reason. */
+function nonEmpty(out: ChatResult, where: string): ChatResult {
+  if (out.content !== '' || out.reasoning !== '') return out;
+  const why = out.finishReason ? ` (finish_reason "${out.finishReason}")` : '';
+  throw new LiveError('protocol', `${where} sent an empty completion${why}: no content or reasoning text in any delta`);
 }

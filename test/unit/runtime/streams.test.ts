@@ -166,3 +166,28 @@ describe('runtime/streams', () => {
     });
   });
 });
+
+describe('runtime/streams: cut-off streams', () => {
+  const events = [{ choices: [{ delta: { content: 'The answer is ' } }] }, { choices: [{ delta: { content: '7' } }] }];
+  const response = (text: string): Response => new Response(text, { headers: { 'content-type': 'text/event-stream' } });
+  const lines = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('');
+
+  it('reports a stream without finish_reason or [DONE] as truncated, and a finished one as not', async () => {
+    const cut = await stopStream(response(lines), stopperFor('full'));
+    assert.equal(cut.truncated, true);
+    assert.equal(cut.aborted, false);
+    assert.equal(cut.text, 'The answer is 7');
+    const whole = await stopStream(response(`${lines}data: [DONE]\n\n`), stopperFor('full'));
+    assert.equal(whole.truncated, false);
+    const sdk = await stopOpenAIStream((async function* () {
+      yield* events;
+    })(), stopperFor('full'));
+    assert.equal(sdk.truncated, true);
+  });
+
+  it('drops an unterminated last event instead of throwing "malformed stream event"', async () => {
+    const result = await stopStream(response(`${lines}data: {"choices":[{"del`), stopperFor('full'));
+    assert.equal(result.text, 'The answer is 7');
+    assert.equal(result.truncated, true);
+  });
+});
