@@ -148,8 +148,8 @@ export function canonicalDecimal(s: string): string | null {
 const TEXT_WRAPPER = /\\(?:text|textbf|textrm|mathrm|mbox)\{([^{}]*)\}/g;
 /** Spacing commands and degree marks that never change a number: `\!`, `\,`, `\;`, `\ `, `^\circ`. */
 const LATEX_NOISE = /\\[!,;: ]|\^\{?\\circ\}?/g;
-/** A number followed by a unit of letters (`4 hours`, `18 dollars`, `3 cm^2` is not one). */
-const NUMBER_THEN_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[A-Za-z][A-Za-z .'/-]*$/;
+/** A number followed by a unit of letters (`4 hours`, `18cm`, `5 m`; not `2x`, and `3 cm^2` is not one). */
+const NUMBER_THEN_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:\s+[A-Za-z]|\s*[A-Za-z]{2})[A-Za-z .'/-]*$/;
 
 /**
  * Numeric-preset cleaning: trim; keep the content of `\text{…}` (and `\textbf`, `\mathrm`,

@@ -11,6 +11,7 @@ import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix 
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
+import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
   encoding: EncodingName;
@@ -25,6 +26,12 @@ export interface SweepOptions {
   resamples: number;
   /** Folds for cross-validating the recommendation (0 disables it). */
   folds: number;
+  /**
+   * Detect the extraction and/or the match from the test set (see detectPresets.ts): true for the
+   * ones nobody named. The detected presets replace `extract` / `match` and are reported as
+   * `detected` in the result.
+   */
+  detect?: { extract: boolean; match: boolean };
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -58,7 +65,8 @@ export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[]
 }
 
 /** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
-export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOptions): SweepResult {
+export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
+  let opts = options;
   const warnings: string[] = [];
   const traced = cases.filter((c) => typeof c.output === 'string');
   const untraced = cases.length - traced.length;
@@ -77,6 +85,12 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   }
   const names = policies.map(policyName);
 
+  let detected: SweepResult['detected'];
+  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
+    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+    detected = { extract: d.extract, match: d.match, reason: d.reason };
+    opts = { ...opts, extract: d.extract, match: d.match };
+  }
   const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
@@ -176,6 +190,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
           margin: opts.margin,
           reason: chosen.reason,
         };
+  const noAnswer = baselineWarning(traced, answered[0], opts.extract);
+  if (noAnswer) warnings.push(noAnswer);
   const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
   const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
@@ -197,6 +213,7 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     crossValidation: cv,
     warnings,
   };
+  if (detected) result.detected = detected;
   if (opts.includeCases) result.caseResults = caseResults;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
