@@ -32,6 +32,8 @@ export interface SweepOptions {
    * `detected` in the result.
    */
   detect?: { extract: boolean; match: boolean };
+  /** Cases to add speaks only of policies saving at least this share of full's tokens beyond the recommendation (default 0.05). */
+  casesToAddMinSavings?: number;
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -218,7 +220,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
   }
-  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null);
+  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
   if (toAdd) result.casesToAdd = toAdd;
   return result;
 }
