@@ -3,7 +3,9 @@ import type { EncodingName, SweepResult } from '../core/types';
 import type { ViewState } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
 import { parseCutoffList } from '../core/cutoffList';
-import { createStarterConfig, writeCutoffs } from './configEdits';
+import { writeCutoffs } from './configEdits';
+import { createStarterConfig, type StarterDeps } from './starterConfig';
+import { MissingFileFixes, missingFileDiagnostics, offerTestSetInConfig, removeConfigEntry } from './testSetChoice';
 import { exportPolicy, policyExportArgs } from './policyExporter';
 import { PromptFiles } from './promptFiles';
 import { CutoffCodeLensProvider, RecommendationCodeLensProvider } from './resultCodeLens';
@@ -121,6 +123,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     }),
   );
 
+  const starterDeps: StarterDeps = { worker, log, get promptGlobs() { return settings.settings.promptFiles; } };
+  const fileDiagnostics = vscode.languages.createDiagnosticCollection('promptBudget.configFiles');
+  context.subscriptions.push(fileDiagnostics);
+  let fileCheck = 0;
+  const checkConfigFiles = async (): Promise<void> => {
+    const run = ++fileCheck;
+    const loaded = config.current;
+    const found = loaded ? await missingFileDiagnostics(loaded) : [];
+    if (run !== fileCheck) return;
+    fileDiagnostics.clear();
+    if (loaded) fileDiagnostics.set(loaded.uri, found);
+  };
+  const recheck = (): void => void checkConfigFiles().catch((e: Error) => log.warn(`checking the config's files: ${e.message}`));
+  context.subscriptions.push(
+    config.onDidChange(recheck),
+    vscode.workspace.onDidCreateFiles(recheck),
+    vscode.workspace.onDidDeleteFiles(recheck),
+    vscode.workspace.onDidRenameFiles(recheck),
+    vscode.languages.registerCodeActionsProvider({ pattern: `**/${CONFIG_FILE}` }, new MissingFileFixes(() => settings.settings.promptFiles), { providedCodeActionKinds: MissingFileFixes.kinds }),
+    vscode.commands.registerCommand(COMMANDS.removeConfigEntry, (uri: vscode.Uri, path: (string | number)[]) => removeConfigEntry(uri, path)),
+  );
+
   const isTestSet = (uri: vscode.Uri): boolean => [...config.testSetUris(), sweeps.currentTestSet()].some((u) => u?.toString() === uri.toString());
   const check = (doc: vscode.TextDocument): void => {
     if (isTestSet(doc.uri) && vscode.workspace.isTrusted) void sweeps.checkTestSet(doc.uri, worker).catch((e: Error) => log.warn(`checking ${doc.uri.fsPath}: ${e.message}`));
@@ -137,8 +161,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }
       return result;
     }),
-    vscode.commands.registerCommand(COMMANDS.pickTestSet, () => sweeps.pickTestSet()),
-    vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config)),
+    vscode.commands.registerCommand(COMMANDS.pickTestSet, async () => {
+      const uri = await sweeps.pickTestSet();
+      if (uri) await offerTestSetInConfig(uri, config, starterDeps);
+      return uri;
+    }),
+    vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config, starterDeps)),
     vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),
     vscode.commands.registerCommand(COMMANDS.exportReport, (format?: unknown, target?: unknown) =>
       sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
@@ -147,7 +175,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       exportPolicy(sweeps.result as SweepResult | undefined, log, policyExportArgs(policy, format, target)),
     ),
     vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
-    vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig()),
+    vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig(starterDeps)),
     vscode.commands.registerCommand(COMMANDS.showPanel, () => view.reveal()),
     vscode.commands.registerCommand(COMMANDS.revealPolicy, (policy?: unknown) => view.reveal(typeof policy === 'string' ? policy : undefined)),
     vscode.commands.registerCommand(COMMANDS.openSample, () => openSample(context)),
@@ -166,6 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   });
 
   await config.reload();
+  recheck();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
   void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
     () => worker.call('forget', { key: 'warm-up' }),
@@ -203,12 +232,12 @@ async function chooseEncoding(current: EncodingName): Promise<void> {
   await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('encoding', pick.value, target);
 }
 
-async function editCutoffs(config: ConfigStore): Promise<void> {
+async function editCutoffs(config: ConfigStore, starterDeps: StarterDeps): Promise<void> {
   const loaded = config.current ?? (await config.reload());
   if (!loaded) {
     const create = 'Create Starter Config';
     if ((await vscode.window.showInformationMessage(`Prompt Budget: cutoffs live in ${CONFIG_FILE}, which this workspace does not have yet.`, create)) === create) {
-      await createStarterConfig();
+      await createStarterConfig(starterDeps);
     }
     return;
   }

@@ -9,6 +9,7 @@ import { resolveSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
+import { COMMANDS } from './commandIds';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -282,7 +283,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
     try {
       bytes = await this.readTestSet(testSet);
     } catch (e) {
-      this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
+      const missing = e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
+      this.fail(`cannot read the test set ${vscode.workspace.asRelativePath(testSet)}: ${missing ? 'no such file' : e instanceof Error ? e.message : String(e)}. Pick another test set, or fix its path in promptbudget.json.`, 'Pick Test Set');
       return undefined;
     }
 
@@ -363,11 +365,14 @@ export class SweepController implements ResultSource, vscode.Disposable {
     }
   }
 
-  private fail(text: string): void {
+  private fail(text: string, pick?: 'Pick Test Set'): void {
     this.log.error(text);
     this.message = { kind: 'error', text };
     this.emitState();
-    void vscode.window.showErrorMessage(`Prompt Budget: ${text}`);
+    const shown = pick ? vscode.window.showErrorMessage(`Prompt Budget: ${text}`, pick) : vscode.window.showErrorMessage(`Prompt Budget: ${text}`);
+    void shown.then((a) => {
+      if (a === pick) void vscode.commands.executeCommand(COMMANDS.pickTestSet);
+    });
   }
 
   // ---- panel actions ---------------------------------------------------------------------
