@@ -1,6 +1,6 @@
 // The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
 // sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
-import type { PromptBudgetConfig } from './config';
+import type { PromptBudgetConfig } from './config/promptBudgetConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
@@ -68,7 +68,7 @@ function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void
 
 /** Whether a config names the extraction or the match itself (rather than taking the default). */
 function namesPreset(config: PromptBudgetConfig | undefined, key: 'extract' | 'match'): boolean {
-  return config !== undefined && key in config;
+  return config?.named?.includes(key) ?? false;
 }
 
 /**
@@ -91,6 +91,7 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
+  if (config) options.casesToAddMinSavings = config.casesToAdd.minSavings / 100;
   const detect = { extract: !overrides.extract && !namesPreset(config, 'extract'), match: !overrides.match && !namesPreset(config, 'match') };
   if (detect.extract || detect.match) options.detect = detect;
   checkNumbers(options, issues);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeCasesToAdd } from '../../../src/core/casesToAdd';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { PolicySpec, SweepRow } from '../../../src/core/types';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES } from '../../../src/core/policies';
 

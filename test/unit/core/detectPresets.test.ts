@@ -5,7 +5,7 @@ import { baselineWarning, classifyGold, detectPresets, isCompleteTrace } from '.
 import { makeExtractor } from '../../../src/core/extract';
 import { makeMatcher } from '../../../src/core/match';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { Case } from '../../../src/core/types';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cutoffsForLengths, inspectTestSetHead, starterConfigText } from '../../../src/core/starterFromData';
-import { parseConfig } from '../../../src/core/config';
+import { parseConfig } from '../../../src/core/config/parseConfig';
 import { parsePolicy } from '../../../src/core/policies';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data');

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
-import { parseConfig } from '../../../src/core/config';
+import { parseConfig } from '../../../src/core/config/parseConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, policyName } from '../../../src/core/policies';
 import { resolveSweepOptions } from '../../../src/core/sweepOptions';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 
 const repo = resolve(__dirname, '../../..');
 const gsm8k = resolve(repo, '../shared/data/gsm8k_faithfulcot_gpt4_cot.jsonl');
@@ -77,5 +77,21 @@ describe('core/sweepOptions', function () {
     const editor = editorRows(join(repo, 'sample/testset.jsonl'), config);
     assert.deepEqual(cli.rows.map((r) => [r.policy, r.em, r.meanTokens, r.ci95]), editor.rows.map((r) => [r.policy, r.em, r.meanTokens, r.ci95]));
     assert.deepEqual(cli.recommendation, JSON.parse(JSON.stringify(editor.recommendation)));
+  });
+});
+
+describe('core/sweepOptions: detection and cases to add', () => {
+  it('detects the presets nobody named, and none that the flags or the config name', () => {
+    assert.deepEqual(resolveSweepOptions(undefined, {}).options.detect, { extract: true, match: true });
+    assert.deepEqual(resolveSweepOptions(parseConfig('{ "cutoffs": [64] }').config, {}).options.detect, { extract: true, match: true });
+    assert.deepEqual(resolveSweepOptions(parseConfig('{ "extract": "boxed" }').config, {}).options.detect, { extract: false, match: true });
+    assert.deepEqual(resolveSweepOptions(undefined, { match: { preset: 'math' } }).options.detect, { extract: true, match: false });
+    assert.equal(resolveSweepOptions(parseConfig('{ "extract": "boxed", "match": "math" }').config, {}).options.detect, undefined);
+    assert.equal(resolveSweepOptions(undefined, { extract: { preset: 'gsm8k' }, match: { preset: 'numeric' } }).options.detect, undefined);
+  });
+
+  it('takes casesToAdd.minSavings from the config, in percent', () => {
+    assert.equal(resolveSweepOptions(parseConfig('{ "casesToAdd": { "minSavings": 2 } }').config, {}).options.casesToAddMinSavings, 0.02);
+    assert.equal(resolveSweepOptions(parseConfig('{}').config, {}).options.casesToAddMinSavings, 0.05);
   });
 });
