@@ -8,6 +8,7 @@ export const COMMANDS = {
   exportPolicy: 'promptBudget.exportPolicy',
   openLog: 'promptBudget.openLog',
   createStarterConfig: 'promptBudget.createStarterConfig',
+  keepDetected: 'promptBudget.keepDetectedSettings',
   showPanel: 'promptBudget.showPanel',
   openSample: 'promptBudget.openSample',
   setApiKey: 'promptBudget.setApiKey',

@@ -176,6 +176,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
     ),
     vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig(starterDeps)),
+    vscode.commands.registerCommand(COMMANDS.keepDetected, () => sweeps.keepDetected((testSet) => createStarterConfig(starterDeps, testSet))),
     vscode.commands.registerCommand(COMMANDS.showPanel, () => view.reveal()),
     vscode.commands.registerCommand(COMMANDS.revealPolicy, (policy?: unknown) => view.reveal(typeof policy === 'string' ? policy : undefined)),
     vscode.commands.registerCommand(COMMANDS.openSample, () => openSample(context)),

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
-import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
+import { CONFIG_FILE, issueToDiagnostic, type ConfigStore } from './workspaceConfig';
+import { writeConfigValues } from './configEdits';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions } from '../core/sweepOptions';
@@ -373,6 +374,32 @@ export class SweepController implements ResultSource, vscode.Disposable {
     void shown.then((a) => {
       if (a === pick) void vscode.commands.executeCommand(COMMANDS.pickTestSet);
     });
+  }
+
+  /**
+   * Writes the extraction and match the last sweep detected into promptbudget.json (creating a
+   * starter config for the swept test set when there is none); the panel's notice then goes.
+   */
+  async keepDetected(createConfig: (testSet: vscode.Uri) => Promise<vscode.Uri | undefined>): Promise<boolean> {
+    const s = this.stored;
+    const detected = s?.summary.result.detected;
+    if (!s || !detected) {
+      void vscode.window.showInformationMessage('Prompt Budget: the last sweep used the extraction and match named in the config; nothing to keep.');
+      return false;
+    }
+    const loaded = this.config.current ?? (await this.config.reload());
+    const extract = detected.extract.preset === 'regex' ? detected.extract : detected.extract.preset;
+    const ok = loaded ? await writeConfigValues(loaded.uri, [[['extract'], extract], [['match'], detected.match.preset]]) : (await createConfig(vscode.Uri.parse(s.testSetUri))) !== undefined;
+    if (!ok) {
+      this.fail(`could not write the detected settings into ${CONFIG_FILE}.`);
+      return false;
+    }
+    const { detected: _kept, ...result } = s.summary.result;
+    s.summary = { ...s.summary, result };
+    this.message = { kind: 'info', text: `Kept extract ${detected.extract.preset} and match ${detected.match.preset} in ${CONFIG_FILE}.` };
+    this.persist('sweep');
+    this.emitState();
+    return true;
   }
 
   // ---- panel actions ---------------------------------------------------------------------
