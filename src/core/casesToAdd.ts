@@ -26,6 +26,15 @@ function listIds(ids: readonly string[], max = 10): string {
 }
 
 /**
+ * The discordance rate to plan with: the observed one, but at least 3/n (the "rule of three" 95%
+ * upper bound when fewer than 3 flips were seen), since 0 observed flips would give a sample size
+ * of 0 while the interval is still wide.
+ */
+function discordance(row: SweepRow, cases: number): number {
+  return Math.max(row.flipsToWrong + row.flipsToRight, 3) / cases;
+}
+
+/**
  * Default for `casesToAdd.minSavings`: a candidate must save at least 5% of full length's mean
  * output tokens beyond what the recommendation already saves. Below that, the saving is within
  * the spread of output lengths between two runs of the same model (a few percent), and smaller
@@ -37,8 +46,8 @@ export const DEFAULT_MIN_SAVINGS = 0.05;
  * A policy worth more cases, and how many: among the policies not yet shown non-inferior (95% CI
  * lower bound < −margin) but promising (point ΔEM > −margin) that save at least `minSavings` of
  * full length's mean tokens more than `recommended` (than full when it is null), the one that
- * needs the fewest cases (ties: the cheaper). With ψ its discordance rate against full and Δ its
- * observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
+ * needs the fewest cases (ties: the cheaper). With ψ its discordance rate against full (at least
+ * 3/cases, see `discordance`) and Δ its observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
  *
  *   N = ⌈ (z₀.₉₅ + z₀.₈)² · (ψ − Δ²) / (Δ + margin)² ⌉  paired cases (`casesNeeded` in stats.ts),
  *
@@ -66,14 +75,14 @@ export function computeCasesToAdd(
   let needed = Infinity;
   for (const r of rows.slice(1)) {
     if (!(r.meanTokens <= ceiling + BOUND_SLACK && r.ci95[0] < -margin - BOUND_SLACK && r.deltaEm > -margin + BOUND_SLACK)) continue;
-    const n = casesNeeded((r.flipsToWrong + r.flipsToRight) / cases, margin, r.deltaEm, opts);
+    const n = casesNeeded(discordance(r, cases), margin, r.deltaEm, opts);
     if (n < needed || (n === needed && row && r.meanTokens < row.meanTokens)) {
       row = r;
       needed = n;
     }
   }
   if (!row) return null;
-  const psi = (row.flipsToWrong + row.flipsToRight) / cases;
+  const psi = discordance(row, cases);
   const toAdd = Math.max(0, needed - cases);
   const saves = 1 - row.meanTokens / base.meanTokens;
   const head =

@@ -1,0 +1,104 @@
+// A new user's first minutes with their own data: a folder holding only a real test set (copied at
+// test time from ../shared/data, never into the repository) and a prompt file.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import type { SweepResult } from '../../../src/core/types';
+import { formatEm } from '../../../src/shared/format';
+import { openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
+import { TEST_SETTINGS, VSIX } from './workspace';
+
+const DATA_FILE = path.resolve(repoRoot, '../shared/data/math_thoughtanchors_r1distill_think.jsonl');
+
+function cliSweep(dir: string, args: string[]): SweepResult {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'sweep', 'data/traces.jsonl', '--format', 'json', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out) as SweepResult;
+}
+
+async function waitForFile(file: string, timeout: number): Promise<string> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (fs.existsSync(file)) {
+      const text = fs.readFileSync(file, 'utf8');
+      if (text.trim()) return text;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${file} was not written within ${timeout} ms`);
+}
+
+describe('Your own data in code-server (UI)', function () {
+  this.timeout(600_000);
+  let dir: string;
+  let cs: CodeServer;
+  let wb: Workbench;
+  let page: Page;
+  let panel: FrameLocator;
+
+  before(async function () {
+    if (!fs.existsSync(DATA_FILE)) this.skip();
+    assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-own-'));
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.mkdirSync(path.join(dir, 'prompts'));
+    fs.copyFileSync(DATA_FILE, path.join(dir, 'data', 'traces.jsonl'));
+    fs.writeFileSync(path.join(dir, 'prompts', 'solve.prompt.md'), '# Solve\n\nSolve the problem step by step and put the final answer in \\boxed{}.\n');
+    cs = await startCodeServer({ workspace: dir, vsix: VSIX, settings: { ...TEST_SETTINGS } });
+    wb = await openWorkbench(cs, { viewport: { width: 1600, height: 1000 } });
+    page = wb.page;
+  });
+
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Create Starter Config writes the files it found and the settings detected from the data', async () => {
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(3000);
+    await runCommand(page, 'Prompt Budget: Create Starter Config', 60_000);
+    const text = await waitForFile(path.join(dir, 'promptbudget.json'), 60_000);
+    const config = JSON.parse(text) as { testSets: string[]; prompt: string; extract: unknown; match: unknown; cutoffs: number[] };
+    assert.deepEqual(config.testSets, ['data/traces.jsonl']);
+    assert.equal(config.prompt, 'prompts/solve.prompt.md');
+    assert.deepEqual([config.extract, config.match], ['boxed', 'math']);
+    const full = cliSweep(dir, ['--policies', 'full']);
+    const p95 = full.rows[0]!.p95Tokens;
+    assert.ok(config.cutoffs.length >= 3 && Math.max(...config.cutoffs) <= p95 * 1.05, `cutoffs ${config.cutoffs.join(', ')} for a p95 of ${p95}`);
+    await page.waitForTimeout(1500);
+    await screenshot(page, 'own-01-starter-config');
+  });
+
+  it('Run Sweep with no edits gives the baseline the CLI gives', async () => {
+    const bare = cliSweep(dir, []);
+    const configured = cliSweep(dir, ['--config', 'promptbudget.json']);
+    assert.equal(bare.baseline.correct, 20, 'the data README: 20 of 40 with the last \\boxed{} after </think>');
+    assert.equal(configured.baseline.correct, bare.baseline.correct);
+    assert.deepEqual(bare.detected && [bare.detected.extract, bare.detected.match], [{ preset: 'boxed' }, { preset: 'math' }]);
+
+    await runCommand(page, 'Prompt Budget: Run Sweep', 30_000);
+    panel = webviewFrame(page);
+    await panel.locator('table.sweep tbody tr').first().waitFor({ timeout: 120_000 });
+    await widenSidebar(page, 760);
+    await page.waitForTimeout(800);
+    const cells = (await panel.locator('table.sweep tbody tr[data-policy="full"] td').allInnerTexts()).map((t) => t.trim());
+    assert.ok(cells[4]?.startsWith(formatEm(configured.baseline.em)), `full row: ${JSON.stringify(cells)}; CLI EM ${formatEm(configured.baseline.em)}`);
+    assert.equal(await panel.locator('table.sweep tbody tr').count(), configured.rows.length);
+    await screenshot(page, 'own-02-sweep');
+  });
+
+  it('the walkthrough has a step for your own data', async () => {
+    await runCommand(page, 'Welcome: Open Walkthrough...', 30_000);
+    await pickQuickItem(page, 'Get started with Prompt Budget', 30_000);
+    const step = page.locator('.getting-started-step', { hasText: 'Use your own data' });
+    await step.first().waitFor({ timeout: 30_000 });
+    await step.first().click();
+    await page.getByText('Create Starter Config', { exact: false }).first().waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(800);
+    await screenshot(page, 'own-03-walkthrough');
+  });
+});
