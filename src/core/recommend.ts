@@ -23,8 +23,11 @@ export interface PolicyStats {
   deltaEm: number;
   /** ΔEM 95% CI: Tango's score interval for paired proportions (src/core/pairedInterval.ts). */
   ci95: [number, number];
-  /** The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison: too narrow when flips are rare. */
-  bootstrapCi95: [number, number];
+  /**
+   * The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison (too narrow when flips are
+   * rare); only with `bootstrap: true`, since nothing the sweep reports reads it.
+   */
+  bootstrapCi95?: [number, number];
   mcnemarP: number;
   meanTokens: number;
   savings: number;
@@ -101,13 +104,45 @@ export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Ui
 }
 
 /**
- * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
- * The bootstrap streams `resamples` resamples of the subset once (seeded, the same resamples as
- * `bootstrapIndices(subset length, resamples, seed)`) and shares them across policies; the draws
- * are counted per {@link patternClasses} class, and each policy reads only the classes where it
- * disagrees with the baseline. With no cases every figure is 0 (CI [0, 0], p = 1).
+ * The percentile bootstrap 95% CI of ΔEM per policy that disagrees with the baseline somewhere,
+ * from one shared stream of resamples; each policy only reads the counts of its discordant classes.
  */
-export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array }): PolicyStats[] {
+function sharedBootstrapCis(
+  classOf: Uint32Array,
+  classes: number,
+  gained: readonly Uint32Array[],
+  lost: readonly Uint32Array[],
+  n: number,
+  opts: { resamples: number; seed: number },
+): Map<number, [number, number]> {
+  const active: number[] = [];
+  for (let p = 0; p < gained.length; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
+  const resamples = active.length > 0 && n > 0 ? opts.resamples : 0;
+  const bootSums = active.map(() => new Int32Array(resamples));
+  forEachBootstrapClassCount(classOf, classes, resamples, opts.seed, (r, counts) => {
+    for (let a = 0; a < active.length; a++) {
+      const g = gained[active[a]];
+      const l = lost[active[a]];
+      let s = 0;
+      for (let k = 0; k < g.length; k++) s += counts[g[k]];
+      for (let k = 0; k < l.length; k++) s -= counts[l[k]];
+      bootSums[a][r] = s;
+    }
+  });
+  const ci = new Map<number, [number, number]>();
+  active.forEach((p, a) => ci.set(p, percentileCiFromSums(bootSums[a], n, 0.95)));
+  return ci;
+}
+
+/**
+ * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
+ * With `bootstrap: true` it adds `bootstrapCi95`: the bootstrap streams `resamples` resamples of the
+ * subset once (seeded, the same resamples as `bootstrapIndices(subset length, resamples, seed)`)
+ * and shares them across policies; the draws are counted per {@link patternClasses} class, and
+ * each policy reads only the classes where it disagrees with the baseline. Without it `resamples`
+ * and `seed` are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
+ */
+export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
   const total = checkMatrix(m);
   const cases = opts.subset ?? allCases(total);
   const n = cases.length;
@@ -139,23 +174,7 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
     lost.push(Uint32Array.from(l));
   }
 
-  // One shared stream of resamples; each policy only reads the counts of its discordant classes.
-  const active: number[] = [];
-  for (let p = 0; p < policies; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
-  const resamples = active.length > 0 && n > 0 ? opts.resamples : 0;
-  const bootSums = active.map(() => new Int32Array(resamples));
-  forEachBootstrapClassCount(classOf, classes, resamples, opts.seed, (r, counts) => {
-    for (let a = 0; a < active.length; a++) {
-      const g = gained[active[a]];
-      const l = lost[active[a]];
-      let s = 0;
-      for (let k = 0; k < g.length; k++) s += counts[g[k]];
-      for (let k = 0; k < l.length; k++) s -= counts[l[k]];
-      bootSums[a][r] = s;
-    }
-  });
-  const ci = new Map<number, [number, number]>();
-  active.forEach((p, a) => ci.set(p, percentileCiFromSums(bootSums[a], n, 0.95)));
+  const ci = opts.bootstrap ? sharedBootstrapCis(classOf, classes, gained, lost, n, opts) : new Map<number, [number, number]>();
 
   const sums = (p: number): { correct: number; tokens: number } => {
     let correct = 0;
@@ -179,19 +198,20 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
     const meanTokens = n > 0 ? s.tokens / n : 0;
     // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
     const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases[p], gainedCases[p], n);
-    out.push({
+    const stats: PolicyStats = {
       name: m.names[p],
       correct: s.correct,
       em,
       deltaEm: em - baseEm,
       ci95,
-      bootstrapCi95: ci.get(p) ?? [0, 0],
       mcnemarP: mcnemarExactP(lostCases[p], gainedCases[p]),
       meanTokens,
       savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
       flipsToWrong: lostCases[p],
       flipsToRight: gainedCases[p],
-    });
+    };
+    if (opts.bootstrap) stats.bootstrapCi95 = ci.get(p) ?? [0, 0];
+    out.push(stats);
   }
   return out;
 }
