@@ -104,17 +104,93 @@ export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Ui
 }
 
 /**
- * The percentile bootstrap 95% CI of ΔEM per policy that disagrees with the baseline somewhere,
- * from one shared stream of resamples; each policy only reads the counts of its discordant classes.
+ * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
+ * With `bootstrap: true` it adds `bootstrapCi95`: the bootstrap streams `resamples` resamples of the
+ * subset once (seeded, the same resamples as `bootstrapIndices(subset length, resamples, seed)`)
+ * and shares them across policies; the draws are counted per {@link patternClasses} class, and
+ * each policy reads only the classes where it disagrees with the baseline. Without it `resamples`
+ * and `seed` are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
  */
-function sharedBootstrapCis(
-  classOf: Uint32Array,
-  classes: number,
-  gained: readonly Uint32Array[],
-  lost: readonly Uint32Array[],
+export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
+  const total = checkMatrix(m);
+  const cases = opts.subset ?? allCases(total);
+  const n = cases.length;
+  const policies = m.names.length;
+  if (policies === 0) return [];
+  const classes = patternClasses(m, cases);
+  const flips = discordantClasses(m, cases, classes);
+  const ci = opts.bootstrap ? bootstrapCis(flips, classes, n, opts) : undefined;
+  const baseSums = caseSums(m, cases, 0);
+  const baseEm = n > 0 ? baseSums.correct / n : 0;
+  const baseMeanTokens = n > 0 ? baseSums.tokens / n : 0;
+
+  const out: PolicyStats[] = [];
+  for (let p = 0; p < policies; p++) {
+    const s = p === 0 ? baseSums : caseSums(m, cases, p);
+    const em = n > 0 ? s.correct / n : 0;
+    const meanTokens = n > 0 ? s.tokens / n : 0;
+    const lostCases = flips.lostCases[p];
+    const gainedCases = flips.gainedCases[p];
+    // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
+    const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases, gainedCases, n);
+    const stats: PolicyStats = {
+      name: m.names[p],
+      correct: s.correct,
+      em,
+      deltaEm: em - baseEm,
+      ci95,
+      mcnemarP: mcnemarExactP(lostCases, gainedCases),
+      meanTokens,
+      savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
+      flipsToWrong: lostCases,
+      flipsToRight: gainedCases,
+    };
+    if (ci) stats.bootstrapCi95 = ci.get(p) ?? [0, 0];
+    out.push(stats);
+  }
+  return out;
+}
+
+/** Per policy: the classes where it gains / loses against the baseline, and how many cases they hold. */
+interface DiscordantClasses {
+  gained: Uint32Array[];
+  lost: Uint32Array[];
+  gainedCases: Uint32Array;
+  lostCases: Uint32Array;
+}
+
+function discordantClasses(m: PolicyMatrix, cases: Uint32Array, { classes, size, first }: PatternClasses): DiscordantClasses {
+  const policies = m.names.length;
+  const base = m.correct[0];
+  const out: DiscordantClasses = { gained: [], lost: [], gainedCases: new Uint32Array(policies), lostCases: new Uint32Array(policies) };
+  for (let p = 0; p < policies; p++) {
+    const g: number[] = [];
+    const l: number[] = [];
+    const other = m.correct[p];
+    for (let c = 0; c < classes; c++) {
+      const i = cases[first[c]];
+      if (other[i] > base[i]) {
+        g.push(c);
+        out.gainedCases[p] += size[c];
+      } else if (other[i] < base[i]) {
+        l.push(c);
+        out.lostCases[p] += size[c];
+      }
+    }
+    out.gained.push(Uint32Array.from(g));
+    out.lost.push(Uint32Array.from(l));
+  }
+  return out;
+}
+
+/** Percentile bootstrap CI of ΔEM per policy that disagrees with the baseline on some case. */
+function bootstrapCis(
+  { gained, lost }: DiscordantClasses,
+  { classOf, classes }: PatternClasses,
   n: number,
   opts: { resamples: number; seed: number },
 ): Map<number, [number, number]> {
+  // One shared stream of resamples; each policy only reads the counts of its discordant classes.
   const active: number[] = [];
   for (let p = 0; p < gained.length; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
   const resamples = active.length > 0 && n > 0 ? opts.resamples : 0;
@@ -134,86 +210,17 @@ function sharedBootstrapCis(
   return ci;
 }
 
-/**
- * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
- * With `bootstrap: true` it adds `bootstrapCi95`: the bootstrap streams `resamples` resamples of the
- * subset once (seeded, the same resamples as `bootstrapIndices(subset length, resamples, seed)`)
- * and shares them across policies; the draws are counted per {@link patternClasses} class, and
- * each policy reads only the classes where it disagrees with the baseline. Without it `resamples`
- * and `seed` are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
- */
-export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
-  const total = checkMatrix(m);
-  const cases = opts.subset ?? allCases(total);
-  const n = cases.length;
-  const policies = m.names.length;
-  if (policies === 0) return [];
-  const base = m.correct[0];
-
-  // Per policy: the classes where it gains / loses against the baseline, and how many cases they hold.
-  const { classOf, classes, size, first } = patternClasses(m, cases);
-  const gained: Uint32Array[] = [];
-  const lost: Uint32Array[] = [];
-  const gainedCases = new Uint32Array(policies);
-  const lostCases = new Uint32Array(policies);
-  for (let p = 0; p < policies; p++) {
-    const g: number[] = [];
-    const l: number[] = [];
-    const other = m.correct[p];
-    for (let c = 0; c < classes; c++) {
-      const i = cases[first[c]];
-      if (other[i] > base[i]) {
-        g.push(c);
-        gainedCases[p] += size[c];
-      } else if (other[i] < base[i]) {
-        l.push(c);
-        lostCases[p] += size[c];
-      }
-    }
-    gained.push(Uint32Array.from(g));
-    lost.push(Uint32Array.from(l));
+/** Right answers and tokens of policy `p` summed over `cases`. */
+function caseSums(m: PolicyMatrix, cases: Uint32Array, p: number): { correct: number; tokens: number } {
+  let correct = 0;
+  let tokens = 0;
+  const c = m.correct[p];
+  const t = m.tokens[p];
+  for (let k = 0; k < cases.length; k++) {
+    correct += c[cases[k]];
+    tokens += t[cases[k]];
   }
-
-  const ci = opts.bootstrap ? sharedBootstrapCis(classOf, classes, gained, lost, n, opts) : new Map<number, [number, number]>();
-
-  const sums = (p: number): { correct: number; tokens: number } => {
-    let correct = 0;
-    let tokens = 0;
-    const c = m.correct[p];
-    const t = m.tokens[p];
-    for (let k = 0; k < n; k++) {
-      correct += c[cases[k]];
-      tokens += t[cases[k]];
-    }
-    return { correct, tokens };
-  };
-  const baseSums = sums(0);
-  const baseEm = n > 0 ? baseSums.correct / n : 0;
-  const baseMeanTokens = n > 0 ? baseSums.tokens / n : 0;
-
-  const out: PolicyStats[] = [];
-  for (let p = 0; p < policies; p++) {
-    const s = p === 0 ? baseSums : sums(p);
-    const em = n > 0 ? s.correct / n : 0;
-    const meanTokens = n > 0 ? s.tokens / n : 0;
-    // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
-    const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases[p], gainedCases[p], n);
-    const stats: PolicyStats = {
-      name: m.names[p],
-      correct: s.correct,
-      em,
-      deltaEm: em - baseEm,
-      ci95,
-      mcnemarP: mcnemarExactP(lostCases[p], gainedCases[p]),
-      meanTokens,
-      savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
-      flipsToWrong: lostCases[p],
-      flipsToRight: gainedCases[p],
-    };
-    if (opts.bootstrap) stats.bootstrapCi95 = ci.get(p) ?? [0, 0];
-    out.push(stats);
-  }
-  return out;
+  return { correct, tokens };
 }
 
 /** A fraction as points with at most one decimal: 0.042 → "4.2", 0.01 → "1". */

@@ -7,7 +7,7 @@ import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer } from '../core/tokens';
 import { flippedCases } from '../core/flippedCases';
-import { parseTestSet } from '../core/testSet';
+import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';

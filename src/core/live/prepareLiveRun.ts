@@ -4,7 +4,7 @@
  * `runLive` takes, so `prompt-budget run` and the editor send the same requests (and hit the same
  * cache entries) for the same files. Each part of the plan is resolved and checked by its own step.
  */
-import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config';
+import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config/promptBudgetConfig';
 import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { formatIssue, parseTestSet, resolveFields } from '../../core/testSet';
+import { formatIssue } from '../../core/testSet/issueSink';
+import { parseTestSet } from '../../core/testSet/parseTestSet';
+import { resolveFields } from '../../core/testSet/resolveFields';
 import type { Case, ExtractConfig, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
 import { prepareLiveRun, type LiveRunIssue } from '../../core/live/prepareLiveRun';

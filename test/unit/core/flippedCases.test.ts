@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { flippedCases } from '../../../src/core/flippedCases';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import type { Case } from '../../../src/core/types';
 
