@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { runSweep } from '../core/sweep';
 import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
+import { checkSweepGates } from '../core/gates';
+import { sweepToJunit } from '../core/sweepJunit';
 import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
@@ -21,7 +23,7 @@ Options:
   --engine <name>          gpt-tokenizer (default) | js-tiktoken
   --margin <pts>           non-inferiority margin in EM points (default 1)
   --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
-  --format <f>             table (default) | json | md | csv
+  --format <f>             table (default) | json | md | csv | junit (one test case per gate)
   --cases                  with --format json: add per-case results
   --require-savings <pct>  exit 1 unless the recommended policy saves at least this share of tokens
   --max-em-loss <pts>      exit 1 when the recommended policy's ΔEM is below −pts
@@ -48,7 +50,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const format = values.format ?? 'table';
-  if (!['table', 'json', 'md', 'csv'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md or csv`);
+  if (!['table', 'json', 'md', 'csv', 'junit'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md, csv or junit`);
   const pctFlag = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -62,6 +64,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
+  const checks = checkSweepGates(result, gates);
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(sweepToJson(result), null, 2)}\n`);
@@ -72,10 +75,13 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     case 'csv':
       io.stdout(sweepToCsv(result));
       break;
+    case 'junit':
+      io.stdout(sweepToJunit(result, checks));
+      break;
     default:
       io.stdout(sweepToTable(result));
   }
-  const { code, failures } = gateExitCode(result, gates);
+  const { code, failures } = gateExitCode(checks);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;
 }
