@@ -49,6 +49,8 @@ export interface LoadedInputs {
   skipped: number;
   options: SweepOptions;
   config?: PromptBudgetConfig;
+  /** The config's own path; its `prompt` and `testSets` are relative to its folder. */
+  configPath?: string;
 }
 
 function num(flag: string, value: string, check: (n: number) => boolean, expect: string): number {
@@ -135,6 +137,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     cases,
     skipped,
     config,
+    configPath,
     options: { ...resolved.options, includeCases: extra.includeCases },
   };
 }

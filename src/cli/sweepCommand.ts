@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { countTokens, getTokenizer } from '../core/tokens';
+import type { SweepResult } from '../core/types';
 import { runSweep } from '../core/sweep';
 import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
 import { checkSweepGates } from '../core/gates';
@@ -30,6 +34,17 @@ Options:
   --fail-underpowered      exit 1 when the test set cannot detect a loss of the margin
 Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
+
+/** Tokens of the config's linked prompt, so `compare` can tell a pull request that grew it; a warning when unreadable. */
+function countPrompt(file: string, root: string, result: SweepResult, io: CliIo): { file: string; tokens: number } | null {
+  try {
+    const text = readFileSync(resolve(root, file), 'utf8');
+    return { file, tokens: countTokens(getTokenizer(result.encoding, result.engine), text).count };
+  } catch (e) {
+    io.stderr(`warning: cannot read the config's prompt ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return null;
+  }
+}
 
 /** `prompt-budget sweep`. */
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
@@ -64,6 +79,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
+  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io);
   const checks = checkSweepGates(result, gates);
   switch (format) {
     case 'json':

@@ -54,7 +54,11 @@ describe('cli compare', () => {
     assert.equal(json.paired.em.delta, 0);
     assert.equal(json.paired.meanTokens.delta, 0);
     assert.equal(json.recommendation.after.policy, 'marker:0');
-    assert.deepEqual(json.gates.map((g: { pass: boolean }) => g.pass), [true, true]);
+    // The sweep carries the config's linked prompt, counted as `count` counts it.
+    const count = await run(['count', join(sampleDir, 'prompts', 'solve.prompt.md'), '--format', 'json']);
+    assert.deepEqual(JSON.parse(sweep.out).prompt, { file: 'prompts/solve.prompt.md', tokens: JSON.parse(count.out).total });
+    assert.deepEqual(json.promptTokens, { before: 118, after: 118, delta: 0, relative: 0 });
+    assert.deepEqual(json.gates.map((g: { pass: boolean }) => g.pass), [true, true, true]);
   });
 
   it('exits 2 with file: reason on bad input', async () => {
