@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, chmodSync, copyFileSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 // jsonc-parser's `main` is a UMD build esbuild cannot follow; its `module` build bundles cleanly.
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'] };
+// web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have: use its CJS build.
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' } };
 
 /** Each entry is built only when its source exists, so the list can name parts still being written. */
 const entries = [
