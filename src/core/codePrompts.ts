@@ -18,6 +18,8 @@ export interface SyntaxNode {
   readonly endIndex: number;
   readonly parent: SyntaxNode | null;
   readonly children: readonly (SyntaxNode | null)[];
+  /** True when the node or a descendant is a syntax error or a missing token. */
+  readonly hasError: boolean;
   childForFieldName(name: string): SyntaxNode | null;
 }
 
@@ -39,6 +41,18 @@ export interface CodePrompt {
   kind: CodePromptKind;
   /** Why it is a prompt, in words (`content of a chat message`, `assigned to SYSTEM_PROMPT`…). */
   reason: string;
+  /** For a single literal: the span between its quotes, so an edit inside it can skip the parser. */
+  body?: LiteralBody;
+}
+
+/** The span between a literal's quotes and how its text is read. */
+export interface LiteralBody {
+  start: number;
+  end: number;
+  /** No escape decoding (a Python `r` prefix). */
+  raw: boolean;
+  /** A line break inside keeps it a literal (triple quotes, template literals). */
+  multiline: boolean;
 }
 
 /** Options of the classification. */
@@ -156,7 +170,7 @@ export function decodeEscapes(body: string): string {
 }
 
 /** The text of one literal between its quotes, escapes decoded unless raw, and whether it has placeholders. */
-export function literalContent(source: string, node: SyntaxNode): { text: string; quote: number; placeholders: boolean } {
+export function literalContent(source: string, node: SyntaxNode): { text: string; quote: number; placeholders: boolean; body: LiteralBody } {
   const raw = text(source, node);
   const placeholders = node.children.some((c) => c?.type === 'interpolation' || c?.type === 'template_substitution');
   const prefix = /^[a-zA-Z]*/.exec(raw)?.[0] ?? '';
@@ -165,7 +179,9 @@ export function literalContent(source: string, node: SyntaxNode): { text: string
   const closed = rest.length >= delim.length * 2 && rest.endsWith(delim);
   const body = rest.slice(delim.length, closed ? rest.length - delim.length : rest.length);
   const isRaw = /r/i.test(prefix);
-  return { text: isRaw ? body : decodeEscapes(body), quote: node.startIndex + prefix.length, placeholders };
+  const quote = node.startIndex + prefix.length;
+  const span = { start: quote + delim.length, end: quote + delim.length + body.length, raw: isRaw, multiline: delim.length === 3 || delim === '`' };
+  return { text: isRaw ? body : decodeEscapes(body), quote, placeholders, body: span };
 }
 
 /** The concatenation (or the literal itself) a literal belongs to: the unit that counts as one prompt. */
@@ -185,7 +201,7 @@ export function promptUnit(node: SyntaxNode): SyntaxNode {
 }
 
 /** The counted text of a unit: literal parts, and any other operand as a placeholder written as in the source. */
-function unitText(source: string, unit: SyntaxNode, python: boolean): { text: string; quote: number; placeholders: boolean; literals: number } {
+function unitText(source: string, unit: SyntaxNode, python: boolean): { text: string; quote: number; placeholders: boolean; literals: number; body?: LiteralBody } {
   if (LITERAL_TYPES.includes(unit.type)) return { ...literalContent(source, unit), literals: 1 };
   if (unit.type === 'concatenated_string' || unit.type === 'parenthesized_expression' || CONCAT_TYPES.has(unit.type)) {
     const parts = unit.type === 'concatenated_string' ? unit.children : [unit.childForFieldName('left'), unit.childForFieldName('right')];
@@ -334,7 +350,40 @@ function classifyUnit(source: string, unit: SyntaxNode, python: boolean, options
     reason = `prose of ${body.text.trim().length} characters`;
   }
   const kind: CodePromptKind = body.placeholders ? 'template' : body.literals > 1 ? 'concatenation' : 'string';
-  return { start: unit.startIndex, end: unit.endIndex, quote: body.quote, text: body.text, kind, reason };
+  // Only a literal the parser read without error is trusted to be re-read without the parser.
+  const trusted = body.body && !unit.hasError && unit.parent?.type !== 'ERROR';
+  return { start: unit.startIndex, end: unit.endIndex, quote: body.quote, text: body.text, kind, reason, ...(trusted ? { body: body.body } : {}) };
+}
+
+/** Characters whose insertion or removal inside a literal can change the parse (quotes, escapes, placeholders). */
+const STRUCTURAL = /["'`\\{}$]/;
+
+/**
+ * A prompt after an edit that stays inside its single literal and touches no quote, backslash,
+ * brace or `$` (nor a line break in a one-line literal): the parse tree keeps its shape, so the
+ * prompt is re-read from the new source without the parser. Undefined when the parser is needed
+ * or the literal stops being a prompt.
+ */
+export function editInsideLiteral(prompt: CodePrompt, change: TextChange, before: string, after: string, options: CodePromptOptions): CodePrompt | undefined {
+  const body = prompt.body;
+  if (!body || change.start < body.start || change.oldEnd > body.end) return undefined;
+  const removed = before.slice(change.start, change.oldEnd);
+  const inserted = after.slice(change.start, change.newEnd);
+  if (STRUCTURAL.test(removed) || STRUCTURAL.test(inserted)) return undefined;
+  if (!body.multiline && /[\r\n\u2028\u2029]/.test(removed + inserted)) return undefined;
+  // An edit that ends right after a backslash could complete an escape sequence.
+  if (change.start > body.start && after.charCodeAt(change.start - 1) === 92) return undefined;
+  const delta = change.newEnd - change.oldEnd;
+  const next: LiteralBody = { ...body, end: body.end + delta };
+  const raw = after.slice(next.start, next.end);
+  const text = next.raw ? raw : decodeEscapes(raw);
+  if (notPromptReason(text)) return undefined;
+  let reason = prompt.reason;
+  if (reason.startsWith('prose of ')) {
+    if (!isProse(text, options.minProseChars)) return undefined;
+    reason = `prose of ${text.trim().length} characters`;
+  }
+  return { ...prompt, end: prompt.end + delta, text, reason, body: next };
 }
 
 /** The smallest change turning `before` into `after`, as UTF-16 offsets. */
@@ -366,7 +415,7 @@ export function mergePrompts(previous: readonly CodePrompt[], change: TextChange
   for (const p of previous) {
     if (p.end > change.start && p.start < change.oldEnd) continue;
     if (p.end === change.start || p.start === change.oldEnd) continue;
-    const moved = p.start >= change.oldEnd ? { ...p, start: p.start + delta, end: p.end + delta, quote: p.quote + delta } : p;
+    const moved = p.start >= change.oldEnd ? shift(p, delta) : p;
     if (dirty.some((d) => overlaps(moved, d)) || fresh.some((f) => overlaps(moved, f))) continue;
     out.push(moved);
   }
@@ -374,7 +423,13 @@ export function mergePrompts(previous: readonly CodePrompt[], change: TextChange
   return out.sort((a, b) => a.start - b.start);
 }
 
-/** 1-based line and column (UTF-16) of offsets, given the offsets where lines start. */
+function shift(p: CodePrompt, delta: number): CodePrompt {
+  const moved = { ...p, start: p.start + delta, end: p.end + delta, quote: p.quote + delta };
+  if (p.body) moved.body = { ...p.body, start: p.body.start + delta, end: p.body.end + delta };
+  return moved;
+}
+
+/** Offsets (UTF-16) where the lines of a text start. */
 export function lineStarts(source: string): number[] {
   const starts = [0];
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import type { ChunkCountFn, TokenCount } from '../core/incrementalCounter';
-import { classifyLiterals, diffText, lineStarts, mergePrompts, positionOf, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
+import { classifyLiterals, diffText, editInsideLiteral, lineStarts, mergePrompts, positionOf, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
 
 const GRAMMARS: Record<CodeLanguage, { file: string; pkg: string; query: string }> = {
   python: { file: 'tree-sitter-python.wasm', pkg: 'tree-sitter-python', query: '(string) @s' },
@@ -46,6 +46,8 @@ export interface ScanResult {
   prompts: CodePrompt[];
   /** True when the previous tree was edited and re-parsed rather than parsed from scratch. */
   incremental: boolean;
+  /** False when the edit stayed inside one prompt literal and the parser was not needed. */
+  parsed: boolean;
 }
 
 /** Statement-level node types: a literal's meaning (its name, key or callee) never lies outside one. */
@@ -57,6 +59,8 @@ export class CodePromptScanner {
   private source = '';
   private starts: number[] = [0];
   private prompts: CodePrompt[] = [];
+  /** The last parse had no syntax error: error recovery elsewhere can re-read a literal, so only then is the parser skipped. */
+  private clean = false;
 
   private constructor(
     private readonly parser: Parser,
@@ -76,32 +80,42 @@ export class CodePromptScanner {
   /** Parses `text` (incrementally after the first call) and returns its prompts. */
   update(text: string): ScanResult {
     const change = this.tree ? diffText(this.source, text) : undefined;
-    if (this.tree && !change) return { prompts: this.prompts, incremental: true };
+    if (this.tree && !change) return { prompts: this.prompts, incremental: true, parsed: false };
     if (!this.tree || !change) return this.full(text);
     const old = this.tree;
     const newStarts = lineStarts(text);
     old.edit(
       new Edit({
         startIndex: change.start,
-      oldEndIndex: change.oldEnd,
-      newEndIndex: change.newEnd,
-      startPosition: point(this.starts, change.start),
-      oldEndPosition: point(this.starts, change.oldEnd),
+        oldEndIndex: change.oldEnd,
+        newEndIndex: change.newEnd,
+        startPosition: point(this.starts, change.start),
+        oldEndPosition: point(this.starts, change.oldEnd),
         newEndPosition: point(newStarts, change.newEnd),
       }),
     );
+    // Typing inside a prompt literal: the tree is edited (so a later re-parse stays correct) but not re-parsed.
+    const hit = this.clean && this.prompts.find((p) => p.body && p.body.start <= change.start && change.oldEnd <= p.body.end);
+    const edited = hit && editInsideLiteral(hit, change, this.source, text, this.options);
+    if (edited) {
+      this.source = text;
+      this.starts = newStarts;
+      this.prompts = mergePrompts(this.prompts, change, [], [edited]);
+      return { prompts: this.prompts, incremental: true, parsed: false };
+    }
     const tree = this.parser.parse(text, old);
     if (!tree) return this.full(text);
     const dirty = this.dirtyRanges(tree, old, change, text.length);
     old.delete();
     this.tree = tree;
+    this.clean = !tree.rootNode.hasError;
     this.source = text;
     this.starts = newStarts;
     const literals: Node[] = [];
     for (const d of dirty) for (const c of this.query.captures(tree.rootNode, { startIndex: d.start, endIndex: d.end })) literals.push(c.node);
     const fresh = classifyLiterals(text, literals, this.language, this.options).filter((p) => dirty.some((d) => p.start < d.end && d.start < p.end));
     this.prompts = mergePrompts(this.prompts, change, dirty, fresh);
-    return { prompts: this.prompts, incremental: true };
+    return { prompts: this.prompts, incremental: true, parsed: true };
   }
 
   /** Parses from scratch (first call, or when the tree could not be reused). */
@@ -110,10 +124,11 @@ export class CodePromptScanner {
     const tree = this.parser.parse(text);
     if (!tree) throw new Error('code prompts: the parser returned no tree');
     this.tree = tree;
+    this.clean = !tree.rootNode.hasError;
     this.source = text;
     this.starts = lineStarts(text);
     this.prompts = classifyLiterals(text, this.query.captures(tree.rootNode).map((c) => c.node), this.language, this.options);
-    return { prompts: this.prompts, incremental: false };
+    return { prompts: this.prompts, incremental: false, parsed: true };
   }
 
   /** The edit and the ranges whose structure changed, each widened to its enclosing statement. */
@@ -187,7 +202,7 @@ export class CodePromptCounter {
   ) {}
 
   /** Re-scans `text` and returns every prompt with its count. */
-  update(text: string): { prompts: CountedCodePrompt[]; incremental: boolean; recounted: number } {
+  update(text: string): { prompts: CountedCodePrompt[]; incremental: boolean; parsed: boolean; recounted: number } {
     const scan = this.scanner.update(text);
     const next = new Map<string, TokenCount>();
     const starts = this.scanner.lineStarts;
@@ -202,7 +217,7 @@ export class CodePromptCounter {
       return { ...p, ...c, ...positionOf(starts, p.quote) };
     });
     this.cache = next;
-    return { prompts, incremental: scan.incremental, recounted };
+    return { prompts, incremental: scan.incremental, parsed: scan.parsed, recounted };
   }
 
   dispose(): void {

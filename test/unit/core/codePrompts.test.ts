@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEscapes, diffText, isProse, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
+import { decodeEscapes, diffText, editInsideLiteral, isProse, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
 import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'code');
@@ -149,6 +149,26 @@ describe('codePrompts: edits', () => {
         [103, 123, 'x'],
       ],
     );
+  });
+
+  it('editInsideLiteral re-reads a literal after a plain edit, and refuses quotes, braces, line breaks in one-line literals and prose that got too short', async () => {
+    const before = 'system = "Be brief and kind."\n';
+    const [prompt] = await scanCodePrompts(before, 'python', { minProseChars: 200 });
+    const at = before.indexOf('kind');
+    const edit = (ins: string): CodePrompt | undefined => {
+      const after = before.slice(0, at) + ins + before.slice(at);
+      return editInsideLiteral(prompt, diffText(before, after)!, before, after, { minProseChars: 200 });
+    };
+    assert.deepEqual(
+      [edit('very ')?.text, edit('very ')?.end, edit('very ')?.body],
+      ['Be brief and very kind.', prompt.end + 5, { start: prompt.body!.start, end: prompt.body!.end + 5, raw: false, multiline: false }],
+    );
+    for (const ins of ['"', "'", '{', '}', '\\', '$', '\n']) assert.equal(edit(ins), undefined, JSON.stringify(ins));
+    const prose = `x = "${'word '.repeat(41)}"\n`;
+    const [long] = await scanCodePrompts(prose, 'python', { minProseChars: 200 });
+    assert.equal(long.reason, 'prose of 204 characters');
+    const shorter = prose.slice(0, 10) + prose.slice(20);
+    assert.equal(editInsideLiteral(long, diffText(prose, shorter)!, prose, shorter, { minProseChars: 200 }), undefined);
   });
 
   it('positionOf gives 1-based line and column', () => {
