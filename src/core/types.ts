@@ -361,4 +361,6 @@ export interface SweepResult {
   casesToAdd?: CasesToAdd | null;
   /** Present when the extraction or the match was detected from the test set. */
   detected?: DetectedPresets;
+  /** The config's linked prompt and its tokens (sweep encoding), when the CLI could read it. */
+  prompt?: { file: string; tokens: number } | null;
 }
