@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import type { SweepResult } from '../../../src/core/types';
 import { formatEm } from '../../../src/shared/format';
-import { openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
+import { openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
 import { TEST_SETTINGS, VSIX } from './workspace';
 
 const DATA_FILE = path.resolve(repoRoot, '../shared/data/math_thoughtanchors_r1distill_think.jsonl');
@@ -28,6 +28,22 @@ async function waitForFile(file: string, timeout: number): Promise<string> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${file} was not written within ${timeout} ms`);
+}
+
+/** Errors and warnings in the status bar's problems item, once `until` holds (or the last seen after 30 s). */
+async function problemCounts(page: Page, until: (c: { errors: number; warnings: number }) => boolean): Promise<{ errors: number; warnings: number }> {
+  const item = page.locator('[id="status.problems"]');
+  const deadline = Date.now() + 30_000;
+  let last = { errors: -1, warnings: -1 };
+  while (Date.now() < deadline) {
+    const nums = ((await item.innerText().catch(() => '')).match(/\d+/g) ?? []).map(Number);
+    if (nums.length >= 2) {
+      last = { errors: nums[0] as number, warnings: nums[1] as number };
+      if (until(last)) return last;
+    }
+    await page.waitForTimeout(250);
+  }
+  return last;
 }
 
 describe('Your own data in code-server (UI)', function () {
@@ -91,6 +107,69 @@ describe('Your own data in code-server (UI)', function () {
     await screenshot(page, 'own-02-sweep');
   });
 
+  it('a config that names no extraction gets it detected, said in the panel, and kept with one click', async () => {
+    const file = path.join(dir, 'promptbudget.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete config.extract;
+    delete config.match;
+    fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+    await page.waitForTimeout(1500);
+    await runCommand(page, 'Prompt Budget: Run Sweep', 30_000);
+    const notice = panel.locator('[data-testid="detected"]');
+    await notice.waitFor({ timeout: 120_000 });
+    const text = (await notice.innerText()).replace(/\s+/g, ' ');
+    assert.ok(text.startsWith('Detected from your test set: extract boxed, match math.'), text);
+    assert.ok(text.includes('boxed finds an answer in 40 of 40 complete traces'), text);
+    await screenshot(page, 'own-03-detected-notice');
+    await notice.locator('button[data-key="keep-detected"]').click();
+    const deadline = Date.now() + 30_000;
+    let kept: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (kept.extract) break;
+      await page.waitForTimeout(250);
+    }
+    assert.deepEqual([kept.extract, kept.match], ['boxed', 'math']);
+    await notice.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('a missing test set is one diagnostic on its line, and a bad value is reported once', async () => {
+    const file = path.join(dir, 'promptbudget.json');
+    const good = fs.readFileSync(file, 'utf8');
+    const bad = good.replace('"data/traces.jsonl"', '"data/missing.jsonl"').replace('"margin": 1', '"margin": "one"');
+    assert.notEqual(bad, good);
+    await openFile(page, 'promptbudget.json', 30_000);
+    fs.writeFileSync(file, bad);
+    // The JSON language reports the margin's type (as a warning); the extension then leaves it out.
+    const counts = await problemCounts(page, (c) => c.errors + c.warnings === 2);
+    assert.equal(counts.errors + counts.warnings, 2, `the missing test set and the margin, once each: ${JSON.stringify(counts)}`);
+    await runCommand(page, 'View: Focus Problems (Problems)', 15_000).catch(() => undefined);
+    const markers = page.locator('.markers-panel .monaco-tl-contents');
+    await markers.first().waitFor({ timeout: 10_000 });
+    const lines = (await markers.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    assert.ok(lines.some((l) => l.includes('test set "data/missing.jsonl" does not exist')), JSON.stringify(lines));
+    assert.equal(lines.filter((l) => /margin|number/i.test(l)).length, 1, JSON.stringify(lines));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'own-04-config-problems');
+    fs.writeFileSync(file, good);
+    assert.deepEqual(await problemCounts(page, (c) => c.errors === 0), { errors: 0, warnings: 0 });
+  });
+
+  it('test-set problems go when the fixed file is saved', async () => {
+    await openFile(page, 'traces.jsonl', 30_000);
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('oops', { delay: 20 });
+    await page.keyboard.press('Control+S');
+    assert.equal((await problemCounts(page, (c) => c.errors >= 1)).errors, 1, 'the bad line is reported when saved');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Control+S');
+    assert.equal((await problemCounts(page, (c) => c.errors === 0)).errors, 0, 'and gone when the fix is saved');
+  });
+
   it('the walkthrough has a step for your own data', async () => {
     await runCommand(page, 'Welcome: Open Walkthrough...', 30_000);
     await pickQuickItem(page, 'Get started with Prompt Budget', 30_000);
@@ -99,6 +178,6 @@ describe('Your own data in code-server (UI)', function () {
     await step.first().click();
     await page.getByText('Create Starter Config', { exact: false }).first().waitFor({ timeout: 10_000 });
     await page.waitForTimeout(800);
-    await screenshot(page, 'own-03-walkthrough');
+    await screenshot(page, 'own-05-walkthrough');
   });
 });
