@@ -51,7 +51,7 @@ export class ConfigStore implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The config's own problems, and the key of those last shown (to publish only changes). */
   private own: { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] } | undefined;
-  private shown = '';
+  private shown: string | null = null;
 
   constructor(
     private readonly diagnostics: vscode.DiagnosticCollection,
@@ -128,7 +128,7 @@ export class ConfigStore implements vscode.Disposable {
     const { config, issues } = parseConfig(text, { validatePolicy: (name: string) => parsePolicy(name).error ?? null });
     const lines = splitLines(text);
     this.own = { uri, diagnostics: issues.map((i) => issueToDiagnostic(i, lines)) };
-    this.shown = '';
+    this.shown = null;
     this.publish();
     if (issues.length) this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${issues.length} problem(s)`);
     this.loaded = { uri, dir: vscode.Uri.joinPath(uri, '..'), text, config, issues };
