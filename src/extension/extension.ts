@@ -11,6 +11,7 @@ import { ResultsViewProvider } from './resultsView';
 import { SETTINGS_SECTION, SettingsStore } from './settings';
 import { SweepController } from './sweepController';
 import { TokenCodeLensProvider } from './tokenCodeLens';
+import { CODE_PROMPT_SELECTOR, CodePromptCodeLensProvider } from './codePromptCodeLens';
 import { TokenService } from './tokenService';
 import { TokenStatusBar } from './tokenStatusBar';
 import { WorkerClient } from './workerClient';
@@ -95,6 +96,10 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
   context.subscriptions.push(tokenLens);
   const tokenLensToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(prompts.selector(), tokenLens));
   context.subscriptions.push(tokenLensToggle);
+  const codeLens = new CodePromptCodeLensProvider(tokens, () => sweeps.prices());
+  context.subscriptions.push(codeLens);
+  const codeLensToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(CODE_PROMPT_SELECTOR, codeLens));
+  context.subscriptions.push(codeLensToggle);
   const resultSelector = (): vscode.DocumentSelector => [{ scheme: 'file' }, { scheme: 'untitled' }];
   const recommendationToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(resultSelector(), new RecommendationCodeLensProvider(sweeps, config)));
   context.subscriptions.push(recommendationToggle);
@@ -105,6 +110,7 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
   const applySettings = (): void => {
     const s = settings.settings;
     tokenLensToggle.set(s.codeLens.tokenCounts);
+    codeLensToggle.set(s.codePrompts.codeLens);
     recommendationToggle.set(s.codeLens.recommendation);
     cutoffToggle.set(s.codeLens.cutoffs);
     statusToggle.set(s.statusBar);
@@ -114,18 +120,21 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
   const recount = (): void => {
     tokens.reset();
     tokenLens.refresh();
+    codeLens.refresh();
   };
   context.subscriptions.push(
     settings.onDidChange(({ affects }) => {
       applySettings();
       if (affects('promptFiles')) tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
-      if (affects('encoding')) recount();
+      if (affects('encoding') || affects('codePrompts.minProseChars')) recount();
+      else if (affects('prices')) codeLens.refresh();
     }),
   );
   let lastPrompt = config.current?.config.prompt;
   let lastEncoding = config.current?.config.encoding;
   context.subscriptions.push(
     config.onDidChange((c) => {
+      codeLens.refresh();
       if (c?.config.prompt !== lastPrompt) {
         lastPrompt = c?.config.prompt;
         tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
