@@ -32,9 +32,11 @@ const VSIX_FILES = [
   'schemas/promptbudget.schema.json',
 ];
 
+// The lists are spelled out so that any file added to or dropped from a package shows in review.
 describe('packaging', () => {
   it('vsce ls lists exactly what the extension needs', async function () {
     if (!existsSync(join(root, 'dist', 'extension.js'))) assert.fail('dist/ is not built: run npm run build first (npm test does)');
+    // vsce's own listing (the .vscodeignore allow-list), which scripts/packageVsix.mjs stages and packs.
     const files = await listFiles({ cwd: root, packageManager: PackageManager.None });
     assert.deepEqual([...files].sort(), VSIX_FILES);
   });
