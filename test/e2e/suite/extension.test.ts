@@ -140,11 +140,13 @@ export function registerExtensionTests(): void {
       const testSet = vscode.Uri.joinPath(folder(), 'testset.jsonl');
       const result = await pb.runSweep(testSet);
       assert.ok(result, 'sweep finished');
-      const expected = await cliJson('testset.jsonl');
+      const { prompt, ...expected } = await cliJson('testset.jsonl');
       const actual = JSON.parse(JSON.stringify(sweepToJson(result))) as Record<string, unknown>;
       assert.deepEqual(actual, expected);
       assert.ok((expected.rows as unknown[]).length > 5);
       const state = pb.viewState();
+      // The CLI's report also carries the linked prompt's tokens; the editor counts the same file alike.
+      assert.deepEqual(prompt, { file: state.sweep?.prompt, tokens: state.sweep?.promptTokens });
       assert.equal(state.sweep?.testSet, 'testset.jsonl');
       assert.equal(state.sweep?.result.rows.length, (expected.rows as unknown[]).length);
     });
