@@ -42,6 +42,23 @@ describe('cli compare', () => {
     assert.match(pass.out, /<testcase name="--max-token-increase 500" classname="prompt-budget.compare" time="0">/);
   });
 
+  it('count reports of code files: per prompt literal, matched in order when lines move', async () => {
+    const code = join(dir, 'bot.py');
+    const literal = 'SYSTEM_PROMPT = "You are a careful math tutor. Answer with the number only."\n';
+    writeFileSync(code, literal);
+    const before = await run(['count', 'bot.py', '--format', 'json'], dir);
+    writeFileSync(code, `import os\n\n${literal.replace('only.', 'only, and show each step on its own line first.')}`);
+    const after = await run(['count', 'bot.py', '--format', 'json'], dir);
+    writeFileSync(join(dir, 'code-before.json'), before.out);
+    writeFileSync(join(dir, 'code-after.json'), after.out);
+    const [b] = JSON.parse(before.out).files[0].prompts;
+    const [a] = JSON.parse(after.out).files[0].prompts;
+    assert.ok(a.tokens > b.tokens && a.line === b.line + 2);
+    const r = await run(['compare', 'code-before.json', 'code-after.json', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out).prompts, [{ file: 'bot.py', at: `${a.line}:${a.column}`, kind: a.kind, before: b.tokens, after: a.tokens, delta: a.tokens - b.tokens }]);
+  });
+
   it('sweep reports with --cases are paired by id; identical runs change nothing and pass every gate', async () => {
     const args = ['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--folds', '0', '--format', 'json', '--cases'];
     const sweep = await run(args);
