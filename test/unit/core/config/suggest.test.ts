@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { suggest } from '../../../../src/core/config/suggest';
+
+describe('core/config/suggest', () => {
+  const known = ['testSets', 'prompt', 'encoding', 'cutoffs', 'margin'];
+
+  it('suggests the closest known name, ignoring case', () => {
+    assert.equal(suggest('cutofs', known), ' (did you mean "cutoffs"?)');
+    assert.equal(suggest('TESTSETS', known), ' (did you mean "testSets"?)');
+    assert.equal(suggest('encodnig', known), ' (did you mean "encoding"?)');
+  });
+
+  it('stays quiet when nothing is close: at most one edit per three letters', () => {
+    assert.equal(suggest('model', known), '');
+    assert.equal(suggest('xyz', known), '');
+    assert.equal(suggest('margin', []), '');
+    // "prmt" is two edits from "prompt" (6 letters allow two).
+    assert.equal(suggest('prmt', known), ' (did you mean "prompt"?)');
+    assert.equal(suggest('pmt', known), '');
+  });
+});
