@@ -22,6 +22,7 @@ export function gateExitCode(result: SweepResult, gates: Gates): { code: 0 | 1; 
       );
     }
   }
+  // 1e-12 absorbs floating-point error: a loss of exactly the allowed points passes.
   if (gates.maxEmLoss !== undefined && rec && -rec.deltaEm > gates.maxEmLoss + 1e-12) {
     failures.push(`gate --max-em-loss: recommended ${rec.policy} loses ${(-rec.deltaEm * 100).toFixed(1)} pts EM, allowed ${(gates.maxEmLoss * 100).toFixed(1)}`);
   }

@@ -5,6 +5,7 @@ import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 
+/** `prompt-budget sweep --help`, also part of the top-level help. */
 export const SWEEP_HELP = `Usage: prompt-budget sweep <test-set> [options]
 
 Replays recorded traces under early-stop cutoffs and dynamic stopping rules, and compares each
@@ -29,7 +30,7 @@ Options:
 Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
 
-/** `prompt-budget sweep`. */
+/** `prompt-budget sweep`: the report in the chosen format, then the CI gates' exit code. */
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -49,6 +50,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const format = values.format ?? 'table';
   if (!['table', 'json', 'md', 'csv'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md or csv`);
+  // Gates are given in percent on the command line and compared as fractions.
   const pctFlag = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -75,6 +77,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     default:
       io.stdout(sweepToTable(result));
   }
+  // Gates are checked after the report is printed, so a failing CI job still shows the table.
   const { code, failures } = gateExitCode(result, gates);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;
