@@ -1,3 +1,6 @@
+// `prompt-budget export` end to end, in-process: the JSON it prints must make the runtime stop exactly
+// where the sweep stopped, on every GSM8K case and on MATH with boxed extraction, and must be byte for
+// byte what the panel exports for the same row.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

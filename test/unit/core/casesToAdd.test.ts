@@ -1,3 +1,5 @@
+// "Cases to add" is a sample-size formula: checked against a hand computation, then on real GSM8K rows
+// where the figure must follow from the sweep row's own ΔEM and discordance.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

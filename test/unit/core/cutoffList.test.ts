@@ -1,3 +1,4 @@
+// The cutoff list typed in the editor's input box: forgiving about separators, precise about errors.
 import * as assert from 'node:assert/strict';
 import { parseCutoffList } from '../../../src/core/cutoffList';
 

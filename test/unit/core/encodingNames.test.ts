@@ -1,3 +1,5 @@
+// The name lists live apart from the tokenizers (so the extension host does not load rank tables); this
+// keeps them in step with what the tokenizer module actually serves.
 import assert from 'node:assert/strict';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../../../src/core/encodingNames';
 import { getTokenizer } from '../../../src/core/tokens';

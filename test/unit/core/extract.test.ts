@@ -1,3 +1,5 @@
+// Each extraction preset against the scorer it imitates (lm-eval's GSM8K filters, hendrycks MATH boxed,
+// ZeroEval JSON): same matches, same ranges, and random texts compared with the reference regexes.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {

@@ -1,3 +1,4 @@
+// The one number formatter of the CLI and the UI: signs, rounding edges and units as the reader sees them.
 import assert from 'node:assert/strict';
 import {
   formatCi,

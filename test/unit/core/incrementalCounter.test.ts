@@ -1,3 +1,5 @@
+// The editor's live token count: it recounts only the chunk an edit touched, yet must always equal a
+// whole-text count, and must say "approximate" only when it really is.
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';

@@ -1,3 +1,4 @@
+// The words test-set and config issues share: name lists, and jsonc-parser errors in plain English.
 import assert from 'node:assert/strict';
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { describeJsonError, quoteList } from '../../../src/core/issueText';

@@ -1,3 +1,5 @@
+// Each match preset against the scorer it imitates (SQuAD normalize_answer, numeric value equality,
+// hendrycks strip_string), including the explanation a failed match gives.
 import assert from 'node:assert/strict';
 import {
   MATCH_PRESETS,

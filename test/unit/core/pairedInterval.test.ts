@@ -1,3 +1,5 @@
+// Tango's interval replaces the bootstrap CI for ΔEM; these tests pin its shape and its coverage by
+// simulation (seeded, so the figures are stable).
 import assert from 'node:assert/strict';
 import { pairedDifferenceCi } from '../../../src/core/pairedInterval';
 import { createRng } from '../../../src/core/stats';

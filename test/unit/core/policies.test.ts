@@ -1,3 +1,5 @@
+// Policy names and the rules themselves, on a trace where one token is one character so every stop
+// token can be checked by eye.
 import assert from 'node:assert/strict';
 import { makeExtractor } from '../../../src/core/extract';
 import { applyPolicy, DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyLabel, policyName, PrefixExtractor, tokenIndexCovering, type PreparedTrace } from '../../../src/core/policies';

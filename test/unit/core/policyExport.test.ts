@@ -1,3 +1,4 @@
+// The exported policy file is what production reads: every field is checked, and a wrong one is named.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

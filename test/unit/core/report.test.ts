@@ -1,3 +1,4 @@
+// The renderings of one real sweep (300 GSM8K cases): each format must carry the row figures unchanged.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

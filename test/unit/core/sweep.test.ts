@@ -1,3 +1,5 @@
+// The sweep on the whole GSM8K file: every cell must equal applyPolicy + the matcher run case by case
+// without the sweep's shared caches, and every row must equal its cells.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// The statistical defaults exist twice by design (the editor reads them without bundling the sweep).
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../../src/core/config/promptBudgetConfig';
 import { SWEEP_DEFAULTS } from '../../../src/core/sweepDefaults';

@@ -1,3 +1,4 @@
+// The per-tag plan file: which policy a request gets by its tags, and round trips of the file.
 import { strict as assert } from 'node:assert';
 import { toExportedPolicy } from '../../../src/core/policyExport';
 import { exportTagPlan, parseExportedTagPlan, policyForTags, tagPlanSnippet } from '../../../src/core/tagPlanExport';

@@ -1,3 +1,5 @@
+// Token offsets decide where every cutoff cuts a trace: a cut must be whole characters within the bytes
+// of the kept tokens, on both engines.
 import assert from 'node:assert/strict';
 import { cutText, tokenizeWithOffsets, utf8Length } from '../../../src/core/tokenOffsets';
 import { getTokenizer } from '../../../src/core/tokens';

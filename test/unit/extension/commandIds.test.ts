@@ -1,3 +1,4 @@
+// Command and view ids are declared once in code and once in package.json; this keeps the two equal.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,5 @@
+// The extension's side of the worker protocol, driven by a stand-in worker thread so every message
+// type, error kind and crash path can be produced on demand.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

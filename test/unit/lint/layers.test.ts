@@ -1,3 +1,5 @@
+// The layer rules are only worth something if they reject: deliberately wrong imports are linted against
+// them, next to the arrows the style guide allows.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

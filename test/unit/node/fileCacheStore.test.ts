@@ -1,3 +1,4 @@
+// The live cache on disk, in a fresh temporary folder per test.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

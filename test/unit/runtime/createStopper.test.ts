@@ -1,3 +1,4 @@
+// The runtime stopper on hand-made streams: when it says stop, what it answers, and its error words.
 import assert from 'node:assert/strict';
 import { toExportedPolicy } from '../../../src/core/policyExport';
 import type { ExportedPolicy } from '../../../src/core/types';

@@ -1,3 +1,4 @@
+// Incremental tokenization: a committed token must never change when more text arrives.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamTokens } from '../../../src/runtime/streamTokens';

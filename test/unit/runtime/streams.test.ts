@@ -1,3 +1,5 @@
+// The stream helpers against SSE bytes, SDK-like iterables and a real server on 127.0.0.1 that sees the
+// client leave when the policy stops.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// The UI's formatting must print the same figures as the CLI report.
 import * as assert from 'node:assert/strict';
 import { recommendationLine, signedPts, tokenChange, formatP as coreFormatP } from '../../../src/core/report';
 import type { SweepResult } from '../../../src/core/types';

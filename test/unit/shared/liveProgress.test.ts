@@ -1,3 +1,4 @@
+// The live run tally: cost counts only requests actually sent (cache hits are free).
 import * as assert from 'node:assert/strict';
 import { LiveTally, liveProgressText, liveStatusLine } from '../../../src/shared/liveProgress';
 

@@ -1,3 +1,4 @@
+// Messages from the webview are untrusted: anything malformed is dropped, not half-applied.
 import * as assert from 'node:assert/strict';
 import { runtimeUnsupported } from '../../../src/core/policyExport';
 import { parsePolicy } from '../../../src/core/policies';

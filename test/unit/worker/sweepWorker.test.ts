@@ -1,3 +1,5 @@
+// The worker thread itself, through the real client: each request kind, and a sweep whose rows must equal
+// runSweep's on the same bytes.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

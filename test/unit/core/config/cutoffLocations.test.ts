@@ -1,3 +1,5 @@
+// Positions the CodeLens puts its per-cutoff results at: 0-based like the editor's, with every kind of
+// line end the editor counts.
 import assert from 'node:assert/strict';
 import { cutoffLocations } from '../../../../src/core/config/cutoffLocations';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

@@ -1,3 +1,4 @@
+// The parse-tree helpers every config message relies on for its line, column and quoted value.
 import assert from 'node:assert/strict';
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { describe as describeValue, isCode, Positions, valueOf } from '../../../../src/core/config/jsoncNodes';

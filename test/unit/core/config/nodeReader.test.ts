@@ -1,3 +1,5 @@
+// NodeReader words every rejected value the same way whatever setting it belongs to; the section
+// readers only add the setting's name and range.
 import assert from 'node:assert/strict';
 import { parseTree, type Node } from 'jsonc-parser';
 import { NodeReader } from '../../../../src/core/config/nodeReader';

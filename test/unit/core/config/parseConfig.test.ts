@@ -1,3 +1,5 @@
+// The config reader as a whole: every setting, every problem at its line and column with defaults kept,
+// syntax errors, garbage that must never throw, and the JSON schema agreeing with the reader.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,5 @@
+// The defaults are a contract shared with the policy module, the schema and the README; parseConfig
+// must hand out copies so a caller cannot change them.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

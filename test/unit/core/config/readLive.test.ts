@@ -1,3 +1,4 @@
+// The live section: every setting, and the API key that must never be read from a committed file.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

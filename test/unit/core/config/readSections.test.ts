@@ -1,3 +1,5 @@
+// The simple sections of promptbudget.json (test sets, cutoffs, policies, fields, prices, folds): what is
+// accepted, what falls back to the default, and the words of each issue.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

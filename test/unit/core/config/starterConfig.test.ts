@@ -1,3 +1,4 @@
+// The starter file the editor writes must read back without a single issue.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

@@ -1,3 +1,4 @@
+// "Did you mean" must help with typos and stay quiet otherwise: a wrong suggestion is worse than none.
 import assert from 'node:assert/strict';
 import { suggest } from '../../../../src/core/config/suggest';
 

@@ -1,3 +1,4 @@
+// Row validation: which rows are skipped (with the reason) and which are kept with a warning.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { brief } from './parseAllWays';

@@ -1,3 +1,5 @@
+// CSV test sets, including the awkward ones spreadsheets write: quoted multi-line cells, ";" or tab
+// separators and CRLF. parseAllWays parses in memory and streamed in several chunkings, and compares.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { fixture, utf8, parseAllWays, brief } from './parseAllWays';

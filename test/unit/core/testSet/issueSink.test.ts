@@ -1,3 +1,4 @@
+// Issues are capped (a wrong file must not flood the Problems panel) but the earliest are always kept.
 import assert from 'node:assert/strict';
 import { formatIssue } from '../../../../src/core/testSet/issueSink';
 import { utf8, parseAllWays } from './parseAllWays';

@@ -1,3 +1,4 @@
+// JSON arrays: each element is reported at the line it starts on, as the editor shows it.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { fixture, parseAllWays, brief } from './parseAllWays';

@@ -1,3 +1,4 @@
+// Bytes to lines: encodings, line ends and chunk boundaries must never change a parse result.
 import assert from 'node:assert/strict';
 import { parseTestSet, parseTestSetStream } from '../../../../src/core/testSet/parseTestSet';
 import { utf8, chunked, parseAllWays, brief } from './parseAllWays';

@@ -1,3 +1,4 @@
+// The driver: format detection and the three real data files (every case read, none skipped).
 import assert from 'node:assert/strict';
 import { parseTestSet, parseTestSetStream } from '../../../../src/core/testSet/parseTestSet';
 import { dataFile, chunked } from './parseAllWays';

@@ -1,3 +1,4 @@
+// Field names: a configured field replaces the default list, and messages name the fields in use.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { resolveFields, DEFAULT_FIELDS } from '../../../../src/core/testSet/resolveFields';
