@@ -1,5 +1,5 @@
 /** The results panel's messages: the webview says `ready`, the extension answers with the whole {@link ViewState}. */
-import type { SweepResult, TagBudgets } from '../core/types';
+import type { SweepResult } from '../core/types';
 
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
 
@@ -22,20 +22,8 @@ export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts
 /** The name the panel and the export command use for the sweep's per-tag plan (not a policy). */
 export const PER_TAG_PLAN = 'per-tag';
 
-/** The policy a per-tag plan gives unlisted tags: the best single policy, full length when none qualified (as core's exportTagPlan). */
-export function tagPlanFallback(tb: TagBudgets): string {
-  return tb.single?.policy ?? 'full';
-}
-
-/** True when the plan gives some tag another policy than its fallback; otherwise exporting the single policy is the same thing. */
-export function tagPlanDiffers(tb: TagBudgets | null | undefined): boolean {
-  return !!tb && tb.perTag.some((t) => t.policy !== tagPlanFallback(tb));
-}
-
-/** Whether the streaming runtime can apply a policy by name; probes need extra model calls (core's `runtimeUnsupported` says so). */
-export function isRuntimePolicy(policy: string): boolean {
-  return !policy.startsWith('probe:');
-}
+// The export and fallback rules live in core; the panel and the extension read them from here.
+export { isRuntimePolicy, policyExportRule, tagPlanDiffers, tagPlanFallback, type PolicyExportRule } from '../core/policyExportRule';
 
 /** Prices in US dollars per million tokens. */
 export interface Prices {

@@ -8,6 +8,7 @@ import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
+import type { FlippedCase } from '../core/flippedCases';
 
 export interface SectionCount extends TokenCount {
   /** 0-based heading line. */
@@ -35,26 +36,7 @@ export interface SweepJob {
   cancelFlag?: SharedArrayBuffer;
 }
 
-/** Where one policy stopped on one case and what it answered. */
-export interface CaseOutcome {
-  stopToken: number;
-  /** UTF-16 offset in the trace where the policy stopped. */
-  cutAt: number;
-  answer: string | null;
-  correct: boolean;
-  reason: string;
-}
-
-/** A case some policy flipped, with its texts and the outcomes of `full` and those policies. */
-export interface FlippedCase {
-  id: string;
-  line: number;
-  question: string;
-  trace: string;
-  gold: string[];
-  totalTokens: number;
-  outcomes: Record<string, CaseOutcome>;
-}
+export type { CaseOutcome, FlippedCase } from '../core/flippedCases';
 
 export interface SweepJobResult {
   result: SweepResult;

@@ -99,6 +99,18 @@ describe('cli sweep', () => {
     const badFlag = await run(['sweep', gsm8k, '--margin', 'lots']);
     assert.equal(badFlag.code, 2);
     assert.match(badFlag.err, /--margin lots: expected/);
+    // Ranges are checked once, in core; the CLI names its flag and the value as typed.
+    for (const [flag, value, expect] of [
+      ['--margin', '100.5', 'EM points between 0 and 100'],
+      ['--seed', '1.5', 'an integer'],
+      ['--resamples', '50', 'an integer ≥ 100'],
+      ['--folds', '1', '0 (off) or an integer ≥ 2'],
+      ['--folds', ' ', '0 (off) or an integer ≥ 2'],
+    ]) {
+      const bad = await run(['sweep', gsm8k, flag, value]);
+      assert.equal(bad.code, 2, `${flag} ${value}`);
+      assert.equal(bad.err, `prompt-budget: ${flag} ${value}: expected ${expect}\n`);
+    }
     const badPolicy = await run(['sweep', gsm8k, '--policies', 'cutoff:-3']);
     assert.equal(badPolicy.code, 2);
     assert.match(badPolicy.err, /cutoff:-3/);
