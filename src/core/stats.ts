@@ -95,9 +95,8 @@ function countsArray(n: number, length: number): Uint16Array | Uint32Array {
 }
 
 /**
- * Streams the resamples of `bootstrapIndices(n, resamples, seed)` without storing them: calls
- * `visit(r, counts)` for each resample r, where `counts[i]` is how many times case i was drawn.
- * The counts buffer is reused between calls. Memory is O(n) whatever the number of resamples.
+ * Streams the resamples of `bootstrapIndices(n, resamples, seed)` in O(n) memory: `visit(r, counts)` gets how many times
+ * each case was drawn in resample r (`counts` is reused between calls).
  */
 export function forEachBootstrapResample(
   n: number,
@@ -111,11 +110,9 @@ export function forEachBootstrapResample(
 }
 
 /**
- * The resamples of `bootstrapIndices(classOf.length, resamples, seed)`, counted per class of cases:
- * calls `visit(r, counts)` for each resample r, where `counts[c]` is how many draws of resample r
- * fell on a case i with `classOf[i] === c` (c < `classes`). When every statistic is a sum over
- * cases that depends on the case only through its class, this gives exactly the same bootstrap
- * with `classes` reads per resample instead of n. The counts buffer is reused between calls.
+ * The resamples of `bootstrapIndices(classOf.length, resamples, seed)` counted per class: `visit(r, counts)` gets how many
+ * draws of resample r fell on cases of each class (`classOf[i]`). When every statistic depends on a case only through its
+ * class, this is exactly the same bootstrap with `classes` reads per resample instead of n. `counts` is reused.
  */
 export function forEachBootstrapClassCount(
   classOf: Uint8Array | Uint16Array | Uint32Array,
