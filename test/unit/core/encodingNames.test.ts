@@ -20,6 +20,7 @@ describe('core/encodingNames', () => {
   it('names only encodings and engines the tokenizer module serves', () => {
     for (const encoding of ENCODING_NAMES) {
       for (const engine of ENGINE_NAMES) {
+        // Loads each rank table once; a listed name the module cannot serve would throw here.
         const tok = getTokenizer(encoding, engine);
         assert.deepEqual([tok.encoding, tok.engine], [encoding, engine]);
         assert.ok(tok.count('hello world') > 0);

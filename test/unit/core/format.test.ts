@@ -19,6 +19,7 @@ describe('core/format', () => {
   it('writes fractions as points with a real minus sign, and no sign on zero', () => {
     assert.equal(pct(0.8104), '81.0');
     assert.equal(pct(0.8104, 2), '81.04');
+    // A value that rounds to zero prints without a sign: "−0.0" would suggest a loss that is not there.
     assert.deepEqual([-0.028, 0.004, 0, -0.0004, -0.00049].map((x) => signedPts(x)), ['−2.8', '+0.4', '0.0', '0.0', '0.0']);
     assert.equal(signedPts(-0.01234, 2), '−1.23');
     assert.equal(formatSignedPts(0.125), '+12.5');
@@ -28,6 +29,7 @@ describe('core/format', () => {
   });
 
   it('writes savings as the change in tokens', () => {
+    // Savings are shown as the change in tokens, so positive savings print with a minus sign.
     assert.deepEqual([0.38, 0, 0.004, -0.05, 0.995].map(tokenChange), ['−38%', '±0%', '±0%', '+5%', '−100%']);
     assert.equal(formatSavings(0.38), tokenChange(0.38));
   });
@@ -43,6 +45,7 @@ describe('core/format', () => {
   });
 
   it('writes dollars with enough digits for tiny per-call costs', () => {
+    // Below a dollar, three significant digits, at most eight decimals.
     assert.deepEqual([0, 12.345, 1, 0.5, 0.0123, 0.00123, 1e-12, -0.25].map(formatUsd), ['$0', '$12.35', '$1.00', '$0.500', '$0.0123', '$0.00123', '$0.00000000', '−$0.250']);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { describeJsonError, quoteList } from '../../../src/core/issueText';
 
+// The strictest options, so each sample produces the error it is meant to.
 const firstError = (text: string): ParseError => {
   const errors: ParseError[] = [];
   parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
@@ -21,6 +22,7 @@ describe('core/issueText', () => {
       ['{"a": 1 "b": 2}', "expected ','"],
       ['{"a" 1}', "expected ':'"],
       ['{"a": 1, }', 'expected a property name in double quotes'],
+      // An unquoted key is reported as the unexpected symbol it is.
       ['{a: 1}', 'unexpected "a"'],
       ['{"a": "\\q"}', 'invalid escape character'],
       ['{"a": 1} [2]', 'unexpected text after the value'],

@@ -29,6 +29,7 @@ describe('core/policies', () => {
 
     it('names what is wrong with a bad name', () => {
       assert.equal(parsePolicy('cutoff:0').error, 'policy "cutoff:0": expected cutoff:<K> with K a positive integer, e.g. cutoff:256');
+      // Leading zeros are refused so that every policy has one canonical name.
       assert.equal(parsePolicy('cutoff:012').error, 'policy "cutoff:012": expected cutoff:<K> with K a positive integer, e.g. cutoff:256');
       assert.equal(parsePolicy('marker:-1').error, 'policy "marker:-1": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16');
       assert.equal(parsePolicy('stability:0x2').error, 'policy "stability:0x2": expected stability:<every>x<repeats> with positive integers, e.g. stability:32x2');
@@ -52,6 +53,7 @@ describe('core/policies', () => {
   describe('tokenIndexCovering', () => {
     it('gives the smallest token count whose text reaches the offset', () => {
       const tokens: TokenizedText = { count: 4, ends: Uint32Array.from([3, 5, 9, 12]) };
+      // Offsets past the text clamp to the last token.
       assert.deepEqual([1, 3, 4, 5, 6, 9, 12, 20].map((c) => tokenIndexCovering(tokens, c)), [1, 1, 2, 2, 3, 3, 4, 4]);
     });
   });
@@ -86,6 +88,7 @@ describe('core/policies', () => {
         { atToken: 30, text: 'it is 5', tokens: 4 },
         { atToken: 15, text: 'no idea', tokens: 1 },
       ];
+      // Probes arrive out of order on purpose: the policy must sort them by token.
       const withProbes = charTrace(text, probes);
       assert.deepEqual(apply({ kind: 'probe', every: 5, agree: 2 }, withProbes), { stopToken: 30, answer: '5', reason: '2 probes agreed at token 30', probeTokens: 10 });
       // Probes off the grid (every 20: only token 20 counts) never reach agreement.

@@ -32,6 +32,7 @@ describe('core/policyExport', () => {
       extract: { preset: 'boxed' },
       match: { preset: 'math' },
     });
+    // A copy: a later edit of the settings must not change a policy already exported.
     assert.notEqual(p.extract, SETTINGS.extract);
     assert.equal(toExportedPolicy({ kind: 'cutoff', tokens: 64 }, SETTINGS).policy, 'cutoff:64');
   });
@@ -48,6 +49,7 @@ describe('core/policyExport', () => {
     assert.deepEqual(parseExportedPolicy(JSON.stringify(p)), { policy: p });
     assert.deepEqual(parseExportedPolicy(p), { policy: p });
     // A missing spec is rebuilt from the name; a marker spec gets the default markers.
+    // Hand-written files may leave out `spec`; the name alone must then be enough.
     const { spec: _spec, ...bare } = toExportedPolicy('marker:4', SETTINGS);
     assert.deepEqual(parseExportedPolicy(bare).policy?.spec, { kind: 'marker', grace: 4, markers: [...DEFAULT_MARKERS] });
   });
@@ -59,6 +61,7 @@ describe('core/policyExport', () => {
     assert.equal(bad({ version: 2 }), 'unsupported "version" 2; this version of prompt-budget reads version 1');
     assert.equal(bad({ extra: 1, other: 2 }), 'unknown fields: extra, other');
     assert.equal(bad({ policy: 5 }), '"policy" must be a policy name such as "cutoff:512"');
+    // `policy` and `spec` must agree: a file edited by hand in one place only is refused.
     assert.equal(bad({ spec: { kind: 'cutoff', tokens: 256 } }), '"spec.tokens" is 256 but "policy" cutoff:512 says 512');
     assert.equal(bad({ spec: { kind: 'marker', grace: 1 } }), '"spec" has kind "marker" but "policy" is cutoff:512');
     assert.equal(bad({ spec: { kind: 'cutoff', tokens: 512, grace: 1 } }), '"spec" has unknown field grace');
@@ -84,6 +87,7 @@ describe('core/policyExport', () => {
 
   it('exportFromSweep carries what a real sweep measured, and lists the rows when the policy was not swept', () => {
     const file = path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
+    // 200 cases keep the sweep quick; the figures only have to travel unchanged into the file.
     const cases = parseTestSet(readFileSync(file), { fileName: file }).cases.slice(0, 200);
     const result = runSweep(cases, 0, {
       ...SETTINGS,
@@ -98,11 +102,13 @@ describe('core/policyExport', () => {
     });
     const row = result.rows.find((r) => r.policy === 'cutoff:128');
     assert.ok(row);
+    // Names are trimmed and canonicalised, as the CLI flag and the panel pass them.
     const p = exportFromSweep(result, ' cutoff:128 ');
     assert.deepEqual(p.measured, { cases: 200, em: row.em, deltaEm: row.deltaEm, ci95: row.ci95, meanTokens: row.meanTokens, savings: row.savings, margin: 0.01 });
     assert.deepEqual([p.encoding, p.engine, p.extract, p.match], ['o200k_base', 'js-tiktoken', { preset: 'last-number' }, { preset: 'numeric' }]);
     assert.throws(() => exportFromSweep(result, 'cutoff:64'), { message: 'policy cutoff:64 was not in the sweep; evaluated: full, cutoff:128, marker:0' });
     assert.equal(exportedPolicyText(p, 'json'), `${JSON.stringify(p, null, 2)}\n`);
+    // The JavaScript snippet has no type annotations, or it would not run as plain ESM.
     assert.match(exportedPolicyText(p, 'js'), /^export async function answerWithBudget\(stream, controller\) \{$/m);
     assert.match(exportedPolicyText(p, 'ts'), /\/\/ Measured on 200 cases: /);
   });

@@ -17,6 +17,7 @@ describe('core/report', () => {
   before(() => {
     const file = path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
     const cases = parseTestSet(readFileSync(file), { fileName: file }).cases.slice(0, 300);
+    // skipped = 2 must show in the summary line as given.
     result = runSweep(cases, 2, {
       encoding: 'o200k_base',
       engine: 'gpt-tokenizer',
@@ -35,11 +36,13 @@ describe('core/report', () => {
     assert.equal(rowEffect(result, row), `${tokenChange(row.savings)} tokens · EM ${pct(result.baseline.em)} → ${pct(row.em)} (${signedPts(row.deltaEm)} pts, 95% CI ${formatCi(row.ci95)})`);
     const rec = result.rows.find((r) => r.policy === result.recommendation?.policy);
     assert.equal(recommendationLine(result), rec ? `${rec.label}: ${rowEffect(result, rec)}` : 'no policy stays within −1.0 pts');
+    // Without a recommendation the line says why: no cases at all, or no policy within the margin.
     assert.equal(recommendationLine({ ...result, recommendation: null, cases: 0 }), 'no cases with traces to evaluate');
     assert.equal(recommendationLine({ ...result, recommendation: null }), 'no policy stays within −1.0 pts');
   });
 
   it('sweepToCsv has one row per policy whose cells are the row figures', () => {
+    // Read back with a real CSV parser, so the quoting is checked too.
     const records = parseCsv(sweepToCsv(result), { columns: true }) as Record<string, string>[];
     assert.deepEqual(records.map((r) => r.policy), ['full', 'cutoff:96', 'cutoff:256', 'marker:0']);
     result.rows.forEach((row, i) => {
@@ -65,6 +68,7 @@ describe('core/report', () => {
   });
 
   it('sweepToMarkdown escapes table characters and bolds the recommendation', () => {
+    // A policy name with a pipe would break the table unless escaped.
     const md = sweepToMarkdown({ ...result, rows: result.rows.map((r, i) => (i === 1 ? { ...r, policy: 'a|b' } : r)) });
     assert.ok(md.startsWith('# Prompt Budget sweep\n\n- 300 cases scored'));
     assert.ok(md.includes('| a\\|b |'));
@@ -74,6 +78,7 @@ describe('core/report', () => {
   });
 
   it('sweepToJson keeps the documented contract and passes new fields through', () => {
+    // Fields added to SweepResult later must reach --format json without touching the renderer.
     const json = sweepToJson({ ...result, extraField: 7 } as SweepResult);
     for (const key of ['cases', 'skipped', 'encoding', 'engine', 'extract', 'match', 'margin', 'seed', 'resamples', 'baseline', 'rows', 'recommendation', 'power', 'crossValidation', 'warnings']) {
       assert.ok(key in json, key);

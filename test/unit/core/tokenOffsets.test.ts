@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { cutText, tokenizeWithOffsets, utf8Length } from '../../../src/core/tokenOffsets';
 import { getTokenizer } from '../../../src/core/tokens';
 
+// Lone surrogates are encoded as U+FFFD (3 bytes) by TextEncoder, and utf8Length must agree.
 const samples = ['', 'plain ascii', 'café', '日本語のテキスト', 'emoji 👍🏽 and 🇫🇷', 'lone \ud800 surrogate', 'tail \udc00', 'mixed Ω≈ç√ 12,345.67\n\tend'];
 
 describe('core/tokenOffsets', () => {

@@ -24,6 +24,7 @@ describe('extension/commandIds', () => {
   });
 
   it('menus name only declared commands', () => {
+    // A menu entry naming a removed command would show a dead item in the editor.
     const known = new Set<string>(Object.values(COMMANDS));
     for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
       for (const item of items) assert.ok(known.has(item.command), `${menu}: ${item.command}`);

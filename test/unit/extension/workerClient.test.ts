@@ -72,11 +72,13 @@ describe('extension/workerClient', function () {
     const errors: string[] = [];
     const client = new WorkerClient(script, (m) => errors.push(m));
     const first = (await client.call('forget', { key: 'ok' })) as unknown as { threadId: number };
+    // A call in flight when the thread dies must be rejected, not left hanging forever.
     const pending = client.call('forget', { key: 'hang' });
     await assert.rejects(client.call('forget', { key: 'crash' }), { message: 'worker exited with code 3' });
     await assert.rejects(pending, { message: 'worker exited with code 3' });
     assert.deepEqual(errors, ['worker exited with code 3']);
     const second = (await client.call('forget', { key: 'ok' })) as unknown as { threadId: number };
+    // A new thread: the client restarts the worker on the next call after a crash.
     assert.notEqual(second.threadId, first.threadId);
     client.dispose();
   });
@@ -85,6 +87,7 @@ describe('extension/workerClient', function () {
     const client = new WorkerClient(script);
     const a = client.call('forget', { key: 'hang' });
     client.terminate('user stopped it');
+    // Cancellation is its own error type, so callers can stay quiet about it.
     await assert.rejects(a, (e: unknown) => e instanceof WorkerCancelled && e.message === 'user stopped it');
     const b = client.call('forget', { key: 'hang' });
     client.dispose();

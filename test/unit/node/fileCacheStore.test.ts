@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FileCacheStore, writeAtomically } from '../../../src/node/fileCacheStore';
 
 const KEY_A = 'ab'.repeat(32);
+// KEY_A and KEY_B share the shard `ab`; KEY_C is alone in `0f`.
 const KEY_B = 'abcd'.repeat(16);
 const KEY_C = '0f'.repeat(32);
 
@@ -47,7 +48,9 @@ describe('node/fileCacheStore', () => {
     await store.put(KEY_A, '1');
     await store.put(KEY_B, '2');
     await store.put(KEY_C, '3');
+    // What a killed `put` leaves behind: a temporary file next to the entry.
     await writeFile(join(dir, 'cache', 'ab', `${KEY_A}.json.123.x9.tmp`), 'partial');
+    // Files the cache did not write must survive a clear: the folder may be shared.
     await mkdir(join(dir, 'cache', 'notes'));
     await writeFile(join(dir, 'cache', 'notes', 'keep.txt'), 'mine');
     await writeFile(join(dir, 'cache', '0f', 'README'), 'mine too');
@@ -72,6 +75,7 @@ describe('node/fileCacheStore', () => {
     await writeAtomically(file, 'second, longer text');
     assert.equal(await readFile(file, 'utf8'), 'second, longer text');
     assert.deepEqual(await readdir(dir), ['out.json']);
+    // No folder is created on the way: a wrong output path is an error, not a new directory.
     await assert.rejects(writeAtomically(join(dir, 'missing', 'x.json'), 'y'), { code: 'ENOENT' });
   });
 });

@@ -19,6 +19,7 @@ const GSM8K = path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
 function startWorker(dir: string): WorkerClient {
   const shim = path.join(dir, 'worker.cjs');
   const source = path.resolve(__dirname, '../../../src/worker/sweepWorker.ts');
+  // Worker threads do not inherit the test's TypeScript loader, so the shim registers it first.
   writeFileSync(shim, `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(source)});\n`);
   return new WorkerClient(shim);
 }
@@ -59,6 +60,7 @@ describe('worker/sweepWorker', function () {
     const sections = r.sections ?? [];
     assert.deepEqual(sections.map((s) => s.line), [0, 2, 4]);
     // The title's total holds both parts; the parts' totals add up to what follows the intro.
+    // The title section holds the whole document, its subsections included.
     assert.equal(sections[0].count, r.count);
     assert.ok(sections[1].count > 0 && sections[2].count > 0 && sections[1].count + sections[2].count < r.count);
     assert.equal(await client.call('forget', { key: 'doc' }), null);
@@ -73,6 +75,7 @@ describe('worker/sweepWorker', function () {
   });
 
   it('sweeps real data with progress, gives the rows runSweep gives, and the flipped cases with their cut offsets', async () => {
+    // About a quarter of the file; the cut last line is skipped the same way in both parses.
     const bytes = readFileSync(GSM8K).subarray(0, 400_000);
     const progress: number[] = [];
     const r = await client.call('sweep', { bytes, fileName: 'gsm8k.jsonl', options: OPTIONS }, (done) => progress.push(done));
@@ -98,6 +101,7 @@ describe('worker/sweepWorker', function () {
 
   it('stops a sweep whose cancel flag is set, as a WorkerCancelled rejection', async () => {
     const cancelFlag = new SharedArrayBuffer(4);
+    // Set before the call, so the sweep stops at its first check.
     Atomics.store(new Int32Array(cancelFlag), 0, 1);
     const bytes = readFileSync(GSM8K).subarray(0, 100_000);
     await assert.rejects(client.call('sweep', { bytes, fileName: 'gsm8k.jsonl', options: OPTIONS, cancelFlag }), (e: unknown) => e instanceof WorkerCancelled);

@@ -11,6 +11,7 @@ function read(text: string): { r: NodeReader; props: [string, Node, Node][] } {
   return { r, props: r.properties(root) };
 }
 
+// Severity, 1-based line:column and the node's length, as the editor's diagnostics need them.
 const brief = (r: NodeReader): string[] => r.issues.map((i) => `${i.severity} ${i.line}:${i.column}+${i.length} ${i.message}`);
 
 describe('core/config/nodeReader', () => {
@@ -28,6 +29,7 @@ describe('core/config/nodeReader', () => {
     assert.equal(r.boolean(v.b, 'b'), undefined);
     assert.equal(r.number(v.n, 'n', 0, 5), undefined);
     assert.equal(r.integer(v.i, 'i', 0), undefined);
+    // A minimum of 1 with no maximum reads as "a positive integer".
     assert.equal(r.integer(v.j, 'j', 1), undefined);
     assert.equal(r.integer(v.k, 'k', 0, 2), undefined);
     assert.equal(r.integer(v.k, 'k', 0, 5), 3);

@@ -25,11 +25,13 @@ describe('core/config/readLive', () => {
       assert.equal(r.issues.length, 1, key);
       assert.equal(r.issues[0].severity, 'error');
       assert.match(r.issues[0].message, new RegExp(`^"live\\.${key}" looks like a secret: .*use the "Set API Key" command`));
+      // The key is not kept anywhere in the config, even though it was refused.
       assert.ok(!JSON.stringify(r.config).includes('sk-123'));
     }
   });
 
   it('accepts only http and https base URLs, and suggests names for typos', () => {
+    // The rejected base URL keeps the default; typos are warnings, so the rest still applies.
     const r = parseConfig('{"live": {"baseUrl": "ws://host/v1", "mdel": "x", "concurency": 2}}');
     assert.equal(r.config.live.baseUrl, DEFAULT_CONFIG.live.baseUrl);
     assert.deepEqual(r.issues.map((i) => i.message), [

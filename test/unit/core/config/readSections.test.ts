@@ -44,6 +44,7 @@ describe('core/config/readSections', () => {
   });
 
   it('reads fields as one name or a list, and keeps the defaults for the rest', () => {
+    // An empty list is an error (no name to read) and keeps the default; an unknown field is only a warning.
     const r = parseConfig('{"fields": {"question": "problem", "answer": ["gold", "target"], "id": [], "tag": "x"}}');
     assert.deepEqual(r.config.fields, { ...DEFAULT_FIELDS, question: ['problem'], answer: ['gold', 'target'] });
     assert.deepEqual(brief(r.issues), [
@@ -62,6 +63,7 @@ describe('core/config/readSections', () => {
       'unknown setting "prices.cachedPer1M"; ignored',
       '"folds" must be 0 (off) or an integer from 2 to 20, got 1',
     ]);
+    // 0 turns cross-validation off; 1 fold would be no cross-validation at all, hence the gap.
     assert.deepEqual([0, 2, 20].map((f) => parseConfig(`{"folds": ${f}}`).config.folds), [0, 2, 20]);
   });
 });

@@ -12,6 +12,7 @@ describe('core/config/suggest', () => {
   });
 
   it('stays quiet when nothing is close: at most one edit per three letters', () => {
+    // "model" is a live setting, not a top-level one: no near match here, so no suggestion.
     assert.equal(suggest('model', known), '');
     assert.equal(suggest('xyz', known), '');
     assert.equal(suggest('margin', []), '');
