@@ -11,6 +11,7 @@ describe('core/config/starterConfig', () => {
   it('STARTER_CONFIG_TEXT parses without issues, has no $schema, and uses the default cutoffs', () => {
     const r = parseConfig(STARTER_CONFIG_TEXT, { validatePolicy });
     assert.deepEqual(r.issues, []);
+    // The extension contributes the schema for promptbudget.json, so the file needs no $schema line.
     assert.ok(!STARTER_CONFIG_TEXT.includes('$schema'));
     assert.deepEqual(r.config.cutoffs, DEFAULT_CONFIG.cutoffs);
     assert.deepEqual(r.config.testSets, ['sample/testset.jsonl']);
