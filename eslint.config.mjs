@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { layerConfigs } from './eslint.layers.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', 'test-results/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', 'test-results/**', 'test/fixtures/**', '**/*.mjs', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Functions still over 80 lines, being split on other branches: a warning until then, not a failure.
-    files: ['src/core/sweep.ts', 'src/core/tagBudgets.ts', 'src/extension/extension.ts', 'src/extension/sweepController.ts', 'src/webview/main.ts'],
+    files: ['src/core/sweep.ts', 'src/webview/main.ts'],
     rules: { 'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }] },
   },
 );

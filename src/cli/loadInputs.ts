@@ -53,6 +53,8 @@ export interface LoadedInputs {
   skipped: number;
   options: SweepOptions;
   config?: PromptBudgetConfig;
+  /** The config's own path; its `prompt` and `testSets` are relative to its folder. */
+  configPath?: string;
 }
 
 /** A number flag as given; '' and words become NaN, which core's range check reports. */
@@ -153,6 +155,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     cases,
     skipped,
     config,
+    configPath,
     options: { ...resolved.options, includeCases: extra.includeCases },
   };
 }

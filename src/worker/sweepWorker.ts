@@ -12,7 +12,8 @@ import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
-import type { DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
+import type { CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -38,6 +39,29 @@ function count(args: WorkerCalls['count']['args']): DocumentCount {
   }
   out.ms = performance.now() - started;
   return out;
+}
+
+/** Code-prompt counters per document key; a new language, encoding or prose minimum starts afresh. */
+const codeCounters = new Map<string, { id: string; counter: Promise<CodePromptCounter> }>();
+
+async function codePrompts(args: WorkerCalls['codePrompts']['args']): Promise<CodePromptsResult> {
+  const id = `${args.language}\u0000${args.encoding}\u0000${args.minProseChars}`;
+  let entry = codeCounters.get(args.key);
+  if (!entry || entry.id !== id) {
+    if (entry) void entry.counter.then((c) => c.dispose(), () => undefined);
+    const tok = getTokenizer(args.encoding);
+    const counter = CodePromptScanner.create(args.language, { minProseChars: args.minProseChars }).then((s) => new CodePromptCounter(s, (text) => countTokens(tok, text)));
+    entry = { id, counter };
+    codeCounters.set(args.key, entry);
+    counter.catch(() => codeCounters.delete(args.key));
+  }
+  const counter = await entry.counter;
+  const started = performance.now();
+  const { prompts } = counter.update(args.text);
+  return {
+    prompts: prompts.map((p) => ({ start: p.start, end: p.end, quote: p.quote, line: p.line, column: p.column, count: p.count, approximate: p.approximate, kind: p.kind, reason: p.reason })),
+    ms: performance.now() - started,
+  };
 }
 
 function checkTestSet(args: WorkerCalls['checkTestSet']['args']): TestSetCheck {
@@ -95,9 +119,15 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
   switch (req.kind) {
     case 'count':
       return count(req.args);
-    case 'forget':
+    case 'codePrompts':
+      return codePrompts(req.args);
+    case 'forget': {
       for (const k of [...counters.keys()]) if (k.endsWith(`\u0000${req.args.key}`)) counters.delete(k);
+      const code = codeCounters.get(req.args.key);
+      codeCounters.delete(req.args.key);
+      if (code) void code.counter.then((c) => c.dispose(), () => undefined);
       return null;
+    }
     case 'checkTestSet':
       return checkTestSet(req.args);
     case 'sweep':

@@ -8,6 +8,7 @@ import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
+import type { CodeLanguage, CodePromptKind } from '../core/codePrompts';
 import type { FlippedCase } from '../core/flippedCases';
 
 export interface SectionCount extends TokenCount {
@@ -20,6 +21,25 @@ export interface SectionCount extends TokenCount {
 export interface DocumentCount extends TokenCount {
   /** Present when sections were asked for. */
   sections?: SectionCount[];
+  /** Milliseconds spent in the worker. */
+  ms: number;
+}
+
+/** One prompt literal in a code file, counted. Offsets are UTF-16 offsets into the text sent. */
+export interface CodePromptCount extends TokenCount {
+  start: number;
+  end: number;
+  /** Offset of the opening quote. */
+  quote: number;
+  /** 1-based line and column of the opening quote. */
+  line: number;
+  column: number;
+  kind: CodePromptKind;
+  reason: string;
+}
+
+export interface CodePromptsResult {
+  prompts: CodePromptCount[];
   /** Milliseconds spent in the worker. */
   ms: number;
 }
@@ -74,6 +94,8 @@ export interface TestSetCheck {
 /** Request payloads by kind, and what each answers. */
 export interface WorkerCalls {
   count: { args: { key: string; text: string; encoding: EncodingName; sections: boolean }; result: DocumentCount };
+  /** The prompt literals of a Python, TypeScript or JavaScript document, re-parsed incrementally per key. */
+  codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; minProseChars: number }; result: CodePromptsResult };
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
