@@ -1,3 +1,4 @@
+// `prompt-budget compare` end to end: the gates' exit codes on count and sweep reports, and bad input.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
