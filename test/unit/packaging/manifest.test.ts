@@ -1,3 +1,4 @@
+// What ships: the .vsix file list, the npm files list and the metadata both registries need.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
