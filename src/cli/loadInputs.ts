@@ -51,6 +51,8 @@ export interface LoadedInputs {
   skipped: number;
   options: SweepOptions;
   config?: PromptBudgetConfig;
+  /** The config's own path; its `prompt` and `testSets` are relative to its folder. */
+  configPath?: string;
 }
 
 /** A number flag as given; '' and words become NaN, which core's range check reports. */
@@ -147,6 +149,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     cases,
     skipped,
     config,
+    configPath,
     options: { ...resolved.options, includeCases: extra.includeCases },
   };
 }
