@@ -16,7 +16,7 @@ const started = Date.now();
 const step = (what) => console.log(`checkPack: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const run = (cmd, args, cwd, opts = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
 
-/** Exactly what the npm package holds: the CLI, the runtime with its types, the docs. */
+/** Exactly what the npm package holds: the CLI and the grammars it finds code prompts with, the runtime with its types, the docs. */
 const PACKED = [
   'CHANGELOG.md',
   'LICENSE',
@@ -26,6 +26,11 @@ const PACKED = [
   'dist/runtime/index.d.cts',
   'dist/runtime/index.d.mts',
   'dist/runtime/index.mjs',
+  'dist/wasm/tree-sitter-javascript.wasm',
+  'dist/wasm/tree-sitter-python.wasm',
+  'dist/wasm/tree-sitter-tsx.wasm',
+  'dist/wasm/tree-sitter-typescript.wasm',
+  'dist/wasm/web-tree-sitter.wasm',
   'docs/ci.md',
   'docs/runtime.md',
   'package.json',
