@@ -192,7 +192,7 @@ export function promptUnit(node: SyntaxNode): SyntaxNode {
   for (;;) {
     const p = unit.parent;
     if (!p) return unit;
-    if (p.type === 'concatenated_string' || (CONCAT_TYPES.has(p.type) && p.type !== 'concatenated_string' && p.childForFieldName('operator')?.type === '+')) {
+    if (p.type === 'concatenated_string' || (CONCAT_TYPES.has(p.type) && p.childForFieldName('operator')?.type === '+')) {
       unit = p;
     } else if (p.type === 'parenthesized_expression' && p.parent && CONCAT_TYPES.has(p.parent.type) && p.parent.childForFieldName('operator')?.type === '+') {
       unit = p;
@@ -232,7 +232,7 @@ function namedReason(source: string, unit: SyntaxNode): string | undefined {
   for (let depth = 0; depth < 12; depth++) {
     const p = c.parent;
     if (!p) return undefined;
-    if (TRANSPARENT.has(p.type) || (p.type === 'parenthesized_expression')) {
+    if (TRANSPARENT.has(p.type)) {
       c = p;
       continue;
     }
