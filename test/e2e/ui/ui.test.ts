@@ -213,6 +213,9 @@ describe('Prompt Budget in code-server (UI)', function () {
     const second = await panel.locator('table.sweep tbody tr').nth(1).getAttribute('data-policy');
     await panel.locator(`table.sweep tbody tr[data-policy="${second}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
     selectedBeforeReload = second;
+    // The panel's own state: close the per-tag section (open by default) to see it stays closed.
+    await panel.locator('summary[data-key="fold-tags"]').click();
+    await panel.locator('details[data-section="tags"]:not([open])').waitFor({ timeout: 10_000 });
   });
 
   it('keeps the panel’s results after a window reload', async () => {
@@ -224,6 +227,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);
     assert.equal(await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').count(), 1, 'sort order restored');
     assert.equal(await panel.locator('table.sweep tbody tr[aria-selected="true"]').getAttribute('data-policy'), selectedBeforeReload, 'selection restored');
+    assert.equal(await panel.locator('details[data-section="tags"]').getAttribute('open'), null, 'a section the user closed stays closed');
     await page.waitForTimeout(800);
     await screenshot(page, '05-after-reload');
   });
@@ -232,6 +236,8 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.ok(cli.tagBudgets, 'the sample’s cases carry tags');
     const section = panel.locator('[data-testid="tag-budgets"]');
     await section.waitFor({ timeout: 10_000 });
+    await panel.locator('summary[data-key="fold-tags"]').click();
+    await panel.locator('details[data-section="tags"][open]').waitFor({ timeout: 10_000 });
     assert.deepEqual(await tableCells(section.locator('table')), expectedTagRows(cli.tagBudgets, cli.rows));
     assert.ok(((await section.innerText()) ?? '').includes(cli.tagBudgets.message));
     assert.equal(await panel.locator('[data-testid="cases-to-add"]').count(), 0, 'the recommendation holds, so there is nothing to add');

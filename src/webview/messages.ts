@@ -1,0 +1,30 @@
+// Messages from the extension, applied to the panel's state. Each says which parts of the page it
+// touched, so a progress tick redraws the progress line and nothing else.
+import type { ExtensionMessage } from '../shared/protocol';
+import type { PanelState } from './state';
+
+/** Parts of the page a message can change: everything, the sweep's progress line, the live-run line. */
+export type Part = 'all' | 'progress' | 'live';
+
+export interface Applied {
+  state: PanelState;
+  parts: Part[];
+  /** True when the saved state (setState) must be written again. */
+  save: boolean;
+}
+
+export function applyMessage(s: PanelState, msg: ExtensionMessage): Applied {
+  switch (msg.type) {
+    case 'state':
+      return { state: { ...s, view: msg.state }, parts: ['all'], save: true };
+    case 'progress':
+      if (!s.view) return { state: s, parts: [], save: false };
+      return { state: { ...s, view: { ...s.view, running: { done: msg.done, total: msg.total } } }, parts: ['progress'], save: false };
+    case 'liveProgress':
+      return { state: { ...s, live: msg.live }, parts: ['live'], save: false };
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import * as assert from 'node:assert/strict';
+import type { ExtensionMessage, LiveRunView } from '../../../src/shared/protocol';
+import { applyMessage } from '../../../src/webview/messages';
+import { restorePanel } from '../../../src/webview/state';
+import { viewState } from './fixture';
+
+describe('panel messages', () => {
+  const start = { ...restorePanel(undefined), view: viewState({ running: { done: 0, total: 0 } }) };
+
+  it('a progress tick changes only the progress line and is not saved', () => {
+    const a = applyMessage(start, { type: 'progress', done: 40, total: 120 });
+    assert.deepEqual(a.parts, ['progress']);
+    assert.equal(a.save, false);
+    assert.deepEqual(a.state.view?.running, { done: 40, total: 120 });
+    assert.equal(a.state.view?.sweep, start.view.sweep, 'the sweep is the same object: nothing to redraw');
+  });
+
+  it('progress before the first state is dropped', () => {
+    const empty = restorePanel(undefined);
+    const a = applyMessage(empty, { type: 'progress', done: 1, total: 2 });
+    assert.deepEqual(a.parts, []);
+    assert.equal(a.state, empty);
+  });
+
+  it('a state message replaces the view and redraws; a live message touches the live line', () => {
+    const next = viewState({ selectedPolicy: 'cutoff:128' });
+    const a = applyMessage(start, { type: 'state', state: next });
+    assert.deepEqual([a.parts, a.save, a.state.view], [['all'], true, next]);
+    const live: LiveRunView = { state: 'running', testSet: 't.jsonl', endpoint: 'http://127.0.0.1:1/v1', model: 'm', done: 1, total: 3, failed: 0, tokens: 10, cached: 0, costUsd: 0 };
+    const b = applyMessage(a.state, { type: 'liveProgress', live });
+    assert.deepEqual([b.parts, b.save, b.state.live, b.state.view], [['live'], false, live, next]);
+  });
+
+  it('throws on a message type it does not know', () => {
+    assert.throws(() => applyMessage(start, { type: 'bogus' } as unknown as ExtensionMessage), /unknown message/);
+  });
+});
