@@ -165,6 +165,14 @@ export interface SweepRow {
   savings: number;
   /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
   meanProbeTokens?: number;
+  /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
+  meanThinkingTokens?: number;
+  p95ThinkingTokens?: number;
+  /** Of the kept tokens, those after the thinking: mean and p95 per case. Only when traces have a thinking block. */
+  meanAnswerTokens?: number;
+  p95AnswerTokens?: number;
+  /** Cases where this policy stopped inside open thinking and took the intermediate answer. Only with thinking traces. */
+  intermediateStops?: number;
   cutBeforeAnswer: number;
   flipsToWrong: number;
   flipsToRight: number;

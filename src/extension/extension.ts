@@ -71,8 +71,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics);
   context.subscriptions.push(sweeps);
   await sweeps.load();
-  const view = new ResultsViewProvider(context.extensionUri, sweeps, log);
+  const view = new ResultsViewProvider(context.extensionUri, sweeps, log, context.storageUri);
   context.subscriptions.push(view);
+  await view.load();
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEWS.results, view));
 
   const tokenLens = new TokenCodeLensProvider(tokens, prompts);

@@ -133,7 +133,9 @@ export interface LiveRunView {
 export type ExtensionMessage =
   | { type: 'state'; state: ViewState }
   | { type: 'progress'; done: number; total: number }
-  | { type: 'liveProgress'; live: LiveRunView | null };
+  | { type: 'liveProgress'; live: LiveRunView | null }
+  /** Sections the user opened or closed, as the extension saved them (the webview's own state may not survive a window reload). */
+  | { type: 'sections'; sections: Record<string, boolean> };
 
 /** The panel's own view of its state, saved with the webview's `setState` and offered on `ready`. */
 export interface UiRestore {
@@ -157,7 +159,9 @@ export type WebviewMessage =
   | { type: 'export'; format: ExportFormat }
   /** Export one policy for production (the extension asks how and where). */
   | { type: 'exportPolicy'; policy: string }
-  | { type: 'runSweep' };
+  | { type: 'runSweep' }
+  /** The user opened or closed a foldable section (saved by the extension for the next reload). */
+  | { type: 'foldSection'; key: string; open: boolean };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -192,6 +196,8 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | null {
       return typeof v.caseId === 'string' ? { type: 'revealCase', caseId: v.caseId } : null;
     case 'exportPolicy':
       return typeof v.policy === 'string' ? { type: 'exportPolicy', policy: v.policy } : null;
+    case 'foldSection':
+      return typeof v.key === 'string' && /^[\w-]{1,40}$/.test(v.key) && typeof v.open === 'boolean' ? { type: 'foldSection', key: v.key, open: v.open } : null;
     case 'export':
       return EXPORT_FORMATS.includes(v.format as ExportFormat) ? { type: 'export', format: v.format as ExportFormat } : null;
     default:

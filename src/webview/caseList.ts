@@ -9,6 +9,7 @@ export function caseListItems(ids: readonly string[], limit = CASE_LIST_LIMIT): 
   return { shown: ids.slice(0, limit), more: Math.max(0, ids.length - limit) };
 }
 
+/** A titled list of case buttons; each opens that case under `policy`. */
 export function renderCaseList(title: string, ids: readonly string[], policy: string, kind: string, ctx: SectionContext): HTMLElement {
   const wrap = h('div', { class: 'flips' }, h('h4', {}, `${title} (${ids.length})`));
   if (ids.length === 0) {

@@ -5,6 +5,7 @@ import type { SweepSummary } from '../shared/protocol';
 import { renderCaseList } from './caseList';
 import { foldable, h, type SectionContext } from './dom';
 
+/** The headline (how many more cases) and the facts it rests on. */
 export function casesToAddView(s: SweepSummary, c: CasesToAdd): { headline: string; facts: string } {
   const row = s.result.rows.find((r) => r.policy === c.policy);
   const label = row?.label ?? c.policy;
@@ -16,6 +17,7 @@ export function casesToAddView(s: SweepSummary, c: CasesToAdd): { headline: stri
   return { headline, facts };
 }
 
+/** The foldable section, with the flipped cases the decision hinges on. */
 export function renderCasesToAdd(s: SweepSummary, c: CasesToAdd, ctx: SectionContext): HTMLElement {
   const view = casesToAddView(s, c);
   return foldable(

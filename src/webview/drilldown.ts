@@ -17,6 +17,7 @@ export function verdictText(answer: string | null, correct: boolean): string {
   return `${answer ?? '(no answer: cut before answer)'} ${correct ? '✓' : '✗'}`;
 }
 
+/** One opened case as shown: facts as term and text, and the trace split at the cut. */
 export interface CaseView {
   heading: string;
   facts: { term: string; text: string; verdict?: boolean }[];
@@ -26,6 +27,7 @@ export interface CaseView {
   dropped: string;
 }
 
+/** What the case view shows for one case under one policy. */
 export function caseView(d: CaseDetail): CaseView {
   return {
     heading: `Case ${d.caseId} under ${d.policyLabel}: ${flipText(d.baselineCorrect, d.correct)}`,
@@ -68,6 +70,7 @@ function renderCase(d: CaseDetail, ctx: SectionContext): HTMLElement {
   return box;
 }
 
+/** A hint, the selected policy's flipped cases, or the opened case. */
 export function renderDrilldown(s: SweepSummary, v: ViewState, ctx: SectionContext): HTMLElement {
   const row = s.result.rows.find((r) => r.policy === v.selectedPolicy);
   if (!row) return h('p', { class: 'muted hint' }, 'Select a row (click, or Enter) to see the cases it flipped.');

@@ -30,6 +30,7 @@ const ctx: SectionContext = {
   setOpen: (key, open) => {
     state = withSection(state, key, open);
     vscode.setState(toSaved(state));
+    vscode.postMessage({ type: 'foldSection', key, open });
   },
 };
 
@@ -117,7 +118,8 @@ window.addEventListener('message', (e: MessageEvent<ExtensionMessage>) => {
   for (const part of applied.parts) {
     if (part === 'all') renderAll();
     else if (part === 'progress') sweepLine.update(state.view?.running ?? null);
-    else liveLine.update(state.live);
+    else if (part === 'live') liveLine.update(state.live);
+    else app.querySelectorAll<HTMLDetailsElement>('details[data-section]').forEach((d) => (d.open = state.sections[d.dataset.section!] ?? d.open));
   }
 });
 

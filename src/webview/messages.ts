@@ -3,9 +3,10 @@
 import type { ExtensionMessage } from '../shared/protocol';
 import type { PanelState } from './state';
 
-/** Parts of the page a message can change: everything, the sweep's progress line, the live-run line. */
-export type Part = 'all' | 'progress' | 'live';
+/** Parts of the page a message can change: everything, the sweep's progress line, the live-run line, the folds. */
+export type Part = 'all' | 'progress' | 'live' | 'sections';
 
+/** The state after a message, and what of the page must follow. */
 export interface Applied {
   state: PanelState;
   parts: Part[];
@@ -13,6 +14,7 @@ export interface Applied {
   save: boolean;
 }
 
+/** Applies one message; an unknown type throws (the switch is exhaustive over the protocol). */
 export function applyMessage(s: PanelState, msg: ExtensionMessage): Applied {
   switch (msg.type) {
     case 'state':
@@ -22,6 +24,8 @@ export function applyMessage(s: PanelState, msg: ExtensionMessage): Applied {
       return { state: { ...s, view: { ...s.view, running: { done: msg.done, total: msg.total } } }, parts: ['progress'], save: false };
     case 'liveProgress':
       return { state: { ...s, live: msg.live }, parts: ['live'], save: false };
+    case 'sections':
+      return { state: { ...s, sections: { ...s.sections, ...msg.sections } }, parts: ['sections'], save: true };
     default: {
       const never: never = msg;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

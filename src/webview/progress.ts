@@ -32,6 +32,7 @@ class Line {
   }
 }
 
+/** The running sweep's line: shown while `running` is set. */
 export class SweepProgress {
   private readonly line = new Line('Sweep progress', { class: 'progress', 'data-testid': 'sweep-progress' });
   readonly el = this.line.el;
@@ -41,6 +42,7 @@ export class SweepProgress {
   }
 }
 
+/** The live run's line: cases, tokens and estimated cost so far. */
 export class LiveProgressLine {
   private readonly line = new Line('Live run progress', { class: 'progress live', 'data-testid': 'live-progress', role: 'status' });
   readonly el = this.line.el;

@@ -36,6 +36,7 @@ export function restorePanel(saved: unknown): PanelState {
   return { view: looksLikeViewState(saved) ? saved : null, live: null, sections: {} };
 }
 
+/** The part of the state setState keeps (the live run is left out). */
 export function toSaved(s: PanelState): SavedPanel {
   return { version: 2, view: s.view, sections: s.sections };
 }
@@ -45,6 +46,7 @@ export function isSectionOpen(s: PanelState, key: string, openByDefault: boolean
   return s.sections[key] ?? openByDefault;
 }
 
+/** The state with section `key` opened or closed by the user. */
 export function withSection(s: PanelState, key: string, open: boolean): PanelState {
   return { ...s, sections: { ...s.sections, [key]: open } };
 }

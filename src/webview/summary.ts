@@ -1,9 +1,10 @@
 // The sweep's heading, its settings, and the recommendation with its cost per call.
 import type { SweepRow } from '../core/types';
-import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatSavings, formatUsd } from '../shared/format';
+import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatEmCount, formatSavings, formatUsd } from '../shared/format';
 import { isRuntimePolicy, type SweepSummary, type ViewState } from '../shared/protocol';
 import { button, h, type SectionContext } from './dom';
 
+/** The summary's texts; the recommendation's label is set in bold apart from its effect. */
 export interface SummaryView {
   title: string;
   meta: string;
@@ -13,6 +14,7 @@ export interface SummaryView {
   notes: string[];
 }
 
+/** What the summary says about a sweep, at the given prices. */
 export function summaryView(s: SweepSummary, prices: ViewState['prices']): SummaryView {
   const r = s.result;
   const meta = `${r.cases} cases${r.skipped ? ` (${r.skipped} skipped)` : ''} · ${r.encoding} · extract ${r.extract.preset} · match ${r.match.preset} · margin ${formatEm(r.margin)} pts · ${(s.durationMs / 1000).toFixed(1)} s`;
@@ -27,7 +29,7 @@ export function summaryView(s: SweepSummary, prices: ViewState['prices']): Summa
     recommendation = {
       policy: rec.policy,
       label: recRow.label,
-      effect: `: ${formatSavings(rec.savings)} tokens · EM ${formatEm(r.baseline.em)} → ${formatEm(rec.em)} (${formatDeltaPts(rec.deltaEm)}, 95% CI ${formatCi(rec.ci95)})`,
+      effect: `: ${formatSavings(rec.savings)} tokens · EM ${formatEmCount(r.baseline.em, r.baseline.correct, r.cases)} → ${formatEmCount(rec.em, recRow.correct, r.cases)} (${formatDeltaPts(rec.deltaEm)}, 95% CI ${formatCi(rec.ci95)})`,
       cost: `Cost per call ${formatUsd(costBase)} → ${formatUsd(costRec)} (${costChange})${s.promptTokens !== null ? `, prompt ${formatCount(s.promptTokens)} tokens included` : ', output only'}`,
     };
   }
@@ -57,6 +59,7 @@ export function exportButton(row: SweepRow, key: string, ctx: SectionContext): H
   );
 }
 
+/** The heading, settings, recommendation (with its export button) and notes. */
 export function renderSummary(s: SweepSummary, v: ViewState, ctx: SectionContext): HTMLElement {
   const view = summaryView(s, v.prices);
   const box = h('section', { class: 'summary', 'aria-label': 'Sweep summary' }, h('h2', {}, view.title), h('p', { class: 'meta' }, view.meta));

@@ -1,18 +1,20 @@
 // Per-tag budgets: the cheapest policy per tag that keeps the overall ΔEM within the margin.
 import type { TagBudgets } from '../core/types';
-import { formatCi, formatCount, formatDeltaPts, formatEm, formatSavings, formatSignedPts } from '../shared/format';
+import { formatCi, formatCount, formatDeltaPts, formatEmCount, formatSavings, formatSignedPts } from '../shared/format';
 import { PER_TAG_PLAN, tagPlanDiffers, tagPlanFallback, type SweepSummary } from '../shared/protocol';
 import { button, foldable, h, type SectionContext } from './dom';
 
+/** Columns of the per-tag table, with the tooltip each header shows. */
 export const TAG_COLUMNS: readonly { title: string; tip: string; numeric: boolean }[] = [
   { title: 'Tag', tip: 'Cases grouped by their first tag', numeric: false },
   { title: 'Cases', tip: 'Cases in the group', numeric: true },
   { title: 'Policy', tip: 'The cheapest policy for the group that keeps the overall ΔEM within the margin', numeric: false },
   { title: 'Tokens', tip: 'Change in mean output tokens against full length on the group', numeric: true },
-  { title: 'EM', tip: 'Exact match on the group, %', numeric: true },
+  { title: 'EM', tip: 'Exact match on the group: share right, and right / cases', numeric: true },
   { title: 'ΔEM', tip: 'Change in EM points against full length on the group', numeric: true },
 ];
 
+/** One tag's row: the policy is a link that selects it in the sweep table. */
 export interface TagRowView {
   tag: string;
   policy: string;
@@ -37,16 +39,20 @@ function labelOf(s: SweepSummary, policy: string): string {
   return s.result.rows.find((r) => r.policy === policy)?.label ?? policy;
 }
 
+/** The per-tag table's rows, the plan's and the single policy's footer rows, and the headline. */
+/** A group's EM carries no count; it is a whole number of cases out of the group's. */
+const emCount = (em: number, cases: number): string => formatEmCount(em, Math.round(em * cases), cases);
+
 export function tagBudgetsView(s: SweepSummary, tb: TagBudgets): TagBudgetsView {
   const rows = tb.perTag.map((t) => ({
     tag: t.tag,
     policy: t.policy,
     policyLabel: labelOf(s, t.policy),
     fallbackNote: t.fallback ? `Fewer than ${tb.minCases} cases: takes the overall recommendation` : null,
-    cells: { cases: formatCount(t.cases), tokens: formatSavings(t.savings), em: formatEm(t.em), deltaEm: formatSignedPts(t.deltaEm) },
+    cells: { cases: formatCount(t.cases), tokens: formatSavings(t.savings), em: emCount(t.em, t.cases), deltaEm: formatSignedPts(t.deltaEm) },
   }));
   const cases = tb.perTag.reduce((n, t) => n + t.cases, 0);
-  const plan = ['Per-tag plan', formatCount(cases), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), formatEm(tb.overall.em), formatSignedPts(tb.overall.deltaEm)];
+  const plan = ['Per-tag plan', formatCount(cases), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), emCount(tb.overall.em, cases), formatSignedPts(tb.overall.deltaEm)];
   const single = tb.single ? ['Best single policy', '', labelOf(s, tb.single.policy), formatSavings(tb.single.savings), '', ''] : null;
   const headline = `Per-tag plan: ${formatSavings(tb.overall.savings)} tokens, ΔEM ${formatDeltaPts(tb.overall.deltaEm)} (95% CI ${formatCi(tb.overall.ci95)})${
     tb.single ? `; ${labelOf(s, tb.single.policy)} alone: ${formatSavings(tb.single.savings)} tokens` : ''
@@ -55,6 +61,7 @@ export function tagBudgetsView(s: SweepSummary, tb: TagBudgets): TagBudgetsView 
   return { headline, message: tb.message, rows, plan, single, openByDefault: tb.perTag.length <= 8, exportTip };
 }
 
+/** The foldable per-tag section, with the plan's export when the plan differs from the single policy. */
 export function renderTagBudgets(s: SweepSummary, tb: TagBudgets, ctx: SectionContext): HTMLElement {
   const view = tagBudgetsView(s, tb);
   const head = h('tr', {}, ...TAG_COLUMNS.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined, title: c.tip }, c.title)));

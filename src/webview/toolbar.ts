@@ -2,6 +2,7 @@
 import type { ViewState } from '../shared/protocol';
 import { button, h, type SectionContext } from './dom';
 
+/** Run sweep (disabled while one runs) and, once there are results, the report exports. */
 export function renderToolbar(v: ViewState, ctx: SectionContext): HTMLElement {
   const bar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Sweep actions' });
   const run = button(v.running ? 'Running…' : 'Run sweep', 'run', () => ctx.send({ type: 'runSweep' }), { class: 'primary' });

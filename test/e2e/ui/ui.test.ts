@@ -7,7 +7,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { recommendationLine, rowEffect } from '../../../src/core/report';
 import type { CaseResult, SweepResult, SweepRow, TagBudgets } from '../../../src/core/types';
-import { formatCi, formatCount, formatDeltaPts, formatEm, formatSavings, formatSignedPts } from '../../../src/shared/format';
+import { formatCi, formatCount, formatDeltaPts, formatEm, formatEmCount, formatSavings, formatSignedPts } from '../../../src/shared/format';
 import { acceptSaveDialog, codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
 import { copySample, expectedCells, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
 
@@ -26,9 +26,11 @@ function cliSweep(dir: string): SweepResult & { caseResults: CaseResult[] } {
 /** The cells the per-tag table should show, row by row (tags, then the plan and the single policy). */
 function expectedTagRows(tb: TagBudgets, rows: SweepRow[]): string[][] {
   const label = (p: string): string => rows.find((r) => r.policy === p)?.label ?? p;
+  const emCount = (em: number, cases: number): string => formatEmCount(em, Math.round(em * cases), cases);
+  const all = tb.perTag.reduce((n, t) => n + t.cases, 0);
   return [
-    ...tb.perTag.map((t) => [t.tag, formatCount(t.cases), `${label(t.policy)}${t.fallback ? ' (too few cases)' : ''}`, formatSavings(t.savings), formatEm(t.em), formatSignedPts(t.deltaEm)]),
-    ['Per-tag plan', formatCount(tb.perTag.reduce((n, t) => n + t.cases, 0)), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), formatEm(tb.overall.em), formatSignedPts(tb.overall.deltaEm)],
+    ...tb.perTag.map((t) => [t.tag, formatCount(t.cases), `${label(t.policy)}${t.fallback ? ' (too few cases)' : ''}`, formatSavings(t.savings), emCount(t.em, t.cases), formatSignedPts(t.deltaEm)]),
+    ['Per-tag plan', formatCount(all), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), emCount(tb.overall.em, all), formatSignedPts(tb.overall.deltaEm)],
     ...(tb.single ? [['Best single policy', '', label(tb.single.policy), formatSavings(tb.single.savings), '', '']] : []),
   ];
 }
@@ -138,11 +140,14 @@ describe('Prompt Budget in code-server (UI)', function () {
     const promptTokens = count(promptText);
     for (const row of cli.rows) {
       const cells = (await panel.locator(`table.sweep tbody tr[data-policy="${row.policy}"] td`).allInnerTexts()).map((t) => t.trim());
-      assert.deepEqual(cells, expectedCells(row, rec, promptTokens, prices), `row ${row.policy}`);
+      assert.deepEqual(cells, expectedCells(row, rec, promptTokens, prices, cli.cases), `row ${row.policy}`);
     }
     const recRow = cli.rows.find((r) => r.policy === rec)!;
     const summary = (await panel.locator('[data-testid="recommendation"]').innerText()).replace(/\s+/g, ' ');
-    assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEm(cli.baseline.em)} → ${formatEm(recRow.em)}`), summary);
+    assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEmCount(cli.baseline.em, cli.baseline.correct, cli.cases)} → ${formatEmCount(recRow.em, recRow.correct, cli.cases)}`), summary);
+    // EM carries its count everywhere: e.g. `90.8% · 545/600` in the table, as the CLI's 545/600.
+    const emCell = (await panel.locator(`table.sweep tbody tr[data-policy="${rec}"] td`).nth(4).innerText()).trim();
+    assert.equal(emCell, `${formatEm(recRow.em)}% · ${recRow.correct}/${cli.cases}`);
     assert.equal(await panel.locator('svg.chart-svg .point').count(), cli.rows.length);
     assert.equal(await panel.locator(`svg.chart-svg .point[data-policy="${rec}"] .rec-ring`).count(), 1);
     assert.deepEqual(cspViolations, [], 'the panel runs under its strict CSP without violations');
@@ -204,9 +209,9 @@ describe('Prompt Budget in code-server (UI)', function () {
     await header.focus();
     await page.keyboard.press('Enter');
     await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').waitFor({ timeout: 10_000 });
-    const best = Math.max(...cli.rows.map((r) => r.em));
+    const best = cli.rows.reduce((a, r) => (r.em > a.em ? r : a));
     const firstEm = (await panel.locator('table.sweep tbody tr').first().locator('td').nth(4).innerText()).trim();
-    assert.equal(firstEm, formatEm(best));
+    assert.equal(firstEm, formatEmCount(best.em, best.correct, cli.cases));
     await panel.locator('table.sweep tbody tr').first().focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');

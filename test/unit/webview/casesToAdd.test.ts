@@ -1,3 +1,4 @@
+// "Cases to add" on the real sweep: at a 1-point margin, marker:0 misses by a single flip.
 import * as assert from 'node:assert/strict';
 import { casesToAddView } from '../../../src/webview/casesToAdd';
 import { caseListItems } from '../../../src/webview/caseList';

@@ -1,3 +1,5 @@
+// The drill-down's case view: a hand-made case, so the cut offset and the texts are known exactly.
+// The question carries markup on purpose: the view keeps it as text (rendering uses textContent).
 import * as assert from 'node:assert/strict';
 import type { CaseDetail } from '../../../src/shared/protocol';
 import { caseView, drilldownKey, flipText, verdictText } from '../../../src/webview/drilldown';
@@ -25,6 +27,7 @@ describe('drill-down', () => {
   it('names the flip and splits the trace at the cut', () => {
     const view = caseView(detail);
     assert.equal(view.heading, 'Case gsm8k-test-3 under cutoff 64: right → wrong');
+    // cutAt 25 is the UTF-16 offset just after "blue."
     assert.equal(view.kept, 'It takes 2 bolts of blue.');
     assert.equal(view.dropped, ' The answer is 3.');
     assert.equal(view.marker, '✂ stop at token 8');

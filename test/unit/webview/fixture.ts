@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePolicy } from '../../../src/core/policies';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { runSweep } from '../../../src/core/sweep';
 import { resolveSweepOptions } from '../../../src/core/sweepOptions';
 import type { SweepResult } from '../../../src/core/types';

@@ -1,7 +1,9 @@
+// Which part of the page each message from the extension touches: a progress tick must not
+// redraw the table, the chart or the drill-down.
 import * as assert from 'node:assert/strict';
 import type { ExtensionMessage, LiveRunView } from '../../../src/shared/protocol';
 import { applyMessage } from '../../../src/webview/messages';
-import { restorePanel } from '../../../src/webview/state';
+import { restorePanel, withSection } from '../../../src/webview/state';
 import { viewState } from './fixture';
 
 describe('panel messages', () => {
@@ -15,6 +17,7 @@ describe('panel messages', () => {
     assert.equal(a.state.view?.sweep, start.view.sweep, 'the sweep is the same object: nothing to redraw');
   });
 
+  // The extension answers `ready` with the whole state; a tick that races ahead of it has nothing to update.
   it('progress before the first state is dropped', () => {
     const empty = restorePanel(undefined);
     const a = applyMessage(empty, { type: 'progress', done: 1, total: 2 });
@@ -29,6 +32,11 @@ describe('panel messages', () => {
     const live: LiveRunView = { state: 'running', testSet: 't.jsonl', endpoint: 'http://127.0.0.1:1/v1', model: 'm', done: 1, total: 3, failed: 0, tokens: 10, cached: 0, costUsd: 0 };
     const b = applyMessage(a.state, { type: 'liveProgress', live });
     assert.deepEqual([b.parts, b.save, b.state.live, b.state.view], [['live'], false, live, next]);
+  });
+
+  it('takes the folds the extension saved, over what the webview had', () => {
+    const a = applyMessage(withSection(start, 'add', true), { type: 'sections', sections: { tags: false, add: false } });
+    assert.deepEqual([a.parts, a.save, a.state.sections], [['sections'], true, { tags: false, add: false }]);
   });
 
   it('throws on a message type it does not know', () => {

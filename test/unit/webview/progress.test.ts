@@ -1,3 +1,4 @@
+// The progress line's caption (the bar and the caption are updated in place, see progress.ts).
 import * as assert from 'node:assert/strict';
 import { sweepProgressText } from '../../../src/webview/progress';
 

@@ -1,3 +1,5 @@
+// The panel's own state: what survives a reload through getState/setState, and what `ready` offers.
+// A saved state goes through JSON, as the webview host stores it.
 import * as assert from 'node:assert/strict';
 import { isSectionOpen, readyMessage, restorePanel, toSaved, withSection } from '../../../src/webview/state';
 import { viewState } from './fixture';
@@ -16,6 +18,7 @@ describe('panel state', () => {
   });
 
   it('reads the older saved shape (a bare ViewState) and ignores junk', () => {
+    // Panels saved before sections were remembered stored the ViewState itself.
     const v = viewState({ selectedPolicy: 'cutoff:64' });
     assert.equal(restorePanel(JSON.parse(JSON.stringify(v))).view?.selectedPolicy, 'cutoff:64');
     assert.deepEqual(restorePanel({ version: 2, view: 7, sections: { tags: 'yes', add: false } }), { view: null, live: null, sections: { add: false } });
@@ -24,6 +27,7 @@ describe('panel state', () => {
 
   it('offers the extension what it last showed on ready, and nothing without a sweep', () => {
     assert.deepEqual(readyMessage(restorePanel(undefined)), { type: 'ready' });
+    // The extension compares savedAt with its own clock and keeps whichever is newer.
     const v = viewState({ selectedPolicy: 'cutoff:96', sort: { key: 'em', descending: true }, uiSavedAt: 42 });
     assert.deepEqual(readyMessage({ view: v, live: null, sections: {} }), {
       type: 'ready',

@@ -1,3 +1,5 @@
+// The summary above the table: settings line, recommendation and cost per call, notes.
+// Prices are the defaults ($2.50 in, $10 out per 1M tokens) and the prompt has 120 tokens.
 import * as assert from 'node:assert/strict';
 import { summaryView } from '../../../src/webview/summary';
 import { summary } from './fixture';
@@ -13,7 +15,7 @@ describe('sweep summary', () => {
     assert.deepEqual(view.recommendation, {
       policy: 'full',
       label: 'full length',
-      effect: ': ±0% tokens · EM 91.7 → 91.7 (0.0 pts, 95% CI 0.0…0.0)',
+      effect: ': ±0% tokens · EM 91.7% · 110/120 → 91.7% · 110/120 (0.0 pts, 95% CI 0.0…0.0)',
       cost: 'Cost per call $0.00133 → $0.00133 (±0%), prompt 120 tokens included',
     });
     assert.equal(view.none, null);
