@@ -167,6 +167,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   });
 
   await config.reload();
+  // A sweep restored from the last session may describe files that changed since.
+  void sweeps.checkStale();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
   void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
     () => worker.call('forget', { key: 'warm-up' }),

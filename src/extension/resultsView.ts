@@ -54,6 +54,7 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.disposables.push(
       sweeps.onDidChangeState((state) => this.post({ type: 'state', state })),
       sweeps.onDidProgress(({ done, total }) => this.post({ type: 'progress', done, total })),
+      sweeps.onDidChangeStale((stale) => this.post({ type: 'stale', stale })),
     );
   }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
-import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
+import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type StaleInfo, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
 import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
@@ -9,6 +9,10 @@ import { resolveSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
+import { bytesFingerprint, configFingerprint, staleness, type SweepInputs } from './staleness';
+import { CONFIG_FILE } from './workspaceConfig';
+
+type LoadedFields = NonNullable<ConfigStore['current']>['config']['fields'] | undefined;
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -23,6 +27,8 @@ interface StoredSweep {
   sort: SortState;
   /** When the selection, sort or open case last changed (ms since 1970). */
   uiSavedAt: number;
+  /** Fingerprints of what the figures depend on (absent in sweeps saved by older versions). */
+  inputs?: SweepInputs;
 }
 
 export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
@@ -44,13 +50,20 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private readonly resultEmitter = new vscode.EventEmitter<void>();
   private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
   private readonly progressEmitter = new vscode.EventEmitter<{ done: number; total: number }>();
-  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter];
+  private readonly staleEmitter = new vscode.EventEmitter<StaleInfo | null>();
+  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter, this.staleEmitter];
+  private staleInfo: StaleInfo | null = null;
+  private staleCheck: Promise<void> = Promise.resolve();
+  /** Watches the swept test set on disk (replaced when another one is swept). */
+  private testSetWatcher: vscode.Disposable | undefined;
   /** Fires when the sweep result changed (CodeLens listen). */
   readonly onDidChange = this.resultEmitter.event;
   /** Fires with the whole panel state whenever it changed. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires as a running sweep advances (cheaper than the whole state). */
   readonly onDidProgress = this.progressEmitter.event;
+  /** Fires when the last sweep becomes out of date, or current again. */
+  readonly onDidChangeStale = this.staleEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -60,7 +73,57 @@ export class SweepController implements ResultSource, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly testSetDiagnostics: vscode.DiagnosticCollection,
   ) {
-    this.disposables.push(settings.onDidChange(({ affects }) => affects('prices') && this.emitState()));
+    this.disposables.push(
+      settings.onDidChange(({ affects }) => {
+        if (affects('prices')) this.emitState();
+        if (affects('encoding')) void this.checkStale();
+      }),
+      config.onDidChange(() => void this.checkStale()),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (this.stored && doc.uri.toString() === this.stored.testSetUri) void this.checkStale();
+      }),
+    );
+  }
+
+  /** Why the last sweep's figures are out of date; null while they are current. */
+  get stale(): StaleInfo | null {
+    return this.staleInfo;
+  }
+
+  private inputsNow(options: unknown, fields: LoadedFields, bytes: Uint8Array | null): { config: string; testSet: string | null; encoding: string } {
+    return { config: configFingerprint(options, fields), testSet: bytes ? bytesFingerprint(bytes) : null, encoding: this.settings.settings.encoding };
+  }
+
+  /** Compares what the last sweep used with the workspace now; tells the panel and the CodeLens when that changes. */
+  checkStale(): Promise<void> {
+    this.staleCheck = this.staleCheck.then(async () => {
+      const s = this.stored;
+      if (!s?.inputs || this.active) return;
+      const loaded = this.config.current;
+      const { options } = resolveSweepOptions(loaded?.config, {});
+      const uri = vscode.Uri.parse(s.testSetUri);
+      const bytes = await this.readTestSet(uri).catch(() => null);
+      if (this.stored !== s) return;
+      const next = staleness(s.inputs, this.inputsNow(options, loaded?.config.fields, bytes), { config: CONFIG_FILE, testSet: vscode.workspace.asRelativePath(uri) });
+      this.setStale(next);
+    });
+    return this.staleCheck.catch((e: Error) => this.log.warn(`checking whether the sweep is current: ${e.message}`));
+  }
+
+  private setStale(next: StaleInfo | null): void {
+    if (JSON.stringify(next) === JSON.stringify(this.staleInfo)) return;
+    this.staleInfo = next;
+    if (next) this.log.info(`the last sweep is out of date: ${next.reasons.join('; ')}`);
+    this.staleEmitter.fire(next);
+    this.resultEmitter.fire();
+  }
+
+  private watchTestSet(uri: vscode.Uri): void {
+    this.testSetWatcher?.dispose();
+    const base = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), base));
+    const changed = (): void => void this.checkStale();
+    this.testSetWatcher = vscode.Disposable.from(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
   }
 
   get result(): SweepSummary['result'] | undefined {
@@ -105,6 +168,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       running: this.running,
       message: this.message,
       uiSavedAt: this.stored.uiSavedAt,
+      stale: this.staleInfo,
     };
   }
 
@@ -159,6 +223,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       sort: same && ui.sort ? ui.sort : DEFAULT_SORT,
       uiSavedAt: same && typeof ui.uiSavedAt === 'number' ? ui.uiSavedAt : 0,
     };
+    this.watchTestSet(vscode.Uri.parse(sweep.testSetUri));
     this.log.debug(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
     this.emitState();
     this.resultEmitter.fire();
@@ -331,7 +396,11 @@ export class SweepController implements ResultSource, vscode.Disposable {
         selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
         sort: this.stored?.sort ?? DEFAULT_SORT,
         uiSavedAt: Date.now(),
+        inputs: { ...this.inputsNow(sweepOptions, loaded?.config.fields, bytes), testSet: bytesFingerprint(bytes) },
       };
+      this.watchTestSet(testSet);
+      this.staleInfo = null;
+      this.staleEmitter.fire(null);
       this.detail = null;
       this.running = null;
       this.persist('sweep');
@@ -494,6 +563,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
   dispose(): void {
     this.active?.cancel();
+    this.testSetWatcher?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

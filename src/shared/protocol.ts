@@ -90,6 +90,16 @@ export interface CaseDetail {
   reason: string;
 }
 
+/** Why the sweep's figures no longer describe the workspace (its config, test set or encoding changed since). */
+export interface StaleInfo {
+  reasons: string[];
+}
+
+/** The banner's words for an out-of-date sweep. */
+export function staleText(stale: StaleInfo): string {
+  return `Out of date: ${stale.reasons.join('; ')} since this sweep. The figures below are from the last run.`;
+}
+
 export interface ViewState {
   sweep: SweepSummary | null;
   selectedPolicy: string | null;
@@ -102,6 +112,8 @@ export interface ViewState {
   message: { kind: 'info' | 'error'; text: string } | null;
   /** When the selection, sort or open case last changed (the extension's clock). */
   uiSavedAt: number;
+  /** Set when the config, the test set or the encoding changed after the sweep. */
+  stale?: StaleInfo | null;
 }
 
 export const DEFAULT_SORT: SortState = { key: 'meanTokens', descending: false };
@@ -134,6 +146,8 @@ export type ExtensionMessage =
   | { type: 'state'; state: ViewState }
   | { type: 'progress'; done: number; total: number }
   | { type: 'liveProgress'; live: LiveRunView | null }
+  /** The sweep became out of date (or current again, after a re-run or an undo). */
+  | { type: 'stale'; stale: StaleInfo | null }
   /** Sections the user opened or closed, as the extension saved them (the webview's own state may not survive a window reload). */
   | { type: 'sections'; sections: Record<string, boolean> };
 

@@ -11,7 +11,7 @@ import { isSectionOpen, readyMessage, restorePanel, toSaved, withSection, type P
 import { renderSummary } from './summary';
 import { renderTable, tableKey } from './table';
 import { renderTagBudgets } from './tagBudgets';
-import { renderMessage, renderToolbar } from './toolbar';
+import { renderMessage, renderStale, renderToolbar } from './toolbar';
 
 interface VsCodeApi {
   postMessage(msg: WebviewMessage): void;
@@ -48,6 +48,7 @@ const selectChart = (policy: string): void => ctx.send({ type: 'selectPolicy', p
 
 const SECTIONS: Section[] = [
   { name: 'toolbar', key: (v) => JSON.stringify([v.running !== null, v.sweep !== null]), render: (v) => renderToolbar(v, ctx) },
+  { name: 'stale', key: (v) => JSON.stringify([v.stale, v.sweep !== null, v.running !== null]), render: (v) => renderStale(v, ctx) },
   { name: 'message', key: (v) => JSON.stringify(v.message), render: renderMessage },
   {
     name: 'summary',

@@ -24,6 +24,10 @@ export function applyMessage(s: PanelState, msg: ExtensionMessage): Applied {
       return { state: { ...s, view: { ...s.view, running: { done: msg.done, total: msg.total } } }, parts: ['progress'], save: false };
     case 'liveProgress':
       return { state: { ...s, live: msg.live }, parts: ['live'], save: false };
+    case 'stale':
+      // Only the banner's key changes, so only the banner is rebuilt.
+      if (!s.view) return { state: s, parts: [], save: false };
+      return { state: { ...s, view: { ...s.view, stale: msg.stale } }, parts: ['all'], save: true };
     case 'sections':
       return { state: { ...s, sections: { ...s.sections, ...msg.sections } }, parts: ['sections'], save: true };
     default: {

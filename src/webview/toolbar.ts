@@ -1,5 +1,5 @@
 // Run and export buttons above everything else.
-import type { ViewState } from '../shared/protocol';
+import { staleText, type ViewState } from '../shared/protocol';
 import { button, h, type SectionContext } from './dom';
 
 /** Run sweep (disabled while one runs) and, once there are results, the report exports. */
@@ -21,4 +21,11 @@ export function renderToolbar(v: ViewState, ctx: SectionContext): HTMLElement {
 export function renderMessage(v: ViewState): HTMLElement | null {
   if (!v.message) return null;
   return h('div', { class: `message ${v.message.kind}`, role: v.message.kind === 'error' ? 'alert' : 'status' }, v.message.text);
+}
+
+/** The out-of-date banner with its re-run button; nothing while the figures are current or a sweep runs. */
+export function renderStale(v: ViewState, ctx: SectionContext): HTMLElement | null {
+  if (!v.stale || !v.sweep || v.running) return null;
+  const rerun = button('Re-run sweep', 'stale-rerun', () => ctx.send({ type: 'runSweep' }), { class: 'primary' });
+  return h('div', { class: 'stale', role: 'status', 'data-testid': 'stale' }, h('span', {}, staleText(v.stale)), rerun);
 }

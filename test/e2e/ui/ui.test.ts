@@ -300,6 +300,28 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.equal(fs.readFileSync(file, 'utf8'), runCli(ws.dir, ['export', '--policy', 'per-tag']));
     await page.locator('.tab.active').filter({ hasText: 'prompt-budget-per-tag.json' }).waitFor({ timeout: 15_000 });
   });
+
+  it('marks the figures out of date when promptbudget.json changes, and a re-run clears it', async () => {
+    const configFile = path.join(ws.dir, 'promptbudget.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { cutoffs: number[] };
+    assert.equal(await panel.locator('[data-testid="stale"]').count(), 0, 'current after the last sweep');
+    const added = Math.max(...config.cutoffs) + 40;
+    fs.writeFileSync(configFile, `${JSON.stringify({ ...config, cutoffs: [...config.cutoffs, added] }, null, 2)}\n`);
+    const banner = panel.locator('[data-testid="stale"]');
+    await banner.waitFor({ timeout: 30_000 });
+    assert.equal((await banner.locator('span').innerText()).trim(), 'Out of date: promptbudget.json changed since this sweep. The figures below are from the last run.');
+    await openFile(page, 'promptbudget.json', 30_000);
+    const titles = await codeLensTitles(page, { match: 'Out of date: promptbudget.json changed since the sweep. Re-run sweep', timeout: 30_000 });
+    assert.ok(titles.some((t) => t.endsWith('Out of date: promptbudget.json changed since the sweep. Re-run sweep')), JSON.stringify(titles));
+    assert.ok(titles.some((t) => t.endsWith('(out of date)')), `cutoff lenses say so: ${JSON.stringify(titles)}`);
+    await banner.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await screenshot(page, '09-stale-after-config-edit');
+    await banner.locator('button[data-key="stale-rerun"]').click();
+    await panel.locator(`table.sweep tbody tr[data-policy="cutoff:${added}"]`).waitFor({ timeout: 120_000 });
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await panel.locator('[data-testid="stale"]').count(), 0, 're-running clears the banner');
+  });
 });
 
 describe('Prompt Budget in Restricted Mode (UI)', function () {

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { ExtensionMessage, LiveRunView } from '../../../src/shared/protocol';
 import { applyMessage } from '../../../src/webview/messages';
 import { restorePanel, withSection } from '../../../src/webview/state';
+import { tableKey } from '../../../src/webview/table';
 import { viewState } from './fixture';
 
 describe('panel messages', () => {
@@ -37,6 +38,14 @@ describe('panel messages', () => {
   it('takes the folds the extension saved, over what the webview had', () => {
     const a = applyMessage(withSection(start, 'add', true), { type: 'sections', sections: { tags: false, add: false } });
     assert.deepEqual([a.parts, a.save, a.state.sections], [['sections'], true, { tags: false, add: false }]);
+  });
+
+  it('marks the view out of date and current again; the table key stays, so only the banner is rebuilt', () => {
+    const stale = { reasons: ['promptbudget.json changed'] };
+    const a = applyMessage(start, { type: 'stale', stale });
+    assert.deepEqual([a.parts, a.save, a.state.view?.stale], [['all'], true, stale]);
+    assert.equal(tableKey(a.state.view!), tableKey(start.view));
+    assert.equal(applyMessage(a.state, { type: 'stale', stale: null }).state.view?.stale, null);
   });
 
   it('throws on a message type it does not know', () => {
