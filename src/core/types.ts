@@ -217,6 +217,22 @@ export interface CaseResult {
   policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
 }
 
+/**
+ * Every traced case of a sweep in brief, for browsing them all (not only the flipped ones): arrays
+ * aligned by case, in test-set order.
+ */
+export interface CaseIndex {
+  ids: string[];
+  /** 1-based line of each case in the test set. */
+  lines: number[];
+  /** Tokens of each full trace. */
+  tokens: number[];
+  /** Per policy: the tokens kept on each case (where it stopped). */
+  stops: Record<string, number[]>;
+  /** Per policy: one character per case, `1` right and `0` wrong. */
+  correct: Record<string, string>;
+}
+
 /** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
 export interface ExportedPolicy {
   /** Marks the JSON as an exported policy. */

@@ -68,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const tokens = new TokenService(worker, settings, config);
   context.subscriptions.push(tokens);
   const prompts = new PromptFiles(settings, config);
-  const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics);
+  const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics, worker);
   context.subscriptions.push(sweeps);
   await sweeps.load();
   const view = new ResultsViewProvider(context.extensionUri, sweeps, log, context.storageUri);

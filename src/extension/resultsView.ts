@@ -127,7 +127,7 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
         this.sweeps.setSort(msg.sort);
         return;
       case 'openCase':
-        this.sweeps.openCase(msg.policy, msg.caseId);
+        await this.sweeps.openCase(msg.policy, msg.caseId);
         return;
       case 'closeCase':
         this.sweeps.closeCase();

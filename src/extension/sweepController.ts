@@ -7,7 +7,7 @@ import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
-import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
+import type { FlippedCase, SweepJobOptions, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
 import { bytesFingerprint, configFingerprint, staleness, type SweepInputs } from './staleness';
 import { CONFIG_FILE } from './workspaceConfig';
@@ -29,6 +29,8 @@ interface StoredSweep {
   uiSavedAt: number;
   /** Fingerprints of what the figures depend on (absent in sweeps saved by older versions). */
   inputs?: SweepInputs;
+  /** The options the sweep ran with, to evaluate one case again when it is opened. */
+  options?: SweepJobOptions;
 }
 
 export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
@@ -72,6 +74,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
     private readonly tokens: TokenService,
     private readonly log: vscode.LogOutputChannel,
     private readonly testSetDiagnostics: vscode.DiagnosticCollection,
+    /** The long-lived worker, for one-case evaluations when a case is opened. */
+    private readonly worker: WorkerClient,
   ) {
     this.disposables.push(
       settings.onDidChange(({ affects }) => {
@@ -387,6 +391,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
         promptTokens: promptUri ? await this.promptTokens(promptUri) : null,
         finishedAt: new Date().toISOString(),
         durationMs,
+        cases: out.index,
       };
       const keep = this.stored?.selectedPolicy;
       this.stored = {
@@ -397,6 +402,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
         sort: this.stored?.sort ?? DEFAULT_SORT,
         uiSavedAt: Date.now(),
         inputs: { ...this.inputsNow(sweepOptions, loaded?.config.fields, bytes), testSet: bytesFingerprint(bytes) },
+        options: sweepOptions,
       };
       this.watchTestSet(testSet);
       this.staleInfo = null;
@@ -451,7 +457,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
     if (!s || s.summary.finishedAt !== r.sweep || r.savedAt <= s.uiSavedAt) return;
     this.select(r.selectedPolicy);
     this.setSort(r.sort);
-    if (r.openCase) this.openCase(r.openCase.policy, r.openCase.caseId);
+    if (r.openCase) void this.openCase(r.openCase.policy, r.openCase.caseId);
     s.uiSavedAt = r.savedAt;
   }
 
@@ -476,16 +482,23 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.emitState();
   }
 
-  openCase(policy: string, caseId: string): void {
+  /**
+   * Opens a case under a policy with its trace and cut point: a flipped case from what the sweep
+   * kept, any other case by evaluating it alone in the worker (its outcomes do not depend on the
+   * other cases).
+   */
+  async openCase(policy: string, caseId: string): Promise<void> {
     this.touch();
     const s = this.stored;
-    const c = s?.flipped.find((f) => f.id === caseId);
     const row = s?.summary.result.rows.find((r) => r.policy === policy);
+    let c = s?.flipped.find((f) => f.id === caseId && f.outcomes[policy] && f.outcomes.full);
+    if (s && row && !c) c = (await this.traceCase(s, caseId)) ?? undefined;
+    if (this.stored !== s) return;
     const outcome = c?.outcomes[policy];
     const base = c?.outcomes.full;
     if (!s || !c || !row || !outcome || !base) {
       this.detail = null;
-      this.message = { kind: 'error', text: `Case ${caseId} is not among the flipped cases of ${policy}.` };
+      this.message = this.message?.kind === 'error' ? this.message : { kind: 'error', text: `Case ${caseId} is not among the cases of the last sweep under ${policy}.` };
       this.emitState();
       return;
     }
@@ -511,6 +524,24 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.emitState();
   }
 
+  private async traceCase(s: StoredSweep, caseId: string): Promise<FlippedCase | null> {
+    const uri = vscode.Uri.parse(s.testSetUri);
+    if (!s.options) {
+      this.message = { kind: 'error', text: 'This sweep was saved by an older version; run it again to open any case.' };
+      return null;
+    }
+    try {
+      const bytes = await this.readTestSet(uri);
+      const found = await this.worker.call('caseTrace', { bytes, fileName: uri.path, fields: this.config.current?.config.fields, options: s.options, caseId });
+      if (!found) this.message = { kind: 'error', text: `Case ${caseId} is no longer in ${vscode.workspace.asRelativePath(uri)}; run the sweep again.` };
+      else this.message = null;
+      return found;
+    } catch (e) {
+      this.message = { kind: 'error', text: `Cannot open case ${caseId}: ${e instanceof Error ? e.message : String(e)}` };
+      return null;
+    }
+  }
+
   closeCase(): void {
     this.touch();
     this.detail = null;
@@ -520,9 +551,11 @@ export class SweepController implements ResultSource, vscode.Disposable {
   /** Opens the test set at a case's line. */
   async revealCase(caseId: string): Promise<void> {
     const s = this.stored;
-    const c = s?.flipped.find((f) => f.id === caseId);
-    if (!s || !c) return;
-    const pos = new vscode.Position(Math.max(0, c.line - 1), 0);
+    const flipped = s?.flipped.find((f) => f.id === caseId)?.line;
+    const at = s?.summary.cases?.ids.indexOf(caseId) ?? -1;
+    const line = flipped ?? (at >= 0 ? s?.summary.cases?.lines[at] : undefined);
+    if (!s || line === undefined) return;
+    const pos = new vscode.Position(Math.max(0, line - 1), 0);
     await vscode.window.showTextDocument(vscode.Uri.parse(s.testSetUri), { selection: new vscode.Range(pos, pos), preview: true });
   }
 

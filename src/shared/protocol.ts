@@ -3,7 +3,7 @@
  * webview says `ready`; the extension answers with the whole {@link ViewState} and stays the
  * source of truth: every user action goes to the extension, which sends the new state back.
  */
-import type { SweepResult, TagBudgets } from '../core/types';
+import type { CaseIndex, SweepResult, TagBudgets } from '../core/types';
 
 /** Sortable table columns. */
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
@@ -66,9 +66,11 @@ export interface SweepSummary {
   promptTokens: number | null;
   finishedAt: string;
   durationMs: number;
+  /** Every case in brief, to browse them (absent in sweeps saved by older versions). */
+  cases?: CaseIndex;
 }
 
-/** One flipped case opened in the drill-down. */
+/** One case opened in the drill-down (a flipped one, or any case from the browse list). */
 export interface CaseDetail {
   policy: string;
   policyLabel: string;

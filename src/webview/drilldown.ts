@@ -1,6 +1,7 @@
 // The drill-down under the table: the selected policy's flipped cases, and one case's trace with
 // the point where the policy stopped. Trace, question and gold are untrusted: text nodes only.
 import type { CaseDetail, SweepSummary, ViewState } from '../shared/protocol';
+import { renderBrowse, type BrowseContext } from './browse';
 import { renderCaseList } from './caseList';
 import { button, h, type SectionContext } from './dom';
 import { exportButton } from './summary';
@@ -54,7 +55,7 @@ export function drilldownKey(v: ViewState): string {
 function renderCase(d: CaseDetail, ctx: SectionContext): HTMLElement {
   const view = caseView(d);
   const box = h('section', { class: 'case', 'aria-label': `Case ${d.caseId}` });
-  const back = button('← Back to flipped cases', 'case-back', () => ctx.send({ type: 'closeCase' }), { class: 'secondary' });
+  const back = button('← Back to the cases', 'case-back', () => ctx.send({ type: 'closeCase' }), { class: 'secondary' });
   const open = button(`Open line ${d.line} in the test set`, 'case-open', () => ctx.send({ type: 'revealCase', caseId: d.caseId }), { class: 'secondary' });
   box.append(h('div', { class: 'toolbar' }, back, open), h('h3', {}, view.heading));
   const dl = h('dl', { class: 'facts' });
@@ -71,17 +72,16 @@ function renderCase(d: CaseDetail, ctx: SectionContext): HTMLElement {
 }
 
 /** A hint, the selected policy's flipped cases, or the opened case. */
-export function renderDrilldown(s: SweepSummary, v: ViewState, ctx: SectionContext): HTMLElement {
+export function renderDrilldown(s: SweepSummary, v: ViewState, ctx: SectionContext & BrowseContext): HTMLElement {
   const row = s.result.rows.find((r) => r.policy === v.selectedPolicy);
-  if (!row) return h('p', { class: 'muted hint' }, 'Select a row (click, or Enter) to see the cases it flipped.');
+  if (!row) return h('p', { class: 'muted hint' }, 'Select a row (click, or Enter) to see the cases it flipped and browse all cases.');
   if (v.detail) return renderCase(v.detail, ctx);
-  const box = h('section', { class: 'drilldown', 'aria-label': `Flipped cases of ${row.label}` }, h('h3', {}, `${row.label}: flipped cases`));
+  const box = h('section', { class: 'drilldown', 'aria-label': `Cases of ${row.label}` }, h('h3', {}, `${row.label}: flipped cases`));
   const exportLine = exportButton(row, 'export-policy-selected', ctx);
   if (exportLine) box.append(exportLine);
-  if (row.policy === 'full') {
-    box.append(h('p', { class: 'muted' }, 'Full length is the baseline; nothing flips against itself.'));
-    return box;
-  }
-  box.append(renderCaseList('Right → wrong', row.flipsToWrongIds, row.policy, 'wrong', ctx), renderCaseList('Wrong → right', row.flipsToRightIds, row.policy, 'right', ctx));
+  if (row.policy === 'full') box.append(h('p', { class: 'muted' }, 'Full length is the baseline; nothing flips against itself.'));
+  else box.append(renderCaseList('Right → wrong', row.flipsToWrongIds, row.policy, 'wrong', ctx), renderCaseList('Wrong → right', row.flipsToRightIds, row.policy, 'right', ctx));
+  if (s.cases) box.append(renderBrowse(s.cases, row.policy, row.label, ctx));
+  else box.append(h('p', { class: 'muted' }, 'Run the sweep again to browse every case (this one was saved by an older version).'));
   return box;
 }

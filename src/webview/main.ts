@@ -1,6 +1,7 @@
 // The results panel: applies the extension's messages to the state and lets each section redraw
 // its own part, only when what it shows changed. Every action is a message back to the extension.
 import type { ExtensionMessage, ViewState, WebviewMessage } from '../shared/protocol';
+import type { BrowseContext } from './browse';
 import { renderCasesToAdd } from './casesToAdd';
 import { renderChart } from './chart';
 import { h, type SectionContext } from './dom';
@@ -24,7 +25,12 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 let state: PanelState = restorePanel(vscode.getState());
 
-const ctx: SectionContext = {
+const ctx: SectionContext & BrowseContext = {
+  browse: () => state.browse,
+  setBrowse: (browse) => {
+    state = { ...state, browse };
+    vscode.setState(toSaved(state));
+  },
   send: (msg) => vscode.postMessage(msg),
   isOpen: (key, openByDefault) => isSectionOpen(state, key, openByDefault),
   setOpen: (key, open) => {

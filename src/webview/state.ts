@@ -1,6 +1,7 @@
 // The panel's state: what the extension last sent, the live run, and what is the panel's own (which
 // sections are open). Pure, so it is tested in Node; main.ts saves it with the webview's setState.
 import type { LiveRunView, UiRestore, ViewState, WebviewMessage } from '../shared/protocol';
+import { DEFAULT_BROWSE, isBrowseOrder, type BrowseState } from './browse';
 
 export interface PanelState {
   /** The extension's state (it is the source of truth); null until it answers `ready`. */
@@ -9,6 +10,8 @@ export interface PanelState {
   live: LiveRunView | null;
   /** Sections the user opened or closed, by key; the rest use their default. */
   sections: Record<string, boolean>;
+  /** The search and order of the list of all cases. */
+  browse: BrowseState;
 }
 
 /** What the panel keeps across a reload (vscode.getState / setState). */
@@ -16,6 +19,7 @@ export interface SavedPanel {
   version: 2;
   view: ViewState | null;
   sections: Record<string, boolean>;
+  browse: BrowseState;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -31,14 +35,16 @@ export function restorePanel(saved: unknown): PanelState {
   if (isObject(saved) && saved.version === 2) {
     const sections: Record<string, boolean> = {};
     if (isObject(saved.sections)) for (const [k, v] of Object.entries(saved.sections)) if (typeof v === 'boolean') sections[k] = v;
-    return { view: looksLikeViewState(saved.view) ? saved.view : null, live: null, sections };
+    const b = isObject(saved.browse) ? saved.browse : {};
+    const browse = { query: typeof b.query === 'string' ? b.query : DEFAULT_BROWSE.query, order: isBrowseOrder(b.order) ? b.order : DEFAULT_BROWSE.order };
+    return { view: looksLikeViewState(saved.view) ? saved.view : null, live: null, sections, browse };
   }
-  return { view: looksLikeViewState(saved) ? saved : null, live: null, sections: {} };
+  return { view: looksLikeViewState(saved) ? saved : null, live: null, sections: {}, browse: DEFAULT_BROWSE };
 }
 
 /** The part of the state setState keeps (the live run is left out). */
 export function toSaved(s: PanelState): SavedPanel {
-  return { version: 2, view: s.view, sections: s.sections };
+  return { version: 2, view: s.view, sections: s.sections, browse: s.browse };
 }
 
 /** Whether section `key` is open: the user's last choice, else its default. */

@@ -8,10 +8,11 @@ import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../core/tokens';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
+import { buildCaseIndex } from '../core/caseIndex';
 import type { EncodingName, EngineName, SweepResult } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections } from '../core/markdownSections';
-import type { DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { CaseTraceJob, DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -64,8 +65,13 @@ function flippedCases(job: SweepJob, result: SweepResult, cases: ReturnType<type
       set.add(row.policy);
     }
   }
+  return tracedCases(job.options, result, cases, wanted);
+}
+
+/** The cases in `wanted` with their traces and where each wanted policy (and `full`) cut them. */
+function tracedCases(options: SweepJob['options'], result: SweepResult, cases: ReturnType<typeof parseTestSet>['cases'], wanted: Map<string, Set<string>>): FlippedCase[] {
   if (wanted.size === 0) return [];
-  const tok = getTokenizer(job.options.encoding as EncodingName, job.options.engine as EngineName);
+  const tok = getTokenizer(options.encoding as EncodingName, options.engine as EngineName);
   const byId = new Map(result.caseResults?.map((c) => [c.id, c]));
   const out: FlippedCase[] = [];
   const seen = new Set<string>();
@@ -109,8 +115,17 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
     },
   });
   const flipped = flippedCases(job, result, parsed.cases);
-  const { caseResults: _perCase, ...summary } = result;
-  return { result: summary, issues: parsed.issues, flipped };
+  const { caseResults: perCase, ...summary } = result;
+  return { result: summary, issues: parsed.issues, flipped, index: buildCaseIndex(perCase ?? [], result.rows.map((r) => r.policy)) };
+}
+
+/** Evaluates one case alone (its outcomes do not depend on the other cases) and returns its trace and cut points. */
+function caseTrace(job: CaseTraceJob): FlippedCase | null {
+  const parsed = parseTestSet(job.bytes, { fileName: job.fileName, fields: job.fields });
+  const c = parsed.cases.find((x) => x.id === job.caseId && typeof x.output === 'string');
+  if (!c) return null;
+  const result = runSweep([c], 0, { ...job.options, includeCases: true, folds: 0 });
+  return tracedCases(job.options, result, [c], new Map([[c.id, new Set(result.rows.map((r) => r.policy))]]))[0] ?? null;
 }
 
 /** Live runs in progress, so `cancelLive` can stop them. */
@@ -143,6 +158,8 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return null;
     case 'checkTestSet':
       return checkTestSet(req.args);
+    case 'caseTrace':
+      return caseTrace(req.args);
     case 'sweep':
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     case 'live':

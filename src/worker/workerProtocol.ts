@@ -3,7 +3,7 @@
  * counting prompts as the user types (a long-lived worker keeping per-document chunk caches),
  * sweeps and live runs (one worker per run). Plain data only; no `vscode` here.
  */
-import type { Case, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { Case, CaseIndex, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
 import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
@@ -45,7 +45,7 @@ export interface CaseOutcome {
   reason: string;
 }
 
-/** A case some policy flipped, with its texts and the outcomes of `full` and those policies. */
+/** A case with its texts and the outcomes of `full` and some policies (those that flipped it, or all when it was opened on its own). */
 export interface FlippedCase {
   id: string;
   line: number;
@@ -60,6 +60,17 @@ export interface SweepJobResult {
   result: SweepResult;
   issues: LineIssue[];
   flipped: FlippedCase[];
+  /** Every case in brief, for browsing beyond the flipped ones. */
+  index: CaseIndex;
+}
+
+/** One case of a test set evaluated on its own under the sweep's options, to open it in the panel. */
+export interface CaseTraceJob {
+  bytes: Uint8Array;
+  fileName: string;
+  fields?: Partial<FieldMap>;
+  options: SweepJobOptions;
+  caseId: string;
 }
 
 /** A live run: what `runLive` takes, minus what cannot cross a thread (callbacks, signal, cache object). */
@@ -95,6 +106,8 @@ export interface WorkerCalls {
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
+  /** The case with its trace and every policy's outcome; null when the test set has no traced case with that id. */
+  caseTrace: { args: CaseTraceJob; result: FlippedCase | null };
   live: { args: LiveJob; result: LiveJobResult };
   /** Stops every live run of this worker; answers how many it stopped. */
   cancelLive: { args: Record<string, never>; result: number };

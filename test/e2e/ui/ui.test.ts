@@ -204,6 +204,42 @@ describe('Prompt Budget in code-server (UI)', function () {
     await panel.locator('button[data-key="case-back"]').click();
   });
 
+  it('opens a case the policy did not flip from the list of all cases, with the same cut-point view', async () => {
+    const rec = cli.recommendation!.policy;
+    const row = cli.rows.find((r) => r.policy === rec)!;
+    const flipped = new Set([...row.flipsToWrongIds, ...row.flipsToRightIds]);
+    // The longest trace the recommended policy leaves unchanged: out of reach of the flipped lists.
+    const target = cli.caseResults.filter((c) => !flipped.has(c.id) && c.policies[rec].stopToken < c.totalTokens).sort((a, b) => b.totalTokens - a.totalTokens)[0];
+    assert.ok(target, 'some unflipped case is cut by the policy');
+    await panel.locator(`table.sweep tbody tr[data-policy="${rec}"]`).click();
+    const browse = panel.locator('[data-testid="browse"]');
+    await browse.waitFor({ timeout: 10_000 });
+    const first = (await browse.locator('.browse-list li').first().getAttribute('data-case')) ?? '';
+    assert.equal(first, [...cli.caseResults].sort((a, b) => b.totalTokens - a.totalTokens)[0].id, 'longest trace first');
+    await browse.locator('input[data-key="browse-query"]').fill(target.id);
+    await browse.locator(`button[data-key="browse-${target.id}"]`).click();
+    const trace = panel.locator('pre.trace');
+    await trace.waitFor({ timeout: 20_000 });
+    const line = fs
+      .readFileSync(path.join(ws.dir, 'testset.jsonl'), 'utf8')
+      .split('\n')
+      .map((l) => (l ? (JSON.parse(l) as { id: string; output: string }) : null))
+      .find((c) => c?.id === target.id)!;
+    const kept = (await trace.locator('.kept').textContent()) ?? '';
+    const dropped = (await trace.locator('.dropped').textContent()) ?? '';
+    const stop = target.policies[rec].stopToken;
+    assert.equal(kept + dropped, line.output);
+    assert.equal(kept.length, tokenizeWithOffsets(tok, line.output).ends[stop - 1]);
+    assert.match((await trace.locator('mark.cut').textContent()) ?? '', new RegExp(`stop at token ${stop}$`));
+    assert.equal((await panel.locator('section.case h3').innerText()).trim(), `Case ${target.id} under ${row.label}: unchanged`);
+    assert.equal(await panel.locator('section.case img, section.case b, section.case script').count(), 0, 'no element was made from test-set text');
+    await page.waitForTimeout(500);
+    await screenshot(page, '04b-browsed-case');
+    await panel.locator('button[data-key="case-back"]').click();
+    assert.equal(await panel.locator('input[data-key="browse-query"]').inputValue(), target.id, 'the search is kept');
+    await panel.locator('input[data-key="browse-query"]').fill('');
+  });
+
   it('sorts the table from the keyboard', async () => {
     const header = panel.locator('button[data-key="sort-em"]');
     await header.focus();

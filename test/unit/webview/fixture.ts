@@ -2,6 +2,7 @@
 // few cutoffs, as the extension would send it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildCaseIndex } from '../../../src/core/caseIndex';
 import { parsePolicy } from '../../../src/core/policies';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { runSweep } from '../../../src/core/sweep';
@@ -25,8 +26,9 @@ export function gsm8kSweep(): SweepResult {
 }
 
 export function summary(promptTokens: number | null = 120): SweepSummary {
-  const { caseResults: _cases, ...result } = gsm8kSweep();
-  return { result, testSet: 'data/gsm8k.jsonl', prompt: null, promptTokens, finishedAt: '2026-12-07T16:00:00.000Z', durationMs: 1234 };
+  const { caseResults, ...result } = gsm8kSweep();
+  const cases = buildCaseIndex(caseResults ?? [], result.rows.map((r) => r.policy));
+  return { result, testSet: 'data/gsm8k.jsonl', prompt: null, promptTokens, finishedAt: '2026-12-07T16:00:00.000Z', durationMs: 1234, cases };
 }
 
 export function viewState(patch: Partial<ViewState> = {}): ViewState {
