@@ -1,7 +1,7 @@
 // The sweep's heading, its settings, and the recommendation with its cost per call.
 import type { SweepRow } from '../core/types';
 import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatEmCount, formatSavings, formatUsd } from '../shared/format';
-import { isRuntimePolicy, type SweepSummary, type ViewState } from '../shared/protocol';
+import { policyExportRule, type SweepSummary, type ViewState } from '../shared/protocol';
 import { button, h, type SectionContext } from './dom';
 
 /** The summary's texts; the recommendation's label is set in bold apart from its effect. */
@@ -46,9 +46,8 @@ export function summaryView(s: SweepSummary, prices: ViewState['prices']): Summa
 /** "Export for production…" for a policy the streaming runtime can apply (not full, not probes). */
 export function exportButton(row: SweepRow, key: string, ctx: SectionContext): HTMLElement | null {
   if (row.policy === 'full') return null;
-  if (!isRuntimePolicy(row.policy)) {
-    return h('p', { class: 'muted', 'data-key': key }, 'Probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy.');
-  }
+  const rule = policyExportRule(row.policy);
+  if (!rule.exportable) return h('p', { class: 'muted', 'data-key': key }, `${rule.reason}.`);
   return h(
     'div',
     { class: 'toolbar' },
