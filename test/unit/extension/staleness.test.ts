@@ -23,6 +23,7 @@ describe('staleness', () => {
   });
 
   it('names every input that changed', () => {
+    // One changed gold answer is enough: the fingerprint covers every byte of the test set.
     const edited = new TextEncoder().encode('{"id":"1","question":"q","answer":"5","output":"4"}\n');
     assert.deepEqual(staleness(recorded, { ...recorded, config: config([64, 128, 256]) }, names), { reasons: ['promptbudget.json changed'] });
     assert.deepEqual(staleness(recorded, { ...recorded, config: config([64, 128], { margin: 2 }), testSet: bytesFingerprint(edited), encoding: 'cl100k_base' }, names), {
@@ -31,6 +32,7 @@ describe('staleness', () => {
     assert.deepEqual(staleness(recorded, { ...recorded, testSet: null }, names), { reasons: ['data/testset.jsonl can no longer be read'] });
   });
 
+  // The same reasons, worded for the banner and for the lens above the prompt and the config.
   it('says so in the panel and in the CodeLens', () => {
     const stale = { reasons: ['promptbudget.json changed', 'data/testset.jsonl changed'] };
     assert.equal(staleText(stale), 'Out of date: promptbudget.json changed; data/testset.jsonl changed since this sweep. The figures below are from the last run.');
