@@ -236,6 +236,10 @@ describe('cli run', function () {
       [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--extra-body', '[1]'], /expected a JSON object/],
       [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--max-tokens-param', 'tokens'], /expected max_tokens or max_completion_tokens/],
       [['run', 'missing.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl'], /cannot read test set .*missing\.jsonl: no such file/],
+      // Core checks the values (prepareLiveRun); the CLI names its flags and the values as typed.
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--max-tokens', 'many'], /^prompt-budget: --max-tokens many: expected an integer ≥ 1\n$/],
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--timeout', '0'], /^prompt-budget: --timeout 0: expected seconds > 0\n$/],
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--probe-cue', 'x'], /--probe-tokens, --probe-cue and --probe-template need --probe-every/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, dir);

@@ -13,6 +13,11 @@ const VSIX_FILES = [
   'README.md',
   'dist/extension.js',
   'dist/sweepWorker.js',
+  'dist/wasm/tree-sitter-javascript.wasm',
+  'dist/wasm/tree-sitter-python.wasm',
+  'dist/wasm/tree-sitter-tsx.wasm',
+  'dist/wasm/tree-sitter-typescript.wasm',
+  'dist/wasm/web-tree-sitter.wasm',
   'dist/webview.js',
   'media/activity.svg',
   'media/icon.png',
@@ -48,7 +53,7 @@ describe('packaging', () => {
   });
 
   it('the npm package is an explicit files list: the CLI, the runtime and its types, the docs', () => {
-    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'docs/*.md', 'CHANGELOG.md']);
+    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'dist/wasm/*.wasm', 'docs/*.md', 'CHANGELOG.md']);
     assert.ok(!existsSync(join(root, '.npmignore')), 'one allow-list for npm: package.json files');
     assert.equal((pkg.bin as Record<string, string>)['prompt-budget'], 'dist/cli.js');
   });
