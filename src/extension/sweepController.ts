@@ -7,12 +7,10 @@ import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions, type ResolvedSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
-import type { FlippedCase, SweepJobOptions, SweepJobResult } from '../worker/workerProtocol';
+import type { FlippedCase, SweepJob, SweepJobOptions, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
-import { bytesFingerprint, configFingerprint, staleness, type SweepInputs as Fingerprints } from './staleness';
-import { CONFIG_FILE } from './workspaceConfig';
-
-type LoadedFields = NonNullable<ConfigStore['current']>['config']['fields'] | undefined;
+import type { SweepInputs as Fingerprints } from './staleness';
+import { SweepStaleness } from './sweepStaleness';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -25,6 +23,7 @@ interface SweepInputs {
   testSet: vscode.Uri;
   bytes: Uint8Array;
   sweepOptions: ResolvedSweepOptions;
+  prompt: SweepJob['prompt'];
 }
 
 interface StoredSweep {
@@ -60,12 +59,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private readonly resultEmitter = new vscode.EventEmitter<void>();
   private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
   private readonly progressEmitter = new vscode.EventEmitter<{ done: number; total: number }>();
-  private readonly staleEmitter = new vscode.EventEmitter<StaleInfo | null>();
-  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter, this.staleEmitter];
-  private staleInfo: StaleInfo | null = null;
-  private staleCheck: Promise<void> = Promise.resolve();
-  /** Watches the swept test set on disk (replaced when another one is swept). */
-  private testSetWatcher: vscode.Disposable | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter];
+  private readonly freshness: SweepStaleness;
   /** Fires when the sweep result changed (CodeLens listen). */
   readonly onDidChange = this.resultEmitter.event;
   /** Fires with the whole panel state whenever it changed. */
@@ -73,7 +68,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
   /** Fires as a running sweep advances (cheaper than the whole state). */
   readonly onDidProgress = this.progressEmitter.event;
   /** Fires when the last sweep becomes out of date, or current again. */
-  readonly onDidChangeStale = this.staleEmitter.event;
+  readonly onDidChangeStale: vscode.Event<StaleInfo | null>;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -85,57 +80,23 @@ export class SweepController implements ResultSource, vscode.Disposable {
     /** The long-lived worker, for one-case evaluations when a case is opened. */
     private readonly worker: WorkerClient,
   ) {
+    this.freshness = new SweepStaleness(settings, config, log, () => this.stored, () => this.active !== undefined, (uri) => this.readTestSet(uri));
+    this.onDidChangeStale = this.freshness.onDidChange;
     this.disposables.push(
-      settings.onDidChange(({ affects }) => {
-        if (affects('prices')) this.emitState();
-        if (affects('encoding')) void this.checkStale();
-      }),
-      config.onDidChange(() => void this.checkStale()),
-      vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (this.stored && doc.uri.toString() === this.stored.testSetUri) void this.checkStale();
-      }),
+      this.freshness,
+      this.freshness.onDidChange(() => this.resultEmitter.fire()),
+      settings.onDidChange(({ affects }) => affects('prices') && this.emitState()),
     );
   }
 
   /** Why the last sweep's figures are out of date; null while they are current. */
   get stale(): StaleInfo | null {
-    return this.staleInfo;
+    return this.freshness.current;
   }
 
-  private inputsNow(options: unknown, fields: LoadedFields, bytes: Uint8Array | null): { config: string; testSet: string | null; encoding: string } {
-    return { config: configFingerprint(options, fields), testSet: bytes ? bytesFingerprint(bytes) : null, encoding: this.settings.settings.encoding };
-  }
-
-  /** Compares what the last sweep used with the workspace now; tells the panel and the CodeLens when that changes. */
+  /** Compares what the last sweep used with the workspace now. */
   checkStale(): Promise<void> {
-    this.staleCheck = this.staleCheck.then(async () => {
-      const s = this.stored;
-      if (!s?.inputs || this.active) return;
-      const loaded = this.config.current;
-      const { options } = resolveSweepOptions(loaded?.config, {});
-      const uri = vscode.Uri.parse(s.testSetUri);
-      const bytes = await this.readTestSet(uri).catch(() => null);
-      if (this.stored !== s) return;
-      const next = staleness(s.inputs, this.inputsNow(options, loaded?.config.fields, bytes), { config: CONFIG_FILE, testSet: vscode.workspace.asRelativePath(uri) });
-      this.setStale(next);
-    });
-    return this.staleCheck.catch((e: Error) => this.log.warn(`checking whether the sweep is current: ${e.message}`));
-  }
-
-  private setStale(next: StaleInfo | null): void {
-    if (JSON.stringify(next) === JSON.stringify(this.staleInfo)) return;
-    this.staleInfo = next;
-    if (next) this.log.info(`the last sweep is out of date: ${next.reasons.join('; ')}`);
-    this.staleEmitter.fire(next);
-    this.resultEmitter.fire();
-  }
-
-  private watchTestSet(uri: vscode.Uri): void {
-    this.testSetWatcher?.dispose();
-    const base = uri.path.slice(uri.path.lastIndexOf('/') + 1);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), base));
-    const changed = (): void => void this.checkStale();
-    this.testSetWatcher = vscode.Disposable.from(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+    return this.freshness.check();
   }
 
   get result(): SweepSummary['result'] | undefined {
@@ -180,7 +141,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       running: this.running,
       message: this.message,
       uiSavedAt: this.stored.uiSavedAt,
-      stale: this.staleInfo,
+      stale: this.freshness.current,
     };
   }
 
@@ -235,7 +196,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       sort: same && ui.sort ? ui.sort : DEFAULT_SORT,
       uiSavedAt: same && typeof ui.uiSavedAt === 'number' ? ui.uiSavedAt : 0,
     };
-    this.watchTestSet(vscode.Uri.parse(sweep.testSetUri));
+    this.freshness.watch(vscode.Uri.parse(sweep.testSetUri));
     this.log.debug(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
     this.emitState();
     this.resultEmitter.fire();
@@ -386,10 +347,21 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     try {
-      return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet) };
+      return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet), prompt: await this.linkedPrompt(loaded) };
     } catch (e) {
       this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
+    }
+  }
+
+  /** The config's linked prompt for the report (as the CLI counts it); null text when it cannot be read. */
+  private async linkedPrompt(loaded: LoadedConfig | undefined): Promise<SweepJob['prompt']> {
+    const file = loaded?.config.prompt;
+    if (!loaded || !file) return undefined;
+    try {
+      return { file, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(loaded.dir, file))) };
+    } catch {
+      return { file, text: null };
     }
   }
 
@@ -401,7 +373,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       let reported = 0;
       if (isCancelled()) throw new WorkerCancelled();
       return worker
-        .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
+        .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, prompt: inputs.prompt, cancelFlag: flag }, (done, total) => {
           const pct = total ? (done / total) * 100 : 0;
           progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
           reported = pct;
@@ -434,12 +406,10 @@ export class SweepController implements ResultSource, vscode.Disposable {
       selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
       sort: this.stored?.sort ?? DEFAULT_SORT,
       uiSavedAt: Date.now(),
-      inputs: { ...this.inputsNow(sweepOptions, loaded?.config.fields, bytes), testSet: bytesFingerprint(bytes) },
+      inputs: this.freshness.fingerprints(sweepOptions, loaded?.config.fields, bytes),
       options: sweepOptions,
     };
-    this.watchTestSet(testSet);
-    this.staleInfo = null;
-    this.staleEmitter.fire(null);
+    this.freshness.reset(testSet);
     this.detail = null;
     this.running = null;
     this.persist('sweep');
@@ -617,7 +587,6 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
   dispose(): void {
     this.active?.cancel();
-    this.testSetWatcher?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
