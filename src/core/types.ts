@@ -165,6 +165,14 @@ export interface SweepRow {
   savings: number;
   /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
   meanProbeTokens?: number;
+  /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
+  meanThinkingTokens?: number;
+  p95ThinkingTokens?: number;
+  /** Of the kept tokens, those after the thinking: mean and p95 per case. Only when traces have a thinking block. */
+  meanAnswerTokens?: number;
+  p95AnswerTokens?: number;
+  /** Cases where this policy stopped inside open thinking and took the intermediate answer. Only with thinking traces. */
+  intermediateStops?: number;
   cutBeforeAnswer: number;
   flipsToWrong: number;
   flipsToRight: number;
@@ -207,6 +215,22 @@ export interface CaseResult {
   tags: string[];
   totalTokens: number;
   policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
+}
+
+/**
+ * Every traced case of a sweep in brief, for browsing them all (not only the flipped ones): arrays
+ * aligned by case, in test-set order.
+ */
+export interface CaseIndex {
+  ids: string[];
+  /** 1-based line of each case in the test set. */
+  lines: number[];
+  /** Tokens of each full trace. */
+  tokens: number[];
+  /** Per policy: the tokens kept on each case (where it stopped). */
+  stops: Record<string, number[]>;
+  /** Per policy: one character per case, `1` right and `0` wrong. */
+  correct: Record<string, string>;
 }
 
 /** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
