@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type StaleInfo, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
 import { CONFIG_FILE, issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
@@ -13,6 +12,7 @@ import type { ResultSource } from './resultCodeLens';
 import { COMMANDS } from './commandIds';
 import type { SweepInputs as Fingerprints } from './staleness';
 import { SweepStaleness } from './sweepStaleness';
+import { exportSweepReport } from './reportExport';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -41,12 +41,6 @@ interface StoredSweep {
   /** The options the sweep ran with, to evaluate one case again when it is opened. */
   options?: SweepJobOptions;
 }
-
-export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
-  markdown: { ext: 'md', label: 'Markdown', render: sweepToMarkdown },
-  csv: { ext: 'csv', label: 'CSV', render: sweepToCsv },
-  json: { ext: 'json', label: 'JSON', render: (r) => `${JSON.stringify(sweepToJson(r), null, 2)}\n` },
-};
 
 /**
  * Runs sweeps in a worker thread and owns their results: the panel's state (the extension is its
@@ -583,38 +577,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   /** Writes the last sweep as Markdown, CSV or JSON (asks for the format and file when not given). */
-  async exportReport(format?: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const result = this.result;
-    if (!result) {
-      void vscode.window.showInformationMessage('Prompt Budget: run a sweep first; there is nothing to export yet.');
-      return undefined;
-    }
-    let fmt = format;
-    if (!fmt) {
-      const pick = await vscode.window.showQuickPick(
-        (Object.keys(EXPORTS) as ExportFormat[]).map((f) => ({ label: EXPORTS[f].label, format: f })),
-        { title: 'Prompt Budget: export the sweep as' },
-      );
-      if (!pick) return undefined;
-      fmt = pick.format;
-    }
-    const spec = EXPORTS[fmt];
-    let uri = target;
-    if (!uri) {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
-      uri = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.joinPath(folder, `prompt-budget-report.${spec.ext}`),
-        filters: { [spec.label]: [spec.ext] },
-        title: 'Export sweep report',
-      });
-      if (!uri) return undefined;
-    }
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(spec.render(result as SweepResult)));
-    this.log.info(`exported ${spec.label} report to ${uri.fsPath}`);
-    void vscode.window.showInformationMessage(`Prompt Budget: exported ${vscode.workspace.asRelativePath(uri)}`, 'Open').then((a) => {
-      if (a === 'Open') void vscode.window.showTextDocument(uri!);
-    });
-    return uri;
+  exportReport(format?: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    return exportSweepReport(this.result as SweepResult | undefined, this.context.globalStorageUri, this.log, format, target);
   }
 
   dispose(): void {
