@@ -88,8 +88,34 @@ export type ExtractPreset =
   | 'choice-letter'
   | 'regex';
 
+/** One pair of thinking tags; `answerFrom`, when it follows the close tag, marks where the answer starts. */
+export interface ThinkingTags {
+  open: string;
+  close: string;
+  /** Text after the close tag that introduces the answer (gpt-oss harmony's final channel); skipped when present. */
+  answerFrom?: string;
+  /** Text that ends the answer part when it occurs in it (harmony's `<|return|>`). */
+  answerEnd?: string;
+}
+
+/**
+ * Which answer a stop used: `final` from the answer part (or a trace without thinking), `intermediate`
+ * the last answer stated inside thinking that was still open, `none` when nothing was found.
+ */
+export type AnswerKind = 'final' | 'intermediate' | 'none';
+
 export interface ExtractConfig {
   preset: ExtractPreset;
+  /**
+   * Presets tried after `preset`, in order; the first that finds an answer wins. After `after-think`
+   * they are scoped to the answer part, and the whole answer part is the answer only when none of
+   * them finds one there. CLI: `--extract after-think,choice-letter`.
+   */
+  then?: ExtractConfig[];
+  /** For `choice-letter`: the allowed letters, a range `A-D` or a list `ABCD` (default `A-J`). */
+  letters?: string;
+  /** Thinking tags to split traces on; default {@link DEFAULT_THINKING_TAGS} (config `thinking`). */
+  thinking?: ThinkingTags[];
   /** For `regex`: the pattern (JavaScript syntax). The last match wins. */
   pattern?: string;
   /** For `regex`: capture group holding the answer (default 1). */
@@ -103,6 +129,8 @@ export interface Extraction {
   answer: string;
   start: number;
   end: number;
+  /** `intermediate` when read from thinking that is still open; absent or `final` otherwise. */
+  kind?: 'final' | 'intermediate';
 }
 
 export type MatchPreset = 'squad' | 'numeric' | 'math' | 'strict';
