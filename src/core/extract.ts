@@ -100,6 +100,29 @@ function extractLastNumber(text: string): Extraction | null {
   return null;
 }
 
+const CONCLUSION_RE = /\b(?:so|therefore|thus|hence|answer|total|altogether)\b/i;
+
+/**
+ * The last number stated as a conclusion in thinking: the last number of the last sentence that
+ * holds a conclusion word (so, therefore, thus, hence, answer, total, altogether). Intermediate
+ * arithmetic ("15 + 25 = 40") is not an answer until the model concludes from it.
+ */
+function extractConcludedNumber(text: string): Extraction | null {
+  let end = text.length;
+  for (;;) {
+    const found = extractLastNumber(end === text.length ? text : text.slice(0, end));
+    if (!found) return null;
+    let s = found.start;
+    while (s > 0) {
+      const c = text.charCodeAt(s - 1);
+      if (c === 10 || ((c === CODE_DOT || c === 33 || c === 63) && isSpace(text.charCodeAt(s)))) break;
+      s--;
+    }
+    if (CONCLUSION_RE.test(text.slice(s, found.start))) return found;
+    end = s;
+  }
+}
+
 /** Drops a trailing `.` and wrapping `**…**` / `$…$` (repeatedly), then trims. */
 function unwrapAnswer(text: string, start: number, end: number): Extraction | null {
   for (;;) {
@@ -451,6 +474,17 @@ function lastOf(...extractors: Extractor[]): Extractor {
   };
 }
 
+/** The first extractor that finds an answer. */
+function firstOf(...extractors: Extractor[]): Extractor {
+  return (text) => {
+    for (const ex of extractors) {
+      const found = ex(text);
+      if (found) return found;
+    }
+    return null;
+  };
+}
+
 /** The preset itself, on one region of text. */
 function regionExtractor(cfg: ExtractConfig): Extractor {
   switch (cfg.preset) {
@@ -482,11 +516,11 @@ function thinkingExtractor(cfg: ExtractConfig): Extractor | null {
   switch (cfg.preset) {
     case 'gsm8k':
     case 'last-number':
-      return lastOf(extractBoxed, extractLastNumber);
+      return lastOf(extractBoxed, extractConcludedNumber);
     case 'answer-is':
       return extractAnswerIs;
     case 'boxed':
-      return lastOf(extractBoxed, extractAnswerIs);
+      return firstOf(lastOf(extractBoxed, extractAnswerIs), extractConcludedNumber);
     case 'json-answer':
       return lastOf(extractJsonAnswer, extractAnswerIs);
     case 'after-think':

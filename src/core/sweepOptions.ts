@@ -1,7 +1,7 @@
 // The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
 // sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
 import type { PromptBudgetConfig } from './config';
-import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from './policies';
+import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyName } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
 import type { EncodingName, EngineName, ExtractConfig, MatchConfig, PolicySpec } from './types';
@@ -47,6 +47,14 @@ function configPolicies(names: readonly string[], issues: SweepOptionIssue[]): P
   return specs;
 }
 
+/** True when neither the overrides nor the config chose cutoffs or policies other than the defaults. */
+function defaultsOnly(config: PromptBudgetConfig | undefined, o: SweepOverrides): boolean {
+  if (o.policies || o.cutoffs) return false;
+  if (!config) return true;
+  const same = (a: readonly (string | number)[], b: readonly (string | number)[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  return same(config.cutoffs, DEFAULT_CUTOFFS) && (config.policies.length === 0 || same(config.policies, DEFAULT_DYNAMIC_POLICIES.map(policyName)));
+}
+
 function resolvePolicies(config: PromptBudgetConfig | undefined, o: SweepOverrides, issues: SweepOptionIssue[]): PolicySpec[] {
   if (o.policies) return [...o.policies, ...cutoffSpecs(o.cutoffs ?? [])];
   // Without a config the defaults are swept in full, so a bare CLI sweep equals the editor's.
@@ -69,7 +77,8 @@ function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void
 /**
  * Sweep options from a parsed config (or none) and a surface's overrides: overrides win over the
  * config, the config over the defaults. With neither cutoffs nor policies set anywhere, the sweep
- * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES. `issues` explain what is wrong.
+ * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES, and `adaptDefaults` lets a test set
+ * of thinking traces get the thinking defaults instead. `issues` explain what is wrong.
  */
 export function resolveSweepOptions(config: PromptBudgetConfig | undefined, overrides: SweepOverrides = {}): { options: ResolvedSweepOptions; issues: SweepOptionIssue[] } {
   const issues: SweepOptionIssue[] = [];
@@ -84,6 +93,7 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
+  if (defaultsOnly(config, overrides)) options.adaptDefaults = true;
   checkNumbers(options, issues);
   return { options, issues };
 }

@@ -153,14 +153,23 @@ export interface MatchResult {
   matchedGold?: string;
 }
 
-/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `probe:64x2`. */
+/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `settled:128x2`, `probe:64x2`. */
 export type PolicySpec =
   | { kind: 'full' }
   | { kind: 'cutoff'; tokens: number }
   /** Extract every `every` tokens; stop when the answer is unchanged `repeats` checks in a row. */
   | { kind: 'stability'; every: number; repeats: number }
-  /** Stop `grace` tokens after the first answer marker. */
+  /**
+   * Stop `grace` tokens after the first answer marker. On a thinking trace (an open or close tag comes
+   * first) the end of thinking is the marker: stop `grace` tokens after the first final answer that
+   * follows the close tag.
+   */
   | { kind: 'marker'; grace: number; markers?: string[] }
+  /**
+   * Every `every` tokens, the (intermediate) answer counts only when the last `every` tokens hold no
+   * hesitation word; stop when it has counted `repeats` times in a row with the same answer.
+   */
+  | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number };
 
@@ -174,6 +183,8 @@ export interface PolicyOutcome {
   reason: string;
   /** Extra tokens spent on probe calls (probe policies only). */
   probeTokens?: number;
+  /** Whether the answer came from the answer part (or a trace without thinking), from open thinking, or none was found. */
+  answerKind?: AnswerKind;
 }
 
 /** One row of the sweep table. Fractions, not percentages. */
@@ -193,6 +204,14 @@ export interface SweepRow {
   savings: number;
   /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
   meanProbeTokens?: number;
+  /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
+  meanThinkingTokens?: number;
+  p95ThinkingTokens?: number;
+  /** Of the kept tokens, those after the thinking: mean and p95 per case. Only when traces have a thinking block. */
+  meanAnswerTokens?: number;
+  p95AnswerTokens?: number;
+  /** Cases where this policy stopped inside open thinking and took the intermediate answer. Only with thinking traces. */
+  intermediateStops?: number;
   cutBeforeAnswer: number;
   flipsToWrong: number;
   flipsToRight: number;
@@ -234,7 +253,9 @@ export interface CaseResult {
   line: number;
   tags: string[];
   totalTokens: number;
-  policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
+  /** Tokens of the thinking part of the full trace (through the close tag); present when the test set has thinking traces. */
+  thinkingTokens?: number;
+  policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string; answerKind: AnswerKind }>;
 }
 
 /** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
@@ -375,6 +396,8 @@ export interface SweepResult {
   /** Things the user should know (policies skipped, cases without traces, …). */
   warnings: string[];
   caseResults?: CaseResult[];
+  /** Traces with a thinking block (present when there is at least one). */
+  thinkingTraces?: number;
   /** Per-tag budgets, when cases carry tags. */
   tagBudgets?: TagBudgets | null;
   /** When a cheaper policy is held back only by the test set's size: how many cases to add. */
