@@ -1,6 +1,6 @@
 // The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
 // sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
-import type { PromptBudgetConfig } from './config';
+import type { PromptBudgetConfig } from './config/promptBudgetConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyName } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
