@@ -31,6 +31,8 @@ export interface SweepOptions {
    * block then gets the thinking defaults (cutoffs up to its p95 length, THINKING_DYNAMIC_POLICIES).
    */
   adaptDefaults?: boolean;
+  /** Hesitation words for the adapted `settled` defaults (config `hesitations`). */
+  hesitations?: readonly string[];
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -88,7 +90,9 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   if (opts.adaptDefaults && thinkingTraces * 2 > traced.length) {
     const lengths = prepared.map((t) => t.tokens.count).sort((a, b) => a - b);
     const cutoffs = thinkingCutoffs(quantileOfSorted(lengths, 0.95));
-    policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...THINKING_DYNAMIC_POLICIES]);
+    const words = opts.hesitations;
+    const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
+    policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
   }
   const probePolicies = policies.filter((p) => p.kind === 'probe');
   if (probePolicies.length > 0) {

@@ -63,6 +63,18 @@ function resolvePolicies(config: PromptBudgetConfig | undefined, o: SweepOverrid
   return [...cutoffs, ...dynamic];
 }
 
+/** The config's thinking tags go with the extraction (so an exported policy carries them). */
+function withThinking(extract: ExtractConfig, config: PromptBudgetConfig | undefined): ExtractConfig {
+  return config?.thinking && !extract.thinking ? { ...extract, thinking: config.thinking.map((t) => ({ ...t })) } : extract;
+}
+
+/** The config's hesitation words go into each `settled` policy that names none. */
+function withHesitations(policies: PolicySpec[], config: PromptBudgetConfig | undefined): PolicySpec[] {
+  const words = config?.hesitations;
+  if (!words) return policies;
+  return policies.map((p) => (p.kind === 'settled' && !p.hesitations ? { ...p, hesitations: [...words] } : p));
+}
+
 function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void {
   const bad = (field: keyof SweepOverrides, value: number, expect: string): void => {
     issues.push({ severity: 'error', field, message: `${field} ${value}: expected ${expect}` });
@@ -85,15 +97,16 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
   const options: ResolvedSweepOptions = {
     encoding: overrides.encoding ?? config?.encoding ?? 'o200k_base',
     engine: overrides.engine ?? config?.engine ?? 'gpt-tokenizer',
-    extract: overrides.extract ?? config?.extract ?? { preset: 'last-number' },
+    extract: withThinking(overrides.extract ?? config?.extract ?? { preset: 'last-number' }, config),
     match: overrides.match ?? config?.match ?? { preset: 'numeric' },
-    policies: resolvePolicies(config, overrides, issues),
+    policies: withHesitations(resolvePolicies(config, overrides, issues), config),
     margin: (overrides.margin ?? config?.margin ?? SWEEP_DEFAULTS.margin * 100) / 100,
     seed: overrides.seed ?? config?.seed ?? SWEEP_DEFAULTS.seed,
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
   if (defaultsOnly(config, overrides)) options.adaptDefaults = true;
+  if (config?.hesitations) options.hesitations = [...config.hesitations];
   checkNumbers(options, issues);
   return { options, issues };
 }
