@@ -258,7 +258,8 @@ function extractJsonAnswer(text: string): Extraction | null {
 
 /** The trimmed answer part of a thinking trace (the whole text of a region); null when empty. */
 function extractAfterThink(text: string): Extraction | null {
-  return extraction(text, 0, text.length);
+  const found = extraction(text, 0, text.length);
+  return found ? { ...found, tentative: true } : null;
 }
 
 const DEFAULT_LETTERS = 'A-J';
@@ -344,7 +345,8 @@ function makeChoiceLetter(letters: string): Extractor {
     if (strong) return strong;
     const trimmedEnd = trimmedRange(text, 0, text.length)[1];
     const para = text.lastIndexOf('\n\n', trimmedEnd - 1);
-    return lastGroupMatch(re.paren, text, para < 0 ? 0 : para);
+    const weak = lastGroupMatch(re.paren, text, para < 0 ? 0 : para);
+    return weak ? { ...weak, tentative: true } : null;
   };
 }
 
@@ -554,7 +556,9 @@ function inRegion(ex: Extractor, text: string, start: number, end: number, kind:
   const whole = start === 0 && end === text.length;
   const found = ex(whole ? text : text.slice(start, end));
   if (!found) return null;
-  return { answer: found.answer, start: found.start + start, end: found.end + start, kind };
+  const out: Extraction = { answer: found.answer, start: found.start + start, end: found.end + start, kind };
+  if (found.tentative) out.tentative = true;
+  return out;
 }
 
 /**

@@ -161,6 +161,12 @@ export class PrefixExtractor {
     return found ? found.answer : null;
   }
 
+  /** True when the first `k` tokens hold a complete final answer (not the whole answer part of `after-think`, which may still grow). */
+  completeAt(k: number): boolean {
+    const found = this.extractionAt(k);
+    return found !== null && (found.kind ?? 'final') === 'final' && found.tentative !== true;
+  }
+
   /** Which kind of answer {@link answerAt} gives for `k` tokens. */
   kindAt(k: number): AnswerKind {
     const found = this.extractionAt(k);
@@ -225,9 +231,9 @@ export function markerSet(markers: readonly string[], tags: readonly ThinkingTag
   return set;
 }
 
-/** The first token at or after `from` whose kept text holds a final answer, or -1. */
+/** The first token at or after `from` whose kept text holds a complete final answer, or -1. */
 export function firstFinalAnswer(prefixes: PrefixExtractor, from: number, count: number): number {
-  for (let t = Math.max(from, 1); t <= count; t++) if (prefixes.answerAt(t) !== null && prefixes.kindAt(t) === 'final') return t;
+  for (let t = Math.max(from, 1); t <= count; t++) if (prefixes.completeAt(t)) return t;
   return -1;
 }
 

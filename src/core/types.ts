@@ -131,6 +131,12 @@ export interface Extraction {
   end: number;
   /** `intermediate` when read from thinking that is still open; absent or `final` otherwise. */
   kind?: 'final' | 'intermediate';
+  /**
+   * True when more text could still change this answer even though the text already holds it: the
+   * whole answer part (`after-think`), or a choice letter read only from `(X)` in the last paragraph.
+   * A marker stop waits for an answer that is not tentative.
+   */
+  tentative?: boolean;
 }
 
 export type MatchPreset = 'squad' | 'numeric' | 'math' | 'strict';

@@ -50,6 +50,12 @@ export class StreamTrace {
     return this.prefixes.answerAt(k);
   }
 
+  /** Whether the first k final tokens hold a complete final answer (same condition as {@link answerAt}). */
+  completeAt(k: number): boolean {
+    if (k > this.stream.tokens.count) throw new RangeError(`completeAt(${k}) before token ${k} is final`);
+    return this.prefixes.completeAt(k);
+  }
+
   /** The answer kind for the first k final tokens (same condition as {@link answerAt}). */
   kindAt(k: number): AnswerKind {
     return this.prefixes.kindAt(k);
@@ -189,7 +195,7 @@ export class PolicyTracker {
     // The sweep's firstFinalAnswer: the first token from the close tag's whose kept text holds a final answer.
     while (this.nextCheck <= count) {
       const t = this.nextCheck;
-      if (this.source.answerAt(t) !== null && this.source.kindAt(t) === 'final') {
+      if (this.source.completeAt(t)) {
         return this.stopAt(t + grace, `thinking ended at token ${this.closeToken}, final answer at token ${t} + ${grace} grace`);
       }
       this.nextCheck++;
