@@ -9,6 +9,7 @@ import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
 import { DEFAULT_HESITATIONS } from './traceAnatomy';
+import { policyExportRule } from './policyExportRule';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
 export const EXPORTED_POLICY_VERSION = 1;
@@ -21,11 +22,10 @@ export interface PolicySettings {
   match: MatchConfig;
 }
 
-/** Why a policy cannot run in the streaming runtime, or null when it can. */
+/** Why a policy cannot run in the streaming runtime, or null when it can ({@link policyExportRule}). */
 export function runtimeUnsupported(spec: PolicySpec): string | null {
-  return spec.kind === 'probe'
-    ? `${policyName(spec)}: probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy`
-    : null;
+  const rule = policyExportRule(policyName(spec));
+  return rule.exportable ? null : rule.reason;
 }
 
 /** Marker and settled specs with their lists written out, so a later change of the defaults cannot change what ships. */

@@ -3,9 +3,17 @@ import type { EncodingName } from '../core/types';
 import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
-import type { DocumentCount } from '../worker/workerProtocol';
+import type { CodePromptCount, DocumentCount } from '../worker/workerProtocol';
+import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
+  encoding: EncodingName;
+  version: number;
+}
+
+/** The counted prompt literals of one version of a code document. */
+export interface CountedCode {
+  prompts: CodePromptCount[];
   encoding: EncodingName;
   version: number;
 }
@@ -17,6 +25,8 @@ export interface CountedDocument extends DocumentCount {
 export class TokenService implements vscode.Disposable {
   private readonly inFlight = new Map<string, { version: number; encoding: EncodingName; sections: boolean; promise: Promise<CountedDocument> }>();
   private readonly latest = new Map<string, CountedDocument>();
+  private readonly codeInFlight = new Map<string, { version: number; encoding: EncodingName; promise: Promise<CountedCode> }>();
+  private readonly latestCode = new Map<string, CountedCode>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires when a new count of a document is known. */
   readonly onDidCount = this.emitter.event;
@@ -72,6 +82,42 @@ export class TokenService implements vscode.Disposable {
     return promise;
   }
 
+  /** True for the languages whose prompt literals are counted (Python, TypeScript, JavaScript, JSX/TSX). */
+  isCode(doc: vscode.TextDocument): boolean {
+    return languageForId(doc.languageId) !== undefined;
+  }
+
+  /** The last counted prompt literals of a code document, if any (may belong to an older version). */
+  latestCodeFor(uri: vscode.Uri): CountedCode | undefined {
+    return this.latestCode.get(uri.toString());
+  }
+
+  /** Finds and counts the prompt literals of a code document in the worker (re-parsed incrementally there). */
+  countCode(doc: vscode.TextDocument): Promise<CountedCode> {
+    const language = languageForId(doc.languageId);
+    if (!language) return Promise.resolve({ prompts: [], encoding: this.encoding, version: doc.version });
+    const key = doc.uri.toString();
+    const encoding = this.encoding;
+    const have = this.codeInFlight.get(key);
+    if (have && have.version === doc.version && have.encoding === encoding) return have.promise;
+    const version = doc.version;
+    const minProseChars = this.settings.settings.codePrompts.minProseChars;
+    const promise = this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding, minProseChars }).then((r) => {
+      const counted: CountedCode = { prompts: r.prompts, encoding, version };
+      const prev = this.latestCode.get(key);
+      if (!prev || prev.version <= version) {
+        this.latestCode.set(key, counted);
+        this.emitter.fire(doc.uri);
+      }
+      return counted;
+    });
+    this.codeInFlight.set(key, { version, encoding, promise });
+    promise.catch(() => {
+      if (this.codeInFlight.get(key)?.promise === promise) this.codeInFlight.delete(key);
+    });
+    return promise;
+  }
+
   /** Counts a piece of text (a selection) with its own chunk cache. */
   async countText(key: string, text: string): Promise<DocumentCount & { encoding: EncodingName }> {
     const encoding = this.encoding;
@@ -83,6 +129,8 @@ export class TokenService implements vscode.Disposable {
   reset(): void {
     this.inFlight.clear();
     this.latest.clear();
+    this.codeInFlight.clear();
+    this.latestCode.clear();
     this.resetEmitter.fire();
   }
 
@@ -90,6 +138,8 @@ export class TokenService implements vscode.Disposable {
     const key = uri.toString();
     this.inFlight.delete(key);
     this.latest.delete(key);
+    this.codeInFlight.delete(key);
+    this.latestCode.delete(key);
     void this.worker.call('forget', { key }).catch(() => undefined);
     void this.worker.call('forget', { key: `${key}#selection` }).catch(() => undefined);
   }

@@ -3,6 +3,7 @@ import { DEFAULT_MARKERS, findFirstMarker } from '../core/extract';
 import {
   applyPolicy,
   markerSet,
+  policyName,
   PrefixExtractor,
   settledCheck,
   settledStreak,
@@ -12,6 +13,7 @@ import {
   type PreparedTrace,
 } from '../core/policies';
 import { DEFAULT_HESITATIONS } from '../core/traceAnatomy';
+import { policyExportRule } from '../core/policyExportRule';
 import type { StreamTokens } from './streamTokens';
 
 /**
@@ -114,7 +116,8 @@ export class PolicyTracker {
     readonly spec: PolicySpec,
     private readonly source: StreamTrace,
   ) {
-    if (spec.kind === 'probe') throw new Error(`probe:${spec.every}x${spec.agree}: probe policies need extra model calls and cannot run in the streaming runtime`);
+    const rule = policyExportRule(policyName(spec));
+    if (!rule.exportable) throw new Error(rule.reason);
     this.nextCheck = spec.kind === 'stability' || spec.kind === 'settled' ? spec.every : 0;
     this.markerSet = spec.kind === 'marker' ? markerSet(spec.markers ?? DEFAULT_MARKERS, source.trace.thinkingTags) : null;
     this.markers = this.markerSet ? new MarkerWatch(this.markerSet.all) : null;
