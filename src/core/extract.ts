@@ -102,11 +102,7 @@ function extractLastNumber(text: string): Extraction | null {
 
 const CONCLUSION_RE = /\b(?:so|therefore|thus|hence|answer|total|altogether)\b/i;
 
-/**
- * The last number stated as a conclusion in thinking: the last number of the last sentence that
- * holds a conclusion word (so, therefore, thus, hence, answer, total, altogether). Intermediate
- * arithmetic ("15 + 25 = 40") is not an answer until the model concludes from it.
- */
+/** The last number of the last sentence in thinking that holds a conclusion word (so, therefore, total …). */
 function extractConcludedNumber(text: string): Extraction | null {
   let end = text.length;
   for (;;) {
@@ -283,15 +279,9 @@ interface ChoiceRegexes {
 
 const choiceCache = new Map<string, ChoiceRegexes>();
 
-/*
- * Forms, with L the allowed letters (A–J by default; upper case only, so the article "a" never
- * answers). A letter must not run on into a word; "A" and "I" must not start a sentence ("I think").
- *  - answer statements: "answer" (any case), optionally "is" / "should be" / "would be", ":", "**",
- *    "option" or "choice", then the letter, optionally in ( ), [ ] or ** ** ("The answer is (C)",
- *    "Answer: (F)", "**Answer:** I", "The correct answer is option D");
- *  - \boxed{X}, \boxed{(X)}, \boxed{\text{X}};
- *  - a line holding only the letter, optionally with ( ) . ** ("B", "**C**", "(D).").
- */
+// Forms (L = allowed letters, upper case only; a letter must not run on into a word, and "A"/"I"
+// must not start a sentence): answer statements ("The answer is (C)", "**Answer:** I", "answer is
+// option D"), \boxed{X} / \boxed{\text{X}}, and a line holding only the letter ("B", "**C**", "(D).").
 function choiceRegexes(letters: string): ChoiceRegexes {
   let re = choiceCache.get(letters);
   if (re) return re;
@@ -333,11 +323,7 @@ function lastGroupMatch(re: RegExp, text: string, from = 0): Extraction | null {
   return last;
 }
 
-/**
- * The multiple-choice letter of a final region: the last answer statement, `\boxed{X}` or bare
- * letter line; without one, the last `(X)` of the last paragraph. A letter earlier in the
- * reasoning never answers.
- */
+/** The last answer statement, `\boxed{X}` or bare letter line; without one, a tentative `(X)` of the last paragraph. */
 function makeChoiceLetter(letters: string): Extractor {
   return (text) => {
     const re = choiceRegexes(letters);
@@ -562,13 +548,10 @@ function inRegion(ex: Extractor, text: string, start: number, end: number, kind:
 }
 
 /**
- * Builds the answer extractor for a config. Each returned function finds the answer in a text (a
- * whole trace or a prefix of one) and its UTF-16 range, or null when none is there yet:
- *  - a trace without thinking: the preset (then its `then` chain) on the whole text (no `kind`);
- *  - thinking closed: the same, on the answer part only, kind `final`;
- *  - thinking still open: the intermediate answer, the last one stated in the thinking so far
- *    (by preset: a number or `\boxed{}`, "the answer is …", a choice letter …), kind `intermediate`.
- * The built-in presets run in linear time. Throws when `validateExtractConfig` reports a problem.
+ * Builds the answer extractor for a config: finds the answer in a text (a whole trace or a prefix)
+ * and its UTF-16 range, or null. Without thinking: the preset (then its chain) on the whole text;
+ * thinking closed: on the answer part, kind `final`; thinking open: the last answer stated in the
+ * thinking so far, kind `intermediate`. Throws when `validateExtractConfig` reports a problem.
  */
 export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction | null {
   const problem = validateExtractConfig(cfg);

@@ -31,10 +31,7 @@ export const DEFAULT_DYNAMIC_POLICIES: readonly PolicySpec[] = [
   { kind: 'marker', grace: 48 },
 ];
 
-/**
- * Dynamic policies for thinking traces (thousands of tokens), swept by default when most traces of
- * a test set have a thinking block; sizes measured on the DeepSeek-R1 GSM8K and R1-distill MATH files.
- */
+/** Dynamic policies swept by default when most traces have a thinking block (sizes measured on the R1 files). */
 export const THINKING_DYNAMIC_POLICIES: readonly PolicySpec[] = [
   { kind: 'stability', every: 128, repeats: 2 },
   { kind: 'stability', every: 128, repeats: 3 },
@@ -309,10 +306,7 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
   }
 }
 
-/**
- * One check of a `settled` policy at token `t`: the answer when the last `every` tokens hold no
- * hesitation word, else the hesitation found. Shared with the runtime.
- */
+/** One `settled` check at token `t`: the answer when the last `every` tokens hold no hesitation word, else that word. */
 export function settledCheck(text: string, tokens: TokenizedText, t: number, every: number, hesitations: readonly string[], prefixes: PrefixExtractor): { answer: string | null; hesitation: string | null } {
   const from = t - every <= 0 ? 0 : tokens.ends[t - every - 1];
   const m = hesitationRegex(hesitations).exec(text.slice(from, tokens.ends[t - 1]));
