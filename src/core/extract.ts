@@ -1,5 +1,8 @@
 import type { ExtractConfig, ExtractPreset, Extraction } from './types';
 import { DEFAULT_THINKING_TAGS, splitTrace, type ThinkingTags } from './traceAnatomy';
+import { DEFAULT_LETTERS, letterClass, makeChoiceLetter, makeThinkingChoice } from './choiceLetter';
+
+export { letterClass } from './choiceLetter';
 
 /** Every extraction preset, in the order the UI lists them. */
 export const EXTRACT_PRESETS: readonly ExtractPreset[] = [
@@ -57,9 +60,8 @@ function extraction(text: string, start: number, end: number): Extraction | null
 }
 
 /**
- * lm-eval gsm8k "strict-match": regex `#### (\-?[0-9\.\,]+)`; its RegexFilter keeps the FIRST
- * match (`group_select` 0), which we follow. Answers such as `1,234` or `18.` are returned as
- * written; the numeric matcher cleans them.
+ * lm-eval gsm8k "strict-match": regex `#### (\-?[0-9\.\,]+)`, the FIRST match as its RegexFilter (`group_select` 0)
+ * keeps it; `1,234` or `18.` are returned as written, the numeric matcher cleans them.
  */
 function extractGsm8k(text: string): Extraction | null {
   for (let from = 0; ; ) {
@@ -76,10 +78,9 @@ function extractGsm8k(text: string): Extraction | null {
 }
 
 /**
- * The last match of lm-eval's flexible-extract regex `(-?[$0-9.,]{2,})|(-?[0-9]+)`, found by
- * scanning backwards. Left-to-right, that regex consumes each maximal run of `[$0-9.,]` whole, so
- * its matches are exactly: every run of length ≥ 2, and every single-digit run, each with the `-`
- * just before it when there is one. The last such run is therefore the last match.
+ * The last match of lm-eval's flexible-extract regex `(-?[$0-9.,]{2,})|(-?[0-9]+)`, scanning backwards: the regex consumes
+ * each maximal run of `[$0-9.,]` whole, so its matches are every run of length ≥ 2 and every single digit (with a `-`
+ * just before), and the last such run is the last match.
  */
 function extractLastNumber(text: string): Extraction | null {
   let i = text.length - 1;
@@ -166,11 +167,9 @@ function extractAnswerIs(text: string): Extraction | null {
 }
 
 /**
- * The last `\boxed` or `\fbox`, as hendrycks' `last_boxed_only_string`: with `{` (spaces allowed
- * before it) the content up to the matching `}` (raw brace counting); an unclosed brace, as in a
- * text cut mid-answer, gives null. Without a brace (`\boxed 5`) the content runs to the next `$`
- * or line end (hendrycks lets any brace-less `\boxed ` win over a later braced one; here the last
- * box wins). Empty content gives null.
+ * The last `\boxed` or `\fbox`, as hendrycks' `last_boxed_only_string`: with `{` the content up to the matching `}` (raw
+ * brace counting; unclosed, as in a text cut mid-answer, gives null); without (`\boxed 5`) up to the next `$` or line end
+ * (hendrycks lets any brace-less box win over a later braced one; here the last box wins). Empty content gives null.
  */
 function extractBoxed(text: string): Extraction | null {
   const boxed = text.lastIndexOf('\\boxed');
@@ -211,11 +210,9 @@ function lenientUnescape(raw: string): string {
 const JSON_NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
- * The value of the last `"answer": …` pair. A string is decoded with JSON.parse (so `\\frac` →
- * `\frac`, `\"` → `"`); a body JSON.parse rejects (say, a raw newline or `\s`) is decoded
- * leniently. A JSON number (`"answer": 42`) is returned as written. An unterminated string (text
- * cut inside the value) or any other value gives null. The range covers the raw string body
- * between the quotes, or the number.
+ * The value of the last `"answer": …` pair: a string decoded with JSON.parse (`\\frac` → `\frac`), leniently when it
+ * rejects the body (a raw newline, `\s`); a number as written; null for an unterminated string (text cut inside it) or any
+ * other value. The range covers the raw string body between the quotes, or the number.
  */
 function extractJsonAnswer(text: string): Extraction | null {
   let at = text.length;
@@ -256,89 +253,6 @@ function extractJsonAnswer(text: string): Extraction | null {
 function extractAfterThink(text: string): Extraction | null {
   const found = extraction(text, 0, text.length);
   return found ? { ...found, tentative: true } : null;
-}
-
-const DEFAULT_LETTERS = 'A-J';
-
-/** Expands `A-D` or `ABCD` into a regex character class body; null when it is not upper-case letters. */
-export function letterClass(letters: string): string | null {
-  const s = letters.replace(/\s+/g, '');
-  const range = /^([A-Z])-([A-Z])$/.exec(s);
-  if (range) return range[1] <= range[2] ? `${range[1]}-${range[2]}` : null;
-  return /^[A-Z]+$/.test(s) ? s : null;
-}
-
-interface ChoiceRegexes {
-  /** Answer statements, \boxed{X} and bare letter lines: the last wins. */
-  strong: RegExp;
-  /** `(X)` anywhere: used only in the last paragraph, when no strong form is there. */
-  paren: RegExp;
-  /** What counts as an intermediate answer inside thinking. */
-  thinking: RegExp;
-}
-
-const choiceCache = new Map<string, ChoiceRegexes>();
-
-// Forms (L = allowed letters, upper case only; a letter must not run on into a word, and "A"/"I"
-// must not start a sentence): answer statements ("The answer is (C)", "**Answer:** I", "answer is
-// option D"), \boxed{X} / \boxed{\text{X}}, and a line holding only the letter ("B", "**C**", "(D).").
-function choiceRegexes(letters: string): ChoiceRegexes {
-  let re = choiceCache.get(letters);
-  if (re) return re;
-  const cls = letterClass(letters) ?? 'A-J';
-  const L = `([${cls}])`;
-  const end = `(?![\\p{L}\\p{N}])(?!(?<=[AI])[ \\t]+[a-z])`;
-  const statement = `\\b[Aa][Nn][Ss][Ww][Ee][Rr](?:\\s+(?:is|should\\s+be|would\\s+be|must\\s+be))?\\s*(?:\\*\\*)?\\s*:?\\s*(?:\\*\\*)?\\s*(?:option\\s+|choice\\s+)?[([]?\\**${L}${end}`;
-  const boxed = `\\\\boxed\\{\\s*(?:\\\\text(?:bf)?\\{)?\\s*\\(?${L}\\)?\\s*\\}`;
-  const line = `^[ \\t]*\\**\\(?${L}\\)?\\.?\\**[ \\t]*$`;
-  const option = `\\b(?:[Oo]ption|[Cc]hoice)\\s+\\(?${L}${end}`;
-  const so = `\\b[Ss]o\\s+(?:it'?s\\s+)?\\(?${L}\\)?(?=[\\s.,;:!]|$)${end}`;
-  re = {
-    strong: new RegExp(`${statement}|${boxed}|${line}`, 'dgmu'),
-    paren: new RegExp(`\\(${L}\\)`, 'dgu'),
-    thinking: new RegExp(`${statement}|${boxed}|${option}|${so}|\\(${L}\\)`, 'dgu'),
-  };
-  if (choiceCache.size > 32) choiceCache.clear();
-  choiceCache.set(letters, re);
-  return re;
-}
-
-/** The last match of `re` in `text` from `from`, as the first group that took part. */
-function lastGroupMatch(re: RegExp, text: string, from = 0): Extraction | null {
-  re.lastIndex = from;
-  let last: Extraction | null = null;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const spans = m.indices;
-    if (spans) {
-      for (let g = 1; g < spans.length; g++) {
-        const span = spans[g];
-        if (span) {
-          last = { answer: m[g] as string, start: span[0], end: span[1] };
-          break;
-        }
-      }
-    }
-    if (m[0] === '') re.lastIndex++;
-  }
-  return last;
-}
-
-/** The last answer statement, `\boxed{X}` or bare letter line; without one, a tentative `(X)` of the last paragraph. */
-function makeChoiceLetter(letters: string): Extractor {
-  return (text) => {
-    const re = choiceRegexes(letters);
-    const strong = lastGroupMatch(re.strong, text);
-    if (strong) return strong;
-    const trimmedEnd = trimmedRange(text, 0, text.length)[1];
-    const para = text.lastIndexOf('\n\n', trimmedEnd - 1);
-    const weak = lastGroupMatch(re.paren, text, para < 0 ? 0 : para);
-    return weak ? { ...weak, tentative: true } : null;
-  };
-}
-
-/** The last intermediate letter stated in thinking: an answer statement, option X, so X, (X) or \boxed{X}. */
-function makeThinkingChoice(letters: string): Extractor {
-  return (text) => lastGroupMatch(choiceRegexes(letters).thinking, text);
 }
 
 const ALLOWED_FLAGS = 'imsu';

@@ -89,7 +89,9 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
       }
     },
   });
-  const flipped = flippedCases(result, parsed.cases, getTokenizer(job.options.encoding, job.options.engine));
+  const tokenizer = getTokenizer(job.options.encoding, job.options.engine);
+  if (job.prompt) result.prompt = job.prompt.text === null ? null : { file: job.prompt.file, tokens: countTokens(tokenizer, job.prompt.text).count };
+  const flipped = flippedCases(result, parsed.cases, tokenizer);
   const { caseResults: _perCase, ...summary } = result;
   return { result: summary, issues: parsed.issues, flipped };
 }
