@@ -6,7 +6,7 @@
  */
 import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
-import type { EncodingName, EngineName } from './types';
+import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
 import { bpeHeapMerge, HEAP_MERGE_MIN_BYTES } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
@@ -23,8 +23,10 @@ export { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncod
  * user content), never rejected and never turned into special ids.
  */
 export interface Tokenizer {
-  readonly encoding: EncodingName;
-  readonly engine: EngineName;
+  readonly encoding: TokenizerEncoding;
+  readonly engine: TokenizerEngine;
+  /** What figures counted with it are labelled with: the encoding, or the model's tokenizer name. */
+  readonly name: string;
   encode(text: string): number[];
   decode(ids: number[]): string;
   /** Number of tokens of `text`; always equal to `encode(text).length`. */
@@ -131,6 +133,7 @@ function installHeapMerge(api: GptEncoding): void {
 
 class GptTokenizerEngine implements Tokenizer {
   readonly engine = 'gpt-tokenizer';
+  readonly name: string;
   private readonly lengths: ByteLengthCache;
 
   constructor(
@@ -138,6 +141,7 @@ class GptTokenizerEngine implements Tokenizer {
     private readonly api: GptEncoding,
     ranks: GptRanks,
   ) {
+    this.name = encoding;
     installHeapMerge(api);
     this.lengths = new ByteLengthCache(ranks.length, (id) => {
       const value = ranks[id];
@@ -200,6 +204,7 @@ function base64ByteLength(b64: string): number {
 
 class JsTiktokenEngine implements Tokenizer {
   readonly engine = 'js-tiktoken';
+  readonly name: string;
   private lengths: Uint16Array | undefined;
   private specialLengths: Map<number, number> | undefined;
 
@@ -207,7 +212,9 @@ class JsTiktokenEngine implements Tokenizer {
     readonly encoding: EncodingName,
     private readonly tiktoken: Tiktoken,
     private readonly ranks: TiktokenBPE,
-  ) {}
+  ) {
+    this.name = encoding;
+  }
 
   encode(text: string): number[] {
     return this.tiktoken.encode(text, [], []);

@@ -10,6 +10,11 @@ export type EncodingName = 'o200k_base' | 'cl100k_base';
 /** Tokenizer engines; both give identical ids for the same encoding. */
 export type EngineName = 'gpt-tokenizer' | 'js-tiktoken';
 
+/** What counted a figure: an OpenAI encoding, or `huggingface` for a model's own `tokenizer.json`. */
+export type TokenizerEncoding = EncodingName | 'huggingface';
+/** The library behind a {@link TokenizerEncoding}. */
+export type TokenizerEngine = EngineName | '@huggingface/tokenizers';
+
 /** One probe answer recorded during a live run (or replayed from a file). */
 export interface ProbeRecord {
   /** Answer-path token index (number of trace tokens) after which the probe was asked. */
