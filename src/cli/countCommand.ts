@@ -1,20 +1,33 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countTokens, getTokenizer, isEncodingName, isEngineName } from '../core/tokens';
+import { countTokens, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { UsageError, type CliIo } from './io';
 
-export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken] [--format table|json]
+export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken]
+                           [--tokenizer <tokenizer.json or its folder>] [--format table|json]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
+--tokenizer counts in a model's own tokens (a Hugging Face tokenizer.json, e.g. a folder under
+~/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/<rev>/); no special tokens are added.
 `;
+
+/** The tokenizer `--tokenizer` names (relative to the working folder), or a usage error naming the file. */
+export function cliTokenizer(path: string, cwd: string): Tokenizer {
+  try {
+    return loadHfTokenizer(path, cwd);
+  } catch (e) {
+    throw new UsageError(`--tokenizer ${(e as Error).message}`);
+  }
+}
 
 /** `prompt-budget count`. */
 export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { encoding: { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(COUNT_HELP);
@@ -27,7 +40,8 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
-  const tok = getTokenizer(encoding, engine);
+  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+  const tok = values.tokenizer !== undefined ? cliTokenizer(values.tokenizer, io.cwd) : getTokenizer(encoding, engine);
   const files = positionals.map((f) => {
     const path = resolve(io.cwd, f);
     let text: string;
@@ -43,12 +57,12 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   });
   const total = files.reduce((s, f) => s + f.tokens, 0);
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ encoding, engine, files, total }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, files, total }, null, 2)}\n`);
   } else {
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
     for (const f of files) io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
-    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${encoding})\n`);
-    else io.stdout(`${''.padStart(width)}  (${encoding})\n`);
+    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
+    else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   }
   return 0;
 }

@@ -35,8 +35,10 @@ export interface HfTokenizer extends Tokenizer {
   readonly addedTokens: readonly string[];
   /** The library's own encode, without the id-level fast path (tests and the bench compare the two). */
   encodeWithLibrary(text: string): number[];
-  /** The pre-tokenizer's split pattern when it is one regex (null otherwise). */
+  /** The pre-tokenizer's split pattern when it is one regex (null otherwise), as the library runs it. */
   readonly splitPattern: RegExp | null;
+  /** The same pattern as tokenizer.json writes it (Oniguruma syntax). */
+  readonly splitSource: string | null;
 }
 
 interface LibraryInternals {
@@ -55,7 +57,7 @@ interface LibraryInternals {
 }
 
 interface PreTokenizerNode {
-  config?: { type?: string; use_regex?: boolean; add_prefix_space?: boolean; behavior?: string; invert?: boolean };
+  config?: { type?: string; use_regex?: boolean; add_prefix_space?: boolean; behavior?: string; invert?: boolean; pattern?: { Regex?: string; String?: string } };
   tokenizers?: PreTokenizerNode[];
   pattern?: RegExp | null;
   pre_tokenize_text?: (text: string, options?: unknown) => string[];
@@ -335,6 +337,7 @@ class HfEngine implements HfTokenizer {
   readonly fingerprint: string;
   readonly addedTokens: readonly string[];
   readonly splitPattern: RegExp | null;
+  readonly splitSource: string | null;
   private readonly lib: HfLibraryTokenizer;
   private readonly internals: LibraryInternals;
   private readonly byteLevel: boolean;
@@ -359,15 +362,17 @@ class HfEngine implements HfTokenizer {
     this.addedTokens = [...new Set(this.added.values())].sort((a, b) => b.length - a.length);
     this.byteLevel = this.internals.decoder?.config?.type === 'ByteLevel';
     this.lengths = new Int32Array(this.internals.model.vocab.length).fill(-1);
-    let split: RegExp | null = null;
+    let split: PreTokenizerNode | undefined;
     let splits = 0;
     forEachPreTokenizer(this.internals.pre_tokenizer, (n) => {
       if (n.config?.type === 'Split') {
         splits++;
-        split = n.pattern ?? null;
+        split = n;
       }
     });
-    this.splitPattern = splits === 1 ? split : null;
+    const one = splits === 1 ? (split as PreTokenizerNode | undefined) : undefined;
+    this.splitPattern = one?.pattern ?? null;
+    this.splitSource = one?.config?.pattern?.Regex ?? null;
     this.fast = FastByteLevelEncoder.create(json, this.internals, table, this.splitPattern);
   }
 

@@ -3,7 +3,7 @@
  * with the full-length baseline on the same cases.
  */
 import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchConfig, PolicyOutcome, PolicySpec, SweepResult, SweepRow } from './types';
-import { getTokenizer, tokenizeWithOffsets } from './tokens';
+import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
 import { applyPolicy, PrefixExtractor, policyLabel, policyName, type PreparedTrace } from './policies';
@@ -15,6 +15,8 @@ import { computeCasesToAdd } from './casesToAdd';
 export interface SweepOptions {
   encoding: EncodingName;
   engine: EngineName;
+  /** Counts with this tokenizer (a model's own, see hfTokenizer.ts) instead of `encoding`/`engine`. */
+  tokenizer?: Tokenizer;
   extract: ExtractConfig;
   match: MatchConfig;
   /** Policies to evaluate; `full` is always added first as the baseline, duplicates are dropped. */
@@ -77,7 +79,7 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   }
   const names = policies.map(policyName);
 
-  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const tokenizer = opts.tokenizer ?? getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
@@ -183,8 +185,9 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   const result: SweepResult = {
     cases: n,
     skipped: skipped + untraced,
-    encoding: opts.encoding,
-    engine: opts.engine,
+    encoding: tokenizer.encoding,
+    engine: tokenizer.engine,
+    tokenizer: tokenizer.name,
     extract: opts.extract,
     match: opts.match,
     margin: opts.margin,
@@ -197,6 +200,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     crossValidation: cv,
     warnings,
   };
+  const fingerprint = (tokenizer as { fingerprint?: unknown }).fingerprint;
+  if (typeof fingerprint === 'string') result.tokenizerFingerprint = fingerprint;
   if (opts.includeCases) result.caseResults = caseResults;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });

@@ -298,6 +298,9 @@ export const DEFAULT_MAX_RUN_CHARS = 512;
  */
 export function countTokens(tok: Tokenizer, text: string, opts: { maxRunChars?: number } = {}): CountResult {
   const maxRun = Math.max(2, Math.floor(opts.maxRunChars ?? DEFAULT_MAX_RUN_CHARS));
+  // Hugging Face tokenizers merge long pre-tokens in O(n log n) (hfBpe.ts) and have their own
+  // pre-tokenizers, which the cut rules below do not describe: always exact.
+  if (tok.encoding === 'huggingface') return { count: tok.count(text), approximate: false };
   if (text.length <= maxRun) return { count: tok.count(text), approximate: false };
   // A long text may be counted in many small pieces below: start it with a fresh merge cache.
   if (tok instanceof GptTokenizerEngine) tok.trimMergeCache(text.length);

@@ -224,8 +224,10 @@ export interface ExportedPolicy {
   policy: string;
   /** The same policy as a spec; marker policies list their markers explicitly. */
   spec: PolicySpec;
-  encoding: EncodingName;
-  engine: EngineName;
+  encoding: TokenizerEncoding;
+  engine: TokenizerEngine;
+  /** With encoding `huggingface`: the model tokenizer the sweep counted with; the runtime checks it. */
+  tokenizer?: { name: string; fingerprint: string };
   extract: ExtractConfig;
   /** The match rules the figures were measured with (the runtime extracts; it does not grade). */
   match: MatchConfig;
@@ -337,8 +339,12 @@ export interface CasesToAdd {
 export interface SweepResult {
   cases: number;
   skipped: number;
-  encoding: EncodingName;
-  engine: EngineName;
+  encoding: TokenizerEncoding;
+  engine: TokenizerEngine;
+  /** What every token figure was counted with: the encoding, or the model's tokenizer name. */
+  tokenizer: string;
+  /** With a Hugging Face tokenizer: the fingerprint of its vocabulary and merges (see hfTokenizer.ts). */
+  tokenizerFingerprint?: string;
   extract: ExtractConfig;
   match: MatchConfig;
   margin: number;

@@ -1,6 +1,6 @@
 import type { ExportedTagPlan } from '../core/types';
 import { parseExportedTagPlan, policyForTags } from '../core/tagPlanExport';
-import { createStopper, type Stopper } from './createStopper';
+import { createStopper, type Stopper, type StopperOptions } from './createStopper';
 
 /** Anything `createTagStopper` accepts: an exported per-tag plan object, or its JSON text. */
 export type TagPlanInput = ExportedTagPlan | string | object;
@@ -13,7 +13,7 @@ const checked = new WeakMap<object, ExportedTagPlan>();
  * grouped cases — or the plan's fallback for a group it does not list. A plan object is checked
  * once and remembered. Throws an Error naming the problem when the plan is invalid.
  */
-export function createTagStopper(plan: TagPlanInput, tags: readonly string[] | string | null | undefined): Stopper {
+export function createTagStopper(plan: TagPlanInput, tags: readonly string[] | string | null | undefined, options: StopperOptions = {}): Stopper {
   let valid = typeof plan === 'object' && plan !== null ? checked.get(plan) : undefined;
   if (!valid) {
     const parsed = parseExportedTagPlan(plan);
@@ -21,5 +21,5 @@ export function createTagStopper(plan: TagPlanInput, tags: readonly string[] | s
     valid = parsed.plan;
     if (typeof plan === 'object' && plan !== null) checked.set(plan, valid);
   }
-  return createStopper(policyForTags(valid, tags));
+  return createStopper(policyForTags(valid, tags), options);
 }
