@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseTestSet } from '../src/core/testSet';
+import { parseTestSet } from '../src/core/testSet/parseTestSet';
 import { getTokenizer, tokenizeWithOffsets } from '../src/core/tokens';
 import { runSweep } from '../src/core/sweep';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES } from '../src/core/policies';

@@ -1,8 +1,10 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Case, FieldMap, LineIssue, PolicySpec } from '../core/types';
-import { parseConfig, type PromptBudgetConfig } from '../core/config';
-import { formatIssue, parseTestSetStream } from '../core/testSet';
+import { parseConfig } from '../core/config/parseConfig';
+import { type PromptBudgetConfig } from '../core/config/promptBudgetConfig';
+import { formatIssue } from '../core/testSet/issueSink';
+import { parseTestSetStream } from '../core/testSet/parseTestSet';
 import { parseExtractConfig } from '../core/extract';
 import { parseMatchConfig } from '../core/match';
 import { parsePolicy } from '../core/policies';

@@ -22,55 +22,18 @@ export function bpeHeapMerge(piece: Uint8Array, rankOf: RankOf): number[] {
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  // Heap entries: rank, start of the left part, and that part's version when pushed.
-  const heapRank: number[] = [];
-  const heapPos: number[] = [];
-  const heapVer: number[] = [];
-  const less = (a: number, b: number): boolean => heapRank[a] < heapRank[b] || (heapRank[a] === heapRank[b] && heapPos[a] < heapPos[b]);
-  const swap = (a: number, b: number): void => {
-    [heapRank[a], heapRank[b]] = [heapRank[b], heapRank[a]];
-    [heapPos[a], heapPos[b]] = [heapPos[b], heapPos[a]];
-    [heapVer[a], heapVer[b]] = [heapVer[b], heapVer[a]];
-  };
+  const heap = new PairHeap();
   const push = (i: number): void => {
     const j = next[i];
     if (j >= n) return;
     const rank = rankOf(piece.subarray(i, next[j]));
-    if (rank === undefined) return;
-    heapRank.push(rank);
-    heapPos.push(i);
-    heapVer.push(version[i]);
-    let c = heapRank.length - 1;
-    while (c > 0) {
-      const p = (c - 1) >> 1;
-      if (!less(c, p)) break;
-      swap(c, p);
-      c = p;
-    }
-  };
-  const pop = (): void => {
-    const last = heapRank.length - 1;
-    swap(0, last);
-    heapRank.pop();
-    heapPos.pop();
-    heapVer.pop();
-    let p = 0;
-    for (;;) {
-      const l = 2 * p + 1;
-      const r = l + 1;
-      let m = p;
-      if (l < heapRank.length && less(l, m)) m = l;
-      if (r < heapRank.length && less(r, m)) m = r;
-      if (m === p) break;
-      swap(p, m);
-      p = m;
-    }
+    if (rank !== undefined) heap.push(rank, i, version[i]);
   };
   for (let i = 0; i < n - 1; i++) push(i);
-  while (heapRank.length > 0) {
-    const i = heapPos[0];
-    const stale = heapVer[0] !== version[i];
-    pop();
+  while (heap.size > 0) {
+    const i = heap.topPos();
+    const stale = heap.topVersion() !== version[i];
+    heap.pop();
     if (stale) continue;
     const j = next[i];
     // Merge part j into part i; i and its left neighbour now pair differently.
@@ -91,4 +54,66 @@ export function bpeHeapMerge(piece: Uint8Array, rankOf: RankOf): number[] {
     out.push(rank);
   }
   return out;
+}
+
+/** Min-heap of adjacent pairs: rank, start of the left part, and that part's version when pushed. */
+class PairHeap {
+  private readonly rank: number[] = [];
+  private readonly pos: number[] = [];
+  private readonly ver: number[] = [];
+
+  get size(): number {
+    return this.rank.length;
+  }
+
+  topPos(): number {
+    return this.pos[0];
+  }
+
+  topVersion(): number {
+    return this.ver[0];
+  }
+
+  push(rank: number, pos: number, ver: number): void {
+    this.rank.push(rank);
+    this.pos.push(pos);
+    this.ver.push(ver);
+    let c = this.rank.length - 1;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!this.less(c, p)) break;
+      this.swap(c, p);
+      c = p;
+    }
+  }
+
+  pop(): void {
+    this.swap(0, this.rank.length - 1);
+    this.rank.pop();
+    this.pos.pop();
+    this.ver.pop();
+    const len = this.rank.length;
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      const r = l + 1;
+      let m = p;
+      if (l < len && this.less(l, m)) m = l;
+      if (r < len && this.less(r, m)) m = r;
+      if (m === p) break;
+      this.swap(p, m);
+      p = m;
+    }
+  }
+
+  /** Lower rank first; ties go to the leftmost pair, as in tiktoken. */
+  private less(a: number, b: number): boolean {
+    return this.rank[a] < this.rank[b] || (this.rank[a] === this.rank[b] && this.pos[a] < this.pos[b]);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.rank[a], this.rank[b]] = [this.rank[b], this.rank[a]];
+    [this.pos[a], this.pos[b]] = [this.pos[b], this.pos[a]];
+    [this.ver[a], this.ver[b]] = [this.ver[b], this.ver[a]];
+  }
 }

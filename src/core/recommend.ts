@@ -113,14 +113,51 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
   const n = cases.length;
   const policies = m.names.length;
   if (policies === 0) return [];
-  const base = m.correct[0];
+  const classes = patternClasses(m, cases);
+  const flips = discordantClasses(m, cases, classes);
+  const ci = bootstrapCis(flips, classes, n, opts);
+  const baseSums = caseSums(m, cases, 0);
+  const baseEm = n > 0 ? baseSums.correct / n : 0;
+  const baseMeanTokens = n > 0 ? baseSums.tokens / n : 0;
 
-  // Per policy: the classes where it gains / loses against the baseline, and how many cases they hold.
-  const { classOf, classes, size, first } = patternClasses(m, cases);
-  const gained: Uint32Array[] = [];
-  const lost: Uint32Array[] = [];
-  const gainedCases = new Uint32Array(policies);
-  const lostCases = new Uint32Array(policies);
+  const out: PolicyStats[] = [];
+  for (let p = 0; p < policies; p++) {
+    const s = p === 0 ? baseSums : caseSums(m, cases, p);
+    const em = n > 0 ? s.correct / n : 0;
+    const meanTokens = n > 0 ? s.tokens / n : 0;
+    const lostCases = flips.lostCases[p];
+    const gainedCases = flips.gainedCases[p];
+    // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
+    const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases, gainedCases, n);
+    out.push({
+      name: m.names[p],
+      correct: s.correct,
+      em,
+      deltaEm: em - baseEm,
+      ci95,
+      bootstrapCi95: ci.get(p) ?? [0, 0],
+      mcnemarP: mcnemarExactP(lostCases, gainedCases),
+      meanTokens,
+      savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
+      flipsToWrong: lostCases,
+      flipsToRight: gainedCases,
+    });
+  }
+  return out;
+}
+
+/** Per policy: the classes where it gains / loses against the baseline, and how many cases they hold. */
+interface DiscordantClasses {
+  gained: Uint32Array[];
+  lost: Uint32Array[];
+  gainedCases: Uint32Array;
+  lostCases: Uint32Array;
+}
+
+function discordantClasses(m: PolicyMatrix, cases: Uint32Array, { classes, size, first }: PatternClasses): DiscordantClasses {
+  const policies = m.names.length;
+  const base = m.correct[0];
+  const out: DiscordantClasses = { gained: [], lost: [], gainedCases: new Uint32Array(policies), lostCases: new Uint32Array(policies) };
   for (let p = 0; p < policies; p++) {
     const g: number[] = [];
     const l: number[] = [];
@@ -129,19 +166,28 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
       const i = cases[first[c]];
       if (other[i] > base[i]) {
         g.push(c);
-        gainedCases[p] += size[c];
+        out.gainedCases[p] += size[c];
       } else if (other[i] < base[i]) {
         l.push(c);
-        lostCases[p] += size[c];
+        out.lostCases[p] += size[c];
       }
     }
-    gained.push(Uint32Array.from(g));
-    lost.push(Uint32Array.from(l));
+    out.gained.push(Uint32Array.from(g));
+    out.lost.push(Uint32Array.from(l));
   }
+  return out;
+}
 
+/** Percentile bootstrap CI of ΔEM per policy that disagrees with the baseline on some case. */
+function bootstrapCis(
+  { gained, lost }: DiscordantClasses,
+  { classOf, classes }: PatternClasses,
+  n: number,
+  opts: { resamples: number; seed: number },
+): Map<number, [number, number]> {
   // One shared stream of resamples; each policy only reads the counts of its discordant classes.
   const active: number[] = [];
-  for (let p = 0; p < policies; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
+  for (let p = 0; p < gained.length; p++) if (gained[p].length + lost[p].length > 0) active.push(p);
   const resamples = active.length > 0 && n > 0 ? opts.resamples : 0;
   const bootSums = active.map(() => new Int32Array(resamples));
   forEachBootstrapClassCount(classOf, classes, resamples, opts.seed, (r, counts) => {
@@ -156,44 +202,20 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
   });
   const ci = new Map<number, [number, number]>();
   active.forEach((p, a) => ci.set(p, percentileCiFromSums(bootSums[a], n, 0.95)));
+  return ci;
+}
 
-  const sums = (p: number): { correct: number; tokens: number } => {
-    let correct = 0;
-    let tokens = 0;
-    const c = m.correct[p];
-    const t = m.tokens[p];
-    for (let k = 0; k < n; k++) {
-      correct += c[cases[k]];
-      tokens += t[cases[k]];
-    }
-    return { correct, tokens };
-  };
-  const baseSums = sums(0);
-  const baseEm = n > 0 ? baseSums.correct / n : 0;
-  const baseMeanTokens = n > 0 ? baseSums.tokens / n : 0;
-
-  const out: PolicyStats[] = [];
-  for (let p = 0; p < policies; p++) {
-    const s = p === 0 ? baseSums : sums(p);
-    const em = n > 0 ? s.correct / n : 0;
-    const meanTokens = n > 0 ? s.tokens / n : 0;
-    // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
-    const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases[p], gainedCases[p], n);
-    out.push({
-      name: m.names[p],
-      correct: s.correct,
-      em,
-      deltaEm: em - baseEm,
-      ci95,
-      bootstrapCi95: ci.get(p) ?? [0, 0],
-      mcnemarP: mcnemarExactP(lostCases[p], gainedCases[p]),
-      meanTokens,
-      savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
-      flipsToWrong: lostCases[p],
-      flipsToRight: gainedCases[p],
-    });
+/** Right answers and tokens of policy `p` summed over `cases`. */
+function caseSums(m: PolicyMatrix, cases: Uint32Array, p: number): { correct: number; tokens: number } {
+  let correct = 0;
+  let tokens = 0;
+  const c = m.correct[p];
+  const t = m.tokens[p];
+  for (let k = 0; k < cases.length; k++) {
+    correct += c[cases[k]];
+    tokens += t[cases[k]];
   }
-  return out;
+  return { correct, tokens };
 }
 
 /** A fraction as points with at most one decimal: 0.042 → "4.2", 0.01 → "1". */

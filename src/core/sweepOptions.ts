@@ -1,6 +1,6 @@
 // The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
 // sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
-import type { PromptBudgetConfig } from './config';
+import type { PromptBudgetConfig } from './config/promptBudgetConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
@@ -90,7 +90,7 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
-  const tokenizerPath = overrides.tokenizer ?? (overrides.encoding === undefined ? config?.tokenizer : undefined);
+  const tokenizerPath = overrides.tokenizer ?? (overrides.encoding === undefined ? (config?.tokenizer ?? undefined) : undefined);
   if (tokenizerPath !== undefined) options.tokenizerPath = tokenizerPath;
   checkNumbers(options, issues);
   return { options, issues };

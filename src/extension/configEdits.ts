@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { applyEdits, modify } from 'jsonc-parser';
-import { STARTER_CONFIG_TEXT } from '../core/config';
+import { STARTER_CONFIG_TEXT } from '../core/config/starterConfig';
 import { CONFIG_FILE, ConfigStore } from './workspaceConfig';
 
 /**

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { cutoffLocations } from '../core/config';
+import { cutoffLocations } from '../core/config/cutoffLocations';
 import { recommendationLine, rowEffect } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { COMMANDS } from './commandIds';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { parseConfig, type PromptBudgetConfig } from '../core/config';
+import { parseConfig } from '../core/config/parseConfig';
+import { type PromptBudgetConfig } from '../core/config/promptBudgetConfig';
 import { parsePolicy } from '../core/policies';
 import type { LineIssue } from '../core/types';
 import type { Prices } from '../shared/protocol';

@@ -6,7 +6,7 @@ import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../core/tokens';
-import { parseTestSet } from '../core/testSet';
+import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName, EngineName, SweepResult } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { formatIssue, parseTestSet, resolveFields } from '../../core/testSet';
+import { formatIssue } from '../../core/testSet/issueSink';
+import { parseTestSet } from '../../core/testSet/parseTestSet';
+import { resolveFields } from '../../core/testSet/resolveFields';
 import type { Case, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from '../../core/live/promptTemplate';

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { findNodeAtLocation, getNodeValue, parseTree } from 'jsonc-parser';
-import { DEFAULT_CONFIG, type LiveConfig } from '../../core/config';
+import { DEFAULT_CONFIG, type LiveConfig } from '../../core/config/promptBudgetConfig';
 import { resolveSetting, type SettingLayers, type SettingSource } from './endpointTrust';
 import type { LoadedConfig } from '../workspaceConfig';
 

@@ -8,7 +8,7 @@ import { exportedTagPlanText, exportTagPlan } from '../../../src/core/tagPlanExp
 import { tagPlanDiffers } from '../../../src/shared/protocol';
 import { createTagStopper } from '../../../src/runtime/createTagStopper';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { CaseResult, EncodingName, EngineName, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
 import { createStopper, type Stopper } from '../../../src/runtime/createStopper';
 

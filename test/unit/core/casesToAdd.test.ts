@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeCasesToAdd } from '../../../src/core/casesToAdd';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { SweepRow } from '../../../src/core/types';
 
 function row(policy: string, o: Partial<SweepRow>): SweepRow {

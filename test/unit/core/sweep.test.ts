@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { makeExtractor } from '../../../src/core/extract';
 import { makeMatcher } from '../../../src/core/match';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Case, PolicySpec } from '../../../../src/core/types';
-import { parseTestSet } from '../../../../src/core/testSet';
+import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { runSweep, type SweepOptions } from '../../../../src/core/sweep';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES } from '../../../../src/core/policies';
 import { makeExtractor } from '../../../../src/core/extract';

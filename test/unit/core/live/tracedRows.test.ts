@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { rawRowsByLine, tracedJsonl, tracedRow, tracesFileName } from '../../../../src/core/live/tracedRows';
-import { parseTestSet, resolveFields } from '../../../../src/core/testSet';
+import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
+import { resolveFields } from '../../../../src/core/testSet/resolveFields';
 
 describe('core/live/tracedRows', () => {
   it('names the traces file next to the test set, and a traces file after itself', () => {

@@ -1,6 +1,6 @@
 // resolveLiveOptions is pure (it only takes types from vscode), so it runs in plain Node.
 import * as assert from 'node:assert/strict';
-import { parseConfig } from '../../../../src/core/config';
+import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { resolveLiveOptions, type LiveSettingLayers } from '../../../../src/extension/live/liveSettings';
 import type { LoadedConfig } from '../../../../src/extension/workspaceConfig';
 
