@@ -12,6 +12,7 @@ import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, typ
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
 import { readConfigFile, readTestSet } from './loadInputs';
+import { cliTokenizer } from './countCommand';
 import { UsageError, type CliIo } from './io';
 
 export const RUN_HELP = `Usage: prompt-budget run <test-set> --base-url <url> --model <name> --out <file.jsonl> [options]
@@ -47,6 +48,7 @@ Options:
                             {{user}}); default "{{prompt}}\\n\\n{{trace}}{{cue}}"
   --encoding <name>         tokenizer placing probe boundaries, as the sweep will (o200k_base)
   --engine <name>           gpt-tokenizer (default) | js-tiktoken
+  --tokenizer <path>        a model's own tokenizer (Hugging Face tokenizer.json or its folder) instead
   --extract <preset>        answer extractor, to count truncated cases that have no answer
   --concurrency <n>         requests in flight at most (default 4)
   --timeout <s>             give up on a request after s seconds without data (default 60)
@@ -83,6 +85,7 @@ const FLAGS = {
   'probe-template': { type: 'string' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
+  tokenizer: { type: 'string' },
   extract: { type: 'string' },
   pattern: { type: 'string' },
   concurrency: { type: 'string' },
@@ -172,6 +175,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
   const engine = values.engine ?? config?.engine ?? 'gpt-tokenizer';
   if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
+  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+  const tokenizerPath = values.tokenizer !== undefined ? resolve(io.cwd, values.tokenizer) : values.encoding === undefined ? (config?.tokenizer ?? undefined) : undefined;
+  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, configDir) : undefined;
   let extract: ExtractConfig | undefined = config?.extract;
   if (values.extract) {
     const parsed = parseExtractConfig(values.extract === 'regex' ? { preset: 'regex', pattern: values.pattern } : values.extract);
@@ -239,6 +245,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     rows,
     encoding: encoding as EncodingName,
     engine: engine as EngineName,
+    tokenizer,
     concurrency,
     timeoutMs,
     retries,

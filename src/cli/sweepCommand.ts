@@ -19,6 +19,7 @@ Options:
   --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, probe:<N>x<k>
   --encoding <name>        o200k_base (default) | cl100k_base
   --engine <name>          gpt-tokenizer (default) | js-tiktoken
+  --tokenizer <path>       count in a model's own tokens: a Hugging Face tokenizer.json or its folder
   --margin <pts>           non-inferiority margin in EM points (default 1)
   --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
   --format <f>             table (default) | json | md | csv

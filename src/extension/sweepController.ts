@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
@@ -273,6 +274,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     const { options: sweepOptions, issues } = resolveSweepOptions(loaded?.config, {}); // no sweep settings: the config alone decides, as for the CLI without flags
+    // The config's tokenizer is relative to its folder; the worker gets an absolute path.
+    if (sweepOptions.tokenizerPath !== undefined && loaded) sweepOptions.tokenizerPath = path.resolve(path.dirname(loaded.uri.fsPath), sweepOptions.tokenizerPath);
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) {
       this.fail(errors.map((i) => i.message).join('; '));
@@ -293,7 +296,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.running = { done: 0, total: 0 };
     this.message = null;
     this.emitState();
-    this.log.info(`sweep ${rel}: ${sweepOptions.policies.length} policies, ${sweepOptions.encoding}/${sweepOptions.engine}, extract ${sweepOptions.extract.preset}, match ${sweepOptions.match.preset}`);
+    this.log.info(`sweep ${rel}: ${sweepOptions.policies.length} policies, ${sweepOptions.tokenizerPath ?? `${sweepOptions.encoding}/${sweepOptions.engine}`}, extract ${sweepOptions.extract.preset}, match ${sweepOptions.match.preset}`);
     try {
       const out = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: sweeping ${rel}`, cancellable: true },

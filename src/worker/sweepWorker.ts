@@ -5,7 +5,8 @@ import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
-import { countTokens, getTokenizer, tokenizeWithOffsets } from '../core/tokens';
+import { countTokens, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../core/tokens';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import type { EncodingName, EngineName, SweepResult } from '../core/types';
@@ -15,11 +16,15 @@ import type { DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, Swe
 
 const counters = new Map<string, IncrementalCounter>();
 
-function counterFor(key: string, encoding: EncodingName): IncrementalCounter {
-  const k = `${encoding}\u0000${key}`;
+/** The tokenizer a request names: a Hugging Face tokenizer by path (loaded once per file version), else the encoding. */
+function tokenizerFor(encoding: EncodingName, tokenizerPath: string | undefined, engine?: EngineName): Tokenizer {
+  return tokenizerPath ? loadHfTokenizer(tokenizerPath) : getTokenizer(encoding, engine);
+}
+
+function counterFor(key: string, tok: Tokenizer): IncrementalCounter {
+  const k = `${tok.encoding}\u0000${tok.name}\u0000${key}`;
   let c = counters.get(k);
   if (!c) {
-    const tok = getTokenizer(encoding);
     c = new IncrementalCounter((text) => countTokens(tok, text));
     counters.set(k, c);
   }
@@ -28,8 +33,9 @@ function counterFor(key: string, encoding: EncodingName): IncrementalCounter {
 
 function count(args: WorkerCalls['count']['args']): DocumentCount {
   const started = performance.now();
-  const snap = counterFor(args.key, args.encoding).update(args.text);
-  const out: DocumentCount = { count: snap.count, approximate: snap.approximate, ms: 0 };
+  const tok = tokenizerFor(args.encoding, args.tokenizerPath);
+  const snap = counterFor(args.key, tok).update(args.text);
+  const out: DocumentCount = { count: snap.count, approximate: snap.approximate, tokenizer: tok.name, ms: 0 };
   if (args.sections) {
     const sections = findSections(args.text);
     const own = sumByRanges(snap.chunks, sections.map((s) => s.line));
@@ -65,7 +71,7 @@ function flippedCases(job: SweepJob, result: SweepResult, cases: ReturnType<type
     }
   }
   if (wanted.size === 0) return [];
-  const tok = getTokenizer(job.options.encoding as EncodingName, job.options.engine as EngineName);
+  const tok = tokenizerFor(job.options.encoding, job.options.tokenizerPath, job.options.engine);
   const byId = new Map(result.caseResults?.map((c) => [c.id, c]));
   const out: FlippedCase[] = [];
   const seen = new Set<string>();
@@ -96,8 +102,10 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
   }
   const flag = job.cancelFlag ? new Int32Array(job.cancelFlag) : null;
   let last = 0;
+  const { tokenizerPath, ...options } = job.options;
   const result = runSweep(parsed.cases, parsed.skipped, {
-    ...job.options,
+    ...options,
+    tokenizer: tokenizerPath ? loadHfTokenizer(tokenizerPath) : undefined,
     includeCases: true,
     isCancelled: () => (flag ? Atomics.load(flag, 0) === 1 : false),
     onProgress: (done, total) => {
@@ -122,6 +130,7 @@ async function live(job: LiveJob, emit: (event: LiveEvent) => void): Promise<Liv
   try {
     const run = await runLive(job.cases, {
       ...job.options,
+      tokenizer: job.tokenizerPath ? loadHfTokenizer(job.tokenizerPath) : undefined,
       cache: job.cacheDir ? new FileCacheStore(job.cacheDir) : undefined,
       signal: abort.signal,
       onProgress: (progress) => emit({ kind: 'progress', progress }),

@@ -17,13 +17,16 @@ export interface SectionCount extends TokenCount {
 }
 
 export interface DocumentCount extends TokenCount {
+  /** What counted: the encoding, or the Hugging Face tokenizer's name. */
+  tokenizer: string;
   /** Present when sections were asked for. */
   sections?: SectionCount[];
   /** Milliseconds spent in the worker. */
   ms: number;
 }
 
-export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases'>;
+/** Plain sweep options; `tokenizerPath` (absolute) names a Hugging Face tokenizer the worker loads. */
+export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases' | 'tokenizer'> & { tokenizerPath?: string };
 
 export interface SweepJob {
   /** Raw bytes of the test-set file. */
@@ -65,7 +68,9 @@ export interface SweepJobResult {
 /** A live run: what `runLive` takes, minus what cannot cross a thread (callbacks, signal, cache object). */
 export interface LiveJob {
   cases: Case[];
-  options: Omit<LiveRunOptions, 'cache' | 'signal' | 'fetch' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog'>;
+  options: Omit<LiveRunOptions, 'cache' | 'signal' | 'fetch' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog' | 'tokenizer'>;
+  /** Absolute path of a Hugging Face tokenizer that places probe boundaries instead of the encoding. */
+  tokenizerPath?: string;
   /** Folder of the response cache (the worker opens it); null runs without a cache. */
   cacheDir: string | null;
   /** The config's extraction, to tell truncated cases with an answer from those without. */
@@ -91,7 +96,8 @@ export interface TestSetCheck {
 
 /** Request payloads by kind, and what each answers. */
 export interface WorkerCalls {
-  count: { args: { key: string; text: string; encoding: EncodingName; sections: boolean }; result: DocumentCount };
+  /** Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`. */
+  count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean }; result: DocumentCount };
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };

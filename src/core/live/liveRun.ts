@@ -48,6 +48,8 @@ export interface LiveRunOptions {
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
+  /** A model's own tokenizer (see hfTokenizer.ts); places the probe boundaries instead of `encoding`. */
+  tokenizer?: Tokenizer;
   /** Requests in flight at most. Default 4. */
   concurrency?: number;
   /** Per-request inactivity timeout in ms. Default 120 000. */
@@ -258,7 +260,7 @@ export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Pro
   let serverAnswered = false;
   let loaded: Tokenizer | undefined;
   // Loading ranks costs a fraction of a second; a run whose server reports usage may never need it.
-  const tokenizer = (): Tokenizer => (loaded ??= getTokenizer(opts.encoding ?? 'o200k_base', opts.engine ?? 'gpt-tokenizer'));
+  const tokenizer = (): Tokenizer => (loaded ??= opts.tokenizer ?? getTokenizer(opts.encoding ?? 'o200k_base', opts.engine ?? 'gpt-tokenizer'));
 
   const progress: LiveProgress = { total: cases.length, done: 0, failed: 0, sentRequests: 0, cachedRequests: 0, completionTokens: 0, probeTokens: 0 };
   const report = (): void => opts.onProgress?.({ ...progress });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { formatIssue } from '../../core/testSet/issueSink';
 import { parseTestSet } from '../../core/testSet/parseTestSet';
 import { resolveFields } from '../../core/testSet/resolveFields';
@@ -306,6 +306,8 @@ export class LiveRunController implements vscode.Disposable {
           try {
             if (signal.signal.aborted) throw new LiveError('cancelled', 'cancelled');
             const job: LiveJob = { cases: plan.cases, options: plan.options, cacheDir: plan.cacheDir, extract: plan.loaded?.config.extract };
+            // The config's tokenizer (relative to its folder) places the probe boundaries, as in its sweeps.
+            if (plan.loaded?.config.tokenizer) job.tokenizerPath = resolve(dirname(plan.loaded.uri.fsPath), plan.loaded.config.tokenizer);
             return await worker.call('live', job, undefined, (event) => {
               if (event.kind === 'progress') tally.progress(event.progress);
               else if (event.kind === 'caseDone') onCaseDone(event.result);
