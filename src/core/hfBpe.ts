@@ -125,15 +125,16 @@ export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  const heap: number[] = [];
+  // Each merge pushes at most two entries: 3n bounds the heap.
+  const heap = new Float64Array(3 * n);
+  let size = 0;
   const push = (i: number): void => {
     const j = next[i];
     if (j >= n) return;
     const slot = pairs.find(ids[i], ids[j]);
     if (slot < 0) return;
     const key = pairs.rankAt(slot) * POS_SPACE + i;
-    let c = heap.length;
-    heap.push(key);
+    let c = size++;
     while (c > 0) {
       const p = (c - 1) >> 1;
       if (heap[p] <= key) break;
@@ -144,28 +145,26 @@ export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
   };
   const pop = (): number => {
     const top = heap[0];
-    const last = heap.pop() as number;
-    const size = heap.length;
-    if (size > 0) {
-      let p = 0;
-      for (;;) {
-        const l = 2 * p + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const m = r < size && heap[r] < heap[l] ? r : l;
-        if (heap[m] >= last) break;
-        heap[p] = heap[m];
-        p = m;
-      }
-      heap[p] = last;
+    const last = heap[--size];
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const m = r < size && heap[r] < heap[l] ? r : l;
+      if (heap[m] >= last) break;
+      heap[p] = heap[m];
+      p = m;
     }
+    heap[p] = last;
     return top;
   };
   for (let i = 0; i < n - 1; i++) push(i);
-  while (heap.length > 0) {
+  while (size > 0) {
     const key = pop();
-    const i = key % POS_SPACE;
-    const rank = (key - i) / POS_SPACE;
+    // Division and floor, not %: a floating-point remainder is a slow library call.
+    const rank = Math.floor(key / POS_SPACE);
+    const i = key - rank * POS_SPACE;
     if (!alive[i]) continue;
     const j = next[i];
     if (j >= n) continue;
