@@ -3,14 +3,21 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countTokens, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { countChat, parseChatMessages } from '../core/chatTemplate';
+import { isHfTokenizer } from '../core/hfTokenizer';
 import { UsageError, type CliIo } from './io';
 
 export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken]
                            [--tokenizer <tokenizer.json or its folder>] [--format table|json]
+       prompt-budget count --chat messages.json [--tokenizer <folder>] [--format table|json]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
 --tokenizer counts in a model's own tokens (a Hugging Face tokenizer.json, e.g. a folder under
 ~/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/<rev>/); no special tokens are added.
+--chat counts a chat as sent (a JSON array of { role, content }, or a request with "messages"): with
+--tokenizer, rendered with the model's chat_template (tokenizer_config.json) and the generation
+prompt; with an OpenAI encoding, plus OpenAI's documented 3 tokens per message and 3 for the reply.
+promptTokens is the whole prompt, contentTokens the message contents alone.
 `;
 
 /** The tokenizer `--tokenizer` names (relative to the working folder), or a usage error naming the file. */
@@ -27,13 +34,14 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, chat: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(COUNT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('count: no files given');
+  if (positionals.length === 0 && values.chat === undefined) throw new UsageError('count: no files given');
+  if (positionals.length > 0 && values.chat !== undefined) throw new UsageError('count: give files or --chat, not both');
   const encoding = values.encoding ?? 'o200k_base';
   if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
   const engine = values.engine ?? 'gpt-tokenizer';
@@ -42,6 +50,7 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
   if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
   const tok = values.tokenizer !== undefined ? cliTokenizer(values.tokenizer, io.cwd) : getTokenizer(encoding, engine);
+  if (values.chat !== undefined) return countChatFile(values.chat, tok, format, io);
   const files = positionals.map((f) => {
     const path = resolve(io.cwd, f);
     let text: string;
@@ -64,5 +73,40 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
     else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   }
+  return 0;
+}
+
+function readInput(f: string, cwd: string): string {
+  const path = resolve(cwd, f);
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${f}: it is a directory`);
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** `count --chat`: the prompt tokens of one chat as the model receives it, and its contents alone. */
+function countChatFile(file: string, tok: Tokenizer, format: 'table' | 'json', io: CliIo): number {
+  const parsed = parseChatMessages(readInput(file, io.cwd));
+  if (!parsed.messages) throw new UsageError(`${file}: ${parsed.error}`);
+  let counted;
+  try {
+    counted = countChat(tok, parsed.messages, isHfTokenizer(tok) ? tok.config : undefined);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const { rendered: _rendered, ...figures } = counted;
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, chat: file, ...figures }, null, 2)}\n`);
+    return 0;
+  }
+  const how = counted.method === 'chat_template' ? "rendered with the model's chat_template, generation prompt included" : 'OpenAI per-message overhead: 3 per message, 3 for the reply';
+  const width = String(counted.promptTokens).length + 1;
+  io.stdout(`${String(counted.promptTokens).padStart(width)}  promptTokens (${file}: ${counted.messages} messages, ${how})\n`);
+  io.stdout(`${String(counted.contentTokens).padStart(width)}  contentTokens (message contents alone)\n`);
+  io.stdout(`${String(counted.templateTokens).padStart(width)}  template overhead\n`);
+  io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   return 0;
 }
