@@ -39,11 +39,12 @@ function rulesFor(folder) {
       : // The webview and shared may see core's result types, never its code.
         layer(l, `src/${folder} must not import src/${l} (allowed: ${ALLOWED[folder].join(', ') || 'nothing outside itself'}).`, l === 'core' && SEES_CORE_TYPES.has(folder)),
   );
-  // The one exception: src/core/format.ts (pure, imports nothing) is the single number formatter of
-  // the CLI and the UI, so shared and the webview may value-import exactly that module.
+  // The exceptions: src/core/format.ts (the single number formatter of the CLI and the UI) and
+  // src/core/policyExportRule.ts (which policies production can apply; the per-tag fallback) import
+  // nothing but types, so shared and the webview may value-import exactly those modules.
   if (SEES_CORE_TYPES.has(folder)) {
     const i = patterns.findIndex((p) => p.regex === layer('core', '').regex);
-    patterns[i] = { ...patterns[i], regex: '^(\\.\\./)+core(/(?!format$)|$)' };
+    patterns[i] = { ...patterns[i], regex: '^(\\.\\./)+core(/(?!(format|policyExportRule)$)|$)' };
   }
   if (NO_NODE.has(folder)) patterns.push({ regex: NODE_BUILTINS, message: `src/${folder} is pure or runs in a browser: no Node-only modules.` });
   // Escaping src/ altogether (test helpers, scripts, package.json) is never a layer's business.

@@ -7,6 +7,7 @@ import { benchKeystrokes } from './keystrokeBench';
 import { benchLoad } from './loadBench';
 import { benchDegenerate, benchHfThroughput, benchTokenizerDir } from './hfTokenizerBench';
 import { loadHfTokenizer } from '../src/node/hfTokenizerFiles';
+import { benchCodePromptKeystrokes } from './codePromptBench';
 
 const data = resolve(__dirname, '../../shared/data');
 
@@ -50,6 +51,9 @@ async function mainBench(): Promise<void> {
 
   console.log('\n## Counting as you type (50 KB prompt)');
   for (const r of await benchKeystrokes()) console.log(JSON.stringify(r));
+
+  console.log('\n## Prompts inside code as you type (2,000-line Python file, o200k_base; goal ≤ 2 ms median per keystroke)');
+  console.log(JSON.stringify(await benchCodePromptKeystrokes()));
 
   console.log('\n## Loading the bundles (fresh Node each time, median of 5; the extension host loads only extension.js)');
   const dist = resolve(__dirname);

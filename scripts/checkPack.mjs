@@ -1,6 +1,7 @@
 // Packs the package (`npm pack`, which builds it through `prepack`), installs the tarball into a
 // scratch project in a temp dir, and checks that `prompt-budget/runtime` works there from ESM and
 // CJS, with types (tsc, node16 resolution), and that an exported `--snippet` type-checks and runs.
+// The tarball must hold exactly the PACKED files.
 // Usage: node scripts/checkPack.mjs [--keep]   (exit 0 when every check passes)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,21 @@ const work = mkdtempSync(join(tmpdir(), 'prompt-budget-pack-'));
 const started = Date.now();
 const step = (what) => console.log(`checkPack: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const run = (cmd, args, cwd, opts = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+
+/** Exactly what the npm package holds: the CLI, the runtime with its types, the docs. */
+const PACKED = [
+  'CHANGELOG.md',
+  'LICENSE',
+  'README.md',
+  'dist/cli.js',
+  'dist/runtime/index.cjs',
+  'dist/runtime/index.d.cts',
+  'dist/runtime/index.d.mts',
+  'dist/runtime/index.mjs',
+  'docs/ci.md',
+  'docs/runtime.md',
+  'package.json',
+];
 
 const POLICY = {
   format: 'prompt-budget-policy',
@@ -44,11 +60,10 @@ try {
   const packed = JSON.parse(out.slice(out.search(/^\[/m)));
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const need of ['dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'dist/cli.js', 'package.json']) {
-    if (!files.includes(need)) throw new Error(`the tarball lacks ${need}; it has ${files.join(', ')}`);
-  }
-  const leaked = files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map') || f.endsWith('.vsix'));
-  if (leaked.length) throw new Error(`the tarball should not hold ${leaked.join(', ')}`);
+  // package.json "files" is the allow-list; npm adds package.json, README and LICENSE itself.
+  const missing = PACKED.filter((f) => !files.includes(f));
+  const extra = files.filter((f) => !PACKED.includes(f));
+  if (missing.length || extra.length) throw new Error(`the tarball should hold exactly ${PACKED.join(', ')}; missing: ${missing.join(', ') || 'none'}; unexpected: ${extra.join(', ') || 'none'}`);
   step(`packed ${packed[0].filename}: ${files.length} files, ${(packed[0].size / 1048576).toFixed(1)} MB`);
 
   const app = join(work, 'app');

@@ -2,16 +2,22 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countTokens, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
+import { DEFAULT_MIN_PROSE_CHARS, languageForFile, lineStarts, positionOf } from '../core/codePrompts';
+import { scanCodePrompts } from '../node/codePromptScanner';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { countChat, parseChatMessages } from '../core/chatTemplate';
 import { isHfTokenizer } from '../core/hfTokenizer';
 import { UsageError, type CliIo } from './io';
 
 export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken]
-                           [--tokenizer <tokenizer.json or its folder>] [--format table|json]
+                           [--tokenizer <tokenizer.json or its folder>] [--format table|json] [--min-prose-chars N]
        prompt-budget count --chat messages.json [--tokenizer <folder>] [--format table|json]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
+For Python, TypeScript and JavaScript files it also lists the prompt literals in the code (chat message
+content, literals named like prompt/system/instruction/template, prose of at least --min-prose-chars
+characters, default ${DEFAULT_MIN_PROSE_CHARS}) with their line, column, tokens and kind (string,
+concatenation, or template: placeholders counted as written).
 --tokenizer counts in a model's own tokens (a Hugging Face tokenizer.json, e.g. a folder under
 ~/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/<rev>/); no special tokens are added.
 --chat counts a chat as sent (a JSON array of { role, content }, or a request with "messages"): with
@@ -34,7 +40,7 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, chat: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, chat: { type: 'string' }, format: { type: 'string' }, 'min-prose-chars': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(COUNT_HELP);
@@ -48,10 +54,12 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
+  const minProseChars = Number(values['min-prose-chars'] ?? DEFAULT_MIN_PROSE_CHARS);
+  if (!Number.isInteger(minProseChars) || minProseChars < 1) throw new UsageError(`--min-prose-chars ${values['min-prose-chars']}: expected a positive whole number`);
   if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
   const tok = values.tokenizer !== undefined ? cliTokenizer(values.tokenizer, io.cwd) : getTokenizer(encoding, engine);
   if (values.chat !== undefined) return countChatFile(values.chat, tok, format, io);
-  const files = positionals.map((f) => {
+  const read = positionals.map((f) => {
     const path = resolve(io.cwd, f);
     let text: string;
     try {
@@ -61,15 +69,27 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const { count, approximate } = countTokens(tok, text);
-    return { file: f, tokens: count, approximate, chars: text.length };
+    return { f, text };
   });
+  const files = [];
+  for (const { f, text } of read) {
+    const { count, approximate } = countTokens(tok, text);
+    const language = languageForFile(f);
+    const prompts = language
+      ? (await scanCodePrompts(text, language, { minProseChars })).map((p) => ({ ...positionOf(lineStarts(text), p.quote), tokens: countTokens(tok, p.text).count, kind: p.kind, reason: p.reason }))
+      : undefined;
+    files.push({ file: f, tokens: count, approximate, chars: text.length, ...(prompts ? { prompts } : {}) });
+  }
   const total = files.reduce((s, f) => s + f.tokens, 0);
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, files, total }, null, 2)}\n`);
+    const json = files.map(({ prompts, ...f }) => (prompts ? { ...f, prompts: prompts.map(({ line, column, tokens, kind }) => ({ line, column, tokens, kind })) } : f));
+    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, files: json, total }, null, 2)}\n`);
   } else {
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
-    for (const f of files) io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
+    for (const f of files) {
+      io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
+      for (const p of f.prompts ?? []) io.stdout(`${String(p.tokens).padStart(width + 4)}  ${f.file}:${p.line}:${p.column}  ${p.kind}, ${p.reason}\n`);
+    }
     if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
     else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   }

@@ -10,7 +10,7 @@ import { parseMatchConfig } from '../core/match';
 import { parsePolicy } from '../core/policies';
 import { isEncodingName, isEngineName } from '../core/tokens';
 import type { SweepOptions } from '../core/sweep';
-import { resolveSweepOptions, type SweepOverrides } from '../core/sweepOptions';
+import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
 import { cliTokenizer } from './countCommand';
 
@@ -54,12 +54,24 @@ export interface LoadedInputs {
   skipped: number;
   options: SweepOptions;
   config?: PromptBudgetConfig;
+  /** The config's own path; its `prompt` and `testSets` are relative to its folder. */
+  configPath?: string;
 }
 
-function num(flag: string, value: string, check: (n: number) => boolean, expect: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} ${value}: expected ${expect}`);
-  return n;
+/** A number flag as given; '' and words become NaN, which core's range check reports. */
+function num(value: string): number {
+  return value.trim() === '' ? NaN : Number(value);
+}
+
+const NUMBER_FLAGS = ['margin', 'seed', 'resamples', 'folds'] as const;
+
+/** Core's issue in the CLI's words: `--margin 150: expected …` when the value came from that flag. */
+export function issueText(issue: SweepOptionIssue, flags: SweepFlagValues): string {
+  const field = NUMBER_FLAGS.find((f) => f === issue.field);
+  const raw = field ? flags[field] : undefined;
+  if (raw === undefined) return issue.message;
+  const colon = issue.message.indexOf(': ');
+  return `--${field} ${raw}${colon >= 0 ? issue.message.slice(colon) : `: ${issue.message}`}`;
 }
 
 function policyList(text: string, flag: string): PolicySpec[] {
@@ -74,7 +86,10 @@ function policyList(text: string, flag: string): PolicySpec[] {
     });
 }
 
-/** Parses the sweep flags into overrides for {@link resolveSweepOptions}; a bad flag is a UsageError. */
+/**
+ * Parses the sweep flags into overrides for {@link resolveSweepOptions}; a bad flag is a UsageError.
+ * Number ranges are core's to check (see {@link issueText}).
+ */
 export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides {
   const o: SweepOverrides = {};
   if (flags.extract) {
@@ -99,10 +114,7 @@ export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides 
   }
   if (flags.policies) o.policies = policyList(flags.policies, 'policies');
   if (flags.cutoffs) o.cutoffs = policyList(cutoffNames(flags.cutoffs), 'cutoffs').map((p) => (p.kind === 'cutoff' ? p.tokens : 0));
-  if (flags.margin !== undefined) o.margin = num('margin', flags.margin, (n) => n >= 0 && n <= 100, 'EM points between 0 and 100');
-  if (flags.seed !== undefined) o.seed = num('seed', flags.seed, Number.isInteger, 'an integer');
-  if (flags.resamples !== undefined) o.resamples = num('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'an integer ≥ 100');
-  if (flags.folds !== undefined) o.folds = num('folds', flags.folds, (n) => Number.isInteger(n) && (n === 0 || n >= 2), '0 (off) or an integer ≥ 2');
+  for (const f of NUMBER_FLAGS) if (flags[f] !== undefined) o[f] = num(flags[f]);
   return o;
 }
 
@@ -138,7 +150,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   }
   const resolved = resolveSweepOptions(config, overrides);
   const error = resolved.issues.find((i) => i.severity === 'error');
-  if (error) throw new UsageError(error.message);
+  if (error) throw new UsageError(issueText(error, flags));
   const { tokenizerPath, ...options } = resolved.options;
   const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, configPath ? dirname(configPath) : io.cwd) : undefined;
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
@@ -147,6 +159,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     cases,
     skipped,
     config,
+    configPath,
     options: { ...options, tokenizer, includeCases: extra.includeCases },
   };
 }

@@ -2,6 +2,7 @@ import { countCommand, COUNT_HELP } from './countCommand';
 import { sweepCommand, SWEEP_HELP } from './sweepCommand';
 import { runCommand } from './runCommand';
 import { exportCommand } from './exportCommand';
+import { compareCommand, COMPARE_HELP } from './compareCommand';
 import { UsageError, type CliIo } from './io';
 
 const HELP = `prompt-budget — sweep early-stop cutoffs and stopping rules over recorded model traces
@@ -11,9 +12,11 @@ Commands:
   count <files…>     count tokens of files
   run <test-set>     generate traces from an OpenAI-compatible server (see: prompt-budget run --help)
   export             print a policy as JSON for the runtime module (see: prompt-budget export --help)
+  compare <a> <b>    what changed between two sweep or count JSON reports (see: prompt-budget compare --help)
 
 ${SWEEP_HELP}
-${COUNT_HELP}`;
+${COUNT_HELP}
+${COMPARE_HELP}`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -27,6 +30,8 @@ function commandFor(name: string): Command | undefined {
       return runCommand;
     case 'export':
       return exportCommand;
+    case 'compare':
+      return compareCommand;
     default:
       return undefined;
   }
@@ -41,7 +46,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const command = commandFor(name);
-    if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run or export`);
+    if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run, export or compare`);
     return await command(rest, io);
   } catch (e) {
     const err = e as Error & { code?: string };

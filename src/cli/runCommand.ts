@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { EncodingName, EngineName, ExtractConfig } from '../core/types';
+import type { FieldMap } from '../core/types';
+import type { PromptBudgetConfig } from '../core/config/promptBudgetConfig';
 import { parseExtractConfig, makeExtractor } from '../core/extract';
-import { isEncodingName, isEngineName } from '../core/tokens';
 import { resolveFields } from '../core/testSet/resolveFields';
 import { LiveError, displayUrl, redactSecrets } from '../core/live/liveError';
-import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields } from '../core/live/promptTemplate';
-import { DEFAULT_CONFIG } from '../core/config/promptBudgetConfig';
-import { runLive, truncationSummary, type LiveCaseResult, type LiveProgress, type LiveRunOptions } from '../core/live/liveRun';
+import { runLive, truncationSummary, type LiveProgress, type LiveRunOptions, type LiveRunResult } from '../core/live/liveRun';
+import { prepareLiveRun, type LiveRunIssue, type LiveRunOverrides, type LiveRunPlan } from '../core/live/prepareLiveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
 import { readConfigFile, readTestSet } from './loadInputs';
 import { cliTokenizer } from './countCommand';
+import type { Tokenizer } from '../core/tokens';
 import { UsageError, type CliIo } from './io';
 
 export const RUN_HELP = `Usage: prompt-budget run <test-set> --base-url <url> --model <name> --out <file.jsonl> [options]
@@ -38,7 +38,7 @@ Options:
   --prompt <file>           user message template: {{question}}, {{id}} or any field of the row;
                             without it the question is the user message
   --system <file>           system message template (same fields)
-  --probe-every <n>         after each generation, probe every n trace tokens (for probe:<n>x<k>);
+  --probe-every <n>         after each generation, probe every n trace tokens (for probe:<n>x<k>; 0: off);
                             needs the server's /completions endpoint (llama.cpp, vLLM, Ollama;
                             OpenAI only for legacy completion models)
   --probe-tokens <n>        max tokens of each probe (default 16)
@@ -98,11 +98,49 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function intFlag(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} ${value}: expected an integer ≥ ${min}`);
-  return n;
+/** The parsed flags of `run`. */
+export type RunFlagValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>>['values'];
+
+/** The flag of each override, for core's issues in the CLI's words. */
+const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof FLAGS>> = {
+  baseUrl: 'base-url',
+  model: 'model',
+  maxTokens: 'max-tokens',
+  maxTokensParam: 'max-tokens-param',
+  temperature: 'temperature',
+  template: 'prompt',
+  system: 'system',
+  probeEvery: 'probe-every',
+  probeTokens: 'probe-tokens',
+  probeCue: 'probe-cue',
+  probeTemplate: 'probe-template',
+  encoding: 'encoding',
+  engine: 'engine',
+  concurrency: 'concurrency',
+  timeoutMs: 'timeout',
+  retries: 'retries',
+};
+
+/** What the CLI expects where its unit differs from core's. */
+const CLI_EXPECTS: Partial<Record<keyof LiveRunOverrides, string>> = { timeoutMs: 'seconds > 0' };
+
+/** Core's issue in the CLI's words: `--max-tokens 0: expected …` for a flag's value, flag names for field names. */
+export function runIssueText(issue: LiveRunIssue, values: RunFlagValues): string {
+  const flag = issue.field ? FLAG_OF[issue.field] : undefined;
+  const raw = flag ? values[flag] : undefined;
+  const expected = issue.message.indexOf(': expected ');
+  if (issue.field && flag && typeof raw === 'string' && expected >= 0) {
+    return `--${flag} ${raw}: expected ${CLI_EXPECTS[issue.field] ?? issue.message.slice(expected + ': expected '.length)}`;
+  }
+  return issue.message
+    .replace(/\b(baseUrl|maxTokensParam|maxTokens|probeEvery|probeTokens|probeCue|probeTemplate|timeoutMs)\b/g, (name) => `--${FLAG_OF[name as keyof LiveRunOverrides] ?? name}`)
+    .replace(/^model is required/, '--model is required');
+}
+
+/** A number flag as given; '' and words become NaN, which core's check reports. */
+function num(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return value.trim() === '' ? NaN : Number(value);
 }
 
 function readText(flag: string, path: string, cwd: string): string {
@@ -125,130 +163,109 @@ function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function progressLine(p: LiveProgress): string {
-  const tokens = p.completionTokens + p.probeTokens;
-  return `run: ${p.done}/${p.total} cases${p.failed ? ` (${p.failed} failed)` : ''} · ${tokens.toLocaleString('en-US')} tokens${p.probeTokens ? ` (${p.probeTokens.toLocaleString('en-US')} in probes)` : ''} · ${p.sentRequests} requests sent, ${p.cachedRequests} from cache\n`;
+/** The run flags as overrides for {@link prepareLiveRun}; files they name are read here. */
+export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveRunOverrides {
+  const o: LiveRunOverrides = {
+    baseUrl: values['base-url'],
+    model: values.model,
+    maxTokens: num(values['max-tokens']),
+    maxTokensParam: values['max-tokens-param'],
+    temperature: num(values.temperature),
+    reasoningEffort: values['reasoning-effort'],
+    includeUsage: !values['no-stream-usage'],
+    probeEvery: num(values['probe-every']),
+    probeTokens: num(values['probe-tokens']),
+    probeCue: values['probe-cue'],
+    encoding: values.encoding,
+    engine: values.engine,
+    concurrency: num(values.concurrency),
+    retries: num(values.retries),
+  };
+  if (values.timeout !== undefined) o.timeoutMs = Math.round((num(values.timeout) ?? NaN) * 1000);
+  if (values['extra-body'] !== undefined) o.extraBody = parseExtraBody(values['extra-body'], cwd);
+  if (values.prompt !== undefined) o.template = readText('prompt', values.prompt, cwd);
+  if (values.system !== undefined) o.system = readText('system', values.system, cwd);
+  if (values['probe-template'] !== undefined) o.probeTemplate = readText('probe-template', values['probe-template'], cwd);
+  if (values.extract) {
+    const parsed = parseExtractConfig(values.extract === 'regex' ? { preset: 'regex', pattern: values.pattern } : values.extract);
+    if (!parsed.config) throw new UsageError(`--extract ${values.extract}: ${parsed.error}`);
+    o.extract = parsed.config;
+  }
+  for (const key of Object.keys(o) as (keyof LiveRunOverrides)[]) if (o[key] === undefined) delete o[key];
+  return o;
 }
 
-/** `prompt-budget run`: generates traces (and probes) from a live server. */
-export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
-  if (values.help) {
-    io.stdout(RUN_HELP);
-    return 0;
-  }
+/** What the run reads from disk before anything is sent. */
+interface RunFiles {
+  config?: PromptBudgetConfig;
+  /** The config's folder (the working folder without one): the config's paths are relative to it. */
+  configDir: string;
+  testSetPath: string;
+  outPath: string;
+  /** The config's linked prompt, read only when --prompt does not replace it. */
+  linkedPrompt?: string;
+}
+
+function runFiles(values: RunFlagValues, positionals: string[], io: CliIo): RunFiles {
   const configPath = values.config !== undefined ? resolve(io.cwd, values.config) : undefined;
   const config = configPath ? readConfigFile(configPath, io) : undefined;
   const configDir = configPath ? dirname(configPath) : io.cwd;
-  const live = config?.live ?? DEFAULT_CONFIG.live;
-
   if (positionals.length > 1) throw new UsageError(`run: expected one test set, got ${positionals.length}: ${positionals.join(' ')}`);
   let testSetPath: string;
   if (positionals[0]) testSetPath = resolve(io.cwd, positionals[0]);
   else if (config && config.testSets.length > 0) testSetPath = resolve(configDir, config.testSets[0]);
   else throw new UsageError('run: no test set: pass a file (prompt-budget run <test-set>) or a --config that lists testSets');
-  const baseUrl = values['base-url'] ?? config?.live.baseUrl;
-  if (!baseUrl) throw new UsageError('run: --base-url is required (e.g. http://localhost:11434/v1)');
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(baseUrl);
-  } catch {
-    throw new UsageError(`--base-url ${displayUrl(baseUrl)}: not a URL`);
-  }
-  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') throw new UsageError(`--base-url ${displayUrl(baseUrl)}: expected http:// or https://`);
-  const model = values.model ?? (config?.live.model || undefined);
-  if (!model) throw new UsageError('run: --model is required');
   if (!values.out) throw new UsageError('run: --out <file.jsonl> is required');
   if (/\.(json|csv|tsv)$/i.test(values.out)) throw new UsageError(`--out ${values.out}: the output is JSONL; name it .jsonl`);
   const outPath = resolve(io.cwd, values.out);
   if (outPath === testSetPath) throw new UsageError('--out must differ from the test set, which is never overwritten');
-
-  const maxTokens = intFlag('max-tokens', values['max-tokens'], live.maxTokens, 1);
-  const param = values['max-tokens-param'] ?? 'max_tokens';
-  if (param !== 'max_tokens' && param !== 'max_completion_tokens') throw new UsageError(`--max-tokens-param ${param}: expected max_tokens or max_completion_tokens`);
-  let temperature: number | undefined = config?.live.temperature;
-  if (values.temperature !== undefined) {
-    temperature = Number(values.temperature);
-    if (values.temperature.trim() === '' || !Number.isFinite(temperature) || temperature < 0) throw new UsageError(`--temperature ${values.temperature}: expected a number ≥ 0`);
-  }
-  const encoding = values.encoding ?? config?.encoding ?? 'o200k_base';
-  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
-  const engine = values.engine ?? config?.engine ?? 'gpt-tokenizer';
-  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
-  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
-  const tokenizerPath = values.tokenizer !== undefined ? resolve(io.cwd, values.tokenizer) : values.encoding === undefined ? (config?.tokenizer ?? undefined) : undefined;
-  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, configDir) : undefined;
-  let extract: ExtractConfig | undefined = config?.extract;
-  if (values.extract) {
-    const parsed = parseExtractConfig(values.extract === 'regex' ? { preset: 'regex', pattern: values.pattern } : values.extract);
-    if (!parsed.config) throw new UsageError(`--extract ${values.extract}: ${parsed.error}`);
-    extract = parsed.config;
-  }
-  const configProbe = config && config.live.probeEvery > 0 ? config.live.probeEvery : undefined;
-  const probeEvery = values['probe-every'] !== undefined ? intFlag('probe-every', values['probe-every'], 0, 1) : configProbe;
-  if (probeEvery === undefined && (values['probe-tokens'] || values['probe-cue'] !== undefined || values['probe-template'])) {
-    throw new UsageError('--probe-tokens, --probe-cue and --probe-template need --probe-every');
-  }
-  const concurrency = intFlag('concurrency', values.concurrency, live.concurrency, 1);
-  const retries = intFlag('retries', values.retries, 5, 0);
-  let timeoutMs = live.timeoutMs;
-  if (values.timeout !== undefined) {
-    const sec = Number(values.timeout);
-    if (values.timeout.trim() === '' || !Number.isFinite(sec) || sec <= 0) throw new UsageError(`--timeout ${values.timeout}: expected seconds > 0`);
-    timeoutMs = Math.round(sec * 1000);
-  }
   if (values['no-cache'] && values.cache) throw new UsageError('--cache and --no-cache contradict each other');
-  let template = values.prompt !== undefined ? readText('prompt', values.prompt, io.cwd) : undefined;
-  let system = values.system !== undefined ? readText('system', values.system, io.cwd) : undefined;
-  if (template === undefined && config?.prompt) {
-    const linked = readText('config prompt', resolve(configDir, config.prompt), io.cwd);
-    // A linked prompt with {{fields}} is the user message; one without them is the instructions.
-    if (templateFields(linked).length > 0) template = linked;
-    else if (system === undefined) {
-      system = linked;
-      io.stderr(`run: ${config.prompt} has no {{question}} placeholder, so it is sent as the system message and each question as the user message\n`);
-    }
-  }
-  const probeTemplate = values['probe-template'] !== undefined ? readText('probe-template', values['probe-template'], io.cwd) : undefined;
-  const extraBody = { ...(config?.live.extraBody ?? {}), ...(values['extra-body'] !== undefined ? parseExtraBody(values['extra-body'], io.cwd) : {}) };
-  const apiKey = io.env.PROMPT_BUDGET_API_KEY || io.env.OPENAI_API_KEY || undefined;
-  const safe = (text: string): string => redactSecrets(text, [apiKey]);
+  if (values['no-cache'] && values['clear-cache']) throw new UsageError('--clear-cache needs the cache; drop --no-cache');
+  const files: RunFiles = { testSetPath, outPath, configDir };
+  if (config) files.config = config;
+  if (config?.prompt && values.prompt === undefined) files.linkedPrompt = readText('config prompt', resolve(configDir, config.prompt), io.cwd);
+  return files;
+}
 
-  const { cases } = await readTestSet(testSetPath, config?.fields, io);
-  const fields = config?.fields ?? resolveFields();
-  const rawRows = rawRowsByLine(existsSync(testSetPath) ? readFileSync(testSetPath, 'utf8') : '', testSetPath);
+/**
+ * The CLI's path to a live-run plan: flags over the config, checked by core; an error becomes a
+ * UsageError in the CLI's words, warnings go to stderr.
+ */
+export async function planFromFlags(values: RunFlagValues, positionals: string[], io: CliIo): Promise<{ plan: LiveRunPlan; fields: FieldMap; outPath: string; tokenizer?: Tokenizer }> {
+  const files = runFiles(values, positionals, io);
+  // --tokenizer (or the config's tokenizer, unless --encoding is given) places the probe boundaries.
+  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+  const tokenizerPath = values.tokenizer !== undefined ? resolve(io.cwd, values.tokenizer) : values.encoding === undefined && files.config?.tokenizer ? resolve(files.configDir, files.config.tokenizer) : undefined;
+  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, files.configDir) : undefined;
+  const overrides = runOverridesFromFlags(values, io.cwd);
+  const { cases } = await readTestSet(files.testSetPath, files.config?.fields, io);
+  const rawRows = rawRowsByLine(existsSync(files.testSetPath) ? readFileSync(files.testSetPath, 'utf8') : '', files.testSetPath);
   const rows = cases.map((c) => rawRows.get(c.line));
-  for (let i = 0; i < cases.length; i++) {
-    const { missing } = buildMessages(cases[i], { template, system }, rows[i]);
-    if (missing.length > 0) {
-      throw new UsageError(`the prompt template uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which case "${cases[i].id}" (line ${cases[i].line}) does not have`);
-    }
-  }
+  const { plan, issues } = prepareLiveRun({ config: files.config, linkedPrompt: files.linkedPrompt, cases, rows, overrides });
+  const error = issues.find((i) => i.severity === 'error');
+  if (error || !plan) throw new UsageError(error ? runIssueText(error, values) : 'run: cannot prepare the run');
+  for (const w of issues) io.stderr(`run: ${runIssueText(w, values)}\n`);
+  return { plan, fields: files.config?.fields ?? resolveFields(), outPath: files.outPath, tokenizer };
+}
 
-  let cache: FileCacheStore | undefined;
-  if (!values['no-cache']) {
-    cache = new FileCacheStore(resolve(io.cwd, values.cache ?? '.prompt-budget-cache'));
-    if (values['clear-cache']) io.stderr(`cleared ${await cache.clear()} cached response(s) from ${cache.dir}\n`);
-  } else if (values['clear-cache']) {
-    throw new UsageError('--clear-cache needs the cache; drop --no-cache');
-  }
+function progressLine(p: LiveProgress): string {
+  const tokens = p.completionTokens + p.probeTokens;
+  return `run: ${p.done}/${p.total} cases${p.failed ? ` (${p.failed} failed)` : ''} · ${tokens.toLocaleString('en-US')} tokens${p.probeTokens ? ` (${p.probeTokens.toLocaleString('en-US')} in probes)` : ''} · ${p.sentRequests} requests sent, ${p.cachedRequests} from cache\n`;
+}
 
+async function openCache(values: RunFlagValues, io: CliIo): Promise<FileCacheStore | undefined> {
+  if (values['no-cache']) return undefined;
+  const cache = new FileCacheStore(resolve(io.cwd, values.cache ?? '.prompt-budget-cache'));
+  if (values['clear-cache']) io.stderr(`cleared ${await cache.clear()} cached response(s) from ${cache.dir}\n`);
+  return cache;
+}
+
+/** The plan plus what only this process has: the key, the cache, the signal and stderr progress. */
+function runOptions(plan: LiveRunPlan, apiKey: string | undefined, cache: FileCacheStore | undefined, io: CliIo, safe: (t: string) => string): LiveRunOptions {
   let lastShown = 0;
   let retryNotes = 0;
   const options: LiveRunOptions = {
-    baseUrl,
-    model,
-    maxTokens,
-    maxTokensParam: param,
-    includeUsage: !values['no-stream-usage'],
-    prompt: { ...(template !== undefined ? { template } : {}), ...(system !== undefined ? { system } : {}) },
-    rows,
-    encoding: encoding as EncodingName,
-    engine: engine as EngineName,
-    tokenizer,
-    concurrency,
-    timeoutMs,
-    retries,
+    ...plan.options,
     onProgress: (p) => {
       const now = Date.now();
       if (now - lastShown >= 1000 || p.done === p.total) {
@@ -263,66 +280,80 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     },
   };
   if (apiKey) options.apiKey = apiKey;
-  if (temperature !== undefined) options.temperature = temperature;
-  if (values['reasoning-effort'] !== undefined) options.reasoningEffort = values['reasoning-effort'];
-  if (Object.keys(extraBody).length > 0) options.extraBody = extraBody;
   if (cache) options.cache = cache;
   if (io.signal) options.signal = io.signal;
-  if (probeEvery !== undefined) {
-    options.probe = {
-      every: probeEvery,
-      maxTokens: intFlag('probe-tokens', values['probe-tokens'], 16, 1),
-      cue: values['probe-cue'] ?? DEFAULT_PROBE_CUE,
-      template: probeTemplate ?? DEFAULT_PROBE_TEMPLATE,
-    };
-  }
+  return options;
+}
 
-  io.stderr(`run: ${cases.length} case(s) against ${displayUrl(baseUrl)} (model ${model}, max ${maxTokens} tokens${probeEvery ? `, probes every ${probeEvery} tokens` : ''})\n`);
+/** Runs the plan; a cancel or a fatal error becomes the exit code and its message. */
+async function execute(plan: LiveRunPlan, options: LiveRunOptions, io: CliIo, safe: (t: string) => string): Promise<LiveRunResult | number> {
   let done = 0;
   options.onCaseDone = () => {
     done++;
   };
-  let results: LiveCaseResult[];
-  let progress: LiveProgress;
   try {
-    ({ results, progress } = await runLive(cases, options));
+    return await runLive(plan.cases, options);
   } catch (e) {
     if (e instanceof LiveError && e.kind === 'cancelled') {
-      io.stderr(`run: cancelled after ${done} of ${cases.length} case(s); finished responses are cached, so running the same command again sends only the rest\n`);
+      io.stderr(`run: cancelled after ${done} of ${plan.cases.length} case(s); finished responses are cached, so running the same command again sends only the rest\n`);
       return 130;
     }
     if (e instanceof LiveError) {
       let hint = '';
-      if (e.kind === 'auth') hint = apiKey ? ' (check PROMPT_BUDGET_API_KEY or OPENAI_API_KEY)' : ' (no key was sent: set PROMPT_BUDGET_API_KEY or OPENAI_API_KEY)';
+      if (e.kind === 'auth') hint = options.apiKey ? ' (check PROMPT_BUDGET_API_KEY or OPENAI_API_KEY)' : ' (no key was sent: set PROMPT_BUDGET_API_KEY or OPENAI_API_KEY)';
       io.stderr(safe(`prompt-budget run: ${e.message}${hint}\n`));
       return 2;
     }
     io.stderr(safe(`prompt-budget run: ${(e as Error).message}\n`));
     return 2;
   }
+}
 
-  await writeAtomically(outPath, tracedJsonl(cases, rows, results, fields));
+/** What was written, what was truncated and what failed; the exit code. */
+function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string): number {
+  const { results, progress } = run;
+  const n = plan.cases.length;
+  const { maxTokens, probe } = plan.options;
   const failed = results.filter((r) => r.error !== undefined);
   const fromCache = results.filter((r) => r.fromCache).length;
-  const probes = results.reduce((n, r) => n + (r.probes?.length ?? 0), 0);
+  const probes = results.reduce((k, r) => k + (r.probes?.length ?? 0), 0);
   io.stderr(
-    `wrote ${cases.length} row(s) to ${values.out}: ${cases.length - failed.length} with a trace (${fromCache} from cache)${failed.length ? `, ${failed.length} failed` : ''}${probeEvery ? `, ${probes} probe(s)` : ''}; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} answered from cache\n`,
+    `wrote ${n} row(s) to ${out}: ${n - failed.length} with a trace (${fromCache} from cache)${failed.length ? `, ${failed.length} failed` : ''}${probe ? `, ${probes} probe(s)` : ''}; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} answered from cache\n`,
   );
-  const trunc = truncationSummary(results, extract ? makeExtractor(extract) : undefined);
+  const trunc = truncationSummary(results, plan.extract ? makeExtractor(plan.extract) : undefined);
   if (trunc.length > 0) {
     io.stderr(
-      extract
+      plan.extract
         ? `${trunc.length} case(s) hit --max-tokens ${maxTokens} (finish_reason length); ${trunc.noAnswer} of them have no answer: truncated (the sweep counts them as cut before answer)\n`
         : `${trunc.length} case(s) hit --max-tokens ${maxTokens} (finish_reason length): truncated; pass --extract to count those with no answer\n`,
     );
   } else {
     io.stderr('0 case(s) truncated by --max-tokens\n');
   }
-  if (failed.length > 0) {
-    for (const r of failed.slice(0, 10)) io.stderr(safe(`case ${r.id}: ${r.error}\n`));
-    if (failed.length > 10) io.stderr(`… and ${failed.length - 10} more\n`);
-    io.stderr(`run: ${failed.length} case(s) failed and have no trace; run the same command again to retry only those\n`);
-    return 2;
+  if (failed.length === 0) return 0;
+  for (const r of failed.slice(0, 10)) io.stderr(safe(`case ${r.id}: ${r.error}\n`));
+  if (failed.length > 10) io.stderr(`… and ${failed.length - 10} more\n`);
+  io.stderr(`run: ${failed.length} case(s) failed and have no trace; run the same command again to retry only those\n`);
+  return 2;
+}
+
+/** `prompt-budget run`: generates traces (and probes) from a live server. */
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return 0;
   }
-  return 0;
+  const { plan, fields, outPath, tokenizer } = await planFromFlags(values, positionals, io);
+  const apiKey = io.env.PROMPT_BUDGET_API_KEY || io.env.OPENAI_API_KEY || undefined;
+  const safe = (text: string): string => redactSecrets(text, [apiKey]);
+  const cache = await openCache(values, io);
+  const { options: o } = plan;
+  io.stderr(`run: ${plan.cases.length} case(s) against ${displayUrl(o.baseUrl)} (model ${o.model}, max ${o.maxTokens} tokens${o.probe ? `, probes every ${o.probe.every} tokens` : ''})\n`);
+  const options = runOptions(plan, apiKey, cache, io, safe);
+  if (tokenizer) options.tokenizer = tokenizer;
+  const run = await execute(plan, options, io, safe);
+  if (typeof run === 'number') return run;
+  await writeAtomically(outPath, tracedJsonl(plan.cases, plan.options.rows ?? [], run.results, fields));
+  return report(plan, run, values.out ?? outPath, io, safe);
 }

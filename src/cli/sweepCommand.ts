@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
+import type { EncodingName, EngineName, SweepResult } from '../core/types';
 import { runSweep } from '../core/sweep';
 import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
+import { checkSweepGates } from '../core/gates';
+import { sweepToJunit } from '../core/sweepJunit';
 import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
@@ -22,13 +28,24 @@ Options:
   --tokenizer <path>       count in a model's own tokens: a Hugging Face tokenizer.json or its folder
   --margin <pts>           non-inferiority margin in EM points (default 1)
   --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
-  --format <f>             table (default) | json | md | csv
+  --format <f>             table (default) | json | md | csv | junit (one test case per gate)
   --cases                  with --format json: add per-case results
   --require-savings <pct>  exit 1 unless the recommended policy saves at least this share of tokens
   --max-em-loss <pts>      exit 1 when the recommended policy's ΔEM is below −pts
   --fail-underpowered      exit 1 when the test set cannot detect a loss of the margin
 Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
+
+/** Tokens of the config's linked prompt, so `compare` can tell a pull request that grew it; a warning when unreadable. */
+function countPrompt(file: string, root: string, result: SweepResult, io: CliIo, tokenizer?: Tokenizer): { file: string; tokens: number } | null {
+  try {
+    const text = readFileSync(resolve(root, file), 'utf8');
+    return { file, tokens: countTokens(tokenizer ?? getTokenizer(result.encoding as EncodingName, result.engine as EngineName), text).count };
+  } catch (e) {
+    io.stderr(`warning: cannot read the config's prompt ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return null;
+  }
+}
 
 /** `prompt-budget sweep`. */
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
@@ -49,7 +66,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const format = values.format ?? 'table';
-  if (!['table', 'json', 'md', 'csv'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md or csv`);
+  if (!['table', 'json', 'md', 'csv', 'junit'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md, csv or junit`);
   const pctFlag = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -63,6 +80,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
+  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io, inputs.options.tokenizer);
+  const checks = checkSweepGates(result, gates);
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(sweepToJson(result), null, 2)}\n`);
@@ -73,10 +92,13 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     case 'csv':
       io.stdout(sweepToCsv(result));
       break;
+    case 'junit':
+      io.stdout(sweepToJunit(result, checks));
+      break;
     default:
       io.stdout(sweepToTable(result));
   }
-  const { code, failures } = gateExitCode(result, gates);
+  const { code, failures } = gateExitCode(checks);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;
 }

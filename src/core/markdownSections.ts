@@ -1,3 +1,5 @@
+import type { TokenCount } from './incrementalCounter';
+
 /** A markdown ATX heading that starts a prompt section. */
 export interface Section {
   /** 0-based line of the heading. */
@@ -38,4 +40,20 @@ export function findSections(text: string): Section[] {
     start = end + 1;
   }
   return sections;
+}
+
+/**
+ * Each section's count including its subsections (up to the next heading of the same or a higher
+ * level), from `own`: the count of each section's own text, parallel to `sections`.
+ */
+export function sectionTotals(sections: readonly Section[], own: readonly TokenCount[]): (Section & TokenCount)[] {
+  return sections.map((s, i) => {
+    let count = own[i].count;
+    let approximate = own[i].approximate;
+    for (let j = i + 1; j < sections.length && sections[j].level > s.level; j++) {
+      count += own[j].count;
+      approximate ||= own[j].approximate;
+    }
+    return { ...s, count, approximate };
+  });
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
+import { policyExportRule } from './policyExportRule';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
 export const EXPORTED_POLICY_VERSION = 1;
@@ -23,11 +24,10 @@ export interface PolicySettings {
   match: MatchConfig;
 }
 
-/** Why a policy cannot run in the streaming runtime, or null when it can. */
+/** Why a policy cannot run in the streaming runtime, or null when it can ({@link policyExportRule}). */
 export function runtimeUnsupported(spec: PolicySpec): string | null {
-  return spec.kind === 'probe'
-    ? `${policyName(spec)}: probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy`
-    : null;
+  const rule = policyExportRule(policyName(spec));
+  return rule.exportable ? null : rule.reason;
 }
 
 /**

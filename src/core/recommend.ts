@@ -23,8 +23,11 @@ export interface PolicyStats {
   deltaEm: number;
   /** ΔEM 95% CI: Tango's score interval for paired proportions (src/core/pairedInterval.ts). */
   ci95: [number, number];
-  /** The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison: too narrow when flips are rare. */
-  bootstrapCi95: [number, number];
+  /**
+   * The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison (too narrow when flips are
+   * rare); only with `bootstrap: true`, since nothing the sweep reports reads it.
+   */
+  bootstrapCi95?: [number, number];
   mcnemarP: number;
   meanTokens: number;
   savings: number;
@@ -102,12 +105,13 @@ export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Ui
 
 /**
  * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
- * The bootstrap streams `resamples` resamples of the subset once (seeded, the same resamples as
- * `bootstrapIndices(subset length, resamples, seed)`) and shares them across policies; the draws
- * are counted per {@link patternClasses} class, and each policy reads only the classes where it
- * disagrees with the baseline. With no cases every figure is 0 (CI [0, 0], p = 1).
+ * With `bootstrap: true` it adds `bootstrapCi95`: the bootstrap streams `resamples` resamples of the
+ * subset once (seeded, the same resamples as `bootstrapIndices(subset length, resamples, seed)`)
+ * and shares them across policies; the draws are counted per {@link patternClasses} class, and
+ * each policy reads only the classes where it disagrees with the baseline. Without it `resamples`
+ * and `seed` are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
  */
-export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array }): PolicyStats[] {
+export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
   const total = checkMatrix(m);
   const cases = opts.subset ?? allCases(total);
   const n = cases.length;
@@ -115,7 +119,7 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
   if (policies === 0) return [];
   const classes = patternClasses(m, cases);
   const flips = discordantClasses(m, cases, classes);
-  const ci = bootstrapCis(flips, classes, n, opts);
+  const ci = opts.bootstrap ? bootstrapCis(flips, classes, n, opts) : undefined;
   const baseSums = caseSums(m, cases, 0);
   const baseEm = n > 0 ? baseSums.correct / n : 0;
   const baseMeanTokens = n > 0 ? baseSums.tokens / n : 0;
@@ -129,19 +133,20 @@ export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: nu
     const gainedCases = flips.gainedCases[p];
     // The baseline against itself is exactly 0; every other policy gets a real interval, flips or not.
     const ci95: [number, number] = p === 0 ? [0, 0] : pairedDifferenceCi(lostCases, gainedCases, n);
-    out.push({
+    const stats: PolicyStats = {
       name: m.names[p],
       correct: s.correct,
       em,
       deltaEm: em - baseEm,
       ci95,
-      bootstrapCi95: ci.get(p) ?? [0, 0],
       mcnemarP: mcnemarExactP(lostCases, gainedCases),
       meanTokens,
       savings: baseMeanTokens > 0 ? 1 - meanTokens / baseMeanTokens : 0,
       flipsToWrong: lostCases,
       flipsToRight: gainedCases,
-    });
+    };
+    if (ci) stats.bootstrapCi95 = ci.get(p) ?? [0, 0];
+    out.push(stats);
   }
   return out;
 }

@@ -18,7 +18,7 @@
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
 import { points, signed } from './casesToAdd';
-import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PolicyMatrix } from './recommend';
+import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PatternClasses, type PolicyMatrix } from './recommend';
 import { forEachBootstrapClassCount, percentileCiFromSums } from './stats';
 
 /** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
@@ -59,75 +59,85 @@ interface Plan {
   ci95: [number, number];
 }
 
-/**
- * Chooses the per-group policies on a subset of cases (positions into the matrix). Groups with
- * fewer than `minCases` cases in the subset take the subset's global choice.
- */
-function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, groupCount: number, opts: Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>): Plan {
-  const n = subset.length;
-  const P = m.names.length;
-  const stats = policyStats(m, { resamples: opts.resamples, seed: opts.seed, subset });
-  const single = choosePolicy(stats, opts.margin)?.index ?? 0;
-  const base = m.correct[0];
+type PlanOptions = Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>;
 
-  const members: number[][] = Array.from({ length: groupCount }, () => []);
-  for (let k = 0; k < n; k++) members[groupOf[subset[k]]].push(k);
-  const tokens = (g: number, p: number): number => members[g].reduce((s, k) => s + m.tokens[p][subset[k]], 0);
-  const correct = (g: number, p: number): number => members[g].reduce((s, k) => s + m.correct[p][subset[k]], 0);
-  // Cases of one group with one pattern of right/wrong answers count alike in every bootstrap sum.
-  const classes = patternClasses(m, subset, Uint32Array.from(subset, (i) => groupOf[i]));
-  const classesOf: number[][] = Array.from({ length: groupCount }, () => []);
-  for (let c = 0; c < classes.classes; c++) classesOf[groupOf[subset[classes.first[c]]]].push(c);
-  /** Classes (see patternClasses) of group g where policy p gains / loses against full. */
-  const discordant = (g: number, p: number): { gained: Uint32Array; lost: Uint32Array } => {
+/** Pattern classes (see patternClasses) where a policy gains / loses against full. */
+interface Discordant {
+  gained: Uint32Array;
+  lost: Uint32Array;
+}
+
+/** A candidate policy of one group, with its contribution to every resample's Σ(policy − full). */
+interface Cand extends Discordant {
+  p: number;
+  tokens: number;
+  correct: number;
+  vec: Int32Array;
+}
+
+/** A subset of cases split into tag groups, with what the search needs per (group, policy). */
+class SubsetGroups {
+  /** Positions in the subset of each group's cases. */
+  readonly members: number[][];
+  /** Cases of one group with one pattern of right/wrong answers count alike in every bootstrap sum. */
+  readonly classes: PatternClasses;
+  private readonly classesOf: number[][];
+
+  constructor(
+    private readonly m: PolicyMatrix,
+    private readonly subset: Uint32Array,
+    groupOf: Uint32Array,
+    groupCount: number,
+  ) {
+    this.members = Array.from({ length: groupCount }, () => []);
+    for (let k = 0; k < subset.length; k++) this.members[groupOf[subset[k]]].push(k);
+    this.classes = patternClasses(m, subset, Uint32Array.from(subset, (i) => groupOf[i]));
+    this.classesOf = Array.from({ length: groupCount }, () => []);
+    for (let c = 0; c < this.classes.classes; c++) this.classesOf[groupOf[subset[this.classes.first[c]]]].push(c);
+  }
+
+  private sum(g: number, row: ArrayLike<number>): number {
+    return this.members[g].reduce((s, k) => s + row[this.subset[k]], 0);
+  }
+
+  /** Classes of group g where policy p gains / loses against full. */
+  discordant(g: number, p: number): Discordant {
     const gained: number[] = [];
     const lost: number[] = [];
-    for (const c of classesOf[g]) {
-      const i = subset[classes.first[c]];
-      const d = m.correct[p][i] - base[i];
+    const base = this.m.correct[0];
+    for (const c of this.classesOf[g]) {
+      const i = this.subset[this.classes.first[c]];
+      const d = this.m.correct[p][i] - base[i];
       if (d > 0) gained.push(c);
       else if (d < 0) lost.push(c);
     }
     return { gained: Uint32Array.from(gained), lost: Uint32Array.from(lost) };
-  };
-
-  const fallback = members.map((list) => list.length < opts.minCases);
-  const active: number[] = [];
-  const fixedParts: { gained: Uint32Array; lost: Uint32Array }[] = [];
-  for (let g = 0; g < groupCount; g++) {
-    if (members[g].length === 0) continue;
-    if (fallback[g]) fixedParts.push(discordant(g, single));
-    else active.push(g);
   }
 
-  // Candidates per active group: Pareto frontier on (tokens ↑, correct ↓) plus the global policy and full.
-  interface Cand {
-    p: number;
-    tokens: number;
-    correct: number;
-    gained: Uint32Array;
-    lost: Uint32Array;
-    vec: Int32Array;
-  }
-  const cands: Cand[][] = active.map((g) => {
-    const all = Array.from({ length: P }, (_, p) => ({ p, tokens: tokens(g, p), correct: correct(g, p) }));
+  /** Group g's candidates: its Pareto frontier on (tokens ↑, correct ↓) plus the global policy and full. */
+  candidates(g: number, single: number): Cand[] {
+    const all = this.m.names.map((_, p) => ({ p, tokens: this.sum(g, this.m.tokens[p]), correct: this.sum(g, this.m.correct[p]) }));
     all.sort((a, b) => a.tokens - b.tokens || b.correct - a.correct || a.p - b.p);
     const out: Cand[] = [];
     let best = -1;
     for (const c of all) {
-      if (c.correct > best || c.p === single || c.p === 0) out.push({ ...c, ...discordant(g, c.p), vec: new Int32Array(0) });
+      if (c.correct > best || c.p === single || c.p === 0) out.push({ ...c, ...this.discordant(g, c.p), vec: new Int32Array(0) });
       best = Math.max(best, c.correct);
     }
     return out;
-  });
+  }
+}
 
-  // Each (group, policy) contribution to every resample's Σ(policy − full), from one shared stream
-  // of resamples: the same draws as policyStats on this subset, counted per class.
+/**
+ * Each (group, policy) contribution to every resample's Σ(policy − full), from one shared stream of
+ * resamples (the same draws as policyStats on this subset, counted per class): into each
+ * candidate's `vec`, and the groups fixed on the global policy all into the returned `fixed`.
+ */
+function resampleSums(classes: PatternClasses, fixedParts: readonly Discordant[], cands: Cand[][], n: number, opts: PlanOptions): { fixed: Int32Array; R: number } {
   const parts = [...fixedParts, ...cands.flat()];
   const R = parts.some((x) => x.gained.length + x.lost.length > 0) && n > 0 ? opts.resamples : 0;
   const fixed = new Int32Array(R);
   for (const list of cands) for (const c of list) c.vec = new Int32Array(R);
-  // Where each part's contribution goes: the fixed groups all add into `fixed`.
   const sinks = parts.map((x, j) => (j < fixedParts.length ? fixed : (x as Cand).vec));
   forEachBootstrapClassCount(classes.classOf, classes.classes, R, opts.seed, (r, counts) => {
     for (let j = 0; j < parts.length; j++) {
@@ -138,42 +148,73 @@ function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, 
       sinks[j][r] += v;
     }
   });
+  return { fixed, R };
+}
 
-  const ci = (sums: Int32Array): [number, number] => (R > 0 ? percentileCiFromSums(sums, n, 0.95) : [0, 0]);
-  const feasible = (sums: Int32Array): boolean => ci(sums)[0] >= -opts.margin - BOUND_SLACK;
-  const sumOf = (choice: number[]): Int32Array => {
-    const s = Int32Array.from(fixed);
+/** The search over one candidate per active group, keeping the cheapest feasible choice found. */
+class PlanSearch {
+  best: number[];
+  private bestCost: number;
+  private bestRight: number;
+
+  constructor(
+    private readonly cands: Cand[][],
+    private readonly fixed: Int32Array,
+    private readonly R: number,
+    private readonly n: number,
+    private readonly margin: number,
+    incumbent: number[],
+  ) {
+    this.best = incumbent;
+    this.bestCost = this.costOf(incumbent);
+    this.bestRight = this.rightOf(incumbent);
+  }
+
+  ci(sums: Int32Array): [number, number] {
+    return this.R > 0 ? percentileCiFromSums(sums, this.n, 0.95) : [0, 0];
+  }
+
+  private feasible(sums: Int32Array): boolean {
+    return this.ci(sums)[0] >= -this.margin - BOUND_SLACK;
+  }
+
+  sumOf(choice: readonly number[]): Int32Array {
+    const s = Int32Array.from(this.fixed);
     choice.forEach((c, a) => {
-      const v = cands[a][c].vec;
-      for (let r = 0; r < R; r++) s[r] += v[r];
+      const v = this.cands[a][c].vec;
+      for (let r = 0; r < this.R; r++) s[r] += v[r];
     });
     return s;
-  };
-  const costOf = (choice: number[]): number => choice.reduce((s, c, a) => s + cands[a][c].tokens, 0);
-  const rightOf = (choice: number[]): number => choice.reduce((s, c, a) => s + cands[a][c].correct, 0);
+  }
 
-  // Incumbent: every group on the global policy (feasible by construction of `single`).
-  let best = cands.map((list) => list.findIndex((c) => c.p === single));
-  let bestCost = costOf(best);
-  let bestRight = rightOf(best);
-  const better = (cost: number, right: number): boolean => cost < bestCost || (cost === bestCost && right > bestRight);
+  private costOf(choice: readonly number[]): number {
+    return choice.reduce((s, c, a) => s + this.cands[a][c].tokens, 0);
+  }
 
-  let combos = 1;
-  for (const list of cands) combos = Math.min(combos * list.length, Number.MAX_SAFE_INTEGER);
-  const search: Plan['search'] = combos <= opts.exhaustiveLimit ? 'exhaustive' : 'greedy';
-  if (search === 'exhaustive' && cands.length > 0) {
+  private rightOf(choice: readonly number[]): number {
+    return choice.reduce((s, c, a) => s + this.cands[a][c].correct, 0);
+  }
+
+  private better(cost: number, right: number): boolean {
+    return cost < this.bestCost || (cost === this.bestCost && right > this.bestRight);
+  }
+
+  /** Branch and bound on tokens over every combination. */
+  exhaustive(): void {
+    const { cands, R } = this;
+    if (cands.length === 0) return;
     const minRest = new Float64Array(cands.length + 1);
     for (let a = cands.length - 1; a >= 0; a--) minRest[a] = minRest[a + 1] + Math.min(...cands[a].map((c) => c.tokens));
     const choice = new Array<number>(cands.length).fill(0);
     const partial = Array.from({ length: cands.length + 1 }, () => new Int32Array(R));
-    partial[0].set(fixed);
+    partial[0].set(this.fixed);
     const dfs = (a: number, cost: number, right: number): void => {
-      if (cost + minRest[a] > bestCost) return;
+      if (cost + minRest[a] > this.bestCost) return;
       if (a === cands.length) {
-        if (better(cost, right) && feasible(partial[a])) {
-          best = [...choice];
-          bestCost = cost;
-          bestRight = right;
+        if (this.better(cost, right) && this.feasible(partial[a])) {
+          this.best = [...choice];
+          this.bestCost = cost;
+          this.bestRight = right;
         }
         return;
       }
@@ -187,37 +228,70 @@ function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, 
       }
     };
     dfs(0, 0, 0);
-  } else if (cands.length > 0) {
-    // Greedy descent from all-full (ΔEM contribution 0 everywhere, so feasible).
+  }
+
+  /** Greedy descent from all-full (ΔEM contribution 0 everywhere, so feasible). */
+  greedy(): void {
+    const { cands } = this;
+    if (cands.length === 0) return;
     const choice = cands.map((list) => list.findIndex((c) => c.p === 0));
-    for (;;) {
-      let move: { a: number; c: number; score: number } | null = null;
-      for (let a = 0; a < cands.length; a++) {
-        const cur = cands[a][choice[a]];
-        for (let c = 0; c < cands[a].length; c++) {
-          const cand = cands[a][c];
-          const saved = cur.tokens - cand.tokens;
-          if (saved <= 0) continue;
-          const score = saved / (Math.max(0, cur.correct - cand.correct) + 1);
-          if (move && score <= move.score) continue;
-          const trial = [...choice];
-          trial[a] = c;
-          if (feasible(sumOf(trial))) move = { a, c, score };
-        }
-      }
-      if (!move) break;
-      choice[move.a] = move.c;
-    }
-    if (better(costOf(choice), rightOf(choice)) && feasible(sumOf(choice))) {
-      best = choice;
-      bestCost = costOf(best);
-      bestRight = rightOf(best);
+    for (let move = this.bestMove(choice); move; move = this.bestMove(choice)) choice[move.a] = move.c;
+    if (this.better(this.costOf(choice), this.rightOf(choice)) && this.feasible(this.sumOf(choice))) {
+      this.best = choice;
+      this.bestCost = this.costOf(choice);
+      this.bestRight = this.rightOf(choice);
     }
   }
 
+  /** The feasible single-group move that saves the most tokens per right answer lost, if any. */
+  private bestMove(choice: readonly number[]): { a: number; c: number; score: number } | null {
+    let move: { a: number; c: number; score: number } | null = null;
+    for (let a = 0; a < this.cands.length; a++) {
+      const cur = this.cands[a][choice[a]];
+      for (let c = 0; c < this.cands[a].length; c++) {
+        const cand = this.cands[a][c];
+        const saved = cur.tokens - cand.tokens;
+        if (saved <= 0) continue;
+        const score = saved / (Math.max(0, cur.correct - cand.correct) + 1);
+        if (move && score <= move.score) continue;
+        const trial = [...choice];
+        trial[a] = c;
+        if (this.feasible(this.sumOf(trial))) move = { a, c, score };
+      }
+    }
+    return move;
+  }
+}
+
+/**
+ * Chooses the per-group policies on a subset of cases (positions into the matrix). Groups with
+ * fewer than `minCases` cases in the subset take the subset's global choice.
+ */
+function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, groupCount: number, opts: PlanOptions): Plan {
+  const stats = policyStats(m, { resamples: opts.resamples, seed: opts.seed, subset });
+  const single = choosePolicy(stats, opts.margin)?.index ?? 0;
+  const groups = new SubsetGroups(m, subset, groupOf, groupCount);
+  const fallback = groups.members.map((list) => list.length < opts.minCases);
+  const active: number[] = [];
+  const fixedParts: Discordant[] = [];
+  for (let g = 0; g < groupCount; g++) {
+    if (groups.members[g].length === 0) continue;
+    if (fallback[g]) fixedParts.push(groups.discordant(g, single));
+    else active.push(g);
+  }
+  const cands = active.map((g) => groups.candidates(g, single));
+  const { fixed, R } = resampleSums(groups.classes, fixedParts, cands, subset.length, opts);
+  // Incumbent: every group on the global policy (feasible by construction of `single`).
+  const incumbent = cands.map((list) => list.findIndex((c) => c.p === single));
+  const plan = new PlanSearch(cands, fixed, R, subset.length, opts.margin, incumbent);
+  let combos = 1;
+  for (const list of cands) combos = Math.min(combos * list.length, Number.MAX_SAFE_INTEGER);
+  const search: Plan['search'] = combos <= opts.exhaustiveLimit ? 'exhaustive' : 'greedy';
+  if (search === 'exhaustive') plan.exhaustive();
+  else plan.greedy();
   const policy = new Array<number>(groupCount).fill(single);
-  active.forEach((g, a) => (policy[g] = cands[a][best[a]].p));
-  return { policy, fallback, single, search, ci95: ci(sumOf(best)) };
+  active.forEach((g, a) => (policy[g] = cands[a][plan.best[a]].p));
+  return { policy, fallback, single, search, ci95: plan.ci(plan.sumOf(plan.best)) };
 }
 
 /** Sums of correct answers and tokens of a per-group assignment over some cases. */

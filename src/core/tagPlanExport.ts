@@ -5,6 +5,7 @@
  */
 import type { ExportedPolicy, ExportedTagPlan, SweepResult } from './types';
 import { checkMeasured, parseExportedPolicy, readExportEnvelope, toExportedPolicy } from './policyExport';
+import { tagPlanFallback } from './policyExportRule';
 
 export const EXPORTED_TAG_PLAN_FORMAT = 'prompt-budget-tag-plan';
 export const EXPORTED_TAG_PLAN_VERSION = 1;
@@ -24,7 +25,7 @@ export function exportTagPlan(result: SweepResult): ExportedTagPlan {
     format: EXPORTED_TAG_PLAN_FORMAT,
     version: EXPORTED_TAG_PLAN_VERSION,
     byTag,
-    fallback: toExportedPolicy(tb.single?.policy ?? 'full', result),
+    fallback: toExportedPolicy(tagPlanFallback(tb), result),
     measured: {
       cases: result.cases,
       em: tb.overall.em,

@@ -362,4 +362,6 @@ export interface SweepResult {
   tagBudgets?: TagBudgets | null;
   /** When a cheaper policy is held back only by the test set's size: how many cases to add. */
   casesToAdd?: CasesToAdd | null;
+  /** The config's linked prompt and its tokens (sweep encoding), when the CLI could read it. */
+  prompt?: { file: string; tokens: number } | null;
 }

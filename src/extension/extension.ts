@@ -11,6 +11,7 @@ import { ResultsViewProvider } from './resultsView';
 import { SettingsStore } from './settings';
 import { SweepController } from './sweepController';
 import { TokenCodeLensProvider } from './tokenCodeLens';
+import { CODE_PROMPT_SELECTOR, CodePromptCodeLensProvider } from './codePromptCodeLens';
 import { TokenService } from './tokenService';
 import { TokenStatusBar } from './tokenStatusBar';
 import { chooseTokenizer } from './tokenizerPicker';
@@ -53,7 +54,19 @@ class Toggle implements vscode.Disposable {
   }
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<PromptBudgetApi> {
+/** The long-lived parts of the extension, each owned by the context's subscriptions. */
+interface Services {
+  log: vscode.LogOutputChannel;
+  settings: SettingsStore;
+  config: ConfigStore;
+  worker: WorkerClient;
+  tokens: TokenService;
+  prompts: PromptFiles;
+  sweeps: SweepController;
+  view: ResultsViewProvider;
+}
+
+async function createServices(context: vscode.ExtensionContext): Promise<Services> {
   const log = vscode.window.createOutputChannel('Prompt Budget', { log: true });
   log.debug(`activating in ${vscode.env.appHost}`);
   context.subscriptions.push(log);
@@ -76,11 +89,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const view = new ResultsViewProvider(context.extensionUri, sweeps, log);
   context.subscriptions.push(view);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEWS.results, view));
+  return { log, settings, config, worker, tokens, prompts, sweeps, view };
+}
 
+/** CodeLens and the status bar, each built while its setting is on; recounts when the encoding changes. */
+function registerDisplays(context: vscode.ExtensionContext, { settings, config, tokens, prompts, sweeps }: Services): void {
   const tokenLens = new TokenCodeLensProvider(tokens, prompts);
   context.subscriptions.push(tokenLens);
   const tokenLensToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(prompts.selector(), tokenLens));
   context.subscriptions.push(tokenLensToggle);
+  const codeLens = new CodePromptCodeLensProvider(tokens, () => sweeps.prices());
+  context.subscriptions.push(codeLens);
+  const codeLensToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(CODE_PROMPT_SELECTOR, codeLens));
+  context.subscriptions.push(codeLensToggle);
   const resultSelector = (): vscode.DocumentSelector => [{ scheme: 'file' }, { scheme: 'untitled' }];
   const recommendationToggle = new Toggle(() => vscode.languages.registerCodeLensProvider(resultSelector(), new RecommendationCodeLensProvider(sweeps, config)));
   context.subscriptions.push(recommendationToggle);
@@ -91,6 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const applySettings = (): void => {
     const s = settings.settings;
     tokenLensToggle.set(s.codeLens.tokenCounts);
+    codeLensToggle.set(s.codePrompts.codeLens);
     recommendationToggle.set(s.codeLens.recommendation);
     cutoffToggle.set(s.codeLens.cutoffs);
     statusToggle.set(s.statusBar);
@@ -100,18 +122,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const recount = (): void => {
     tokens.reset();
     tokenLens.refresh();
+    codeLens.refresh();
   };
   context.subscriptions.push(
     settings.onDidChange(({ affects }) => {
       applySettings();
       if (affects('promptFiles')) tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
-      if (affects('encoding') || affects('tokenizer')) recount();
+      if (affects('encoding') || affects('tokenizer') || affects('codePrompts.minProseChars')) recount();
+      else if (affects('prices')) codeLens.refresh();
     }),
   );
   let lastPrompt = config.current?.config.prompt;
   let lastEncoding = `${config.current?.config.encoding}\u0000${config.current?.config.tokenizer}`;
   context.subscriptions.push(
     config.onDidChange((c) => {
+      codeLens.refresh();
       if (c?.config.prompt !== lastPrompt) {
         lastPrompt = c?.config.prompt;
         tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
@@ -123,13 +148,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       }
     }),
   );
+}
 
+/** Checks a test set when it is opened or saved (trusted workspaces only); returns the check. */
+function watchTestSets(context: vscode.ExtensionContext, { config, sweeps, worker, log }: Services): (doc: vscode.TextDocument) => void {
   const isTestSet = (uri: vscode.Uri): boolean => [...config.testSetUris(), sweeps.currentTestSet()].some((u) => u?.toString() === uri.toString());
   const check = (doc: vscode.TextDocument): void => {
     if (isTestSet(doc.uri) && vscode.workspace.isTrusted) void sweeps.checkTestSet(doc.uri, worker).catch((e: Error) => log.warn(`checking ${doc.uri.fsPath}: ${e.message}`));
   };
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(check), vscode.workspace.onDidSaveTextDocument(check));
+  return check;
+}
 
+function registerCommands(context: vscode.ExtensionContext, { config, tokens, sweeps, view, log, settings }: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.runSweep, async () => {
       const result = await sweeps.run();
@@ -169,6 +200,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
       return vscode.commands.executeCommand<SweepResult | undefined>(COMMANDS.runSweep);
     },
   });
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PromptBudgetApi> {
+  const services = await createServices(context);
+  const { config, worker, tokens, sweeps, log } = services;
+  registerDisplays(context, services);
+  const check = watchTestSets(context, services);
+  registerCommands(context, services);
 
   await config.reload();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EncodingName } from '../core/types';
 import type { Prices } from '../shared/protocol';
+import { DEFAULT_MIN_PROSE_CHARS } from '../core/codePrompts';
 import { readLiveLayers, type LiveSettingLayers } from './live/liveSettings';
 
 export const SETTINGS_SECTION = 'promptBudget';
@@ -18,6 +19,8 @@ export interface Settings {
   debounceMs: number;
   statusBar: boolean;
   codeLens: { tokenCounts: boolean; recommendation: boolean; cutoffs: boolean };
+  /** Prompt literals in Python, TypeScript and JavaScript files. */
+  codePrompts: { codeLens: boolean; statusBar: boolean; minProseChars: number };
   /** `live.*` per level: where the base URL comes from decides whether the API key may go there. */
   live: LiveSettingLayers;
 }
@@ -46,6 +49,11 @@ export function readSettings(): Settings {
       tokenCounts: bool(c.get('codeLens.tokenCounts'), true),
       recommendation: bool(c.get('codeLens.recommendation'), true),
       cutoffs: bool(c.get('codeLens.cutoffs'), true),
+    },
+    codePrompts: {
+      codeLens: bool(c.get('codePrompts.codeLens'), true),
+      statusBar: bool(c.get('codePrompts.statusBar'), true),
+      minProseChars: Math.max(1, Math.round(num(c.get('codePrompts.minProseChars'), DEFAULT_MIN_PROSE_CHARS, 1))),
     },
     live: readLiveLayers(c),
   };

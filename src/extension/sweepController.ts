@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
-import { issueToDiagnostic, type ConfigStore } from './workspaceConfig';
+import { issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
-import { resolveSweepOptions } from '../core/sweepOptions';
+import { resolveSweepOptions, type ResolvedSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
@@ -15,6 +15,14 @@ const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
 const TEST_SET_KEY = 'promptBudget.testSet';
 const TEST_SET_GLOB = '**/*.{jsonl,ndjson,csv,tsv,json}';
+
+/** What one sweep reads before it starts. */
+interface SweepInputs {
+  loaded: LoadedConfig | undefined;
+  testSet: vscode.Uri;
+  bytes: Uint8Array;
+  sweepOptions: ResolvedSweepOptions;
+}
 
 interface StoredSweep {
   summary: SweepSummary;
@@ -259,6 +267,36 @@ export class SweepController implements ResultSource, vscode.Disposable {
     isCancelled: () => boolean,
     setWorker: (w: WorkerClient) => void,
   ): Promise<SweepResult | undefined> {
+    const inputs = await this.sweepInputs(chosen);
+    if (!inputs) return undefined;
+    const { testSet, sweepOptions } = inputs;
+    const rel = vscode.workspace.asRelativePath(testSet);
+    const worker = new WorkerClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sweepWorker.js').fsPath, (m) => this.log.error(m));
+    setWorker(worker);
+    const started = Date.now();
+    this.running = { done: 0, total: 0 };
+    this.message = null;
+    this.emitState();
+    this.log.info(`sweep ${rel}: ${sweepOptions.policies.length} policies, ${sweepOptions.encoding}/${sweepOptions.engine}, extract ${sweepOptions.extract.preset}, match ${sweepOptions.match.preset}`);
+    try {
+      const out = await this.sweepInWorker(worker, inputs, rel, flag, isCancelled);
+      await this.keepResult(out, inputs, rel, Date.now() - started);
+      return out.result;
+    } catch (e) {
+      this.running = null;
+      if (e instanceof WorkerCancelled) {
+        this.log.info(`sweep ${rel}: cancelled`);
+        this.message = { kind: 'info', text: 'Sweep cancelled.' };
+        this.emitState();
+      } else {
+        this.fail(e instanceof Error ? e.message : String(e));
+      }
+      return undefined;
+    }
+  }
+
+  /** The test set, its bytes and the sweep options, or undefined when something stops the sweep (the user was told). */
+  private async sweepInputs(chosen: vscode.Uri | undefined): Promise<SweepInputs | undefined> {
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
       const pick = await vscode.window.showWarningMessage('Prompt Budget runs sweeps of workspace files only in a trusted workspace. Counting tokens works in Restricted Mode.', manage);
@@ -281,80 +319,63 @@ export class SweepController implements ResultSource, vscode.Disposable {
       this.fail(errors.map((i) => i.message).join('; '));
       return undefined;
     }
-    let bytes: Uint8Array;
     try {
-      bytes = await this.readTestSet(testSet);
+      return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet) };
     } catch (e) {
       this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
+  }
 
-    const rel = vscode.workspace.asRelativePath(testSet);
-    const worker = new WorkerClient(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sweepWorker.js').fsPath, (m) => this.log.error(m));
-    setWorker(worker);
-    const started = Date.now();
-    this.running = { done: 0, total: 0 };
-    this.message = null;
+  /** Runs the sweep in the worker under a cancellable notification that shows the progress. */
+  private sweepInWorker(worker: WorkerClient, inputs: SweepInputs, rel: string, flag: SharedArrayBuffer, isCancelled: () => boolean): Thenable<SweepJobResult> {
+    const { bytes, testSet, loaded, sweepOptions } = inputs;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Prompt Budget: sweeping ${rel}`, cancellable: true }, async (progress, token) => {
+      const onCancel = token.onCancellationRequested(() => this.cancel());
+      let reported = 0;
+      if (isCancelled()) throw new WorkerCancelled();
+      return worker
+        .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
+          const pct = total ? (done / total) * 100 : 0;
+          progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
+          reported = pct;
+          this.running = { done, total };
+          this.progressEmitter.fire({ done, total });
+        })
+        .finally(() => onCancel.dispose());
+    });
+  }
+
+  /** Stores a finished sweep (keeping the selected policy when it is still a row) and shows it. */
+  private async keepResult(out: SweepJobResult, inputs: SweepInputs, rel: string, durationMs: number): Promise<void> {
+    const { testSet, bytes } = inputs;
+    this.setTestSetDiagnostics(testSet, bytes, out.issues);
+    const promptUri = this.config.promptUri();
+    const summary: SweepSummary = {
+      result: out.result,
+      testSet: rel,
+      prompt: promptUri ? vscode.workspace.asRelativePath(promptUri) : null,
+      promptTokens: promptUri ? await this.promptTokens(promptUri) : null,
+      finishedAt: new Date().toISOString(),
+      durationMs,
+    };
+    const keep = this.stored?.selectedPolicy;
+    this.stored = {
+      summary,
+      testSetUri: testSet.toString(),
+      flipped: out.flipped,
+      selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
+      sort: this.stored?.sort ?? DEFAULT_SORT,
+      uiSavedAt: Date.now(),
+    };
+    this.detail = null;
+    this.running = null;
+    this.persist('sweep');
+    const rec = out.result.recommendation;
+    this.log.info(`sweep ${rel}: ${out.result.cases} cases in ${durationMs} ms; recommended ${rec ? rec.policy : 'none'}`);
+    for (const w of out.result.warnings) this.log.warn(w);
     this.emitState();
-    this.log.info(`sweep ${rel}: ${sweepOptions.policies.length} policies, ${sweepOptions.tokenizerPath ?? `${sweepOptions.encoding}/${sweepOptions.engine}`}, extract ${sweepOptions.extract.preset}, match ${sweepOptions.match.preset}`);
-    try {
-      const out = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Prompt Budget: sweeping ${rel}`, cancellable: true },
-        async (progress, token) => {
-          const onCancel = token.onCancellationRequested(() => this.cancel());
-          let reported = 0;
-          if (isCancelled()) throw new WorkerCancelled();
-          return worker
-            .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
-              const pct = total ? (done / total) * 100 : 0;
-              progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
-              reported = pct;
-              this.running = { done, total };
-              this.progressEmitter.fire({ done, total });
-            })
-            .finally(() => onCancel.dispose());
-        },
-      );
-      const durationMs = Date.now() - started;
-      this.setTestSetDiagnostics(testSet, bytes, out.issues);
-      const promptUri = this.config.promptUri();
-      const summary: SweepSummary = {
-        result: out.result,
-        testSet: rel,
-        prompt: promptUri ? vscode.workspace.asRelativePath(promptUri) : null,
-        promptTokens: promptUri ? await this.promptTokens(promptUri) : null,
-        finishedAt: new Date().toISOString(),
-        durationMs,
-      };
-      const keep = this.stored?.selectedPolicy;
-      this.stored = {
-        summary,
-        testSetUri: testSet.toString(),
-        flipped: out.flipped,
-        selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
-        sort: this.stored?.sort ?? DEFAULT_SORT,
-        uiSavedAt: Date.now(),
-      };
-      this.detail = null;
-      this.running = null;
-      this.persist('sweep');
-      const rec = out.result.recommendation;
-      this.log.info(`sweep ${rel}: ${out.result.cases} cases in ${durationMs} ms; recommended ${rec ? rec.policy : 'none'}`);
-      for (const w of out.result.warnings) this.log.warn(w);
-      this.emitState();
-      this.resultEmitter.fire();
-      return out.result;
-    } catch (e) {
-      this.running = null;
-      if (e instanceof WorkerCancelled) {
-        this.log.info(`sweep ${rel}: cancelled`);
-        this.message = { kind: 'info', text: 'Sweep cancelled.' };
-        this.emitState();
-      } else {
-        this.fail(e instanceof Error ? e.message : String(e));
-      }
-      return undefined;
-    }
+    this.resultEmitter.fire();
   }
 
   private async promptTokens(uri: vscode.Uri): Promise<number | null> {

@@ -5,7 +5,8 @@ import { isEncodingName } from '../core/encodingNames';
 import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
-import type { DocumentCount } from '../worker/workerProtocol';
+import type { CodePromptCount, DocumentCount } from '../worker/workerProtocol';
+import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
   /** What counted (the encoding, or the Hugging Face tokenizer's name): every figure shows it. */
@@ -21,6 +22,13 @@ export interface Counting {
   key: string;
 }
 
+/** The counted prompt literals of one version of a code document. */
+export interface CountedCode {
+  prompts: CodePromptCount[];
+  encoding: EncodingName;
+  version: number;
+}
+
 /**
  * Token counts of open documents, computed in the counting worker. Calls for the same document
  * version and encoding share one request, so the status bar and the CodeLens never count twice.
@@ -28,6 +36,8 @@ export interface Counting {
 export class TokenService implements vscode.Disposable {
   private readonly inFlight = new Map<string, { version: number; encoding: string; sections: boolean; promise: Promise<CountedDocument> }>();
   private readonly latest = new Map<string, CountedDocument>();
+  private readonly codeInFlight = new Map<string, { version: number; encoding: EncodingName; promise: Promise<CountedCode> }>();
+  private readonly latestCode = new Map<string, CountedCode>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires when a new count of a document is known. */
   readonly onDidCount = this.emitter.event;
@@ -104,6 +114,42 @@ export class TokenService implements vscode.Disposable {
     return promise;
   }
 
+  /** True for the languages whose prompt literals are counted (Python, TypeScript, JavaScript, JSX/TSX). */
+  isCode(doc: vscode.TextDocument): boolean {
+    return languageForId(doc.languageId) !== undefined;
+  }
+
+  /** The last counted prompt literals of a code document, if any (may belong to an older version). */
+  latestCodeFor(uri: vscode.Uri): CountedCode | undefined {
+    return this.latestCode.get(uri.toString());
+  }
+
+  /** Finds and counts the prompt literals of a code document in the worker (re-parsed incrementally there). */
+  countCode(doc: vscode.TextDocument): Promise<CountedCode> {
+    const language = languageForId(doc.languageId);
+    if (!language) return Promise.resolve({ prompts: [], encoding: this.encoding, version: doc.version });
+    const key = doc.uri.toString();
+    const encoding = this.encoding;
+    const have = this.codeInFlight.get(key);
+    if (have && have.version === doc.version && have.encoding === encoding) return have.promise;
+    const version = doc.version;
+    const minProseChars = this.settings.settings.codePrompts.minProseChars;
+    const promise = this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding, minProseChars }).then((r) => {
+      const counted: CountedCode = { prompts: r.prompts, encoding, version };
+      const prev = this.latestCode.get(key);
+      if (!prev || prev.version <= version) {
+        this.latestCode.set(key, counted);
+        this.emitter.fire(doc.uri);
+      }
+      return counted;
+    });
+    this.codeInFlight.set(key, { version, encoding, promise });
+    promise.catch(() => {
+      if (this.codeInFlight.get(key)?.promise === promise) this.codeInFlight.delete(key);
+    });
+    return promise;
+  }
+
   /** Counts a piece of text (a selection) with its own chunk cache. */
   async countText(key: string, text: string): Promise<DocumentCount & { encoding: string }> {
     const counting = this.counting;
@@ -115,6 +161,8 @@ export class TokenService implements vscode.Disposable {
   reset(): void {
     this.inFlight.clear();
     this.latest.clear();
+    this.codeInFlight.clear();
+    this.latestCode.clear();
     this.resetEmitter.fire();
   }
 
@@ -122,6 +170,8 @@ export class TokenService implements vscode.Disposable {
     const key = uri.toString();
     this.inFlight.delete(key);
     this.latest.delete(key);
+    this.codeInFlight.delete(key);
+    this.latestCode.delete(key);
     void this.worker.call('forget', { key }).catch(() => undefined);
     void this.worker.call('forget', { key: `${key}#selection` }).catch(() => undefined);
   }

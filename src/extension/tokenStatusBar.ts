@@ -5,6 +5,7 @@ import type { PromptFiles } from './promptFiles';
 import type { SettingsStore } from './settings';
 import type { Prices } from '../shared/protocol';
 import type { TokenService } from './tokenService';
+import { kindLabel, promptExplanation } from './codePromptCodeLens';
 
 /** Output tokens per call used for the cost estimate: the recommended policy's mean, when a sweep ran. */
 export type OutputTokensSource = () => { tokens: number; label: string } | undefined;
@@ -60,7 +61,8 @@ export class TokenStatusBar implements vscode.Disposable {
     const doc = editor.document;
     const selections = editor.selections.filter((s) => !s.isEmpty);
     const isPrompt = this.prompts.isPrompt(doc);
-    if (!isPrompt && selections.length === 0) {
+    const inCode = !isPrompt && selections.length === 0 && this.settings.settings.codePrompts.statusBar && this.tokens.isCode(doc);
+    if (!isPrompt && selections.length === 0 && !inCode) {
       this.item.hide();
       return;
     }
@@ -69,7 +71,19 @@ export class TokenStatusBar implements vscode.Disposable {
       let approximate: boolean;
       let encoding: string;
       let what: string;
-      if (selections.length > 0) {
+      if (inCode) {
+        const counted = await this.tokens.countCode(doc);
+        if (gen !== this.generation) return;
+        const at = doc.offsetAt(editor.selection.active);
+        const literal = counted.prompts.find((p) => p.start <= at && at <= p.end);
+        if (!literal) {
+          this.item.hide();
+          return;
+        }
+        ({ count, approximate } = literal);
+        encoding = counted.encoding;
+        what = `${kindLabel(literal).toLowerCase()} at line ${literal.line}, ${promptExplanation(literal, encoding)}`;
+      } else if (selections.length > 0) {
         const text = selections.map((s) => doc.getText(s)).join('\n');
         const c = await this.tokens.countText(doc.uri.toString(), text);
         ({ count, approximate, encoding } = c);
@@ -88,7 +102,9 @@ export class TokenStatusBar implements vscode.Disposable {
       const costLabel = out ? 'in+out' : 'input';
       this.item.text = `$(symbol-numeric) ${shown} tokens · ${encoding} · ${costLabel} ${formatUsd(cost)}/call`;
       const tip = new vscode.MarkdownString(undefined, true);
-      tip.appendMarkdown(`**Prompt Budget** — ${what}\n\n`);
+      tip.appendMarkdown('**Prompt Budget** — ');
+      tip.appendText(what);
+      tip.appendMarkdown('\n\n');
       tip.appendMarkdown(`${shown} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
       tip.appendMarkdown(
         out

@@ -1,6 +1,7 @@
 import type { PolicyOutcome, PolicySpec } from '../core/types';
 import { DEFAULT_MARKERS, findFirstMarker } from '../core/extract';
-import { applyPolicy, PrefixExtractor, tokenIndexCovering, type Extractor, type PreparedTrace } from '../core/policies';
+import { applyPolicy, policyName, PrefixExtractor, tokenIndexCovering, type Extractor, type PreparedTrace } from '../core/policies';
+import { policyExportRule } from '../core/policyExportRule';
 import type { StreamTokens } from './streamTokens';
 
 /**
@@ -82,7 +83,8 @@ export class PolicyTracker {
     readonly spec: PolicySpec,
     private readonly source: StreamTrace,
   ) {
-    if (spec.kind === 'probe') throw new Error(`probe:${spec.every}x${spec.agree}: probe policies need extra model calls and cannot run in the streaming runtime`);
+    const rule = policyExportRule(policyName(spec));
+    if (!rule.exportable) throw new Error(rule.reason);
     this.nextCheck = spec.kind === 'stability' ? spec.every : 0;
     this.markers = spec.kind === 'marker' ? new MarkerWatch(spec.markers ?? DEFAULT_MARKERS) : null;
   }

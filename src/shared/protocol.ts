@@ -3,7 +3,7 @@
  * webview says `ready`; the extension answers with the whole {@link ViewState} and stays the
  * source of truth: every user action goes to the extension, which sends the new state back.
  */
-import type { SweepResult, TagBudgets } from '../core/types';
+import type { SweepResult } from '../core/types';
 
 /** Sortable table columns. */
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
@@ -30,24 +30,8 @@ export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts
 /** The name the panel and the export command use for the sweep's per-tag plan (not a policy). */
 export const PER_TAG_PLAN = 'per-tag';
 
-/** The policy a per-tag plan gives unlisted tags: the best single policy, full length when none qualified (as core's exportTagPlan). */
-export function tagPlanFallback(tb: TagBudgets): string {
-  return tb.single?.policy ?? 'full';
-}
-
-/** True when the plan gives some tag another policy than its fallback; otherwise exporting the single policy is the same thing. */
-export function tagPlanDiffers(tb: TagBudgets | null | undefined): boolean {
-  return !!tb && tb.perTag.some((t) => t.policy !== tagPlanFallback(tb));
-}
-
-/**
- * Whether the streaming runtime can apply a policy (by its name, e.g. `cutoff:512`): probe policies
- * need extra model calls, so they are measured but not exported. The core's `runtimeUnsupported`
- * says why in words.
- */
-export function isRuntimePolicy(policy: string): boolean {
-  return !policy.startsWith('probe:');
-}
+// The export and fallback rules live in core; the panel and the extension read them from here.
+export { isRuntimePolicy, policyExportRule, tagPlanDiffers, tagPlanFallback, type PolicyExportRule } from '../core/policyExportRule';
 
 /** Prices in US dollars per million tokens. */
 export interface Prices {

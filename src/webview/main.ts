@@ -3,7 +3,7 @@
 // never as HTML.
 import type { CasesToAdd, SweepRow, TagBudgets } from '../core/types';
 import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../shared/format';
-import { isRuntimePolicy, PER_TAG_PLAN, tagPlanDiffers, tagPlanFallback, type CaseDetail, type ExtensionMessage, type LiveRunView, type SortKey, type SweepSummary, type ViewState, type WebviewMessage } from '../shared/protocol';
+import { PER_TAG_PLAN, policyExportRule, tagPlanDiffers, tagPlanFallback, type CaseDetail, type ExtensionMessage, type LiveRunView, type SortKey, type SweepSummary, type ViewState, type WebviewMessage } from '../shared/protocol';
 import { liveStatusLine } from '../shared/liveProgress';
 import { renderChart } from './chart';
 import { nextSort, sortRows } from './sortRows';
@@ -134,9 +134,8 @@ function renderSummary(s: SweepSummary, v: ViewState): HTMLElement {
 /** "Export for production…" for a policy the streaming runtime can apply (not full, not probes). */
 function exportButton(row: SweepRow, key: string): HTMLElement | null {
   if (row.policy === 'full') return null;
-  if (!isRuntimePolicy(row.policy)) {
-    return h('p', { class: 'muted', 'data-key': key }, 'Probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy.');
-  }
+  const rule = policyExportRule(row.policy);
+  if (!rule.exportable) return h('p', { class: 'muted', 'data-key': key }, `${rule.reason}.`);
   return h(
     'div',
     { class: 'toolbar' },

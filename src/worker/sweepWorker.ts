@@ -5,14 +5,16 @@ import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
-import { countTokens, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../core/tokens';
+import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { flippedCases } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
-import type { EncodingName, EngineName, SweepResult } from '../core/types';
+import type { EncodingName, EngineName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
-import { findSections } from '../core/markdownSections';
-import type { DocumentCount, FlippedCase, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { findSections, sectionTotals } from '../core/markdownSections';
+import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
+import type { CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -39,59 +41,38 @@ function count(args: WorkerCalls['count']['args']): DocumentCount {
   if (args.sections) {
     const sections = findSections(args.text);
     const own = sumByRanges(snap.chunks, sections.map((s) => s.line));
-    out.sections = sections.map((s, i) => ({ ...s, ...nestedTotal(sections, own, i) }));
+    out.sections = sectionTotals(sections, own);
   }
   out.ms = performance.now() - started;
   return out;
 }
 
-/** A section's own text plus its subsections (until the next heading of the same or higher level). */
-function nestedTotal(sections: { level: number }[], own: { count: number; approximate: boolean }[], i: number): { count: number; approximate: boolean } {
-  let count = own[i].count;
-  let approximate = own[i].approximate;
-  for (let j = i + 1; j < sections.length && sections[j].level > sections[i].level; j++) {
-    count += own[j].count;
-    approximate ||= own[j].approximate;
+/** Code-prompt counters per document key; a new language, encoding or prose minimum starts afresh. */
+const codeCounters = new Map<string, { id: string; counter: Promise<CodePromptCounter> }>();
+
+async function codePrompts(args: WorkerCalls['codePrompts']['args']): Promise<CodePromptsResult> {
+  const id = `${args.language}\u0000${args.encoding}\u0000${args.minProseChars}`;
+  let entry = codeCounters.get(args.key);
+  if (!entry || entry.id !== id) {
+    if (entry) void entry.counter.then((c) => c.dispose(), () => undefined);
+    const tok = getTokenizer(args.encoding);
+    const counter = CodePromptScanner.create(args.language, { minProseChars: args.minProseChars }).then((s) => new CodePromptCounter(s, (text) => countTokens(tok, text)));
+    entry = { id, counter };
+    codeCounters.set(args.key, entry);
+    counter.catch(() => codeCounters.delete(args.key));
   }
-  return { count, approximate };
+  const counter = await entry.counter;
+  const started = performance.now();
+  const { prompts } = counter.update(args.text);
+  return {
+    prompts: prompts.map((p) => ({ start: p.start, end: p.end, quote: p.quote, line: p.line, column: p.column, count: p.count, approximate: p.approximate, kind: p.kind, reason: p.reason })),
+    ms: performance.now() - started,
+  };
 }
 
 function checkTestSet(args: WorkerCalls['checkTestSet']['args']): TestSetCheck {
   const parsed = parseTestSet(args.bytes, { fileName: args.fileName, fields: args.fields });
   return { cases: parsed.cases.length, skipped: parsed.skipped, issues: parsed.issues };
-}
-
-function flippedCases(job: SweepJob, result: SweepResult, cases: ReturnType<typeof parseTestSet>['cases']): FlippedCase[] {
-  const wanted = new Map<string, Set<string>>();
-  for (const row of result.rows) {
-    for (const id of [...row.flipsToWrongIds, ...row.flipsToRightIds]) {
-      let set = wanted.get(id);
-      if (!set) wanted.set(id, (set = new Set()));
-      set.add(row.policy);
-    }
-  }
-  if (wanted.size === 0) return [];
-  const tok = tokenizerFor(job.options.encoding, job.options.tokenizerPath, job.options.engine);
-  const byId = new Map(result.caseResults?.map((c) => [c.id, c]));
-  const out: FlippedCase[] = [];
-  const seen = new Set<string>();
-  for (const c of cases) {
-    const policies = wanted.get(c.id);
-    if (!policies || seen.has(c.id) || typeof c.output !== 'string') continue;
-    seen.add(c.id);
-    const offsets = tokenizeWithOffsets(tok, c.output);
-    const perPolicy = byId.get(c.id)?.policies ?? {};
-    const outcomes: FlippedCase['outcomes'] = {};
-    for (const p of ['full', ...policies]) {
-      const o = perPolicy[p];
-      if (!o) continue;
-      const stop = o.stopToken;
-      const cutAt = stop <= 0 ? 0 : stop >= offsets.count ? c.output.length : offsets.ends[stop - 1];
-      outcomes[p] = { stopToken: stop, cutAt, answer: o.answer, correct: o.correct, reason: o.reason };
-    }
-    out.push({ id: c.id, line: c.line, question: c.question, trace: c.output, gold: c.answers, totalTokens: offsets.count, outcomes });
-  }
-  return out;
 }
 
 function sweep(job: SweepJob, progress: (done: number, total: number) => void): SweepJobResult {
@@ -103,9 +84,10 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
   const flag = job.cancelFlag ? new Int32Array(job.cancelFlag) : null;
   let last = 0;
   const { tokenizerPath, ...options } = job.options;
+  const tokenizer = tokenizerFor(options.encoding, tokenizerPath, options.engine);
   const result = runSweep(parsed.cases, parsed.skipped, {
     ...options,
-    tokenizer: tokenizerPath ? loadHfTokenizer(tokenizerPath) : undefined,
+    tokenizer,
     includeCases: true,
     isCancelled: () => (flag ? Atomics.load(flag, 0) === 1 : false),
     onProgress: (done, total) => {
@@ -116,7 +98,7 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
       }
     },
   });
-  const flipped = flippedCases(job, result, parsed.cases);
+  const flipped = flippedCases(result, parsed.cases, tokenizer);
   const { caseResults: _perCase, ...summary } = result;
   return { result: summary, issues: parsed.issues, flipped };
 }
@@ -147,9 +129,15 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
   switch (req.kind) {
     case 'count':
       return count(req.args);
-    case 'forget':
+    case 'codePrompts':
+      return codePrompts(req.args);
+    case 'forget': {
       for (const k of [...counters.keys()]) if (k.endsWith(`\u0000${req.args.key}`)) counters.delete(k);
+      const code = codeCounters.get(req.args.key);
+      codeCounters.delete(req.args.key);
+      if (code) void code.counter.then((c) => c.dispose(), () => undefined);
       return null;
+    }
     case 'checkTestSet':
       return checkTestSet(req.args);
     case 'sweep':

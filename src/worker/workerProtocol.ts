@@ -8,6 +8,8 @@ import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
+import type { CodeLanguage, CodePromptKind } from '../core/codePrompts';
+import type { FlippedCase } from '../core/flippedCases';
 
 export interface SectionCount extends TokenCount {
   /** 0-based heading line. */
@@ -28,6 +30,25 @@ export interface DocumentCount extends TokenCount {
 /** Plain sweep options; `tokenizerPath` (absolute) names a Hugging Face tokenizer the worker loads. */
 export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases' | 'tokenizer'> & { tokenizerPath?: string };
 
+/** One prompt literal in a code file, counted. Offsets are UTF-16 offsets into the text sent. */
+export interface CodePromptCount extends TokenCount {
+  start: number;
+  end: number;
+  /** Offset of the opening quote. */
+  quote: number;
+  /** 1-based line and column of the opening quote. */
+  line: number;
+  column: number;
+  kind: CodePromptKind;
+  reason: string;
+}
+
+export interface CodePromptsResult {
+  prompts: CodePromptCount[];
+  /** Milliseconds spent in the worker. */
+  ms: number;
+}
+
 export interface SweepJob {
   /** Raw bytes of the test-set file. */
   bytes: Uint8Array;
@@ -38,26 +59,7 @@ export interface SweepJob {
   cancelFlag?: SharedArrayBuffer;
 }
 
-/** Where one policy stopped on one case and what it answered. */
-export interface CaseOutcome {
-  stopToken: number;
-  /** UTF-16 offset in the trace where the policy stopped. */
-  cutAt: number;
-  answer: string | null;
-  correct: boolean;
-  reason: string;
-}
-
-/** A case some policy flipped, with its texts and the outcomes of `full` and those policies. */
-export interface FlippedCase {
-  id: string;
-  line: number;
-  question: string;
-  trace: string;
-  gold: string[];
-  totalTokens: number;
-  outcomes: Record<string, CaseOutcome>;
-}
+export type { CaseOutcome, FlippedCase } from '../core/flippedCases';
 
 export interface SweepJobResult {
   result: SweepResult;
@@ -98,6 +100,8 @@ export interface TestSetCheck {
 export interface WorkerCalls {
   /** Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`. */
   count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean }; result: DocumentCount };
+  /** The prompt literals of a Python, TypeScript or JavaScript document, re-parsed incrementally per key. */
+  codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; minProseChars: number }; result: CodePromptsResult };
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };

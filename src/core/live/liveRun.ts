@@ -241,81 +241,10 @@ function isFatal(e: LiveError): boolean {
 }
 
 /**
- * Runs every case against the server. Resolves with one result per case (failed cases carry
- * `error`); rejects with a {@link LiveError} of kind `cancelled` when `signal` aborts, or with the
- * first fatal error (key rejected, server unreachable, endpoint or model missing; or a cache that
- * cannot be written), after every request in flight has stopped. Completed responses are in the
- * cache either way, so running again sends only what is missing.
+ * Cases whose requests are identical (the same question asked k times for k samples) each get
+ * their own cache entry: the n-th repeat is sample n.
  */
-export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Promise<LiveRunResult> {
-  const client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
-  const stop = new AbortController();
-  const slots = new Slots(concurrency, stop.signal);
-  const signals = new RequestSignals(stop.signal);
-  const onOuterAbort = (): void => stop.abort();
-  if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let fatal: unknown;
-  let serverAnswered = false;
-  let loaded: Tokenizer | undefined;
-  // Loading ranks costs a fraction of a second; a run whose server reports usage may never need it.
-  const tokenizer = (): Tokenizer => (loaded ??= opts.tokenizer ?? getTokenizer(opts.encoding ?? 'o200k_base', opts.engine ?? 'gpt-tokenizer'));
-
-  const progress: LiveProgress = { total: cases.length, done: 0, failed: 0, sentRequests: 0, cachedRequests: 0, completionTokens: 0, probeTokens: 0 };
-  const report = (): void => opts.onProgress?.({ ...progress });
-  const results: LiveCaseResult[] = cases.map((c) => ({ id: c.id }));
-
-  /** One request through the cache, the slots and the retry loop. */
-  const request = async <T>(
-    url: string,
-    body: Record<string, unknown>,
-    kind: 'chat' | 'completion',
-    valid: (r: unknown) => r is T,
-    call: (signal: AbortSignal) => Promise<T>,
-    sample: number,
-  ): Promise<{ result: T; cached: boolean }> => {
-    const key = opts.cache ? await requestCacheKey(url, body, sample) : '';
-    if (opts.cache) {
-      const hit = parseCached(await opts.cache.get(key), kind, valid);
-      if (hit) {
-        progress.cachedRequests++;
-        return { result: hit, cached: true };
-      }
-    }
-    const result = await signals.with((signal) =>
-      withRetries(
-        async () => {
-          await slots.acquire();
-          progress.sentRequests++;
-          try {
-            const r = await call(signal);
-            serverAnswered = true;
-            return r;
-          } catch (e) {
-            if (e instanceof LiveError && (e.kind === 'http' || e.kind === 'auth')) serverAnswered = true;
-            throw e;
-          } finally {
-            slots.release();
-          }
-        },
-        {
-          retries: opts.retries ?? 5,
-          backoff: opts.backoff,
-          signal,
-          // A server that never answered is not coming back in a few seconds: report it at once.
-          shouldRetry: (e) => !isFatal(e) || (e.kind === 'unreachable' && serverAnswered),
-          onRetry: (e, attempt, delay) => opts.onLog?.(`retry ${attempt} in ${(delay / 1000).toFixed(1)} s: ${e.message}`),
-        },
-      ),
-    );
-    // Only complete answers get here: errors and broken streams threw above and are never stored.
-    if (opts.cache) await opts.cache.put(key, JSON.stringify({ v: CACHE_FORMAT, kind, result }));
-    return { result, cached: false };
-  };
-
-  // Cases whose requests are identical (the same question asked k times for k samples) each get
-  // their own cache entry: the n-th repeat is sample n.
+function sampleNumbers(cases: readonly Case[], opts: LiveRunOptions): number[] {
   const samples: number[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < cases.length; i++) {
@@ -324,96 +253,194 @@ export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Pro
     samples.push(n);
     seen.set(text, n + 1);
   }
+  return samples;
+}
 
-  const runCase = async (index: number): Promise<void> => {
-    const c = cases[index];
-    const out = results[index];
-    const sample = samples[index];
+/** Probes need the text completions endpoint; a 404/405 there gets a message that says so. */
+function probeEndpointError(e: unknown): unknown {
+  if (!(e instanceof LiveError && e.kind === 'http' && (e.status === 404 || e.status === 405))) return e;
+  return new LiveError(
+    'http',
+    `${e.message} — probes need the text completions endpoint (/completions), which llama.cpp server, vLLM and Ollama offer; OpenAI serves it only for legacy completion models`,
+    { status: e.status },
+  );
+}
+
+/** One run's state: the client, the request slots, progress and results, and the first fatal error. */
+class LiveRun {
+  private readonly client: OpenAiClient;
+  private readonly concurrency: number;
+  private readonly stop = new AbortController();
+  private readonly slots: Slots;
+  private readonly signals: RequestSignals;
+  private readonly progress: LiveProgress;
+  private readonly results: LiveCaseResult[];
+  private readonly samples: number[];
+  private fatal: unknown;
+  private serverAnswered = false;
+  private loaded: Tokenizer | undefined;
+
+  constructor(
+    private readonly cases: readonly Case[],
+    private readonly opts: LiveRunOptions,
+  ) {
+    this.client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+    this.slots = new Slots(this.concurrency, this.stop.signal);
+    this.signals = new RequestSignals(this.stop.signal);
+    this.progress = { total: cases.length, done: 0, failed: 0, sentRequests: 0, cachedRequests: 0, completionTokens: 0, probeTokens: 0 };
+    this.results = cases.map((c) => ({ id: c.id }));
+    this.samples = sampleNumbers(cases, opts);
+  }
+
+  /** Loading ranks costs a fraction of a second; a run whose server reports usage may never need it. */
+  private tokenizer(): Tokenizer {
+    return (this.loaded ??= this.opts.tokenizer ?? getTokenizer(this.opts.encoding ?? 'o200k_base', this.opts.engine ?? 'gpt-tokenizer'));
+  }
+
+  async run(): Promise<LiveRunResult> {
+    const { opts } = this;
+    const onOuterAbort = (): void => this.stop.abort();
+    if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!this.stop.signal.aborted) {
+        const index = next++;
+        if (index >= this.cases.length) return;
+        if (!(await this.settleCase(index))) return;
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, this.cases.length) }, () => worker()));
+    } finally {
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
+    if (this.fatal !== undefined) throw this.fatal;
+    if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
+    return { results: this.results, progress: { ...this.progress } };
+  }
+
+  /** Runs one case and records how it ended; false when the run must stop (cancel or a fatal error). */
+  private async settleCase(index: number): Promise<boolean> {
+    try {
+      await this.runCase(index);
+    } catch (e) {
+      if (!(e instanceof LiveError)) {
+        // Not a server problem (e.g. the cache cannot be written): stop rather than lose work.
+        this.fatal ??= e;
+        this.stop.abort();
+        return false;
+      }
+      if (e.kind === 'cancelled') return false;
+      if (isFatal(e)) {
+        this.fatal ??= e;
+        this.stop.abort();
+        return false;
+      }
+      this.results[index].error = e.message;
+      this.progress.failed++;
+    }
+    this.progress.done++;
+    this.opts.onProgress?.({ ...this.progress });
+    this.opts.onCaseDone?.(index, this.results[index]);
+    return true;
+  }
+
+  /** One request through the cache, the slots and the retry loop. */
+  private async request<T>(url: string, body: Record<string, unknown>, kind: 'chat' | 'completion', valid: (r: unknown) => r is T, call: (signal: AbortSignal) => Promise<T>, sample: number): Promise<{ result: T; cached: boolean }> {
+    const { cache } = this.opts;
+    const key = cache ? await requestCacheKey(url, body, sample) : '';
+    if (cache) {
+      const hit = parseCached(await cache.get(key), kind, valid);
+      if (hit) {
+        this.progress.cachedRequests++;
+        return { result: hit, cached: true };
+      }
+    }
+    const result = await this.signals.with((signal) =>
+      withRetries(() => this.attempt(call, signal), {
+        retries: this.opts.retries ?? 5,
+        backoff: this.opts.backoff,
+        signal,
+        // A server that never answered is not coming back in a few seconds: report it at once.
+        shouldRetry: (e) => !isFatal(e) || (e.kind === 'unreachable' && this.serverAnswered),
+        onRetry: (e, attempt, delay) => this.opts.onLog?.(`retry ${attempt} in ${(delay / 1000).toFixed(1)} s: ${e.message}`),
+      }),
+    );
+    // Only complete answers get here: errors and broken streams threw above and are never stored.
+    if (cache) await cache.put(key, JSON.stringify({ v: CACHE_FORMAT, kind, result }));
+    return { result, cached: false };
+  }
+
+  /** One attempt in a free slot; notes whether the server has answered at all. */
+  private async attempt<T>(call: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    await this.slots.acquire();
+    this.progress.sentRequests++;
+    try {
+      const r = await call(signal);
+      this.serverAnswered = true;
+      return r;
+    } catch (e) {
+      if (e instanceof LiveError && (e.kind === 'http' || e.kind === 'auth')) this.serverAnswered = true;
+      throw e;
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async runCase(index: number): Promise<void> {
+    const { opts, client } = this;
+    const c = this.cases[index];
+    const out = this.results[index];
+    const sample = this.samples[index];
     const { body, messages, missing } = buildChatBody(c, opts, opts.rows?.[index]);
     if (missing.length > 0) {
       throw new LiveError('protocol', `case ${c.id}: the prompt template uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which the row does not have`);
     }
     const onDelta = opts.onDelta ? (d: Parameters<DeltaListener>[0]): void => opts.onDelta?.(index, d) : undefined;
-    const gen = await request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta), sample);
+    const gen = await this.request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta), sample);
     const output = traceText(gen.result);
-    const probes: ProbeRecord[] = [];
-    let probeTokens = 0;
-    if (opts.probe) {
-      const probe = opts.probe;
-      const tokens = tokenizeWithOffsets(tokenizer(), output);
-      const settled = await Promise.allSettled(
-        probeBoundaries(tokens.count, probe.every).map(async (t) => {
-          const probeBody = buildProbeBody(opts.model, messages, cutText(output, tokens, t), probe);
-          try {
-            const r = await request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
-            const used = r.result.usage?.completionTokens ?? tokenizer().count(r.result.text);
-            // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
-            return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };
-          } catch (e) {
-            if (e instanceof LiveError && e.kind === 'http' && (e.status === 404 || e.status === 405)) {
-              throw new LiveError(
-                'http',
-                `${e.message} — probes need the text completions endpoint (/completions), which llama.cpp server, vLLM and Ollama offer; OpenAI serves it only for legacy completion models`,
-                { status: e.status },
-              );
-            }
-            throw e;
-          }
-        }),
-      );
-      // Wait for every probe before failing, so no request outlives the run.
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-      for (const s of settled) {
-        if (s.status !== 'fulfilled') continue;
-        probes.push(s.value);
-        probeTokens += s.value.tokens;
-      }
-    }
+    const probes = opts.probe ? await this.probeCase(opts.probe, messages, output, sample) : undefined;
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
     if (gen.result.usage) out.usage = gen.result.usage;
-    if (opts.probe) out.probes = probes;
+    if (probes) out.probes = probes;
     out.fromCache = gen.cached;
-    progress.completionTokens += gen.result.usage?.completionTokens ?? tokenizer().count(output);
-    progress.probeTokens += probeTokens;
-  };
-
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (!stop.signal.aborted) {
-      const index = next++;
-      if (index >= cases.length) return;
-      try {
-        await runCase(index);
-      } catch (e) {
-        if (!(e instanceof LiveError)) {
-          // Not a server problem (e.g. the cache cannot be written): stop rather than lose work.
-          fatal ??= e;
-          stop.abort();
-          return;
-        }
-        if (e.kind === 'cancelled') return;
-        if (isFatal(e)) {
-          fatal ??= e;
-          stop.abort();
-          return;
-        }
-        results[index].error = e.message;
-        progress.failed++;
-      }
-      progress.done++;
-      report();
-      opts.onCaseDone?.(index, results[index]);
-    }
-  };
-
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, cases.length) }, () => worker()));
-  } finally {
-    opts.signal?.removeEventListener('abort', onOuterAbort);
+    this.progress.completionTokens += gen.result.usage?.completionTokens ?? this.tokenizer().count(output);
+    this.progress.probeTokens += probes?.reduce((n, p) => n + p.tokens, 0) ?? 0;
   }
-  if (fatal !== undefined) throw fatal;
-  if (opts.signal?.aborted) throw new LiveError('cancelled', 'cancelled');
-  return { results, progress: { ...progress } };
+
+  /** The probes of one trace, at every `probe.every` tokens; waits for all before failing, so no request outlives the run. */
+  private async probeCase(probe: ProbeOptions, messages: readonly ChatMessage[], output: string, sample: number): Promise<ProbeRecord[]> {
+    const { client } = this;
+    const tokens = tokenizeWithOffsets(this.tokenizer(), output);
+    const settled = await Promise.allSettled(
+      probeBoundaries(tokens.count, probe.every).map(async (t) => {
+        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe);
+        try {
+          const r = await this.request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
+          const used = r.result.usage?.completionTokens ?? this.tokenizer().count(r.result.text);
+          // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
+          return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };
+        } catch (e) {
+          throw probeEndpointError(e);
+        }
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+}
+
+/**
+ * Runs every case against the server. Resolves with one result per case (failed cases carry
+ * `error`); rejects with a {@link LiveError} of kind `cancelled` when `signal` aborts, or with the
+ * first fatal error (key rejected, server unreachable, endpoint or model missing; or a cache that
+ * cannot be written), after every request in flight has stopped. Completed responses are in the
+ * cache either way, so running again sends only what is missing.
+ */
+export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Promise<LiveRunResult> {
+  return new LiveRun(cases, opts).run();
 }

@@ -4,9 +4,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { formatIssue } from '../../core/testSet/issueSink';
 import { parseTestSet } from '../../core/testSet/parseTestSet';
 import { resolveFields } from '../../core/testSet/resolveFields';
-import type { Case, SweepResult } from '../../core/types';
+import type { Case, ExtractConfig, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
-import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from '../../core/live/promptTemplate';
+import { prepareLiveRun, type LiveRunIssue } from '../../core/live/prepareLiveRun';
 import { rawRowsByLine, tracedJsonl, tracesFileName } from '../../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../../node/fileCacheStore';
 import { describeSource } from './endpointTrust';
@@ -20,7 +20,7 @@ import { WorkerCancelled, WorkerClient } from '../workerClient';
 import type { LiveJob, LiveJobResult } from '../../worker/workerProtocol';
 import { clearApiKey, getApiKey, setApiKey } from './apiKey';
 import { confirmKeyTarget } from './endpointConsent';
-import { resolveLiveOptions } from './liveSettings';
+import { liveRunOverrides, resolveLiveOptions, type LiveOptions } from './liveSettings';
 
 /** The cache folder inside a workspace folder; the CLI's default too, so both share responses. */
 export const WORKSPACE_CACHE_DIR = '.prompt-budget-cache';
@@ -45,10 +45,11 @@ interface Plan {
   source: vscode.Uri;
   rel: string;
   out: vscode.Uri;
-  cases: Case[];
+  cases: readonly Case[];
   rows: (Record<string, unknown> | undefined)[];
   loaded: LoadedConfig | undefined;
   options: LiveJob['options'];
+  extract: ExtractConfig | undefined;
   cacheDir: string;
   apiKey: string | undefined;
 }
@@ -139,13 +140,8 @@ export class LiveRunController implements vscode.Disposable {
   }
 
   private async prepare(): Promise<Plan | undefined> {
-    const { config, log, settings, context } = this.deps;
-    const loaded = config.current ?? (await config.reload());
-    const errors = loaded?.issues.filter((i) => i.severity === 'error') ?? [];
-    if (loaded && errors.length) {
-      void this.fail(`${vscode.workspace.asRelativePath(loaded.uri)} has ${errors.length} error(s); fix them first (see the Problems panel).`);
-      return undefined;
-    }
+    const loaded = await this.checkedConfig();
+    if (loaded === null) return undefined;
     const source = await this.liveSource();
     if (!source) return undefined;
     if (source.scheme !== 'file') {
@@ -153,15 +149,44 @@ export class LiveRunController implements vscode.Disposable {
       return undefined;
     }
     const rel = vscode.workspace.asRelativePath(source);
-    const live = resolveLiveOptions(settings.settings.live, loaded);
-    if (!live.model.value) {
-      const open = 'Open Settings';
-      if ((await this.fail('set the model for live runs: the promptBudget.live.model setting, or "live.model" in promptbudget.json.', open)) === open) {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'promptBudget.live');
-      }
-      return undefined;
-    }
+    const testSet = await this.readCases(source, rel, loaded);
+    if (!testSet) return undefined;
+    const linkedPrompt = await this.readLinkedPrompt(loaded);
+    if (linkedPrompt === null) return undefined;
+    const live = resolveLiveOptions(this.deps.settings.settings.live, loaded);
+    const prepared = prepareLiveRun({ config: loaded?.config, linkedPrompt, cases: testSet.cases, rows: testSet.rows, overrides: liveRunOverrides(live) });
+    if (!(await this.acceptIssues(prepared.issues, rel))) return undefined;
+    const { plan } = prepared;
+    if (!plan) return undefined;
 
+    const out = await this.outputFor(source);
+    if (!out) return undefined;
+    const apiKey = await this.keyToSend(live);
+    if (apiKey === null) return undefined;
+    const options: LiveJob['options'] = { ...plan.options };
+    if (apiKey) options.apiKey = apiKey;
+    const cacheDir = this.cacheDir(source);
+    await this.prepareCache(cacheDir);
+    this.deps.log.info(
+      `live run ${rel}: ${plan.cases.length} case(s) → ${displayUrl(options.baseUrl)} (from ${describeSource(live.baseUrl.source)}), model ${options.model}, ${options.maxTokensParam} ${options.maxTokens}, temperature ${options.temperature}, concurrency ${options.concurrency}${options.probe ? `, probes every ${options.probe.every} tokens` : ''}; cache ${cacheDir}`,
+    );
+    return { source, rel, out, cases: plan.cases, rows: testSet.rows, loaded, options, extract: plan.extract, cacheDir, apiKey };
+  }
+
+  /** The workspace config, undefined without one, null when it has errors (the user was told). */
+  private async checkedConfig(): Promise<LoadedConfig | undefined | null> {
+    const { config } = this.deps;
+    const loaded = config.current ?? (await config.reload());
+    const errors = loaded?.issues.filter((i) => i.severity === 'error') ?? [];
+    if (loaded && errors.length) {
+      void this.fail(`${vscode.workspace.asRelativePath(loaded.uri)} has ${errors.length} error(s); fix them first (see the Problems panel).`);
+      return null;
+    }
+    return loaded;
+  }
+
+  /** The test set's cases and their original rows; undefined when it cannot be read or has no case. */
+  private async readCases(source: vscode.Uri, rel: string, loaded: LoadedConfig | undefined): Promise<{ cases: Case[]; rows: (Record<string, unknown> | undefined)[] } | undefined> {
     let text: string;
     try {
       text = await this.readText(source);
@@ -169,41 +194,46 @@ export class LiveRunController implements vscode.Disposable {
       void this.fail(`cannot read ${rel}: ${(e as Error).message}`);
       return undefined;
     }
-    const fields = loaded?.config.fields ?? resolveFields();
-    const parsed = parseTestSet(text, { fileName: source.path, fields });
-    for (const issue of parsed.issues.slice(0, 20)) log.warn(formatIssue(rel, issue));
+    const parsed = parseTestSet(text, { fileName: source.path, fields: loaded?.config.fields ?? resolveFields() });
+    for (const issue of parsed.issues.slice(0, 20)) this.deps.log.warn(formatIssue(rel, issue));
     if (parsed.cases.length === 0) {
       void this.fail(`${rel} has no usable cases (${parsed.skipped} line(s) skipped; see the log).`);
       return undefined;
     }
     const byLine = rawRowsByLine(text, source.path);
-    const rows = parsed.cases.map((c) => byLine.get(c.line));
+    return { cases: parsed.cases, rows: parsed.cases.map((c) => byLine.get(c.line)) };
+  }
 
-    const prompt: PromptOptions = {};
-    if (loaded?.config.prompt) {
-      const linkedUri = vscode.Uri.joinPath(loaded.dir, loaded.config.prompt);
-      let linked: string;
-      try {
-        linked = await this.readText(linkedUri);
-      } catch (e) {
-        void this.fail(`cannot read the linked prompt ${loaded.config.prompt}: ${(e as Error).message}`);
-        return undefined;
-      }
-      // As the CLI: a prompt with {{fields}} is the user message; one without them, the instructions.
-      if (templateFields(linked).length > 0) prompt.template = linked;
-      else prompt.system = linked;
+  /** The text of the config's linked prompt: undefined without one, null when it cannot be read. */
+  private async readLinkedPrompt(loaded: LoadedConfig | undefined): Promise<string | undefined | null> {
+    if (!loaded?.config.prompt) return undefined;
+    try {
+      return await this.readText(vscode.Uri.joinPath(loaded.dir, loaded.config.prompt));
+    } catch (e) {
+      void this.fail(`cannot read the linked prompt ${loaded.config.prompt}: ${(e as Error).message}`);
+      return null;
     }
-    for (let i = 0; i < parsed.cases.length; i++) {
-      const { missing } = buildMessages(parsed.cases[i], prompt, rows[i]);
-      if (missing.length) {
-        void this.fail(`the prompt uses ${missing.map((m) => `{{${m}}}`).join(', ')}, which case "${parsed.cases[i].id}" (line ${parsed.cases[i].line} of ${rel}) does not have.`);
-        return undefined;
+  }
+
+  /** Logs warnings; shows the first error (a missing model offers the settings). False on an error. */
+  private async acceptIssues(issues: readonly LiveRunIssue[], rel: string): Promise<boolean> {
+    for (const w of issues.filter((i) => i.severity === 'warning')) this.deps.log.warn(`live run ${rel}: ${w.message}`);
+    const error = issues.find((i) => i.severity === 'error');
+    if (!error) return true;
+    const open = 'Open Settings';
+    if (error.field === 'model') {
+      if ((await this.fail('set the model for live runs: the promptBudget.live.model setting, or "live.model" in promptbudget.json.', open)) === open) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'promptBudget.live');
       }
+    } else {
+      void this.fail(error.field === 'template' ? `${error.message} (${rel}).` : `${error.message}.`);
     }
+    return false;
+  }
 
-    const out = await this.outputFor(source);
-    if (!out) return undefined;
-
+  /** The stored key when the user lets it go to this endpoint; undefined to send none, null to stop. */
+  private async keyToSend(live: LiveOptions): Promise<string | undefined | null> {
+    const { context, log, settings } = this.deps;
     const apiKey = await getApiKey(context.secrets);
     const baseUrl = live.baseUrl.value;
     const may = await confirmKeyTarget(
@@ -211,31 +241,9 @@ export class LiveRunController implements vscode.Disposable {
       { baseUrl, source: live.baseUrl.source, userBaseUrl: settings.settings.live.baseUrl.user, defaultBaseUrl: settings.settings.live.baseUrl.defaultValue, hasKey: apiKey !== undefined },
       log,
     );
-    if (may === 'cancel') return undefined;
+    if (may === 'cancel') return null;
     if (may === 'noKey') log.info('live run: no API key stored, so requests go without Authorization (fine for most local servers)');
-
-    const cacheDir = this.cacheDir(source);
-    const options: LiveJob['options'] = {
-      baseUrl,
-      model: live.model.value,
-      maxTokens: live.maxTokens.value,
-      maxTokensParam: live.maxTokensParam.value,
-      temperature: live.temperature.value,
-      prompt,
-      rows,
-      encoding: loaded?.config.encoding ?? 'o200k_base',
-      engine: loaded?.config.engine ?? 'gpt-tokenizer',
-      concurrency: live.concurrency.value,
-      timeoutMs: live.timeoutMs.value,
-    };
-    if (may === 'send' && apiKey) options.apiKey = apiKey;
-    if (Object.keys(live.extraBody).length) options.extraBody = live.extraBody;
-    if (live.probeEvery.value > 0) options.probe = { every: live.probeEvery.value, maxTokens: 16, cue: DEFAULT_PROBE_CUE, template: DEFAULT_PROBE_TEMPLATE };
-    await this.prepareCache(cacheDir);
-    log.info(
-      `live run ${rel}: ${parsed.cases.length} case(s) → ${displayUrl(baseUrl)} (from ${describeSource(live.baseUrl.source)}), model ${options.model}, ${options.maxTokensParam} ${options.maxTokens}, temperature ${options.temperature}, concurrency ${options.concurrency}${options.probe ? `, probes every ${options.probe.every} tokens` : ''}; cache ${cacheDir}`,
-    );
-    return { source, rel, out, cases: parsed.cases, rows, loaded, options, cacheDir, apiKey: options.apiKey };
+    return may === 'send' ? apiKey : undefined;
   }
 
   /** `<name>.traces.jsonl` next to the test set; asks before replacing a file that exists. */
@@ -305,7 +313,7 @@ export class LiveRunController implements vscode.Disposable {
           };
           try {
             if (signal.signal.aborted) throw new LiveError('cancelled', 'cancelled');
-            const job: LiveJob = { cases: plan.cases, options: plan.options, cacheDir: plan.cacheDir, extract: plan.loaded?.config.extract };
+            const job: LiveJob = { cases: [...plan.cases], options: plan.options, cacheDir: plan.cacheDir, extract: plan.extract };
             // The config's tokenizer (relative to its folder) places the probe boundaries, as in its sweeps.
             if (plan.loaded?.config.tokenizer) job.tokenizerPath = resolve(dirname(plan.loaded.uri.fsPath), plan.loaded.config.tokenizer);
             return await worker.call('live', job, undefined, (event) => {

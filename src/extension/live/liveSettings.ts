@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { findNodeAtLocation, getNodeValue, parseTree } from 'jsonc-parser';
 import { DEFAULT_CONFIG, type LiveConfig } from '../../core/config/promptBudgetConfig';
+import type { LiveRunOverrides } from '../../core/live/prepareLiveRun';
 import { resolveSetting, type SettingLayers, type SettingSource } from './endpointTrust';
 import type { LoadedConfig } from '../workspaceConfig';
 
@@ -101,5 +102,20 @@ export function resolveLiveOptions(s: LiveSettingLayers, loaded: LoadedConfig | 
     timeoutMs: fileTimeout !== undefined ? { value: fileTimeout, source: 'config' } : { value: Math.round(timeoutSeconds.value * 1000), source: timeoutSeconds.source },
     probeEvery: resolveSetting(s.probeEvery, fromFile('probeEvery'), d.probeEvery),
     extraBody: live ? { ...live.extraBody } : {},
+  };
+}
+
+/** The editor's overrides for core's prepareLiveRun: the settings in effect (the config's keys already merged). */
+export function liveRunOverrides(o: LiveOptions): LiveRunOverrides {
+  return {
+    baseUrl: o.baseUrl.value,
+    model: o.model.value,
+    maxTokens: o.maxTokens.value,
+    maxTokensParam: o.maxTokensParam.value,
+    temperature: o.temperature.value,
+    concurrency: o.concurrency.value,
+    timeoutMs: o.timeoutMs.value,
+    probeEvery: o.probeEvery.value,
+    extraBody: o.extraBody,
   };
 }

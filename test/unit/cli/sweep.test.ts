@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
+import { junitSchemaErrors } from '../../support/junitSchema';
 
 const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/data');
@@ -92,6 +93,18 @@ describe('cli sweep', () => {
     const badFlag = await run(['sweep', gsm8k, '--margin', 'lots']);
     assert.equal(badFlag.code, 2);
     assert.match(badFlag.err, /--margin lots: expected/);
+    // Ranges are checked once, in core; the CLI names its flag and the value as typed.
+    for (const [flag, value, expect] of [
+      ['--margin', '100.5', 'EM points between 0 and 100'],
+      ['--seed', '1.5', 'an integer'],
+      ['--resamples', '50', 'an integer ≥ 100'],
+      ['--folds', '1', '0 (off) or an integer ≥ 2'],
+      ['--folds', ' ', '0 (off) or an integer ≥ 2'],
+    ]) {
+      const bad = await run(['sweep', gsm8k, flag, value]);
+      assert.equal(bad.code, 2, `${flag} ${value}`);
+      assert.equal(bad.err, `prompt-budget: ${flag} ${value}: expected ${expect}\n`);
+    }
     const badPolicy = await run(['sweep', gsm8k, '--policies', 'cutoff:-3']);
     assert.equal(badPolicy.code, 2);
     assert.match(badPolicy.err, /cutoff:-3/);
@@ -108,6 +121,36 @@ describe('cli sweep', () => {
     const fail = await run([...args, '--require-savings', '99']);
     assert.equal(fail.code, 1);
     assert.match(fail.err, /gate --require-savings/);
+  });
+
+  it('--format junit: one test case per gate given, failures with the figures, headline properties, schema-valid', async () => {
+    const args = ['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--folds', '0', '--format', 'junit'];
+    const r = await run([...args, '--require-savings', '90', '--max-em-loss', '1', '--fail-underpowered']);
+    assert.equal(r.code, 1, 'a failed gate keeps exit code 1');
+    assert.deepEqual(await junitSchemaErrors(r.out), []);
+    const names = [...r.out.matchAll(/<testcase name="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual(names, ['--require-savings 90', '--max-em-loss 1', '--fail-underpowered']);
+    assert.match(r.out, /<testsuite name="prompt-budget sweep" tests="3" failures="1" errors="0"/);
+    assert.match(r.out, /<failure message="gate --require-savings: recommended marker:0 saves 38\.8%, need ≥ 90\.0%" type="GateFailed">/);
+    assert.match(r.out, /<system-out>gate --max-em-loss: recommended marker:0 loses 0\.2 pts EM, allowed 1\.0<\/system-out>/);
+    const props = Object.fromEntries([...r.out.matchAll(/<property name="([^"]*)" value="([^"]*)"\/>/g)].map((m) => [m[1], m[2]]));
+    assert.equal(props.cases, '600');
+    assert.equal(props['baseline.em'], '0.91');
+    assert.equal(props['recommendation.policy'], 'marker:0');
+    assert.equal(Number(props['recommendation.savings']).toFixed(3), '0.388');
+    assert.equal(Number(props['recommendation.deltaEm']).toFixed(4), '-0.0017');
+    assert.ok(Number(props['recommendation.ci95Low']) < Number(props['recommendation.deltaEm']));
+    assert.ok(Number(props['recommendation.ci95High']) > Number(props['recommendation.deltaEm']));
+    assert.equal(r.err.trim(), 'gate --require-savings: recommended marker:0 saves 38.8%, need ≥ 90.0%');
+  });
+
+  it('--format junit with no gate: one passing test case "sweep" that names the recommendation', async () => {
+    const r = await run(['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--folds', '0', '--format', 'junit']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(await junitSchemaErrors(r.out), []);
+    assert.equal([...r.out.matchAll(/<testcase /g)].length, 1);
+    assert.match(r.out, /<testcase name="sweep" classname="prompt-budget.sweep" time="0">\n {6}<system-out>600 cases · baseline EM 91\.0% · answer marker \+ 0 tok: −39% tokens/);
+    assert.ok(!r.out.includes('<failure'));
   });
 
   it('renders markdown and csv', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { findSections } from '../../../src/core/markdownSections';
+import { findSections, sectionTotals } from '../../../src/core/markdownSections';
 
 describe('findSections', () => {
   it('finds ATX headings with their level and title', () => {
@@ -17,6 +17,23 @@ describe('findSections', () => {
     assert.deepEqual(
       findSections(text).map((s) => s.title),
       ['A', 'B'],
+    );
+  });
+});
+
+describe('sectionTotals', () => {
+  it('adds each section’s subsections up to the next heading of its level or higher', () => {
+    const sections = findSections('# A\n## A.1\n### A.1.a\n## A.2\n# B\n');
+    const own = [1, 2, 4, 8, 16].map((count, i) => ({ count, approximate: i === 2 }));
+    assert.deepEqual(
+      sectionTotals(sections, own).map((s) => [s.title, s.count, s.approximate]),
+      [
+        ['A', 15, true],
+        ['A.1', 6, true],
+        ['A.1.a', 4, true],
+        ['A.2', 8, false],
+        ['B', 16, false],
+      ],
     );
   });
 });

@@ -50,7 +50,7 @@ describe('recommend', () => {
     ]);
 
     it('counts EM, flips, McNemar p and savings against the baseline', () => {
-      const [full, cut, twin] = policyStats(m, { resamples: 200, seed: 1 });
+      const [full, cut, twin] = policyStats(m, { resamples: 200, seed: 1, bootstrap: true });
       assert.deepEqual(full, { name: 'full', correct: 6, em: 0.6, deltaEm: 0, ci95: [0, 0], bootstrapCi95: [0, 0], mcnemarP: 1, meanTokens: 100, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
       assert.equal(cut.correct, 5);
       assert.equal(cut.em, 0.5);
@@ -71,7 +71,7 @@ describe('recommend', () => {
 
     it('uses the same resamples as pairedBootstrapCi with bootstrapIndices', () => {
       const r = randomMatrix(400, 3, [0.3, 0.1, 0.02]);
-      const stats = policyStats(r, { resamples: 600, seed: 77 });
+      const stats = policyStats(r, { resamples: 600, seed: 77, bootstrap: true });
       const idx = bootstrapIndices(400, 600, 77);
       for (let p = 1; p < r.names.length; p++) {
         assert.deepEqual(stats[p].bootstrapCi95, pairedBootstrapCi(r.correct[0], r.correct[p], idx, 400));
@@ -96,11 +96,22 @@ describe('recommend', () => {
 
     it('is reproducible for a seed and changes with it', () => {
       const r = randomMatrix(300, 4, [0.2, 0.05]);
-      const a = policyStats(r, { resamples: 500, seed: 5 });
-      assert.deepEqual(policyStats(r, { resamples: 500, seed: 5 }), a);
-      assert.notDeepEqual(policyStats(r, { resamples: 500, seed: 6 }).map((s) => s.bootstrapCi95), a.map((s) => s.bootstrapCi95));
+      const a = policyStats(r, { resamples: 500, seed: 5, bootstrap: true });
+      assert.deepEqual(policyStats(r, { resamples: 500, seed: 5, bootstrap: true }), a);
+      assert.notDeepEqual(policyStats(r, { resamples: 500, seed: 6, bootstrap: true }).map((s) => s.bootstrapCi95), a.map((s) => s.bootstrapCi95));
       // The score interval depends on the counts only, never on the seed.
       assert.deepEqual(policyStats(r, { resamples: 500, seed: 6 }).map((s) => s.ci95), a.map((s) => s.ci95));
+    });
+
+    it('runs the bootstrap only when asked; every other figure is the same without it', () => {
+      const r = randomMatrix(300, 4, [0.2, 0.05]);
+      const withBoot = policyStats(r, { resamples: 500, seed: 5, bootstrap: true });
+      const without = policyStats(r, { resamples: 500, seed: 5 });
+      assert.ok(without.every((s) => !('bootstrapCi95' in s)));
+      assert.deepEqual(
+        without,
+        withBoot.map(({ bootstrapCi95: _ci, ...rest }) => rest),
+      );
     });
 
     it('restricts everything to a subset of cases', () => {
@@ -111,12 +122,12 @@ describe('recommend', () => {
         correct: r.correct.map((c) => Uint8Array.from(subset, (i) => c[i])),
         tokens: r.tokens.map((t) => Float64Array.from(subset, (i) => t[i])),
       };
-      assert.deepEqual(policyStats(r, { resamples: 300, seed: 9, subset }), policyStats(sub, { resamples: 300, seed: 9 }));
+      assert.deepEqual(policyStats(r, { resamples: 300, seed: 9, subset, bootstrap: true }), policyStats(sub, { resamples: 300, seed: 9, bootstrap: true }));
     });
 
     it('returns zeros (and the widest interval) for no cases and rejects ragged matrices', () => {
       const empty = build(0, 0, 100, [{ name: 'cutoff:1', tokens: 1, correct: same }]);
-      const stats = policyStats(empty, { resamples: 100, seed: 1 });
+      const stats = policyStats(empty, { resamples: 100, seed: 1, bootstrap: true });
       assert.deepEqual(stats[1], { name: 'cutoff:1', correct: 0, em: 0, deltaEm: 0, ci95: [-1, 1], bootstrapCi95: [0, 0], mcnemarP: 1, meanTokens: 0, savings: 0, flipsToWrong: 0, flipsToRight: 0 });
       const ragged: PolicyMatrix = { names: ['full', 'x'], correct: [new Uint8Array(3), new Uint8Array(2)], tokens: [new Float64Array(3), new Float64Array(2)] };
       assert.throws(() => policyStats(ragged, { resamples: 10, seed: 1 }), /does not have 3 cases/);

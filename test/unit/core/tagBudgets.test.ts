@@ -103,7 +103,7 @@ describe('core/tagBudgets', () => {
     const small = tb.perTag.find((t) => t.tag === 'small');
     assert.deepEqual([small?.fallback, small?.policy, small?.cases], [true, 'cutoff:64', 30]);
     assert.equal(tb.perTag.find((t) => t.tag === 'big')?.policy, 'cutoff:64');
-    const stats = policyStats(m, { resamples: 1000, seed: 3 });
+    const stats = policyStats(m, { resamples: 1000, seed: 3, bootstrap: true });
     assert.deepEqual(tb.overall.ci95, stats[2].bootstrapCi95);
     assert.equal(tb.extraSavingsOverSingle, 0);
     assert.match(tb.message, /nothing cheaper than cutoff:64 for every tag/);

@@ -54,6 +54,9 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
       // The one exception: the pure number formatter is shared by the CLI and the UI.
       ['src/shared/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],
       ['src/webview/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],
+      // And the export rule, which imports nothing but types either.
+      ['src/shared/x.ts', `export { policyExportRule } from '../core/policyExportRule';`],
+      ['src/webview/x.ts', `import { tagPlanDiffers } from '../core/policyExportRule';\nexport const f = tagPlanDiffers;`],
     ];
     for (const [path, code] of ok) assert.deepEqual(await importErrors(path, `${code}\n`), [], path);
   });
@@ -63,6 +66,7 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
     assert.match((await importErrors('src/shared/x.ts', `import { runSweep } from '../core/sweep';\nexport const f = runSweep;\n`))[0], /src\/shared must not import src\/core/);
     assert.match((await importErrors('src/shared/x.ts', `import { formatCount } from '../core/formatting';\nexport const f = formatCount;\n`))[0], /src\/shared must not import src\/core/);
     assert.match((await importErrors('src/shared/x.ts', `import { a } from '../core/format/x';\nexport const f = a;\n`))[0], /src\/shared must not import src\/core/);
+    assert.match((await importErrors('src/shared/x.ts', `export { runtimeUnsupported } from '../core/policyExport';\n`))[0], /src\/shared must not import src\/core/);
     assert.match((await importErrors('src/extension/x.ts', `import { countTokens } from '../core/tokens';\nexport const f = countTokens;\n`))[0], /must not load rank tables/);
     assert.match((await importErrors('src/extension/x.ts', `import { encode } from 'gpt-tokenizer';\nexport const f = encode;\n`))[0], /must not load rank tables/);
     assert.match((await importErrors('src/webview/x.ts', `import { readFileSync } from 'fs';\nexport const f = readFileSync;\n`))[0], /no Node-only modules/);

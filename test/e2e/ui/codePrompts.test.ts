@@ -1,0 +1,112 @@
+// Prompt literals in a Python file, in Restricted Mode: CodeLens and the status bar count them as the
+// user types, with the figures the CLI prints for the same text.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { codeLensTitles, openFile, repoRoot, screenshot, startCodeServer, statusBarItem, waitForStatusBarItem, openWorkbench, type CodeServer, type Workbench } from '../harness';
+import { STATUS_ID, VSIX } from './workspace';
+
+interface CliPrompt {
+  line: number;
+  column: number;
+  tokens: number;
+  kind: string;
+}
+
+/** The CLI's prompts for a Python text (written to a scratch file). */
+function cliPrompts(text: string): CliPrompt[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'agent.py'), text);
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'agent.py', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    return (JSON.parse(out) as { files: { prompts: CliPrompt[] }[] }).files[0].prompts;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LABEL: Record<string, string> = { string: 'Prompt', template: 'Prompt template', concatenation: 'Prompt (joined)' };
+
+/** Waits until the prompt lenses show exactly the CLI's kinds and figures, top to bottom. */
+async function expectLenses(page: Page, want: CliPrompt[]): Promise<string[]> {
+  const expected = want.map((p) => `${LABEL[p.kind]}: ${p.tokens.toLocaleString('en-US')} tokens`);
+  const deadline = Date.now() + 30_000;
+  let got: string[] = [];
+  while (Date.now() < deadline) {
+    got = (await codeLensTitles(page, { atLeast: want.length })).filter((t) => t.startsWith('Prompt')).map((t) => t.replace(/ · input .*$/, ''));
+    if (JSON.stringify(got) === JSON.stringify(expected)) return got;
+    await page.waitForTimeout(250);
+  }
+  assert.deepEqual(got, expected);
+  return got;
+}
+
+describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function () {
+  this.timeout(300_000);
+  let ws: string;
+  let cs: CodeServer;
+  let wb: Workbench;
+  const source = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'code', 'prompts.py'), 'utf8');
+
+  before(async () => {
+    assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-'));
+    fs.writeFileSync(path.join(ws, 'agent.py'), source);
+    cs = await startCodeServer({ workspace: ws, vsix: VSIX, trustWorkspace: false, settings: { 'security.workspace.trust.startupPrompt': 'never', 'editor.quickSuggestions': { other: false, comments: false, strings: false } } });
+    wb = await openWorkbench(cs, { viewport: { width: 1300, height: 1250 } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await cs?.stop();
+    if (ws) fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('shows a lens above each prompt literal with the CLI’s figures, and none on paths, URLs or SQL', async () => {
+    const page = wb.page;
+    await openFile(page, 'agent.py', 120_000);
+    const want = cliPrompts(source);
+    assert.deepEqual(
+      want.map((p) => p.kind),
+      ['string', 'template', 'concatenation', 'string', 'string'],
+    );
+    // The editor renders lenses only for visible lines: the viewport shows the whole file.
+    await expectLenses(page, want).catch(async (e: unknown) => {
+      await screenshot(page, 'code-prompts-failed');
+      throw e;
+    });
+    const titles = await codeLensTitles(page, { atLeast: want.length });
+    for (const t of titles.filter((x) => x.startsWith('Prompt'))) assert.match(t, / · input \$[0-9.]+\/call$/);
+    await screenshot(page, 'code-prompts');
+  });
+
+  it('types into SYSTEM_PROMPT: its lens and the status bar reach the CLI’s count of the edited file', async () => {
+    const page = wb.page;
+    // End of line 5, inside the triple-quoted SYSTEM_PROMPT.
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    const typed = ' Show every step, then check it.';
+    await page.keyboard.type(typed, { delay: 20 });
+    const lines = source.split('\n');
+    lines[4] += typed;
+    const edited = lines.join('\n');
+    const want = cliPrompts(edited);
+    assert.notEqual(want[0].tokens, cliPrompts(source)[0].tokens, 'typing changed the first prompt');
+    await expectLenses(page, want);
+    const label = await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want[0].tokens} tokens · o200k_base · input \\$`), timeout: 30_000 });
+    assert.match(label, new RegExp(`${want[0].tokens} tokens`));
+    await screenshot(page, 'code-prompts-typed');
+  });
+
+  it('hides the status bar count when the cursor leaves the prompt literals', async () => {
+    const page = wb.page;
+    await page.keyboard.press('Control+Home');
+    await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+});

@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { main } from '../../../src/cli/main';
+import type { CliIo } from '../../../src/cli/io';
+import { junitSchemaErrors } from '../../support/junitSchema';
+
+const repo = resolve(__dirname, '../../..');
+const sampleDir = join(repo, 'sample');
+
+async function run(args: string[], cwd = repo): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('cli compare', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-compare-'));
+
+  it('count reports: a grown prompt fails --max-token-increase (exit 1) and passes a wider limit', async () => {
+    const prompt = join(dir, 'system.prompt.md');
+    writeFileSync(prompt, 'You are a careful math tutor. Answer with the number only.\n');
+    const before = await run(['count', 'system.prompt.md', '--format', 'json'], dir);
+    writeFileSync(prompt, 'You are a careful math tutor. Think step by step, check each step twice, then answer with the number only.\n');
+    const after = await run(['count', 'system.prompt.md', '--format', 'json'], dir);
+    writeFileSync(join(dir, 'before.json'), before.out);
+    writeFileSync(join(dir, 'after.json'), after.out);
+    const b = JSON.parse(before.out).total as number;
+    const a = JSON.parse(after.out).total as number;
+    assert.ok(a > b);
+    const fail = await run(['compare', 'before.json', 'after.json', '--max-token-increase', '10'], dir);
+    assert.equal(fail.code, 1);
+    const grew = `+${(((a - b) / b) * 100).toFixed(1)}%`;
+    assert.match(fail.out, new RegExp(`^prompt tokens \\(total\\): ${b} → ${a} \\(\\+${a - b}, \\${grew}\\)$`, 'm'));
+    assert.equal(fail.err, `gate --max-token-increase: prompt tokens (total) ${b} → ${a} (${grew}), allowed +10.0%\n`);
+    const pass = await run(['compare', 'before.json', 'after.json', '--max-token-increase', '500', '--format', 'junit'], dir);
+    assert.equal(pass.code, 0, pass.err);
+    assert.deepEqual(await junitSchemaErrors(pass.out), []);
+    assert.match(pass.out, /<testcase name="--max-token-increase 500" classname="prompt-budget.compare" time="0">/);
+  });
+
+  it('sweep reports with --cases are paired by id; identical runs change nothing and pass every gate', async () => {
+    const args = ['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--folds', '0', '--format', 'json', '--cases'];
+    const sweep = await run(args);
+    assert.equal(sweep.code, 0, sweep.err);
+    writeFileSync(join(dir, 'sweep.json'), sweep.out);
+    const r = await run(['compare', 'sweep.json', 'sweep.json', '--max-token-increase', '0', '--max-em-drop', '0', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.err);
+    const json = JSON.parse(r.out);
+    assert.equal(json.paired.matched, 600);
+    assert.equal(json.paired.em.delta, 0);
+    assert.equal(json.paired.meanTokens.delta, 0);
+    assert.equal(json.recommendation.after.policy, 'marker:0');
+    // The sweep carries the config's linked prompt, counted as `count` counts it.
+    const count = await run(['count', join(sampleDir, 'prompts', 'solve.prompt.md'), '--format', 'json']);
+    assert.deepEqual(JSON.parse(sweep.out).prompt, { file: 'prompts/solve.prompt.md', tokens: JSON.parse(count.out).total });
+    assert.deepEqual(json.promptTokens, { before: 118, after: 118, delta: 0, relative: 0 });
+    assert.deepEqual(json.gates.map((g: { pass: boolean }) => g.pass), [true, true, true]);
+  });
+
+  it('exits 2 with file: reason on bad input', async () => {
+    writeFileSync(join(dir, 'broken.json'), '{"rows": [');
+    const missing = await run(['compare', 'nope.json', 'broken.json'], dir);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.err, 'prompt-budget: nope.json: cannot read (ENOENT)\n');
+    writeFileSync(join(dir, 'ok.json'), '{"files":[{"file":"a","tokens":1}],"total":1}');
+    const broken = await run(['compare', 'ok.json', 'broken.json'], dir);
+    assert.equal(broken.code, 2);
+    assert.match(broken.err, /^prompt-budget: broken\.json: not JSON \(/);
+    const emOnCount = await run(['compare', 'ok.json', 'ok.json', '--max-em-drop', '1'], dir);
+    assert.equal(emOnCount.code, 2);
+    assert.match(emOnCount.err, /--max-em-drop: count reports carry no EM/);
+    const one = await run(['compare', 'ok.json'], dir);
+    assert.equal(one.code, 2);
+    const badFormat = await run(['compare', 'ok.json', 'ok.json', '--format', 'csv'], dir);
+    assert.equal(badFormat.code, 2);
+  });
+});

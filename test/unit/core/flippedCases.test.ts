@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { flippedCases } from '../../../src/core/flippedCases';
+import { runSweep } from '../../../src/core/sweep';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
+import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
+import type { Case } from '../../../src/core/types';
+
+const DATA = path.resolve(__dirname, '../../../../shared/data');
+
+describe('flippedCases', () => {
+  const text = readFileSync(path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl'), 'utf8').split('\n').slice(0, 150).join('\n');
+  const { cases } = parseTestSet(text, { fileName: 'gsm8k.jsonl' });
+  const tok = getTokenizer('o200k_base');
+  const options = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' }, margin: 0.01, seed: 1, resamples: 200, folds: 0 } as const;
+  const result = runSweep(cases, 0, { ...options, policies: [{ kind: 'cutoff', tokens: 48 }, { kind: 'cutoff', tokens: 96 }], includeCases: true });
+
+  it('lists each flipped case once, in test-set order, with full and the policies that flipped it', () => {
+    const flipped = flippedCases(result, cases, tok);
+    const expected = new Map<string, string[]>();
+    for (const row of result.rows) for (const id of [...row.flipsToWrongIds, ...row.flipsToRightIds]) expected.set(id, [...(expected.get(id) ?? []), row.policy]);
+    assert.ok(expected.size > 5, `the first 150 GSM8K traces flip under a 48-token cutoff (${expected.size})`);
+    assert.deepEqual(
+      flipped.map((f) => f.id),
+      cases.filter((c) => expected.has(c.id)).map((c) => c.id),
+    );
+    for (const f of flipped) {
+      assert.deepEqual(Object.keys(f.outcomes), ['full', ...(expected.get(f.id) ?? [])]);
+      for (const p of expected.get(f.id) ?? []) assert.notEqual(f.outcomes[p].correct, f.outcomes.full.correct, `${f.id} ${p}`);
+    }
+  });
+
+  it('turns each stop token into the offset where the trace was cut', () => {
+    for (const f of flippedCases(result, cases, tok)) {
+      const tokens = tokenizeWithOffsets(tok, f.trace);
+      assert.equal(f.totalTokens, tokens.count);
+      assert.equal(f.outcomes.full.cutAt, f.trace.length);
+      for (const o of Object.values(f.outcomes)) assert.equal(f.trace.slice(0, o.cutAt), cutText(f.trace, tokens, o.stopToken));
+      const cut = f.outcomes['cutoff:48'];
+      if (cut) assert.equal(cut.stopToken, Math.min(48, tokens.count));
+    }
+  });
+
+  it('skips cases without a trace and returns nothing when no policy flipped a case', () => {
+    const noTrace: Case[] = cases.map((c) => ({ ...c, output: undefined }));
+    assert.deepEqual(flippedCases(result, noTrace, tok), []);
+    const same = runSweep(cases.slice(0, 20), 0, { ...options, policies: [{ kind: 'cutoff', tokens: 100_000 }], includeCases: true });
+    assert.deepEqual(flippedCases(same, cases, tok), []);
+  });
+});

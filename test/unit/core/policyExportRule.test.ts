@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { parsePolicy, policyName } from '../../../src/core/policies';
+import { runtimeUnsupported, toExportedPolicy } from '../../../src/core/policyExport';
+import { isRuntimePolicy, policyExportRule, tagPlanDiffers, tagPlanFallback } from '../../../src/core/policyExportRule';
+import * as shared from '../../../src/shared/protocol';
+import type { TagBudgets } from '../../../src/core/types';
+
+const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
+const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
+
+function budgets(perTag: [string, string][], single: string | null): TagBudgets {
+  return {
+    perTag: perTag.map(([tag, policy]) => ({ tag, cases: 50, policy, fallback: false, em: 0.9, deltaEm: 0, meanTokens: 10, savings: 0.5 })),
+    overall: { em: 0.9, deltaEm: -0.01, ci95: [-0.02, 0], meanTokens: 10, savings: 0.5 },
+    single: single ? { policy: single, meanTokens: 20, savings: 0.25 } : null,
+    extraSavingsOverSingle: 0.25,
+    minCases: 30,
+    margin: 0.02,
+    search: 'exhaustive',
+    crossValidation: null,
+    message: '',
+  };
+}
+
+describe('policyExportRule', () => {
+  it('refuses probe policies with the reason every surface shows, and accepts the rest', () => {
+    assert.deepEqual(policyExportRule('probe:32x2'), {
+      exportable: false,
+      reason: 'probe:32x2: probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
+    });
+    assert.deepEqual(
+      NAMES.filter((n) => !isRuntimePolicy(n)),
+      ['probe:32x2', 'probe:64x3'],
+    );
+    for (const name of NAMES.filter(isRuntimePolicy)) assert.match(policyExportRule(name).reason, new RegExp(`^${name}: `));
+  });
+
+  it('is the rule the exporter, the parser and the panel apply', () => {
+    for (const name of NAMES) {
+      const spec = parsePolicy(name).spec;
+      assert.ok(spec, name);
+      const rule = policyExportRule(policyName(spec));
+      assert.equal(runtimeUnsupported(spec), rule.exportable ? null : rule.reason, name);
+      assert.equal(shared.isRuntimePolicy(name), rule.exportable, name);
+      assert.deepEqual(shared.policyExportRule(name), rule, name);
+      if (rule.exportable) assert.equal(toExportedPolicy(name, settings).policy, name);
+      else assert.throws(() => toExportedPolicy(name, settings), { message: rule.reason });
+    }
+  });
+
+  it('gives unlisted tags the best single policy, full when none qualified', () => {
+    assert.equal(tagPlanFallback(budgets([['easy', 'cutoff:64']], 'marker:0')), 'marker:0');
+    assert.equal(tagPlanFallback(budgets([['easy', 'cutoff:64']], null)), 'full');
+    assert.equal(tagPlanDiffers(budgets([['easy', 'cutoff:64'], ['hard', 'full']], null)), true);
+    assert.equal(tagPlanDiffers(budgets([['easy', 'full'], ['hard', 'full']], null)), false);
+    assert.equal(tagPlanDiffers(budgets([['easy', 'marker:0'], ['hard', 'marker:0']], 'marker:0')), false);
+    assert.equal(tagPlanDiffers(undefined), false);
+    assert.equal(shared.tagPlanFallback, tagPlanFallback);
+    assert.equal(shared.tagPlanDiffers, tagPlanDiffers);
+  });
+});

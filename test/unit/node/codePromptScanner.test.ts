@@ -1,0 +1,83 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CodePromptCounter, CodePromptScanner, scanCodePrompts } from '../../../src/node/codePromptScanner';
+import { countTokens, getTokenizer } from '../../../src/core/tokens';
+import type { CodeLanguage } from '../../../src/core/codePrompts';
+
+const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'code');
+const OPTIONS = { minProseChars: 200 };
+
+/** A deterministic generator, so a failure names the edit that broke it. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const SNIPPETS = ['x', ' ', '\n', '"', "'", '`', '{', '}', '(', ')', ' + ', 'prompt', '_', 'system = ', 'content=', '"""', 'f"', '${a}', '#', '\\', 'Explain the answer in words. '];
+
+/** Applies random edits; after each, the incremental prompts must equal a fresh parse's. Returns how many skipped the parser. */
+async function checkRandomEdits(file: string, language: CodeLanguage, seed: number, steps: number): Promise<number> {
+  let text = readFileSync(join(FIXTURES, file), 'utf8');
+  const scanner = await CodePromptScanner.create(language, OPTIONS);
+  const rand = lcg(seed);
+  let unparsed = 0;
+  try {
+    assert.equal(scanner.update(text).incremental, false);
+    for (let step = 0; step < steps; step++) {
+      // Half the edits land inside a prompt's text, where typing usually happens.
+      const prompts = scanner.update(text).prompts;
+      const inside = prompts.length > 0 && rand() < 0.5 ? prompts[Math.floor(rand() * prompts.length)] : undefined;
+      const at = inside?.body ? inside.body.start + Math.floor(rand() * (inside.body.end - inside.body.start + 1)) : Math.floor(rand() * (text.length + 1));
+      const del = rand() < 0.3 ? Math.floor(rand() * 4) : 0;
+      const ins = rand() < 0.8 ? SNIPPETS[Math.floor(rand() * SNIPPETS.length)] : '';
+      text = text.slice(0, at) + ins + text.slice(at + del);
+      const got = scanner.update(text);
+      if (!got.parsed) unparsed++;
+      const want = await scanCodePrompts(text, language, OPTIONS);
+      assert.deepEqual(got.prompts, want, `${file} seed ${seed} step ${step}: insert ${JSON.stringify(ins)} at ${at}, delete ${del}`);
+    }
+  } finally {
+    scanner.dispose();
+  }
+  return unparsed;
+}
+
+describe('CodePromptScanner: incremental updates equal a fresh parse', () => {
+  // Each run must also have taken the no-parse path for some edits inside literals, or it tested nothing.
+  it('Python, 300 random edits', async () => assert.ok((await checkRandomEdits('prompts.py', 'python', 7, 300)) > 30));
+  it('TypeScript, 300 random edits', async () => assert.ok((await checkRandomEdits('prompts.ts', 'typescript', 11, 300)) > 30));
+  it('JavaScript, 300 random edits', async () => assert.ok((await checkRandomEdits('prompts.js', 'javascript', 13, 300)) > 30));
+
+  it('typing into a literal recounts only that literal', async () => {
+    const tok = getTokenizer('o200k_base');
+    let calls = 0;
+    const counter = new CodePromptCounter(await CodePromptScanner.create('python', OPTIONS), (t) => {
+      calls++;
+      return countTokens(tok, t);
+    });
+    try {
+      let text = readFileSync(join(FIXTURES, 'prompts.py'), 'utf8');
+      const first = counter.update(text);
+      assert.equal(first.recounted, 5);
+      let pos = text.indexOf('careful') + 'careful'.length;
+      for (const ch of ' and patient') {
+        text = text.slice(0, pos) + ch + text.slice(pos);
+        pos++;
+        const r = counter.update(text);
+        assert.equal(r.incremental, true);
+        assert.equal(r.recounted, 1);
+        assert.equal(r.parsed, false);
+      }
+      assert.ok(text.includes('careful and patient math tutor'), text.slice(0, 200));
+      const last = counter.update(text).prompts[0];
+      assert.equal(last.count, countTokens(tok, last.text).count);
+      assert.equal(calls, 5 + ' and patient'.length);
+    } finally {
+      counter.dispose();
+    }
+  });
+});
