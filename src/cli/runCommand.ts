@@ -12,6 +12,7 @@ import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
 import { readConfigFile, readTestSet } from './loadInputs';
 import { cliTokenizer } from './countCommand';
+import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import type { Tokenizer } from '../core/tokens';
 import { UsageError, type CliIo } from './io';
 
@@ -310,7 +311,7 @@ async function execute(plan: LiveRunPlan, options: LiveRunOptions, io: CliIo, sa
 }
 
 /** What was written, what was truncated and what failed; the exit code. */
-function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string): number {
+function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string, tokenizerName: string): number {
   const { results, progress } = run;
   const n = plan.cases.length;
   const { maxTokens, probe } = plan.options;
@@ -330,6 +331,8 @@ function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, s
   } else {
     io.stderr('0 case(s) truncated by --max-tokens\n');
   }
+  const drift = promptDrift(results, tokenizerName);
+  if (drift) io.stderr(`${promptDriftLine(drift)}\n`);
   if (failed.length === 0) return 0;
   for (const r of failed.slice(0, 10)) io.stderr(safe(`case ${r.id}: ${r.error}\n`));
   if (failed.length > 10) io.stderr(`… and ${failed.length - 10} more\n`);
@@ -355,5 +358,5 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const run = await execute(plan, options, io, safe);
   if (typeof run === 'number') return run;
   await writeAtomically(outPath, tracedJsonl(plan.cases, plan.options.rows ?? [], run.results, fields));
-  return report(plan, run, values.out ?? outPath, io, safe);
+  return report(plan, run, values.out ?? outPath, io, safe, tokenizer?.name ?? plan.options.encoding ?? 'o200k_base');
 }

@@ -7,6 +7,7 @@ import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import { flippedCases } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
@@ -110,16 +111,18 @@ async function live(job: LiveJob, emit: (event: LiveEvent) => void): Promise<Liv
   const abort = new AbortController();
   liveRuns.add(abort);
   try {
+    const tokenizer = job.tokenizerPath ? loadHfTokenizer(job.tokenizerPath) : undefined;
     const run = await runLive(job.cases, {
       ...job.options,
-      tokenizer: job.tokenizerPath ? loadHfTokenizer(job.tokenizerPath) : undefined,
+      tokenizer,
       cache: job.cacheDir ? new FileCacheStore(job.cacheDir) : undefined,
       signal: abort.signal,
       onProgress: (progress) => emit({ kind: 'progress', progress }),
       onCaseDone: (index, result) => emit({ kind: 'caseDone', index, result }),
       onLog: (message) => emit({ kind: 'log', message }),
     });
-    return { ...run, truncation: truncationSummary(run.results, job.extract ? makeExtractor(job.extract) : undefined) };
+    const drift = promptDrift(run.results, tokenizer?.name ?? job.options.encoding ?? 'o200k_base');
+    return { ...run, truncation: truncationSummary(run.results, job.extract ? makeExtractor(job.extract) : undefined), promptDrift: drift ? { drift, line: promptDriftLine(drift) } : null };
   } finally {
     liveRuns.delete(abort);
   }

@@ -5,6 +5,7 @@
  */
 import type { Case, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
 import type { LiveErrorKind } from '../core/live/liveError';
+import type { PromptDrift } from '../core/live/promptDrift';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
@@ -82,6 +83,8 @@ export interface LiveJob {
 export interface LiveJobResult extends LiveRunResult {
   /** Cases that hit the token budget (`finish_reason` length), and those of them without an answer. */
   truncation: { length: number; noAnswer: number };
+  /** Local prompt counts against the server's usage.prompt_tokens (null when the server reported none), and its summary line. */
+  promptDrift: { drift: PromptDrift; line: string } | null;
 }
 
 /** What a live run reports while it runs. */

@@ -10,6 +10,7 @@ import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../t
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
 import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
+import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 
@@ -92,6 +93,8 @@ export interface LiveCaseResult {
   finishReason?: string;
   /** Server-reported usage of the generation. */
   usage?: UsageRecord;
+  /** The request's prompt tokens counted locally (see promptDrift.ts), to compare with `usage.promptTokens`. */
+  localPromptTokens?: number;
   probes?: ProbeRecord[];
   /** Why the case has no result (after retries). */
   error?: string;
@@ -405,6 +408,10 @@ class LiveRun {
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
     if (gen.result.usage) out.usage = gen.result.usage;
+    if (gen.result.usage?.promptTokens !== undefined) {
+      const local = localPromptTokens(this.tokenizer(), messages);
+      if (local !== null) out.localPromptTokens = local;
+    }
     if (probes) out.probes = probes;
     out.fromCache = gen.cached;
     this.progress.completionTokens += gen.result.usage?.completionTokens ?? this.tokenizer().count(output);

@@ -344,6 +344,7 @@ export class LiveRunController implements vscode.Disposable {
     await this.rememberSource(plan.out, plan.source);
     const outRel = vscode.workspace.asRelativePath(plan.out);
     log.info(`live run ${plan.rel}: wrote ${outRel}: ${traced} trace(s), ${failed} failed; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} from cache; ${liveProgressText(final)}`);
+    if (run.promptDrift) log.info(`live run: ${run.promptDrift.line}`);
     if (trunc.length) log.info(`live run: ${trunc.length} case(s) hit the budget of ${plan.options.maxTokens} tokens (finish_reason length); ${trunc.noAnswer} of them have no answer and count as cut before answer`);
     if (failed) {
       void vscode.window.showWarningMessage(`Prompt Budget: ${failed} of ${results.length} case(s) failed and have no trace (see the log). Run Live Sweep again to retry only those.`);
