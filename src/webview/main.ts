@@ -99,7 +99,7 @@ function renderSummary(s: SweepSummary, v: ViewState): HTMLElement {
     h(
       'p',
       { class: 'meta' },
-      `${r.cases} cases${r.skipped ? ` (${r.skipped} skipped)` : ''} · ${r.encoding} · extract ${r.extract.preset} · match ${r.match.preset} · margin ${formatEm(r.margin)} pts · ${(s.durationMs / 1000).toFixed(1)} s`,
+      `${r.cases} cases${r.skipped ? ` (${r.skipped} skipped)` : ''} · ${r.tokenizer ?? r.encoding} · extract ${r.extract.preset} · match ${r.match.preset} · margin ${formatEm(r.margin)} pts · ${(s.durationMs / 1000).toFixed(1)} s`,
     ),
   );
   const rec = r.recommendation;
