@@ -1,9 +1,5 @@
-/**
- * What a chat costs as sent: the messages rendered with the model's own chat template (the
- * `chat_template` of tokenizer_config.json, through `@huggingface/jinja`, with the generation
- * prompt) and counted in the model's tokens, beside the tokens of the message contents alone. For
- * the OpenAI encodings, which publish no template, the documented per-message overhead instead.
- */
+// What a chat costs as sent: rendered with the model's chat template (or, for OpenAI encodings,
+// the documented per-message overhead) and counted, beside its message contents alone.
 import { Template } from '@huggingface/jinja';
 import type { Tokenizer } from './tokens';
 
@@ -23,17 +19,11 @@ export interface ChatCount {
   contentTokens: number;
   /** promptTokens − contentTokens: what the chat format adds. */
   templateTokens: number;
-  /** How the overhead was counted. */
   method: 'chat_template' | 'openai-per-message';
-  /** The rendered prompt (chat_template only). */
   rendered?: string;
 }
 
-/**
- * Reads a chat: a JSON array of `{ role, content }` messages, or an object with such a `messages`
- * array (an OpenAI request body). Content given as text parts (`[{ type: "text", text }]`) is joined.
- * Returns an error naming the message (0-based) and the field that is wrong.
- */
+/** Reads a chat (an array of `{ role, content }`, or a request body with `messages`); errors name `messages[i].field`. */
 export function parseChatMessages(text: string): { messages?: ChatMessage[]; error?: string } {
   let value: unknown;
   try {
@@ -77,10 +67,7 @@ function tokenText(value: unknown): string {
   return '';
 }
 
-/**
- * The chat template of a tokenizer_config.json: its `chat_template` string, or from a list of
- * named templates the one called `default`. Null when the model has none.
- */
+/** The `chat_template` of a tokenizer_config.json (from a named list, `default`), or null. */
 export function chatTemplateOf(config: Readonly<Record<string, unknown>>): string | null {
   const t = config.chat_template;
   if (typeof t === 'string' && t.trim() !== '') return t;
@@ -92,11 +79,7 @@ export function chatTemplateOf(config: Readonly<Record<string, unknown>>): strin
   return null;
 }
 
-/**
- * Renders messages with a chat template as `transformers`' `apply_chat_template` does: the special
- * tokens of the config as variables, and `add_generation_prompt` (the opening of the reply).
- * Throws an Error with the template's own message when it rejects the chat.
- */
+/** Renders messages as `apply_chat_template` does (special tokens as variables); throws with the template's message. */
 export function renderChatTemplate(template: string, messages: readonly ChatMessage[], config: Readonly<Record<string, unknown>> = {}, addGenerationPrompt = true): string {
   let compiled: Template;
   try {
@@ -124,10 +107,8 @@ export const OPENAI_TOKENS_PER_NAME = 1;
 export const OPENAI_REPLY_PRIMING = 3;
 
 /**
- * Counts a chat. With a tokenizer config that has a chat template, the rendered prompt is counted
- * (added tokens such as `<|im_start|>` count one each; no BOS is added beyond what the template
- * writes). Without one (the OpenAI encodings), each message costs its role, content and name
- * tokens plus {@link OPENAI_TOKENS_PER_MESSAGE}, and the reply {@link OPENAI_REPLY_PRIMING}.
+ * Counts a chat: with a tokenizer config, its rendered template (no BOS beyond the template's);
+ * without, each message's role, content and name plus the OpenAI overhead constants above.
  */
 export function countChat(tok: Tokenizer, messages: readonly ChatMessage[], config?: Readonly<Record<string, unknown>>): ChatCount {
   const contentTokens = messages.reduce((sum, m) => sum + tok.count(m.content), 0);

@@ -69,11 +69,7 @@ export interface BpeMergeTable {
   readonly pairs: PairTable;
 }
 
-/**
- * Builds the pair table from the model's vocabulary and merges (either `"a b"` strings or `[a, b]`
- * arrays). Returns null when the vocabulary is too large to pack, or a merge names a token the
- * vocabulary lacks (the caller then keeps the library's own merge).
- */
+/** The pair table of a vocabulary and its merges (`"a b"` or `[a, b]`); null when a merge names an unknown token. */
 export function buildMergeTable(
   vocab: ReadonlyMap<string, number>,
   tokenOf: (id: number) => string | undefined,

@@ -1,8 +1,4 @@
-/**
- * Prompt-token drift of a live run: each case's local count of the request it sent (the messages
- * through the model's chat template, or OpenAI's per-message overhead) against the server's
- * `usage.prompt_tokens`. The local count is a promise; the server's is the truth.
- */
+// Prompt-token drift of a live run: each request's local count against the server's usage.prompt_tokens.
 import { countChat, type ChatMessage } from '../chatTemplate';
 import { isHfTokenizer } from '../hfTokenizer';
 import type { Tokenizer } from '../tokens';
@@ -18,7 +14,6 @@ export interface PromptDriftCase {
 
 /** The drift over every case that has both counts. */
 export interface PromptDrift {
-  /** What counted locally: the encoding or the model tokenizer's name. */
   tokenizer: string;
   compared: number;
   /** Cases whose counts differ. */
@@ -31,11 +26,7 @@ export interface PromptDrift {
   worst: PromptDriftCase[];
 }
 
-/**
- * The local prompt count of one request: with a model tokenizer that has a chat template, the
- * rendered prompt (generation prompt included); otherwise the OpenAI per-message overhead. Null
- * when a model tokenizer has no chat template (no honest local count exists).
- */
+/** A request's local prompt count (see countChat); null for a model tokenizer without a chat template. */
 export function localPromptTokens(tok: Tokenizer, messages: readonly ChatMessage[]): number | null {
   try {
     return countChat(tok, messages, isHfTokenizer(tok) ? tok.config : undefined).promptTokens;
