@@ -9,6 +9,7 @@ import { countChat, parseChatMessages } from '../core/chatTemplate';
 import { isHfTokenizer } from '../core/hfTokenizer';
 import { UsageError, type CliIo } from './io';
 
+/** `prompt-budget count --help`, also part of the top-level help. */
 export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken]
                            [--tokenizer <tokenizer.json or its folder>] [--format table|json] [--min-prose-chars N]
        prompt-budget count --chat messages.json [--tokenizer <folder>] [--format table|json]
@@ -35,7 +36,7 @@ export function cliTokenizer(path: string, cwd: string): Tokenizer {
   }
 }
 
-/** `prompt-budget count`. */
+/** `prompt-budget count`: tokens per file (or of one chat), as a table or JSON; an unreadable file is bad usage (exit 2). */
 export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -63,6 +64,7 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     const path = resolve(io.cwd, f);
     let text: string;
     try {
+      // Checked first so the message says "directory" rather than an errno.
       if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${f}: it is a directory`);
       text = readFileSync(path, 'utf8');
     } catch (e) {
@@ -85,11 +87,13 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     const json = files.map(({ prompts, ...f }) => (prompts ? { ...f, prompts: prompts.map(({ line, column, tokens, kind }) => ({ line, column, tokens, kind })) } : f));
     io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, files: json, total }, null, 2)}\n`);
   } else {
+    // Counts are right-aligned; the ≈ mark takes one more column.
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
     for (const f of files) {
       io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
       for (const p of f.prompts ?? []) io.stdout(`${String(p.tokens).padStart(width + 4)}  ${f.file}:${p.line}:${p.column}  ${p.kind}, ${p.reason}\n`);
     }
+    // A total only for several files; a single file still names the tokenizer.
     if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
     else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   }

@@ -11,6 +11,7 @@ import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
 
+/** `prompt-budget sweep --help`, also part of the top-level help. */
 export const SWEEP_HELP = `Usage: prompt-budget sweep <test-set> [options]
 
 Replays recorded traces under early-stop cutoffs and dynamic stopping rules, and compares each
@@ -47,7 +48,7 @@ function countPrompt(file: string, root: string, result: SweepResult, io: CliIo,
   }
 }
 
-/** `prompt-budget sweep`. */
+/** `prompt-budget sweep`: the report in the chosen format, then the CI gates' exit code. */
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -67,6 +68,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const format = values.format ?? 'table';
   if (!['table', 'json', 'md', 'csv', 'junit'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md, csv or junit`);
+  // Gates are given in percent on the command line and compared as fractions.
   const pctFlag = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -98,6 +100,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     default:
       io.stdout(sweepToTable(result));
   }
+  // Gates are checked after the report is printed, so a failing CI job still shows the table.
   const { code, failures } = gateExitCode(checks);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;

@@ -8,7 +8,7 @@ import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions, type ResolvedSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
-import type { FlippedCase, SweepJobResult } from '../worker/workerProtocol';
+import type { FlippedCase, SweepJob, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
 
 const SWEEP_FILE = 'lastSweep.json';
@@ -22,6 +22,7 @@ interface SweepInputs {
   testSet: vscode.Uri;
   bytes: Uint8Array;
   sweepOptions: ResolvedSweepOptions;
+  prompt: SweepJob['prompt'];
 }
 
 interface StoredSweep {
@@ -320,10 +321,21 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     try {
-      return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet) };
+      return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet), prompt: await this.linkedPrompt(loaded) };
     } catch (e) {
       this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
+    }
+  }
+
+  /** The config's linked prompt for the report (as the CLI counts it); null text when it cannot be read. */
+  private async linkedPrompt(loaded: LoadedConfig | undefined): Promise<SweepJob['prompt']> {
+    const file = loaded?.config.prompt;
+    if (!loaded || !file) return undefined;
+    try {
+      return { file, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(loaded.dir, file))) };
+    } catch {
+      return { file, text: null };
     }
   }
 
@@ -335,7 +347,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       let reported = 0;
       if (isCancelled()) throw new WorkerCancelled();
       return worker
-        .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, cancelFlag: flag }, (done, total) => {
+        .call('sweep', { bytes, fileName: testSet.path, fields: loaded?.config.fields, options: sweepOptions, prompt: inputs.prompt, cancelFlag: flag }, (done, total) => {
           const pct = total ? (done / total) * 100 : 0;
           progress.report({ increment: pct - reported, message: `${done}/${total} cases` });
           reported = pct;

@@ -99,6 +99,7 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
       }
     },
   });
+  if (job.prompt) result.prompt = job.prompt.text === null ? null : { file: job.prompt.file, tokens: countTokens(tokenizer, job.prompt.text).count };
   const flipped = flippedCases(result, parsed.cases, tokenizer);
   const { caseResults: _perCase, ...summary } = result;
   return { result: summary, issues: parsed.issues, flipped };

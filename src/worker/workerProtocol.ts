@@ -56,6 +56,8 @@ export interface SweepJob {
   fileName: string;
   fields?: Partial<FieldMap>;
   options: SweepJobOptions;
+  /** The config's linked prompt (text null when unreadable), counted into `result.prompt` as the CLI does. */
+  prompt?: { file: string; text: string | null };
   /** Int32 flag set to 1 by the extension to cancel; the worker polls it between cases. */
   cancelFlag?: SharedArrayBuffer;
 }

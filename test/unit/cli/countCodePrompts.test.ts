@@ -1,3 +1,4 @@
+// `prompt-budget count` on code files: each prompt literal with its position, tokens and kind, on both engines.
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
 import { main } from '../../../src/cli/main';

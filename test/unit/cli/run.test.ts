@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -239,6 +239,10 @@ describe('cli run', function () {
       [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--extra-body', '[1]'], /expected a JSON object/],
       [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--max-tokens-param', 'tokens'], /expected max_tokens or max_completion_tokens/],
       [['run', 'missing.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl'], /cannot read test set .*missing\.jsonl: no such file/],
+      // Core checks the values (prepareLiveRun); the CLI names its flags and the values as typed.
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--max-tokens', 'many'], /^prompt-budget: --max-tokens many: expected an integer ≥ 1\n$/],
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--timeout', '0'], /^prompt-budget: --timeout 0: expected seconds > 0\n$/],
+      [['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'm', '--out', 'x.jsonl', '--probe-cue', 'x'], /--probe-tokens, --probe-cue and --probe-template need --probe-every/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, dir);
@@ -317,36 +321,5 @@ describe('cli run', function () {
       rows.map((row) => row.output),
     );
     assert.equal(await new FileCacheStore(cacheDir).clear(), N);
-  });
-});
-
-describe('cli/FileCacheStore', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pb-cache-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('stores entries under <dir>/<2 hex>/<key>.json and leaves no temporary file behind', async () => {
-    const store = new FileCacheStore(join(dir, 'c'));
-    const key = 'ab'.padEnd(64, '0');
-    assert.equal(await store.get(key), undefined);
-    await store.put(key, '{"v":1}');
-    await store.put(key, '{"v":2}');
-    assert.equal(await store.get(key), '{"v":2}');
-    assert.deepEqual(readdirSync(join(dir, 'c', 'ab')), [`${key}.json`]);
-    await assert.rejects(store.put('../escape', 'x'), /invalid cache key/);
-  });
-
-  it('clears its own entries and leftover temporary files, and nothing else', async () => {
-    const root = join(dir, 'd');
-    const store = new FileCacheStore(root);
-    await store.put('cd'.padEnd(64, '1'), 'x');
-    mkdirSync(join(root, 'cd'), { recursive: true });
-    writeFileSync(join(root, 'cd', `${'cd'.padEnd(64, '2')}.json.123.abc.tmp`), 'half');
-    writeFileSync(join(root, 'README'), 'keep');
-    assert.equal(await store.clear(), 1);
-    assert.deepEqual(readdirSync(root), ['README']);
-    assert.equal(await new FileCacheStore(join(dir, 'none')).clear(), 0);
   });
 });

@@ -1,3 +1,5 @@
+// "Cases to add" is a sample-size formula: checked against a hand computation, then on real GSM8K rows
+// where the figure must follow from the sweep row's own ΔEM and discordance.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,6 +64,7 @@ describe('core/casesToAdd', () => {
   });
 
   it('picks the cheapest promising policy and skips hopeless or already passing ones', () => {
+    // Hopeless: its point ΔEM is already past the margin, so no number of cases would pass it.
     const hopeless = row('cutoff:32', { meanTokens: 40, deltaEm: -0.05, ci95: [-0.08, -0.02], flipsToWrong: 10 });
     const passing = row('cutoff:512', { meanTokens: 300, deltaEm: 0, ci95: [-0.005, 0.005], flipsToWrong: 1, flipsToRight: 1 });
     assert.equal(computeCasesToAdd([full, hopeless, cut, passing], 200, 0.03, 'cutoff:512')?.policy, 'cutoff:128');
@@ -84,6 +87,7 @@ describe('core/casesToAdd', () => {
       extract: { preset: 'last-number' },
       match: { preset: 'numeric' },
       policies: [{ kind: 'stability', every: 16, repeats: 2 }, { kind: 'stability', every: 32, repeats: 2 }, { kind: 'marker', grace: 16 }],
+      // Half a point: tight enough that a cheap policy misses the margin and more cases would be needed.
       margin: 0.005,
       seed: 1,
       resamples: 1000,
@@ -93,6 +97,7 @@ describe('core/casesToAdd', () => {
     assert.ok(r, JSON.stringify(result.rows.map((x) => [x.policy, x.meanTokens, x.deltaEm, x.ci95])));
     const source = result.rows.find((x) => x.policy === r.policy) as SweepRow;
     const psi = (source.flipsToWrong + source.flipsToRight) / 1319;
+    // z for one-sided α = 0.05 plus z for 80% power, as computeCasesToAdd uses them.
     const z = 1.6448536269514722 + 0.8416212335729143;
     assert.equal(r.casesNeeded, Math.ceil((z * z * (psi - source.deltaEm ** 2)) / (source.deltaEm + 0.005) ** 2 - 1e-9));
     assert.equal(r.casesToAdd, Math.max(0, r.casesNeeded - 1319));

@@ -1,3 +1,5 @@
+// Which string literals in Python, TypeScript and JavaScript count as prompts: the fixtures, then the
+// naming, prose-length and exclusion rules one by one.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

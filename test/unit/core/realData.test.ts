@@ -1,3 +1,5 @@
+// Extraction + matching on real model outputs: the counts must equal those the data README states for
+// each file, so a change to a preset that moves a published figure fails here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

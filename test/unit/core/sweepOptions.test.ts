@@ -1,3 +1,4 @@
+// One resolver of sweep options for the CLI and the editor: precedence, issues, and the same rows either way.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// What ships: the .vsix file list, the npm files list and the metadata both registries need.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,11 @@ const VSIX_FILES = [
   'README.md',
   'dist/extension.js',
   'dist/sweepWorker.js',
+  'dist/wasm/tree-sitter-javascript.wasm',
+  'dist/wasm/tree-sitter-python.wasm',
+  'dist/wasm/tree-sitter-tsx.wasm',
+  'dist/wasm/tree-sitter-typescript.wasm',
+  'dist/wasm/web-tree-sitter.wasm',
   'dist/webview.js',
   'media/activity.svg',
   'media/icon.png',
@@ -27,9 +33,11 @@ const VSIX_FILES = [
   'schemas/promptbudget.schema.json',
 ];
 
+// The lists are spelled out so that any file added to or dropped from a package shows in review.
 describe('packaging', () => {
   it('vsce ls lists exactly what the extension needs', async function () {
     if (!existsSync(join(root, 'dist', 'extension.js'))) assert.fail('dist/ is not built: run npm run build first (npm test does)');
+    // vsce's own listing (the .vscodeignore allow-list), which scripts/packageVsix.mjs stages and packs.
     const files = await listFiles({ cwd: root, packageManager: PackageManager.None });
     assert.deepEqual([...files].sort(), VSIX_FILES);
   });
@@ -47,8 +55,8 @@ describe('packaging', () => {
     assert.equal(scripts.package, 'node scripts/packageVsix.mjs');
   });
 
-  it('the npm package is an explicit files list: the CLI, the runtime and its types, the docs', () => {
-    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'docs/*.md', 'CHANGELOG.md']);
+  it('the npm package is an explicit files list: the CLI and its grammars, the runtime and its types, the docs', () => {
+    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/wasm/*.wasm', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'docs/*.md', 'CHANGELOG.md']);
     assert.ok(!existsSync(join(root, '.npmignore')), 'one allow-list for npm: package.json files');
     assert.equal((pkg.bin as Record<string, string>)['prompt-budget'], 'dist/cli.js');
   });
