@@ -90,7 +90,6 @@ describe('core/policyExport', () => {
     // 200 cases keep the sweep quick; the figures only have to travel unchanged into the file.
     const cases = parseTestSet(readFileSync(file), { fileName: file }).cases.slice(0, 200);
     const result = runSweep(cases, 0, {
-      ...SETTINGS,
       encoding: 'o200k_base',
       engine: 'js-tiktoken',
       extract: { preset: 'last-number' },
