@@ -70,7 +70,7 @@ describe('core/starterFromData', () => {
       assert.deepEqual(issues, []);
       assert.deepEqual(config.testSets, []);
       assert.equal(config.prompt, 'p.prompt.md');
-      assert.deepEqual(config.extract, { preset: 'regex', pattern: '^([\\s\\S]+)$', group: 1 });
+      assert.deepEqual(config.extract, { preset: 'regex', pattern: '^([\\s\\S]+)$' });
     });
   });
 });
