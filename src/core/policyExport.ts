@@ -86,6 +86,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   stability: ['kind', 'every', 'repeats'],
   marker: ['kind', 'grace', 'markers'],
   probe: ['kind', 'every', 'agree'],
+  budget: ['kind', 'tokens'],
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

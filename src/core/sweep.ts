@@ -11,6 +11,7 @@ import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix 
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
+import { thinkingTokens } from './forcedAnswer';
 
 export interface SweepOptions {
   encoding: EncodingName;
@@ -75,9 +76,20 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
       );
     }
   }
+  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
+  const thinking = budgets.length > 0 ? traced.map((c) => thinkingTokens(tokenizer, c.output as string)) : [];
+  if (budgets.length > 0) {
+    const lacking = budgets.filter((b) => traced.some((c, i) => thinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
+    if (lacking.length > 0) {
+      policies = policies.filter((p) => !lacking.includes(p as (typeof budgets)[number]));
+      warnings.push(
+        `budget policies (${lacking.map(policyName).join(', ')}) need a forced answer recorded at K on every case whose thinking is longer than K (run with --budgets); some cases have none, so they were not evaluated.`,
+      );
+    }
+  }
   const names = policies.map(policyName);
 
-  const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
@@ -97,7 +109,7 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     if (opts.isCancelled?.()) throw new SweepCancelled();
     const c = traced[i];
     const text = c.output as string;
-    const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes };
+    const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes, forced: c.forced, thinkingTokens: thinking[i] };
     const prefixes = new PrefixExtractor(trace, extract);
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;
