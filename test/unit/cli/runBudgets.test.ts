@@ -75,7 +75,7 @@ describe('cli run --budgets + sweep budget:K', function () {
       assert.ok(c);
       const tokens = tokenizeWithOffsets(tokenizer, thinking[i]);
       for (const k of BUDGETS) {
-        const got = c.policies[`budget:${k}`];
+        const got: { answer: string | null; stopToken: number } = c.policies[`budget:${k}`];
         if (counts[i] <= k) {
           assert.deepEqual({ answer: got.answer, stopToken: got.stopToken }, { answer: c.policies.full.answer, stopToken: c.policies.full.stopToken }, `${rows[i].id} at ${k}: own answer`);
           continue;
