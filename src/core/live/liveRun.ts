@@ -13,6 +13,7 @@ import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
+import { generationTokens } from './usageTokens';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -414,7 +415,7 @@ class LiveRun {
     if (probes) out.probes = probes;
     if (forced) out.forced = forced;
     out.fromCache = gen.cached;
-    this.progress.completionTokens += gen.result.usage?.completionTokens ?? this.tokenizer().count(output);
+    this.progress.completionTokens += generationTokens(gen.result.usage, gen.result.reasoning, () => this.tokenizer().count(gen.result.reasoning), () => this.tokenizer().count(output));
     this.progress.probeTokens += probes?.reduce((n, p) => n + p.tokens, 0) ?? 0;
     if (forced) this.progress.forcedTokens = (this.progress.forcedTokens ?? 0) + forced.reduce((n, f) => n + f.tokens, 0);
   }
