@@ -16,7 +16,7 @@ const started = Date.now();
 const step = (what) => console.log(`checkPack: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 const run = (cmd, args, cwd, opts = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
 
-/** Exactly what the npm package holds: the CLI, the runtime with its types, the docs. */
+/** Exactly what the npm package holds: the CLI with the grammars it parses code with, the runtime with its types, the docs. */
 const PACKED = [
   'CHANGELOG.md',
   'LICENSE',
@@ -96,6 +96,11 @@ export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy
 `;
   writeFileSync(join(app, 'typed.mts'), typed);
   writeFileSync(join(app, 'typed.cts'), typed.replace(/^import /, 'import ').replace('export const checked', 'export const checkedCjs'));
+  // The installed CLI finds prompt literals in code with the grammars the tarball ships.
+  writeFileSync(join(app, 'bot.py'), 'SYSTEM_PROMPT = "You are a careful math tutor. Answer with the number only."\n');
+  const counted = JSON.parse(run(process.execPath, [join(app, 'node_modules', 'prompt-budget', 'dist', 'cli.js'), 'count', 'bot.py', '--format', 'json'], app));
+  if (counted.files[0].prompts?.length !== 1) throw new Error(`count found no prompt literal in bot.py: ${JSON.stringify(counted)}`);
+  step(`prompt-budget count bot.py (installed CLI): ${JSON.stringify(counted.files[0].prompts)}`);
   step('prompt-budget export --snippet (from the installed CLI)');
   const testSet = join(repo, 'sample', 'testset.jsonl');
   const cli = join(app, 'node_modules', 'prompt-budget', 'dist', 'cli.js');

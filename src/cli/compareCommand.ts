@@ -19,6 +19,7 @@ Options:
 Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
 
+/** Reads and recognises one report; any problem is a usage error naming the file (exit 2). */
 function readReport(file: string, cwd: string): SweepReportFigures | CountReportFigures {
   let text: string;
   try {
@@ -31,6 +32,7 @@ function readReport(file: string, cwd: string): SweepReportFigures | CountReport
   return parsed.report;
 }
 
+/** A percent or points flag as a fraction; token growth may exceed 100%, an EM drop may not. */
 function limitFlag(name: string, v: string | undefined, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -64,6 +66,7 @@ export async function compareCommand(argv: string[], io: CliIo): Promise<number>
   const [beforeFile, afterFile] = positionals;
   const comparison = compareReports(readReport(beforeFile, io.cwd), readReport(afterFile, io.cwd));
   if (typeof comparison === 'string') throw new UsageError(`${beforeFile}, ${afterFile}: ${comparison}`);
+  // A gate that cannot be checked must not pass silently.
   if (comparison.kind === 'count' && gates.maxEmDrop !== undefined) throw new UsageError('--max-em-drop: count reports carry no EM; compare sweep reports');
   const checks = checkCompareGates(comparison, gates);
   switch (format) {

@@ -6,6 +6,7 @@ import { DEFAULT_MIN_PROSE_CHARS, languageForFile, lineStarts, positionOf } from
 import { scanCodePrompts } from '../node/codePromptScanner';
 import { UsageError, type CliIo } from './io';
 
+/** `prompt-budget count --help`, also part of the top-level help. */
 export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken] [--format table|json] [--min-prose-chars N]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
@@ -15,7 +16,7 @@ characters, default ${DEFAULT_MIN_PROSE_CHARS}) with their line, column, tokens 
 concatenation, or template: placeholders counted as written).
 `;
 
-/** `prompt-budget count`. */
+/** `prompt-budget count`: tokens per file, as a table or JSON; an unreadable file is bad usage (exit 2). */
 export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -40,6 +41,7 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     const path = resolve(io.cwd, f);
     let text: string;
     try {
+      // Checked first so the message says "directory" rather than an errno.
       if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${f}: it is a directory`);
       text = readFileSync(path, 'utf8');
     } catch (e) {
@@ -62,11 +64,13 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     const json = files.map(({ prompts, ...f }) => (prompts ? { ...f, prompts: prompts.map(({ line, column, tokens, kind }) => ({ line, column, tokens, kind })) } : f));
     io.stdout(`${JSON.stringify({ encoding, engine, files: json, total }, null, 2)}\n`);
   } else {
+    // Counts are right-aligned; the ≈ mark takes one more column.
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
     for (const f of files) {
       io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
       for (const p of f.prompts ?? []) io.stdout(`${String(p.tokens).padStart(width + 4)}  ${f.file}:${p.line}:${p.column}  ${p.kind}, ${p.reason}\n`);
     }
+    // A total only for several files; a single file still names the encoding.
     if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${encoding})\n`);
     else io.stdout(`${''.padStart(width)}  (${encoding})\n`);
   }

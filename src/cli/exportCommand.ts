@@ -22,7 +22,7 @@ Options:
 Exit codes: 0 ok, 1 no policy is within the margin ("recommended"), 2 bad usage or unreadable input.
 `;
 
-/** `prompt-budget export`. */
+/** `prompt-budget export`: measures one policy (or the recommended one, or the per-tag plan) and prints it for the runtime. */
 export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -36,11 +36,13 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   if (!values.policy) throw new UsageError('export needs --policy <name> (e.g. --policy cutoff:512, or --policy recommended)');
   const lang = values.lang ?? 'ts';
   if (lang !== 'ts' && lang !== 'js') throw new UsageError(`--lang ${lang}: expected ts or js`);
+  // --lang without --snippet would be silently ignored; say so instead.
   if (values.lang && !values.snippet) throw new UsageError('--lang needs --snippet');
   const recommended = values.policy.trim() === 'recommended';
   const perTag = values.policy.trim() === 'per-tag';
   const parsed = recommended || perTag ? undefined : parsePolicy(values.policy);
   if (parsed && !parsed.spec) throw new UsageError(`--policy: ${parsed.error}`);
+  // A probe policy is refused before the test set is read: the runtime could never apply it.
   const unsupported = parsed?.spec ? runtimeUnsupported(parsed.spec) : null;
   if (unsupported) throw new UsageError(`--policy ${unsupported}`);
 
@@ -53,11 +55,13 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const result = runSweep(inputs.cases, inputs.skipped, options);
   for (const w of result.warnings) io.stderr(`${w}\n`);
   if (perTag) {
+    // With fewer than two tag groups there is no plan, only the single policy.
     if (!result.tagBudgets) throw new UsageError('--policy per-tag needs cases with tags in at least two groups; this test set has none');
     io.stdout(exportedTagPlanText(exportTagPlan(result), values.snippet ? lang : 'json'));
     return 0;
   }
   const name = parsed?.spec ? policyName(parsed.spec) : result.recommendation?.policy;
+  // Nothing qualifying exits 1, like a failed gate, so CI can tell it from bad usage.
   if (!name) {
     io.stderr(`prompt-budget: no policy is within the ${(result.margin * 100).toFixed(1)}-point margin on this test set; nothing to export\n`);
     return 1;

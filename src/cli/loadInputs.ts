@@ -30,6 +30,7 @@ export const SWEEP_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The values `parseArgs` gives for {@link SWEEP_FLAGS}. */
 export interface SweepFlagValues {
   config?: string;
   extract?: string;
@@ -45,6 +46,7 @@ export interface SweepFlagValues {
   folds?: string;
 }
 
+/** What `sweep` and `export` start from: the cases, the resolved options and the config they came from. */
 export interface LoadedInputs {
   testSetPath: string;
   cases: Case[];
@@ -71,6 +73,7 @@ export function issueText(issue: SweepOptionIssue, flags: SweepFlagValues): stri
   return `--${field} ${raw}${colon >= 0 ? issue.message.slice(colon) : `: ${issue.message}`}`;
 }
 
+/** Comma-separated policy names; the first bad one is a UsageError naming the flag. */
 function policyList(text: string, flag: string): PolicySpec[] {
   return text
     .split(',')
@@ -110,6 +113,7 @@ export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides 
     o.engine = flags.engine;
   }
   if (flags.policies) o.policies = policyList(flags.policies, 'policies');
+  // --cutoffs 64,128 goes through the policy parser (cutoff:64, …), so a bad number gets the same words.
   if (flags.cutoffs) o.cutoffs = policyList(cutoffNames(flags.cutoffs), 'cutoffs').map((p) => (p.kind === 'cutoff' ? p.tokens : 0));
   for (const f of NUMBER_FLAGS) if (flags[f] !== undefined) o[f] = num(flags[f]);
   return o;
@@ -125,6 +129,7 @@ export function readConfigFile(path: string, io: CliIo): PromptBudgetConfig {
   }
   const { config, issues } = parseConfig(text, { validatePolicy: (name) => parsePolicy(name).error ?? null });
   const errors = issues.filter((i: LineIssue) => i.severity === 'error');
+  // Warnings are printed too, but only errors stop the command.
   for (const issue of issues) io.stderr(`${formatIssue(path, issue)}\n`);
   if (errors.length) throw new UsageError(`${path}: ${errors.length} error(s) in the config; see above`);
   return config;
@@ -137,6 +142,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   const config = configPath ? readConfigFile(configPath, io) : undefined;
   let testSetPath: string;
   if (positionals[0]) testSetPath = resolve(io.cwd, positionals[0]);
+  // Test sets the config names are relative to the config file, not to the working directory.
   else if (config && configPath && config.testSets.length > 0) testSetPath = resolve(dirname(configPath), config.testSets[0]);
   else throw new UsageError('no test set: pass a file (prompt-budget sweep <test-set>) or a --config that lists testSets');
 
@@ -154,6 +160,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   };
 }
 
+/** `64, 128` → `cutoff:64,cutoff:128`. */
 function cutoffNames(list: string): string {
   return list
     .split(',')
@@ -168,6 +175,7 @@ export async function readTestSet(path: string, fields: Partial<FieldMap> | unde
   if (!existsSync(path)) throw new UsageError(`cannot read test set ${path}: no such file`);
   if (statSync(path).isDirectory()) throw new UsageError(`cannot read test set ${path}: it is a directory`);
   const parsed = await parseTestSetStream(createReadStream(path), { fileName: path, fields });
+  // The first 50 problems only: a file in the wrong format would otherwise flood the terminal.
   const shown = parsed.issues.slice(0, 50);
   for (const issue of shown) io.stderr(`${formatIssue(path, issue)}\n`);
   if (parsed.issues.length > shown.length) io.stderr(`${path}: … and ${parsed.issues.length - shown.length} more problem(s)\n`);

@@ -5,6 +5,7 @@ import { exportCommand } from './exportCommand';
 import { compareCommand, COMPARE_HELP } from './compareCommand';
 import { UsageError, type CliIo } from './io';
 
+/** The top-level help: the command list, then the sweep and count usage in full. */
 const HELP = `prompt-budget — sweep early-stop cutoffs and stopping rules over recorded model traces
 
 Commands:
@@ -18,8 +19,10 @@ ${SWEEP_HELP}
 ${COUNT_HELP}
 ${COMPARE_HELP}`;
 
+/** A sub-command: parses its own flags and returns the exit code. */
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
+/** The handler of a sub-command, or undefined for an unknown name. */
 function commandFor(name: string): Command | undefined {
   switch (name) {
     case 'sweep':
@@ -42,6 +45,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP);
+    // A bare `prompt-budget` is bad usage that still shows the help; asking for help is not.
     return name ? 0 : 2;
   }
   try {
@@ -50,16 +54,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command(rest, io);
   } catch (e) {
     const err = e as Error & { code?: string };
+    // parseArgs throws ERR_PARSE_ARGS_* for unknown or malformed flags: bad usage, not a crash.
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`prompt-budget: ${err.message}\n`);
       return 2;
     }
+    // Anything else is a bug: keep the stack so a report can point at it.
     io.stderr(`prompt-budget: internal error: ${err.stack ?? err.message}\n`);
     return 2;
   }
 }
 
 if (require.main === module) {
+  // Ctrl+C becomes an abort signal, so `run` stops cleanly and keeps the responses it has cached.
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   void main(process.argv.slice(2), {
@@ -69,6 +76,7 @@ if (require.main === module) {
     env: process.env,
     signal: controller.signal,
   }).then((code) => {
+    // exitCode rather than process.exit(): pending stdout writes are flushed first.
     process.exitCode = code;
   });
 }

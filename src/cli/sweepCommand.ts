@@ -10,7 +10,9 @@ import { sweepToJunit } from '../core/sweepJunit';
 import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
+import type { ExtractConfig } from '../core/types';
 
+/** `prompt-budget sweep --help`, also part of the top-level help. */
 export const SWEEP_HELP = `Usage: prompt-budget sweep <test-set> [options]
 
 Replays recorded traces under early-stop cutoffs and dynamic stopping rules, and compares each
@@ -19,8 +21,9 @@ policy with the full-length baseline on the same cases.
 Options:
   --config <file>          promptbudget.json (test sets, cutoffs, policies, extraction, match, margin)
   --extract <preset>       gsm8k | last-number | answer-is | boxed | json-answer | after-think |
-                           choice-letter | regex (with --pattern '<regex with a group>')
-  --match <preset>         numeric | squad | math | strict
+                           choice-letter | regex (with --pattern '<regex with a group>');
+                           when neither flags nor config name it, detected from the test set
+  --match <preset>         numeric | squad | math | strict (detected likewise)
   --cutoffs 32,64,…        fixed cutoffs in output tokens
   --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, probe:<N>x<k>
   --encoding <name>        o200k_base (default) | cl100k_base
@@ -46,7 +49,7 @@ function countPrompt(file: string, root: string, result: SweepResult, io: CliIo)
   }
 }
 
-/** `prompt-budget sweep`. */
+/** `prompt-budget sweep`: the report in the chosen format, then the CI gates' exit code. */
 export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -66,6 +69,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const format = values.format ?? 'table';
   if (!['table', 'json', 'md', 'csv', 'junit'].includes(format)) throw new UsageError(`--format ${format}: expected table, json, md, csv or junit`);
+  // Gates are given in percent on the command line and compared as fractions.
   const pctFlag = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -81,6 +85,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
   if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io);
   const checks = checkSweepGates(result, gates);
+  if (result.detected) io.stderr(`prompt-budget: detected extract ${presetName(result.detected.extract)}, match ${result.detected.match.preset}: ${result.detected.reason}\n`);
+  if (format !== 'table') for (const w of result.warnings) if (w !== result.power.message) io.stderr(`prompt-budget: warning: ${w}\n`);
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(sweepToJson(result), null, 2)}\n`);
@@ -97,7 +103,12 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
     default:
       io.stdout(sweepToTable(result));
   }
+  // Gates are checked after the report is printed, so a failing CI job still shows the table.
   const { code, failures } = gateExitCode(checks);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;
+}
+
+function presetName(extract: ExtractConfig): string {
+  return extract.preset === 'regex' ? `regex ${JSON.stringify(extract.pattern)}` : extract.preset;
 }

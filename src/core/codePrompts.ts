@@ -53,6 +53,8 @@ export interface LiteralBody {
   raw: boolean;
   /** A line break inside keeps it a literal (triple quotes, template literals). */
   multiline: boolean;
+  /** Passed to `textwrap.dedent` (or a `dedent` function): the counted text is dedented. */
+  dedent?: boolean;
 }
 
 /** Options of the classification. */
@@ -190,7 +192,7 @@ export function promptUnit(node: SyntaxNode): SyntaxNode {
   for (;;) {
     const p = unit.parent;
     if (!p) return unit;
-    if (p.type === 'concatenated_string' || (CONCAT_TYPES.has(p.type) && p.type !== 'concatenated_string' && p.childForFieldName('operator')?.type === '+')) {
+    if (p.type === 'concatenated_string' || (CONCAT_TYPES.has(p.type) && p.childForFieldName('operator')?.type === '+')) {
       unit = p;
     } else if (p.type === 'parenthesized_expression' && p.parent && CONCAT_TYPES.has(p.parent.type) && p.parent.childForFieldName('operator')?.type === '+') {
       unit = p;
@@ -230,7 +232,7 @@ function namedReason(source: string, unit: SyntaxNode): string | undefined {
   for (let depth = 0; depth < 12; depth++) {
     const p = c.parent;
     if (!p) return undefined;
-    if (TRANSPARENT.has(p.type) || (p.type === 'parenthesized_expression')) {
+    if (TRANSPARENT.has(p.type)) {
       c = p;
       continue;
     }
@@ -341,8 +343,39 @@ export function classifyLiterals(source: string, literals: readonly SyntaxNode[]
   return out.sort((a, b) => a.start - b.start);
 }
 
+/** Removes the whitespace every non-blank line starts with and empties blank lines, as Python's `textwrap.dedent`. */
+export function dedent(text: string): string {
+  const lines = text.split('\n');
+  let margin: string | undefined;
+  for (const line of lines) {
+    if (!/[^ \t]/.test(line)) continue;
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+    if (margin === undefined) margin = lead;
+    else {
+      let i = 0;
+      while (i < margin.length && i < lead.length && margin[i] === lead[i]) i++;
+      margin = margin.slice(0, i);
+    }
+  }
+  return lines.map((line) => (/[^ \t]/.test(line) ? line.slice(margin?.length ?? 0) : '')).join('\n');
+}
+
+/** True when the unit is the first argument of a call named `dedent` (`textwrap.dedent(...)`). */
+function isDedented(source: string, unit: SyntaxNode): boolean {
+  let c = unit;
+  while (c.parent?.type === 'parenthesized_expression') c = c.parent;
+  const args = c.parent;
+  if (!args || (args.type !== 'argument_list' && args.type !== 'arguments')) return false;
+  const call = args.parent;
+  return !!call && nameOf(source, call.childForFieldName('function')) === 'dedent';
+}
+
 function classifyUnit(source: string, unit: SyntaxNode, python: boolean, options: CodePromptOptions): CodePrompt | undefined {
   const body = unitText(source, unit, python);
+  if (isDedented(source, unit)) {
+    body.text = dedent(body.text);
+    if (body.body) body.body = { ...body.body, dedent: true };
+  }
   if (body.quote < 0 || notPromptReason(body.text)) return undefined;
   let reason = namedReason(source, unit);
   if (!reason) {
@@ -376,7 +409,8 @@ export function editInsideLiteral(prompt: CodePrompt, change: TextChange, before
   const delta = change.newEnd - change.oldEnd;
   const next: LiteralBody = { ...body, end: body.end + delta };
   const raw = after.slice(next.start, next.end);
-  const text = next.raw ? raw : decodeEscapes(raw);
+  const decoded = next.raw ? raw : decodeEscapes(raw);
+  const text = next.dedent ? dedent(decoded) : decoded;
   if (notPromptReason(text)) return undefined;
   let reason = prompt.reason;
   if (reason.startsWith('prose of ')) {

@@ -52,9 +52,8 @@ function extraction(text: string, start: number, end: number): Extraction | null
 }
 
 /**
- * lm-eval gsm8k "strict-match": regex `#### (\-?[0-9\.\,]+)`; its RegexFilter keeps the FIRST
- * match (`group_select` 0), which we follow. Answers such as `1,234` or `18.` are returned as
- * written; the numeric matcher cleans them.
+ * lm-eval gsm8k "strict-match": regex `#### (\-?[0-9\.\,]+)`, the FIRST match as its RegexFilter (`group_select` 0)
+ * keeps it; `1,234` or `18.` are returned as written, the numeric matcher cleans them.
  */
 function extractGsm8k(text: string): Extraction | null {
   for (let from = 0; ; ) {
@@ -71,10 +70,9 @@ function extractGsm8k(text: string): Extraction | null {
 }
 
 /**
- * The last match of lm-eval's flexible-extract regex `(-?[$0-9.,]{2,})|(-?[0-9]+)`, found by
- * scanning backwards. Left-to-right, that regex consumes each maximal run of `[$0-9.,]` whole, so
- * its matches are exactly: every run of length ≥ 2, and every single-digit run, each with the `-`
- * just before it when there is one. The last such run is therefore the last match.
+ * The last match of lm-eval's flexible-extract regex `(-?[$0-9.,]{2,})|(-?[0-9]+)`, scanning backwards: the regex consumes
+ * each maximal run of `[$0-9.,]` whole, so its matches are every run of length ≥ 2 and every single digit (with a `-`
+ * just before), and the last such run is the last match.
  */
 function extractLastNumber(text: string): Extraction | null {
   let i = text.length - 1;
@@ -142,11 +140,9 @@ function extractAnswerIs(text: string): Extraction | null {
 }
 
 /**
- * The last `\boxed` or `\fbox`, as hendrycks' `last_boxed_only_string`: with `{` (spaces allowed
- * before it) the content up to the matching `}` (raw brace counting); an unclosed brace, as in a
- * text cut mid-answer, gives null. Without a brace (`\boxed 5`) the content runs to the next `$`
- * or line end (hendrycks lets any brace-less `\boxed ` win over a later braced one; here the last
- * box wins). Empty content gives null.
+ * The last `\boxed` or `\fbox`, as hendrycks' `last_boxed_only_string`: with `{` the content up to the matching `}` (raw
+ * brace counting; unclosed, as in a text cut mid-answer, gives null); without (`\boxed 5`) up to the next `$` or line end
+ * (hendrycks lets any brace-less box win over a later braced one; here the last box wins). Empty content gives null.
  */
 function extractBoxed(text: string): Extraction | null {
   const boxed = text.lastIndexOf('\\boxed');
@@ -187,11 +183,9 @@ function lenientUnescape(raw: string): string {
 const JSON_NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
- * The value of the last `"answer": …` pair. A string is decoded with JSON.parse (so `\\frac` →
- * `\frac`, `\"` → `"`); a body JSON.parse rejects (say, a raw newline or `\s`) is decoded
- * leniently. A JSON number (`"answer": 42`) is returned as written. An unterminated string (text
- * cut inside the value) or any other value gives null. The range covers the raw string body
- * between the quotes, or the number.
+ * The value of the last `"answer": …` pair: a string decoded with JSON.parse (`\\frac` → `\frac`), leniently when it
+ * rejects the body (a raw newline, `\s`); a number as written; null for an unterminated string (text cut inside it) or any
+ * other value. The range covers the raw string body between the quotes, or the number.
  */
 function extractJsonAnswer(text: string): Extraction | null {
   let at = text.length;

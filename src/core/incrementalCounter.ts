@@ -1,12 +1,7 @@
 /**
- * Incremental token counting for a document that changes one keystroke at a time.
- *
- * The text is cut into chunks at line starts where every OpenAI pre-tokenizer pattern is
- * guaranteed to split (the previous line ended with a newline and the new line starts with a
- * character that is neither whitespace nor `/`), so the sum of chunk counts equals the count of the
- * whole text. Chunk counts are cached by chunk text: after an edit only the chunks whose text
- * changed are tokenized again. Chunk boundaries depend on local content only, so an edit never
- * shifts the chunks after it.
+ * Token counts of a document that changes one keystroke at a time. Chunks start at line starts where every OpenAI
+ * pre-tokenizer splits (after a newline, before neither whitespace nor `/`), so chunk counts sum to the whole count; counts
+ * are cached by chunk text, and boundaries depend on local content only, so an edit re-counts only the chunks it changed.
  */
 
 /** A token count; `approximate` when a guard estimated part of the text instead of encoding it. */

@@ -1,13 +1,9 @@
 /**
- * Confidence interval for the difference of two paired proportions (policy EM − baseline EM on the
- * same cases): Tango's score interval with a ¼-count continuity correction.
- *
- * Why not the percentile bootstrap: with rare flips — the usual case for a good policy against full
- * length — it is far too narrow on small sets (no flip at all gives [0, 0] whatever the size).
- * Simulated (4,000 sets per cell, n = 30…1,000, flip rates 0.5…15%, all or ¾ or ½ of the flips
- * losses): Tango's plain score interval dips to 92.8% coverage, Bonett–Price's adjusted Wald to
- * 92.9%; with a ¼-count correction Tango stays ≥ 94.5% (a ½ correction gives ≥ 94.8% but is wider
- * than the exact bound when nothing flipped: ±1.19 vs 0.92 points at n = 400; ¼ gives ±1.07).
+ * CI of the difference of two paired proportions (policy EM − baseline EM): Tango's score interval, ¼-count continuity correction.
+ * Not the percentile bootstrap: with rare flips (a good policy against full length) it is far too narrow on small sets, and
+ * no flip at all gives [0, 0]. Simulated (4,000 sets per cell, n = 30…1,000, flip rates 0.5…15%, all, ¾ or ½ of flips losses):
+ * plain Tango dips to 92.8% coverage, Bonett–Price's adjusted Wald to 92.9%; Tango with ¼ stays ≥ 94.5% (½ gives ≥ 94.8% but
+ * is wider than the exact bound when nothing flipped: ±1.19 vs 0.92 points at n = 400; ¼ gives ±1.07).
  * test/unit/core/pairedInterval.test.ts repeats the grid.
  */
 

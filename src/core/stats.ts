@@ -1,8 +1,4 @@
-/**
- * Statistics for paired comparisons of policies against the full-length baseline: seeded
- * bootstrap, exact McNemar test, quantiles and power / sample-size approximations.
- * Pure TypeScript; no Node-only modules.
- */
+/** Paired comparisons against the full-length baseline: seeded bootstrap, exact McNemar, quantiles, power and sample size. */
 
 const TWO_POW_32 = 4294967296;
 const MULBERRY_STEP = 0x6d2b79f5;
@@ -14,10 +10,7 @@ function mulberryWord(state: number): number {
   return (z ^ (z >>> 14)) >>> 0;
 }
 
-/**
- * A small seeded PRNG (mulberry32): uniform floats in [0, 1) with 32 bits of resolution.
- * The seed is taken as an unsigned 32-bit integer (`seed >>> 0`); equal seeds give equal streams.
- */
+/** Seeded mulberry32: uniform floats in [0, 1) with 32-bit resolution; equal `seed >>> 0` give equal streams. */
 export function createRng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -76,19 +69,14 @@ function drawResample(state: number, n: number, take: (i: number) => void): numb
 }
 
 /**
- * Bootstrap resamples as a flat array: `idx[r * n + k]` is the k-th case drawn (with replacement)
- * in resample r. Draw once per sweep and share across policies so every policy sees the same
- * resamples. {@link bootstrapCounts}, {@link forEachBootstrapResample} and
- * {@link forEachBootstrapClassCount} give the very same resamples in cheaper forms.
+ * Bootstrap resamples as a flat array: `idx[r * n + k]` is the k-th case drawn (with replacement) in resample r; shared
+ * across policies. {@link bootstrapCounts}, {@link forEachBootstrapResample} and {@link forEachBootstrapClassCount} give
+ * the very same resamples in cheaper forms.
  *
- * The stream: mulberry32 from `seed >>> 0` (the words of {@link createRng}, before the division
- * by 2^32) gives 32-bit words. For n < 2^16 each word yields two 16-bit candidates, its low half
- * then its high half; a candidate x becomes the case ⌊x·n / 2^16⌋ unless (x·n mod 2^16) <
- * (2^16 mod n), in which case it is skipped (Lemire's nearly divisionless method: every case has
- * exactly ⌊2^16 / n⌋ accepted candidates, so each draw is exactly uniform on [0, n)). For n ≥ 2^16
- * each word is one candidate, with 2^32 in place of 2^16. Resample r takes the next n accepted
- * draws after resample r − 1, starting on a fresh word: a high half left over when a resample is
- * complete is dropped.
+ * The stream: mulberry32 words from `seed >>> 0` ({@link createRng} before the division by 2^32). For n < 2^16 each word
+ * gives two 16-bit candidates, low half then high half; x becomes case ⌊x·n / 2^16⌋ unless (x·n mod 2^16) < (2^16 mod n),
+ * when it is skipped (Lemire: every case has exactly ⌊2^16 / n⌋ accepted candidates, so draws are exactly uniform). For
+ * n ≥ 2^16 each word is one candidate, 2^32 in place of 2^16. Each resample starts on a fresh word (a left-over half is dropped).
  */
 export function bootstrapIndices(n: number, resamples: number, seed: number): Uint32Array {
   const idx = new Uint32Array(n * resamples);
@@ -107,9 +95,8 @@ function countsArray(n: number, length: number): Uint16Array | Uint32Array {
 }
 
 /**
- * Streams the resamples of `bootstrapIndices(n, resamples, seed)` without storing them: calls
- * `visit(r, counts)` for each resample r, where `counts[i]` is how many times case i was drawn.
- * The counts buffer is reused between calls. Memory is O(n) whatever the number of resamples.
+ * Streams the resamples of `bootstrapIndices(n, resamples, seed)` in O(n) memory: `visit(r, counts)` gets how many times
+ * each case was drawn in resample r (`counts` is reused between calls).
  */
 export function forEachBootstrapResample(
   n: number,
@@ -123,11 +110,9 @@ export function forEachBootstrapResample(
 }
 
 /**
- * The resamples of `bootstrapIndices(classOf.length, resamples, seed)`, counted per class of cases:
- * calls `visit(r, counts)` for each resample r, where `counts[c]` is how many draws of resample r
- * fell on a case i with `classOf[i] === c` (c < `classes`). When every statistic is a sum over
- * cases that depends on the case only through its class, this gives exactly the same bootstrap
- * with `classes` reads per resample instead of n. The counts buffer is reused between calls.
+ * The resamples of `bootstrapIndices(classOf.length, resamples, seed)` counted per class: `visit(r, counts)` gets how many
+ * draws of resample r fell on cases of each class (`classOf[i]`). When every statistic depends on a case only through its
+ * class, this is exactly the same bootstrap with `classes` reads per resample instead of n. `counts` is reused.
  */
 export function forEachBootstrapClassCount(
   classOf: Uint8Array | Uint16Array | Uint32Array,
@@ -395,10 +380,8 @@ export function mean(values: ArrayLike<number>): number {
 }
 
 /**
- * Quantile q ∈ [0, 1] with linear interpolation between order statistics, numpy's default
- * (`method="linear"`, Hyndman–Fan type 7): sort ascending, h = (len − 1)·q, and
- * result = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). p95 is `quantile(values, 0.95)`.
- * NaN for an empty input. The input is not modified.
+ * Quantile q ∈ [0, 1], numpy's default linear interpolation (Hyndman–Fan type 7): h = (len − 1)·q, result =
+ * x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]) on the sorted values. NaN for an empty input; the input is not modified.
  */
 export function quantile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) return NaN;
@@ -411,7 +394,6 @@ export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
 }
 
-// Acklam's rational approximation of the inverse normal CDF (relative error < 1.2e-9).
 const ACK_A = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
 const ACK_B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
 const ACK_C = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];

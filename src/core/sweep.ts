@@ -12,6 +12,7 @@ import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
 import { thinkingTokens } from './forcedAnswer';
+import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
   encoding: EncodingName;
@@ -26,6 +27,14 @@ export interface SweepOptions {
   resamples: number;
   /** Folds for cross-validating the recommendation (0 disables it). */
   folds: number;
+  /**
+   * Detect the extraction and/or the match from the test set (see detectPresets.ts): true for the
+   * ones nobody named. The detected presets replace `extract` / `match` and are reported as
+   * `detected` in the result.
+   */
+  detect?: { extract: boolean; match: boolean };
+  /** Cases to add speaks only of policies saving at least this share of full's tokens beyond the recommendation (default 0.05). */
+  casesToAddMinSavings?: number;
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -59,7 +68,8 @@ export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[]
 }
 
 /** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
-export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOptions): SweepResult {
+export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
+  let opts = options;
   const warnings: string[] = [];
   const traced = cases.filter((c) => typeof c.output === 'string');
   const untraced = cases.length - traced.length;
@@ -90,6 +100,12 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   }
   const names = policies.map(policyName);
 
+  let detected: SweepResult['detected'];
+  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
+    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+    detected = { extract: d.extract, match: d.match, reason: d.reason };
+    opts = { ...opts, extract: d.extract, match: d.match };
+  }
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
@@ -188,6 +204,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
           margin: opts.margin,
           reason: chosen.reason,
         };
+  const noAnswer = baselineWarning(traced, answered[0], opts.extract);
+  if (noAnswer) warnings.push(noAnswer);
   const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
   const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
@@ -209,11 +227,12 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     crossValidation: cv,
     warnings,
   };
+  if (detected) result.detected = detected;
   if (opts.includeCases) result.caseResults = caseResults;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
   }
-  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null);
+  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
   if (toAdd) result.casesToAdd = toAdd;
   return result;
 }

@@ -1,8 +1,6 @@
 /**
- * Token counting and cutting for the OpenAI encodings, behind one interface with two engines that
- * give identical ids: gpt-tokenizer (default, faster) and js-tiktoken (the parity reference).
- * Rank tables load on first use and nothing here touches the file system, so this module bundles
- * for Node and for browsers / edge workers.
+ * OpenAI encodings behind one interface, two engines with identical ids: gpt-tokenizer (default, faster) and js-tiktoken
+ * (the parity reference). Rank tables load on first use; no file system, so it bundles for browsers and edge workers too.
  */
 import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
@@ -18,9 +16,8 @@ export { cutText, tokenizeWithOffsets, utf8Length } from './tokenOffsets';
 export { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 /**
- * One encoding served by one engine. Text is always encoded as ordinary text: special-token
- * strings such as `<|endoftext|>` are tokenized like any other characters (as an API does with
- * user content), never rejected and never turned into special ids.
+ * One encoding served by one engine. Special-token strings such as `<|endoftext|>` are encoded as ordinary text (as an API
+ * does with user content), never rejected and never turned into special ids.
  */
 export interface Tokenizer {
   readonly encoding: EncodingName;
@@ -98,13 +95,10 @@ class ByteLengthCache {
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /**
- * gpt-tokenizer caches the merges of each pre-token in a Map and moves a hit to the end with
- * delete + set. One piece hit many times in a row (a pasted log, `x7Qx7Q…`) then costs time in
- * proportion to the cache's size (measured: a 200 KB paste took 0.13 s after 1,000 cached pieces,
- * 0.9 s after 5,000, 2.9 s after 20,000, 0.07–0.1 s after a clear; presumably the deleted entries
- * V8 keeps until it rebuilds the table). Clearing the cache
- * past this many entries, and before a long text, bounds that; on the shared traces (≈3,800
- * distinct pieces) it never triggers.
+ * gpt-tokenizer's merge cache moves a hit to the end with delete + set, so one piece hit many times (a pasted log) costs time
+ * in proportion to the cache's size: a 200 KB paste took 0.13 s after 1,000 cached pieces, 0.9 s after 5,000, 2.9 s after
+ * 20,000, 0.07–0.1 s after a clear (presumably deleted entries V8 keeps until it rebuilds the table). Clearing past this
+ * many entries, and before a long text, bounds that; on the shared traces (≈3,800 distinct pieces) it never triggers.
  */
 const MERGE_CACHE_LIMIT = 4096;
 const LONG_TEXT_CHARS = 65_536;
@@ -277,17 +271,12 @@ export interface CountResult {
 export const DEFAULT_MAX_RUN_CHARS = 512;
 
 /**
- * Counts the tokens of `text` without letting one pathological run stall the caller.
- *
- * Text whose whitespace-free and whitespace runs are all at most `maxRunChars` long (default
- * {@link DEFAULT_MAX_RUN_CHARS}) is counted exactly (= `encode(text).length`). A longer run is cut
- * into pieces of at most `maxRunChars`, and the pieces are counted separately. Where possible the
- * cut goes between characters that no pre-token can join (letter|digit, digit|letter,
- * digit|punctuation, punctuation|digit, letter|punctuation other than an apostrophe), which keeps the
- * count exact: base64, minified JSON, URLs and CJK prose with punctuation stay exact. When a run
- * has no such place (e.g. 200 KB of one letter, a DNA string, a long whitespace block), the cut is
- * made anyway, `approximate` is true, and the count can differ from the exact one by a few tokens
- * per cut (typically at most one or two).
+ * Counts the tokens of `text` without letting one pathological run stall the caller. Runs (of non-whitespace, or of
+ * whitespace) up to `maxRunChars` ({@link DEFAULT_MAX_RUN_CHARS}) are counted exactly; a longer run is counted in pieces,
+ * cut where possible between characters no pre-token joins (letter|digit, digit|letter, digit|punctuation,
+ * punctuation|digit, letter|punctuation but an apostrophe), which stays exact: base64, minified JSON, URLs, CJK prose with
+ * punctuation. A run with no such place (200 KB of one letter, DNA, a long whitespace block) is cut anyway and
+ * `approximate` is true: typically one or two tokens off per cut.
  */
 export function countTokens(tok: Tokenizer, text: string, opts: { maxRunChars?: number } = {}): CountResult {
   const maxRun = Math.max(2, Math.floor(opts.maxRunChars ?? DEFAULT_MAX_RUN_CHARS));

@@ -18,18 +18,10 @@ export interface StopDecision {
 
 /** Applies one exported policy to a streamed completion. */
 export interface Stopper {
-  /** The validated policy. */
   readonly policy: ExportedPolicy;
-  /**
-   * Feeds the next text delta. Returns `{ stop: false }` until the policy has certainly stopped,
-   * then `{ stop: true, answer, reason, tokens }`; later calls return that same decision and
-   * ignore their text.
-   */
+  /** Feeds the next text delta; once the decision says stop, later calls return it unchanged and ignore their text. */
   push(delta: string): StopDecision;
-  /**
-   * Call when the stream ended by itself. Returns the policy's decision on the whole stream with
-   * `stop: false` (or the earlier stop decision, unchanged, if `push` already returned one).
-   */
+  /** Call when the stream ended by itself: the decision on the whole stream with `stop: false` (or the earlier stop). */
   finish(): StopDecision;
   /** The text the answer came from: up to the stop point once decided, else everything received. */
   keptText(): string;
@@ -45,10 +37,8 @@ function decision(outcome: PolicyOutcome, stop: boolean): StopDecision {
 }
 
 /**
- * Creates a stopper for a policy exported by `prompt-budget export` (or the results panel). It
- * tokenizes the stream incrementally with the sweep's own tokenizer and applies the sweep's own
- * rules and answer extraction, so it stops at the same token and reports the same answer as the
- * sweep did on the whole trace. Throws an Error naming the problem when the policy is invalid.
+ * A stopper for a policy exported by `prompt-budget export` or the panel: the sweep's own tokenizer, rules and extraction,
+ * so it stops at the sweep's token with the sweep's answer. Throws an Error naming the problem when the policy is invalid.
  */
 export function createStopper(input: PolicyInput): Stopper {
   const parsed = parseExportedPolicy(input);

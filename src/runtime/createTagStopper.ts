@@ -8,10 +8,8 @@ export type TagPlanInput = ExportedTagPlan | string | object;
 const checked = new WeakMap<object, ExportedTagPlan>();
 
 /**
- * Creates a stopper for one request from a per-tag plan exported by `prompt-budget export --policy
- * per-tag` (or the results panel): the policy of the request's group — its first tag, as the sweep
- * grouped cases — or the plan's fallback for a group it does not list. A plan object is checked
- * once and remembered. Throws an Error naming the problem when the plan is invalid.
+ * A stopper for one request from a per-tag plan (`prompt-budget export --policy per-tag`): the policy of its first tag, as the
+ * sweep grouped cases, else the plan's fallback. A plan object is checked once. Throws an Error naming the problem.
  */
 export function createTagStopper(plan: TagPlanInput, tags: readonly string[] | string | null | undefined): Stopper {
   let valid = typeof plan === 'object' && plan !== null ? checked.get(plan) : undefined;

@@ -1,8 +1,4 @@
-/**
- * `prompt-budget/runtime`: applies a stop policy chosen by a prompt-budget sweep to a streamed
- * completion in production, with the sweep's own tokenizer, rules and answer extraction. No Node-only
- * APIs: it runs in Node, browsers and edge workers.
- */
+/** `prompt-budget/runtime`: a sweep's stop policy applied to streamed completions; no Node-only APIs (browsers, edge workers). */
 export { createStopper, type PolicyInput, type StopDecision, type Stopper } from './createStopper';
 export { createTagStopper, type TagPlanInput } from './createTagStopper';
 export { stopOpenAIStream, stopStream, type ChatCompletionChunkLike, type ChatDeltaLike, type StreamStopResult } from './streams';

@@ -4,10 +4,7 @@ import { applyPolicy, policyName, PrefixExtractor, tokenIndexCovering, type Extr
 import { policyExportRule } from '../core/policyExportRule';
 import type { StreamTokens } from './streamTokens';
 
-/**
- * A streamed trace shared by several policy trackers: the incremental tokens, and the core's
- * prefix extractor over them (so every policy extracts from exactly the kept text the sweep uses).
- */
+/** A streamed trace shared by policy trackers: incremental tokens and the core's prefix extractor (the sweep's kept text). */
 export class StreamTrace {
   readonly trace: PreparedTrace;
   readonly prefixes: PrefixExtractor;
@@ -30,10 +27,7 @@ export class StreamTrace {
     this.trace.text = this.stream.text;
   }
 
-  /**
-   * The answer in the first k final tokens. Only asked for k ≤ the final token count: the core's
-   * cache keys "k ≥ count" by count, which is a prefix here, not the whole trace.
-   */
+  /** The answer in the first k final tokens; k ≤ the final count, as the core caches "k ≥ count" as the whole trace. */
   answerAt(k: number): string | null {
     if (k > this.stream.tokens.count) throw new RangeError(`answerAt(${k}) before token ${k} is final`);
     return this.prefixes.answerAt(k);
@@ -69,9 +63,8 @@ class MarkerWatch {
 }
 
 /**
- * Applies one policy to a streamed trace. `check()` after each delta returns the outcome as soon as
- * it is certain — the same stop token and answer `applyPolicy` gives on the whole trace — and
- * null while it is not; `finish()` at the end of the stream returns `applyPolicy`'s own outcome.
+ * One policy on a streamed trace: `check()` returns `applyPolicy`'s whole-trace outcome as soon as it is certain (null
+ * before); `finish()` at the end of the stream returns `applyPolicy`'s own outcome.
  */
 export class PolicyTracker {
   private nextCheck: number;
@@ -102,8 +95,7 @@ export class PolicyTracker {
       case 'cutoff':
         return this.stopAt(spec.tokens, `cutoff ${spec.tokens} reached`);
       case 'stability':
-        // A check at the trace's last token is not made by the sweep, but it would report the same
-        // stop token and answer there, so it needs no wait for more text.
+        // The sweep makes no check at the last token, but one would report the same stop and answer: no need to wait.
         while (this.nextCheck <= count) {
           const t = this.nextCheck;
           const answer = this.source.answerAt(t);

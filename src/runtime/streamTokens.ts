@@ -1,13 +1,9 @@
 import type { EncodingName, EngineName } from '../core/types';
 import { getTokenizer, tokenizeWithOffsets, type TokenizedText, type Tokenizer } from '../core/tokens';
 
-/**
- * The pre-tokenizer regex the engine itself uses for an encoding (read from the engine's own
- * module, not copied). BPE runs on each match separately, so tokens never cross a match boundary.
- */
+/** The engine's own pre-tokenizer regex for an encoding (not a copy); BPE runs per match, so tokens never cross one. */
 function splitPattern(encoding: EncodingName, engine: EngineName): RegExp {
-  /* eslint-disable @typescript-eslint/no-require-imports -- lazy, like core/tokens: the js-tiktoken
-   * pattern lives in its rank table, which costs ~0.5 s to evaluate. */
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy, like core/tokens: js-tiktoken's pattern is in its ~0.5 s rank table */
   let source: RegExp | string;
   if (engine === 'gpt-tokenizer') {
     const c = require('gpt-tokenizer/encodingParams/constants') as { O200K_TOKEN_SPLIT_REGEX: RegExp; CL100K_TOKEN_SPLIT_REGEX: RegExp };
@@ -37,18 +33,12 @@ function codePointAt(text: string, i: number): string {
 }
 
 /**
- * The furthest UTF-16 index the pre-tokenizer regex may read when it matches the piece
- * [start, end) — for the o200k and cl100k patterns of both engines:
- *
- * - a whitespace-only piece comes from the `\s…` alternatives (`\s+(?!\S)`, `\s*[\r\n]+`, `\s+$`),
- *   which scan the whole whitespace run and look one character past it;
- * - any other piece may have scanned a run of letters and marks (the letter alternatives, with an
- *   optional leading non-letter, backtrack inside that run) and the character after it, plus two more
- *   when that character is an apostrophe (the `'ll` / `'ve` / `'re` contraction suffixes).
- *
- * Digits (`\p{N}{1,3}`) and punctuation runs read one character past their end at most. A piece is
- * final once every character the regex read exists: appending text cannot change it, nor any
- * piece before it, and BPE never merges across pieces. Returned negated for a whitespace-only piece.
+ * The furthest UTF-16 index the o200k / cl100k pre-tokenizer regex (both engines) may read when matching [start, end).
+ * A whitespace-only piece (`\s+(?!\S)`, `\s*[\r\n]+`, `\s+$`) scans its whole run and one character past it. Any other
+ * piece may have scanned a run of letters and marks (the letter alternatives backtrack inside it) and the character after,
+ * plus two more after an apostrophe (`'ll`, `'ve`, `'re`); digits and punctuation read one past their end at most.
+ * A piece is final once every character read exists: later text cannot change it or any piece before it, and BPE never
+ * merges across pieces. Returned negated for a whitespace-only piece.
  */
 function readHorizon(text: string, start: number, end: number): number {
   const ws = runEnd(WHITESPACE_RUN, text, start);
@@ -62,12 +52,8 @@ function readHorizon(text: string, start: number, end: number): number {
 }
 
 /**
- * Tokenizes a growing text incrementally and exposes only the tokens that later text cannot
- * change, so their boundaries equal those of tokenizing the whole final text at once.
- *
- * Each pre-tokenizer piece is tokenized (with the core's `tokenizeWithOffsets`) once, as soon as
- * it is final (see {@link readHorizon}); pending text is re-split on each push, which costs the
- * length of the pending pieces (usually a word or two).
+ * Tokenizes a growing text and exposes only tokens later text cannot change (equal to tokenizing the final text at once).
+ * Each pre-tokenizer piece is tokenized once it is final ({@link readHorizon}); only pending pieces are re-split per push.
  */
 export class StreamTokens {
   /** Everything received so far. */
@@ -116,8 +102,7 @@ export class StreamTokens {
     const known = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
     const re = this.split;
     let pos = 0;
-    // Text cut right after a piece that is not all whitespace splits into the same pieces, so the
-    // final text up to the last such piece is tokenized in one call; whitespace pieces after it, alone.
+    // Text cut after a non-whitespace piece splits the same way: tokenize up to it in one call, whitespace after it alone.
     let batchEnd = 0;
     const spaces: number[] = [];
     while (pos < known) {

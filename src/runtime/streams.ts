@@ -2,10 +2,7 @@ import { SseParser } from '../core/live/sseParser';
 import { TraceAssembler } from '../core/live/traceAssembler';
 import type { StopDecision, Stopper } from './createStopper';
 
-/**
- * The text fields of a Chat Completions delta (or message); reasoning as vLLM / Ollama / llama.cpp
- * send it; `content` may be a list of parts (Mistral), thinking parts counting as reasoning.
- */
+/** Text fields of a Chat Completions delta: reasoning as vLLM / Ollama / llama.cpp send it, `content` maybe parts (Mistral). */
 export interface ChatDeltaLike {
   content?: string | readonly unknown[] | null;
   reasoning_content?: string | null;
@@ -27,10 +24,7 @@ export interface StreamStopResult {
   aborted: boolean;
   /** The server's `finish_reason`, when the stream ended by itself and sent one. */
   finishReason?: string;
-  /**
-   * True when the stream ended by itself without `finish_reason` or `[DONE]`: the connection was
-   * cut off and `text` is not the whole completion.
-   */
+  /** The stream ended without `finish_reason` or `[DONE]`: the connection was cut and `text` is not the whole completion. */
   truncated: boolean;
 }
 
@@ -41,11 +35,7 @@ interface Feed {
   stopped(decision: StopDecision): StreamStopResult;
 }
 
-/**
- * Streams the assembled trace into the stopper. Reasoning that arrives after content is not
- * streamed (see TraceAssembler); when the stream ends by itself, `text` is the whole trace in the
- * recorded form, as the live client records it.
- */
+/** Streams the assembled trace into the stopper; at the end `text` is the whole trace as the live client records it. */
 function feed(stopper: Stopper): Feed {
   const trace = new TraceAssembler();
   let finishReason: string | undefined;
@@ -86,10 +76,8 @@ function abortQuietly(controller: { abort(): void } | undefined): void {
 }
 
 /**
- * Reads a fetch `Response` of a streamed Chat Completions request (`stream: true`, server-sent
- * events), feeds the reasoning and content deltas to the stopper, and when it says stop aborts the
- * request (`opts.abort`, the controller whose signal the fetch was given) and stops reading. A
- * non-streamed JSON response is handled too. Throws on an HTTP error status or an `error` event.
+ * Reads a fetch `Response` of a streamed (SSE) or plain JSON Chat Completions request into the stopper; when it says stop,
+ * aborts `opts.abort` (the controller the fetch was given) and stops reading. Throws on an HTTP error or an `error` event.
  */
 export async function stopStream(response: Response, stopper: Stopper, opts: { abort?: AbortController } = {}): Promise<StreamStopResult> {
   if (!response.ok) {
@@ -138,10 +126,8 @@ export async function stopStream(response: Response, stopper: Stopper, opts: { a
 }
 
 /**
- * Consumes an OpenAI SDK stream (`client.chat.completions.create({ …, stream: true })`), feeds
- * its deltas to the stopper, and when it says stop aborts the request — through `controller` (the
- * one passed as `signal` in the request options) and the SDK stream's own `controller` — and
- * stops iterating.
+ * Feeds an OpenAI SDK stream (`create({ …, stream: true })`) to the stopper; when it says stop, aborts through `controller`
+ * (the request's `signal`) and the SDK stream's own controller, and stops iterating.
  */
 export async function stopOpenAIStream(
   stream: AsyncIterable<ChatCompletionChunkLike>,

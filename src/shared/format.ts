@@ -1,8 +1,4 @@
-/**
- * Number formatting shared by the status bar, the CodeLens and the results panel, so every
- * surface prints the same figure the same way (and as `src/core/report.ts` prints it for the CLI).
- * The numbers themselves are formatted by the pure `src/core/format.ts`; this adds the UI-only helpers.
- */
+/** The UI's number formatting: the one formatter in `src/core/format.ts`, plus cost per call and token counts. */
 import type { Prices } from './protocol';
 
 export { formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../core/format';

@@ -1,7 +1,4 @@
-/**
- * Progress of a live run for the notification and the panel: cases, tokens and an estimated cost
- * of what was actually sent (answers from the cache cost nothing).
- */
+/** A live run's progress for the notification and the panel; cached answers cost nothing. */
 import { costPerCall, formatCount, formatUsd } from './format';
 import type { LiveRunView, Prices } from './protocol';
 
@@ -20,11 +17,7 @@ export interface CaseOutcome {
   fromCache?: boolean;
 }
 
-/**
- * Adds up a live run as it goes. Call {@link progress} with each counter snapshot and
- * {@link caseDone} right after it for the case that finished (the core reports them in that
- * order), so the tokens added since the last snapshot belong to that case.
- */
+/** Adds up a live run: {@link progress} per snapshot, then {@link caseDone} for the case that finished (the core's order). */
 export class LiveTally {
   private counters: RunCounters;
   private accounted = 0;

@@ -145,6 +145,8 @@ export function registerExtensionTests(): void {
       assert.deepEqual(actual, expected);
       assert.ok((expected.rows as unknown[]).length > 5);
       const state = pb.viewState();
+      // Both reports carry the linked prompt's tokens (the worker counts it as the CLI does); the panel's count agrees.
+      assert.deepEqual(expected.prompt, { file: state.sweep?.prompt, tokens: state.sweep?.promptTokens });
       assert.equal(state.sweep?.testSet, 'testset.jsonl');
       assert.equal(state.sweep?.result.rows.length, (expected.rows as unknown[]).length);
     });

@@ -109,4 +109,23 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     await page.keyboard.press('Control+Home');
     await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 15_000 });
   });
+
+  it('turns the lenses and the status bar count off by their settings', async () => {
+    const page = wb.page;
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await statusBarItem(page, STATUS_ID).waitFor({ state: 'visible', timeout: 15_000 });
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'promptBudget.codePrompts.codeLens': false, 'promptBudget.codePrompts.statusBar': false }));
+    await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 30_000 });
+    const deadline = Date.now() + 30_000;
+    let lenses = await codeLensTitles(page, { atLeast: 0, timeout: 1000 });
+    while (lenses.some((t) => t.startsWith('Prompt')) && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+      lenses = await codeLensTitles(page, { atLeast: 0, timeout: 1000 });
+    }
+    assert.deepEqual(lenses.filter((t) => t.startsWith('Prompt')), []);
+  });
 });

@@ -1,3 +1,4 @@
+// `prompt-budget compare` end to end: the gates' exit codes on count and sweep reports, and bad input.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ describe('cli compare', () => {
     const prompt = join(dir, 'system.prompt.md');
     writeFileSync(prompt, 'You are a careful math tutor. Answer with the number only.\n');
     const before = await run(['count', 'system.prompt.md', '--format', 'json'], dir);
+    // The pull request's version of the prompt: the same text with a longer instruction.
     writeFileSync(prompt, 'You are a careful math tutor. Think step by step, check each step twice, then answer with the number only.\n');
     const after = await run(['count', 'system.prompt.md', '--format', 'json'], dir);
     writeFileSync(join(dir, 'before.json'), before.out);
@@ -31,15 +33,34 @@ describe('cli compare', () => {
     const b = JSON.parse(before.out).total as number;
     const a = JSON.parse(after.out).total as number;
     assert.ok(a > b);
+    // The prompt grows by well over 10%, so this gate must fail with exit 1.
     const fail = await run(['compare', 'before.json', 'after.json', '--max-token-increase', '10'], dir);
     assert.equal(fail.code, 1);
     const grew = `+${(((a - b) / b) * 100).toFixed(1)}%`;
     assert.match(fail.out, new RegExp(`^prompt tokens \\(total\\): ${b} → ${a} \\(\\+${a - b}, \\${grew}\\)$`, 'm'));
     assert.equal(fail.err, `gate --max-token-increase: prompt tokens (total) ${b} → ${a} (${grew}), allowed +10.0%\n`);
+    // A limit far above the growth passes, and the JUnit report must still be valid.
     const pass = await run(['compare', 'before.json', 'after.json', '--max-token-increase', '500', '--format', 'junit'], dir);
     assert.equal(pass.code, 0, pass.err);
     assert.deepEqual(await junitSchemaErrors(pass.out), []);
     assert.match(pass.out, /<testcase name="--max-token-increase 500" classname="prompt-budget.compare" time="0">/);
+  });
+
+  it('count reports of code files: per prompt literal, matched in order when lines move', async () => {
+    const code = join(dir, 'bot.py');
+    const literal = 'SYSTEM_PROMPT = "You are a careful math tutor. Answer with the number only."\n';
+    writeFileSync(code, literal);
+    const before = await run(['count', 'bot.py', '--format', 'json'], dir);
+    writeFileSync(code, `import os\n\n${literal.replace('only.', 'only, and show each step on its own line first.')}`);
+    const after = await run(['count', 'bot.py', '--format', 'json'], dir);
+    writeFileSync(join(dir, 'code-before.json'), before.out);
+    writeFileSync(join(dir, 'code-after.json'), after.out);
+    const [b] = JSON.parse(before.out).files[0].prompts;
+    const [a] = JSON.parse(after.out).files[0].prompts;
+    assert.ok(a.tokens > b.tokens && a.line === b.line + 2);
+    const r = await run(['compare', 'code-before.json', 'code-after.json', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out).prompts, [{ file: 'bot.py', at: `${a.line}:${a.column}`, kind: a.kind, before: b.tokens, after: a.tokens, delta: a.tokens - b.tokens }]);
   });
 
   it('sweep reports with --cases are paired by id; identical runs change nothing and pass every gate', async () => {

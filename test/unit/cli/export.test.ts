@@ -1,3 +1,6 @@
+// `prompt-budget export` end to end, in-process: the JSON it prints must make the runtime stop exactly
+// where the sweep stopped, on every GSM8K case and on MATH with boxed extraction, and must be byte for
+// byte what the panel exports for the same row.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +30,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 /** A seeded source of ragged chunk sizes from 1 to `max` characters. */
 function chunkSizes(seed: number, max: number): () => number {
+  // Park–Miller: deterministic, so a failing case can be replayed with the same chunking.
   return () => 1 + ((seed = (seed * 48271) % 2147483647) % max);
 }
 
@@ -88,6 +92,7 @@ describe('cli export', function () {
     assert.deepEqual(exported.extract, { preset: 'last-number' });
     assert.equal(exported.encoding, 'o200k_base');
     assert.equal(exported.measured?.cases, 1319);
+    // The measured block must be the sweep's own row, not a re-computation that could drift.
     const sweep = await run(['sweep', gsm8k, '--extract', 'last-number', '--match', 'numeric', '--policies', 'stability:16x2', '--folds', '0', '--format', 'json']);
     const row = JSON.parse(sweep.out).rows.find((x: { policy: string }) => x.policy === 'stability:16x2');
     assert.equal(exported.measured?.em, row.em);
@@ -103,6 +108,7 @@ describe('cli export', function () {
     assert.equal(r.code, 0, r.err);
     const exported = parseExportedPolicy(r.out).policy as ExportedPolicy;
     assert.equal(exported.engine, 'js-tiktoken');
+    // The markers are written out, so a later change of the defaults cannot change a deployed policy.
     assert.deepEqual(exported.spec, { kind: 'marker', grace: 16, markers: ['The answer is', '####', '\\boxed{', '</think>', '"answer":'] });
     const { checked, stoppedEarly, sweepEarly } = roundTrip(mathX8, exported);
     assert.equal(checked, 800);
@@ -120,6 +126,7 @@ describe('cli export', function () {
     assert.equal(s.code, 0, s.err);
     assert.match(s.out, /import \{ createStopper, stopOpenAIStream \} from 'prompt-budget\/runtime';/);
     assert.match(s.out, /stream: AsyncIterable<ChatCompletionChunkLike>, controller: AbortController/);
+    // The JSON inside the snippet must be the same policy the JSON export gives.
     const json = s.out.slice(s.out.indexOf('const POLICY = ') + 'const POLICY = '.length, s.out.indexOf('};\n') + 1);
     assert.deepEqual(JSON.parse(json), exported);
     const js = await run(['export', '--policy', exported.policy, '--snippet', '--lang', 'js', ...args]);
@@ -164,12 +171,14 @@ describe('cli export', function () {
       const want = sweep.caseResults[i].policies[plan.byTag[c.tags[0]].policy];
       if (expectSweepDecision(createTagStopper(plan, c.tags), c.output as string, want, c.id, nextSize)) early++;
     }
+    // Most sample cases stop early under their tag's policy, so the round trip exercises real stops.
     assert.ok(early > 300, `stopped early on ${early} of ${cases.length}`);
     assert.equal(createTagStopper(plan, ['no-such-tag']).policy.policy, plan.fallback.policy);
     assert.equal(createTagStopper(plan, []).policy.policy, plan.fallback.policy);
     const js = await run(['export', '--policy', 'per-tag', '--snippet', '--lang', 'js', ...args]);
     assert.equal(js.out, exportedTagPlanText(fromPanel, 'js'));
     assert.match(js.out, /export async function answerWithBudget\(stream, controller, tags\) \{\n {2}const stopper = createTagStopper\(PLAN, tags\);/);
+    // GSM8K rows carry no tags: a per-tag plan cannot exist, and the CLI says so.
     const noTags = await run(['export', '--policy', 'per-tag', gsm8k]);
     assert.equal(noTags.code, 2);
     assert.match(noTags.err, /--policy per-tag needs cases with tags in at least two groups/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -318,36 +318,5 @@ describe('cli run', function () {
       rows.map((row) => row.output),
     );
     assert.equal(await new FileCacheStore(cacheDir).clear(), N);
-  });
-});
-
-describe('cli/FileCacheStore', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pb-cache-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('stores entries under <dir>/<2 hex>/<key>.json and leaves no temporary file behind', async () => {
-    const store = new FileCacheStore(join(dir, 'c'));
-    const key = 'ab'.padEnd(64, '0');
-    assert.equal(await store.get(key), undefined);
-    await store.put(key, '{"v":1}');
-    await store.put(key, '{"v":2}');
-    assert.equal(await store.get(key), '{"v":2}');
-    assert.deepEqual(readdirSync(join(dir, 'c', 'ab')), [`${key}.json`]);
-    await assert.rejects(store.put('../escape', 'x'), /invalid cache key/);
-  });
-
-  it('clears its own entries and leftover temporary files, and nothing else', async () => {
-    const root = join(dir, 'd');
-    const store = new FileCacheStore(root);
-    await store.put('cd'.padEnd(64, '1'), 'x');
-    mkdirSync(join(root, 'cd'), { recursive: true });
-    writeFileSync(join(root, 'cd', `${'cd'.padEnd(64, '2')}.json.123.abc.tmp`), 'half');
-    writeFileSync(join(root, 'README'), 'keep');
-    assert.equal(await store.clear(), 1);
-    assert.deepEqual(readdirSync(root), ['README']);
-    assert.equal(await new FileCacheStore(join(dir, 'none')).clear(), 0);
   });
 });

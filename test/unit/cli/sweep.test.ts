@@ -1,3 +1,5 @@
+// `prompt-budget sweep` in-process and as the built binary: the GSM8K baseline figure through the JSON
+// contract, reproducibility for a seed, file:line problems, the gates' exit codes and each output format.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
@@ -28,8 +30,10 @@ describe('cli sweep', () => {
     assert.equal(json.cases, 1319);
     assert.equal(json.skipped, 0);
     assert.equal(json.encoding, 'o200k_base');
+    // 1234 of 1319 right at full length: the figure the data README gives for last-number + numeric.
     assert.equal(json.baseline.correct, 1234);
     assert.ok(Math.abs(json.baseline.em - 1234 / 1319) < 1e-12);
+    // The baseline comes first, then --cutoffs in order, then the default dynamic policies.
     const names = json.rows.map((row: { policy: string }) => row.policy);
     assert.deepEqual(names.slice(0, 4), ['full', 'cutoff:64', 'cutoff:128', 'cutoff:256']);
     for (const row of json.rows) {
@@ -37,6 +41,7 @@ describe('cli sweep', () => {
         assert.ok(key in row, `row ${row.policy} lacks ${key}`);
       }
       assert.equal(row.ci95.length, 2);
+      // 1e-12: the CI and ΔEM are computed separately and may differ in the last bit.
       assert.ok(row.ci95[0] <= row.deltaEm + 1e-12 && row.deltaEm <= row.ci95[1] + 1e-12, `${row.policy}: CI must contain ΔEM`);
       assert.ok(row.em >= 0 && row.em <= 1);
     }
@@ -55,6 +60,7 @@ describe('cli sweep', () => {
     const a = await run(['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--format', 'json', '--seed', '7']);
     const b = await run(['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--format', 'json', '--seed', '7']);
     assert.equal(a.code, 0, a.err);
+    // Same seed, byte-identical JSON: the bootstrap and cross-validation are fully seeded.
     assert.equal(a.out, b.out);
     const json = JSON.parse(a.out);
     assert.ok(json.rows.some((r: { policy: string }) => r.policy === 'cutoff:64'));
@@ -82,6 +88,7 @@ describe('cli sweep', () => {
     assert.match(r.err, /bad\.jsonl:3: missing gold answer/);
     const json = JSON.parse(r.out);
     assert.equal(json.cases, 2);
+    // Line 2 is not JSON and line 3 has no gold answer; the other two are scored.
     assert.equal(json.skipped, 2);
     assert.equal(json.baseline.correct, 2);
   });
@@ -116,6 +123,7 @@ describe('cli sweep', () => {
 
   it('exits 1 when a gate fails and 0 when it passes', async () => {
     const args = ['sweep', join(sampleDir, 'testset.jsonl'), '--config', join(sampleDir, 'promptbudget.json'), '--folds', '0'];
+    // The sample's recommendation saves far more than 5% and far less than 99%.
     const pass = await run([...args, '--require-savings', '5']);
     assert.equal(pass.code, 0, pass.err);
     const fail = await run([...args, '--require-savings', '99']);
@@ -166,6 +174,7 @@ describe('cli sweep', () => {
 
   it('the built binary runs end to end with exit codes', function () {
     const bin = join(repo, 'dist/cli.js');
+    // Only after `npm run build`; npm test builds first, so CI always runs it.
     if (!existsSync(bin)) this.skip();
     const ok = spawnSync(process.execPath, [bin, 'count', join(sampleDir, 'prompts/solve.prompt.md'), '--format', 'json'], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);

@@ -1,3 +1,5 @@
+// The heap merge must give the ids of a reference merge: js-tiktoken (which never uses our heap) is the
+// reference, on degenerate long pre-tokens where gpt-tokenizer's path switches to the heap.
 import { strict as assert } from 'node:assert';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import type { EncodingName } from '../../../src/core/tokens';

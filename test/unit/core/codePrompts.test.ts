@@ -1,7 +1,9 @@
+// Which string literals in Python, TypeScript and JavaScript count as prompts: the fixtures, then the
+// naming, prose-length and exclusion rules one by one.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEscapes, diffText, editInsideLiteral, isProse, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
+import { decodeEscapes, dedent, diffText, editInsideLiteral, isProse, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
 import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'code');
@@ -16,7 +18,7 @@ async function found(source: string, language: CodeLanguage, minProseChars = 200
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
 describe('codePrompts: classification on the fixtures', () => {
-  it('Python: SYSTEM_PROMPT, an f-string content, a returned concatenation, instructions=, dedented prose; no path, URL, SQL, model name or short string', async () => {
+  it('Python: SYSTEM_PROMPT, an f-string content, a returned concatenation, instructions=, prose passed to textwrap.dedent (counted dedented); no path, URL, SQL, model name or short string', async () => {
     assert.deepEqual(await found(fixture('prompts.py'), 'python'), [
       { line: 5, column: 17, kind: 'string', reason: 'assigned to SYSTEM_PROMPT', text: 'You are a careful math tutor.\nSolve the problem step by step and put the final answer in \\boxed{}.' },
       { line: 18, column: 38, kind: 'template', reason: 'content of a chat message', text: 'Question about {topic}: {question}\nAnswer briefly.' },
@@ -26,8 +28,8 @@ describe('codePrompts: classification on the fixtures', () => {
         line: 40,
         column: 5,
         kind: 'string',
-        reason: 'prose of 286 characters',
-        text: '\n    Here is how a good solution looks. First restate the problem in your own words, then list the\n    quantities that are known and the one that is asked for, write the equation that links them,\n    solve it one step at a time and check the result by substituting it back into the equation.\n    ',
+        reason: 'prose of 278 characters',
+        text: '\nHere is how a good solution looks. First restate the problem in your own words, then list the\nquantities that are known and the one that is asked for, write the equation that links them,\nsolve it one step at a time and check the result by substituting it back into the equation.\n',
       },
     ]);
   });
@@ -114,6 +116,12 @@ describe('codePrompts: rules on small sources', () => {
   it('escapes decode like the language does; unknown ones stay as written', () => {
     assert.equal(decodeEscapes('a\\nb\\t\\"c\\\\ \\u00e9\\x41\\u{1F600} \\d'), 'a\nb\t"c\\ éA😀 \\d');
     assert.equal(decodeEscapes('line\\\nnext'), 'linenext');
+  });
+
+  it('dedent removes the common margin and empties blank lines, as textwrap.dedent', () => {
+    assert.equal(dedent('\n    a\n      b\n  \n    c\n    '), '\na\n  b\n\nc\n');
+    assert.equal(dedent('\tx\n\t y'), 'x\n y');
+    assert.equal(dedent('no margin\n  here'), 'no margin\n  here');
   });
 
   it('languages by file name and editor language id', () => {

@@ -1,3 +1,4 @@
+// Comparing two reports (base vs pull request): paired by case id where possible, gated, and rendered as JUnit.
 import { strict as assert } from 'node:assert';
 import { checkCompareGates, compareReports, parseReport, type Comparison, type CountComparison, type SweepComparison } from '../../../src/core/compareReports';
 import { comparisonToJunit, comparisonToMarkdown, comparisonToText } from '../../../src/core/compareRender';

@@ -1,3 +1,4 @@
+// The drill-down data of the panel: each case a policy flipped, and where in its trace each policy cut.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { Case } from '../../../src/core/types';
 const DATA = path.resolve(__dirname, '../../../../shared/data');
 
 describe('flippedCases', () => {
+  // The first 150 GSM8K traces: enough flips under short cutoffs, quick to sweep.
   const text = readFileSync(path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl'), 'utf8').split('\n').slice(0, 150).join('\n');
   const { cases } = parseTestSet(text, { fileName: 'gsm8k.jsonl' });
   const tok = getTokenizer('o200k_base');
@@ -35,6 +37,7 @@ describe('flippedCases', () => {
     for (const f of flippedCases(result, cases, tok)) {
       const tokens = tokenizeWithOffsets(tok, f.trace);
       assert.equal(f.totalTokens, tokens.count);
+      // The panel highlights the kept text, so cutAt must agree with cutText for every policy.
       assert.equal(f.outcomes.full.cutAt, f.trace.length);
       for (const o of Object.values(f.outcomes)) assert.equal(f.trace.slice(0, o.cutAt), cutText(f.trace, tokens, o.stopToken));
       const cut = f.outcomes['cutoff:48'];
@@ -45,6 +48,7 @@ describe('flippedCases', () => {
   it('skips cases without a trace and returns nothing when no policy flipped a case', () => {
     const noTrace: Case[] = cases.map((c) => ({ ...c, output: undefined }));
     assert.deepEqual(flippedCases(result, noTrace, tok), []);
+    // A cutoff no trace reaches changes nothing: no flips, no drill-down.
     const same = runSweep(cases.slice(0, 20), 0, { ...options, policies: [{ kind: 'cutoff', tokens: 100_000 }], includeCases: true });
     assert.deepEqual(flippedCases(same, cases, tok), []);
   });

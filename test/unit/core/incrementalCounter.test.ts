@@ -1,3 +1,5 @@
+// The editor's live token count: it recounts only the chunk an edit touched, yet must always equal a
+// whole-text count, and must say "approximate" only when it really is.
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
@@ -21,11 +23,13 @@ const PIECES = ['\n', '\r\n', '\n\n', ' ', '  ', '\t', '/', '//', '.', '...', '!
 describe('IncrementalCounter', () => {
   it('splits only before lines that start with neither whitespace nor /', () => {
     const text = 'a\n b\n/c\nd\n\ne\r\nf';
+    // No chunk before " b" (whitespace) or "/c" (o200k may join `\n/`); one before d, e and f.
     assert.deepEqual(chunkStarts(text), { offsets: [0, 8, 11, 14], lines: [0, 3, 5, 6] });
   });
 
   it('knows the characters of the tokenizers’ \\s class', () => {
     for (const ch of [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u2003', '\u2028', '\u3000', '\ufeff']) assert.ok(isRegexSpace(ch.charCodeAt(0)), JSON.stringify(ch));
+    // U+200B (zero-width space) is not \s in JavaScript or in the tokenizers' regexes.
     for (const ch of ['a', '/', '#', '\u200b', '0']) assert.ok(!isRegexSpace(ch.charCodeAt(0)), JSON.stringify(ch));
   });
 
@@ -52,6 +56,7 @@ describe('IncrementalCounter', () => {
     const lines = Array.from({ length: 200 }, (_, i) => `Line ${i}: keep the answer short.`);
     counter.update(lines.join('\n'));
     const before = calls();
+    // One keystroke's worth of change in the middle of 200 lines.
     lines[100] = 'Line 100: keep the answer very short.';
     const snap = counter.update(lines.join('\n'));
     assert.equal(snap.recounted, 1);

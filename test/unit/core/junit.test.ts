@@ -1,3 +1,4 @@
+// JUnit output for CI: escaping of names and messages, and a schema check that is itself shown to fail.
 import { strict as assert } from 'node:assert';
 import { toJunitXml, xmlAttr, xmlText } from '../../../src/core/junit';
 import { junitSchemaErrors } from '../../support/junitSchema';
@@ -5,6 +6,7 @@ import { junitSchemaErrors } from '../../support/junitSchema';
 describe('junit', () => {
   it('escapes markup, quotes and line breaks, and replaces characters XML cannot carry', () => {
     assert.equal(xmlText('a<b>&c'), 'a&lt;b&gt;&amp;c');
+    // In attributes, line breaks and tabs must be character references or XML parsers fold them to spaces.
     assert.equal(xmlAttr(`"x" 'y'\n\tz\r`), '&quot;x&quot; &apos;y&apos;&#10;&#9;z&#13;');
     assert.equal(xmlText('bell\u0007 nul\u0000 ffff\uffff'), 'bell\ufffd nul\ufffd ffff\ufffd');
     assert.equal(xmlText('lone \ud800 and \udc00 pair 😀'), 'lone \ufffd and \ufffd pair 😀');
@@ -12,6 +14,7 @@ describe('junit', () => {
   });
 
   it('writes a document the junit-4 schema accepts, counting failures, with hostile names intact', async () => {
+    // A policy or case name that tries to close the attribute and open an element of its own.
     const hostile = `cutoff:8"/><injected a="1" & <b>\u0001 ]]> 'x'`;
     const xml = toJunitXml({
       name: 'suite <1>',

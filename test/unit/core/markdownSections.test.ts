@@ -1,3 +1,4 @@
+// Headings the status bar and CodeLens count per section of a prompt file.
 import * as assert from 'node:assert/strict';
 import { findSections, sectionTotals } from '../../../src/core/markdownSections';
 

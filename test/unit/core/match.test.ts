@@ -1,3 +1,5 @@
+// Each match preset against the scorer it imitates (SQuAD normalize_answer, numeric value equality,
+// hendrycks strip_string), including the explanation a failed match gives.
 import assert from 'node:assert/strict';
 import {
   MATCH_PRESETS,
@@ -29,10 +31,12 @@ describe('match presets', () => {
       assert.equal(normalizeSquad('  A cat,\tan owl and THE dog. '), 'cat owl and dog');
       assert.equal(normalizeSquad('theory of an anthem'), 'theory of anthem');
       assert.equal(normalizeSquad("l'été"), 'lété');
+      // Only ASCII punctuation goes, as string.punctuation in the reference: curly quotes stay.
       assert.equal(normalizeSquad('“quoted”'), '“quoted”');
       assert.equal(normalizeSquad('\ufeffx\u3000 y\x1c'), '\ufeffx y');
     });
     it('treats articles as words in Unicode text, as Python 3 \\b does', () => {
+      // "the" inside "éthe" is not a word: Python 3's \b is Unicode-aware, so the reference keeps it.
       assert.equal(normalizeSquad('éthe the'), 'éthe');
     });
     it('matches across aliases and explains itself', () => {
@@ -56,6 +60,7 @@ describe('match presets', () => {
       assert.equal(cleanNumeric('18..'), '18.');
     });
     it('compares decimal values exactly', () => {
+      // Digits and exponent, without floats: 0.1 and 0.10000000000000001 stay different.
       assert.equal(canonicalDecimal('18.00'), '18e0');
       assert.equal(canonicalDecimal('0018'), '18e0');
       assert.equal(canonicalDecimal('1800'), '18e2');
@@ -71,13 +76,26 @@ describe('match presets', () => {
       for (const a of ['18', '18.0', '$18', '18.00', '18.', '$18.00.', '+18']) assert.equal(pass('numeric', a, '18'), true, a);
       assert.equal(pass('numeric', '1,234', '1234'), true);
       assert.equal(pass('numeric', '-0', '0'), true);
+      // Equal as doubles, different as decimals: the comparison is on the written digits.
       assert.equal(pass('numeric', '0.1', '0.10000000000000001'), false);
       assert.equal(pass('numeric', '17.99', '18'), false);
     });
+    it('strips \\text{}, \\$, %, LaTeX spacing and a unit after the number, as the R1 GSM8K scoring does', () => {
+      assert.equal(cleanNumeric('60\\%'), '60');
+      assert.equal(cleanNumeric('\\$1,\\!200'), '1200');
+      assert.equal(cleanNumeric('\\text{18 dollars}'), '18');
+      assert.equal(cleanNumeric('18 \\text{ dollars}'), '18');
+      assert.equal(cleanNumeric('90^\\circ'), '90');
+      assert.equal(cleanNumeric('4 hours.'), '4');
+      assert.equal(cleanNumeric('3 cm^2'), '3 cm^2');
+      assert.equal(pass('numeric', '20%', '20'), true);
+      assert.equal(pass('numeric', '10\\%', '10'), true);
+      assert.equal(reason('numeric', '4 hours', '4'), '"4 hours" = "4" numerically');
+      assert.equal(pass('numeric', '\\dfrac{400}{11}', '36'), false);
+    });
     it('falls back to comparing the cleaned strings', () => {
-      assert.equal(pass('numeric', '20%', '20'), false);
       assert.equal(pass('numeric', 'x=3', 'x=3.'), true);
-      assert.equal(reason('numeric', '4 hours', '4'), '"4 hours" ≠ "4" as text (not both numbers) ("4 hours" vs "4")');
+      assert.equal(reason('numeric', 'x=3', '3'), '"x=3" ≠ "3" as text (not both numbers) ("x=3" vs "3")');
     });
     it('explains a numeric match', () => {
       assert.equal(reason('numeric', '18.0', '18'), '"18.0" = "18" numerically');
@@ -86,6 +104,7 @@ describe('match presets', () => {
   });
 
   describe('math (hendrycks strip_string)', () => {
+    // Input → what hendrycks' strip_string returns, quirks included ("2\sqrt{}3", "03/4" kept as is).
     const cases: [string, string][] = [
       ['\\frac12', '\\frac{1}{2}'],
       ['\\frac1{72}', '\\frac{1}{72}'],
@@ -125,6 +144,7 @@ describe('match presets', () => {
       });
     }
     it('throws where the reference raises, and the matcher then compares raw strings', () => {
+      // The reference raises on these; the matcher then falls back to comparing the raw strings.
       assert.throws(() => stripMathString('1\\text{ m}\\text{ s}'));
       assert.throws(() => stripMathString('x\\sqrt'));
       assert.throws(() => stripMathString('\\frac'));
@@ -138,6 +158,7 @@ describe('match presets', () => {
       assert.equal(pass('math', '\\frac12', '0.5'), true);
       assert.equal(pass('math', '5\\text{ cm}', '5'), true);
       assert.equal(pass('math', '\\left[ -2, 3 \\right)', '[-2,3)'), true);
+      // strip_string keeps the commas of `,\!`: the 20 misses realData.test.ts documents.
       assert.equal(pass('math', '900000000', '900,\\!000,\\!000'), false);
       assert.equal(pass('math', '\\boxed{5}', '5'), false);
       assert.equal(reason('math', '\\dfrac{1}{2}', '0.5'), '"\\\\dfrac{1}{2}" = "0.5" after MATH normalization ("\\\\frac{1}{2}")');
@@ -147,6 +168,7 @@ describe('match presets', () => {
   describe('strict', () => {
     it('is exact equality without trimming (lm-eval exact_match)', () => {
       assert.equal(pass('strict', '18', '18'), true);
+      // No trimming: lm-eval's exact_match compares the strings as they are.
       assert.equal(pass('strict', '18 ', '18'), false);
       assert.equal(pass('strict', 'Paris', 'paris'), false);
       assert.equal(reason('strict', 'a', 'a'), '"a" = "a" exactly');
@@ -162,6 +184,7 @@ describe('match presets', () => {
       assert.equal(reason({ preset: 'strict', ignoreCase: true }, 'A', 'a'), '"a" = "a" exactly (after match options)');
     });
     it('remove regexesToIgnore globally before the case is folded', () => {
+      // lm-eval's GSM8K task config, option for option.
       const gsm8k: MatchConfig = { preset: 'strict', ignoreCase: true, regexesToIgnore: [',', '\\$', '(?s).*#### ', '\\.$'] };
       assert.equal(pass(gsm8k, 'so\n#### $1,234.', '1234'), true);
       assert.equal(pass({ preset: 'strict', regexesToIgnore: ['X'] }, 'xa', 'a'), false);

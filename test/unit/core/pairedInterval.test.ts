@@ -1,3 +1,5 @@
+// Tango's interval replaces the bootstrap CI for ΔEM; these tests pin its shape and its coverage by
+// simulation (seeded, so the figures are stable).
 import assert from 'node:assert/strict';
 import { pairedDifferenceCi } from '../../../src/core/pairedInterval';
 import { createRng } from '../../../src/core/stats';
@@ -19,6 +21,7 @@ function coverage(n: number, flipRate: number, lostShare: number, reps: number, 
       else if (u < pLost + pGained) gained++;
     }
     const [lo, hi] = pairedDifferenceCi(lost, gained, n, { correction });
+    // An optimistic miss (the interval above the true Δ) is the dangerous one: it would pass a policy that loses.
     if (lo <= delta + 1e-12 && delta <= hi + 1e-12) cover++;
     else if (lo > delta) optimistic++;
   }
@@ -33,6 +36,7 @@ describe('core/pairedInterval', function () {
     const [lo1000] = pairedDifferenceCi(0, 0, 1000);
     assert.ok(lo30 < -0.05 && hi30 > 0.05, `[${lo30}, ${hi30}]`);
     assert.ok(lo1000 < -0.001 && lo1000 > -0.01, `${lo1000}`);
+    // Nothing flipped says nothing about the direction of a loss, so the interval is centred on 0.
     assert.ok(Math.abs(lo30 + hi30) < 1e-9, 'symmetric when nothing flipped');
     assert.ok(lo1000 > lo30);
   });

@@ -1,3 +1,4 @@
+// The one rule for which policies can be exported, and the per-tag fallback, shared by every surface.
 import { strict as assert } from 'node:assert';
 import { parsePolicy, policyName } from '../../../src/core/policies';
 import { runtimeUnsupported, toExportedPolicy } from '../../../src/core/policyExport';
@@ -6,6 +7,7 @@ import * as shared from '../../../src/shared/protocol';
 import type { TagBudgets } from '../../../src/core/types';
 
 const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
+// Every kind of policy, with a cutoff longer than any trace and a marker without grace.
 const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
 
 function budgets(perTag: [string, string][], single: string | null): TagBudgets {
@@ -41,6 +43,7 @@ describe('policyExportRule', () => {
       assert.ok(spec, name);
       const rule = policyExportRule(policyName(spec));
       assert.equal(runtimeUnsupported(spec), rule.exportable ? null : rule.reason, name);
+      // The panel reads the rule through src/shared; it must be the same function, not a copy.
       assert.equal(shared.isRuntimePolicy(name), rule.exportable, name);
       assert.deepEqual(shared.policyExportRule(name), rule, name);
       if (rule.exportable) assert.equal(toExportedPolicy(name, settings).policy, name);

@@ -1,3 +1,5 @@
+// Per-policy statistics against the baseline, the non-inferiority pick and its cross-validation: small
+// hand-made matrices with known answers, plus reproducibility for a seed.
 import * as assert from 'node:assert/strict';
 import { choosePolicy, crossValidate, patternClasses, policyStats, powerInfo, type PolicyMatrix } from '../../../src/core/recommend';
 import { bootstrapIndices, createRng, mcnemarExactP, pairedBootstrapCi } from '../../../src/core/stats';

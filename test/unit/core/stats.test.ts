@@ -1,3 +1,5 @@
+// The bootstrap stream is documented (stats.ts) and checked draw for draw against a reference
+// implementation of that text; the statistics against slow reference implementations and known values.
 import * as assert from 'node:assert/strict';
 import {
   bootstrapCounts,

@@ -1,3 +1,5 @@
+// The sweep on the whole GSM8K file: every cell must equal applyPolicy + the matcher run case by case
+// without the sweep's shared caches, and every row must equal its cells.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +47,7 @@ describe('core/sweep', () => {
       const text = c.output ?? '';
       const trace = { text, tokens: tokenizeWithOffsets(tok, text) };
       for (const spec of specs) {
+        // A fresh extractor per policy: the sweep shares one per trace, which must not change any answer.
         const fresh = new PrefixExtractor(trace, extract);
         const outcome = applyPolicy(spec, trace, fresh, extract);
         const cell = per[i].policies[policyName(spec)];
@@ -61,6 +64,7 @@ describe('core/sweep', () => {
       assert.equal(row.p95Tokens, quantile(stops, 0.95), name);
       assert.equal(row.correct, per.filter((c) => c.policies[name].correct).length, name);
       assert.equal(row.cutBeforeAnswer, per.filter((c) => c.policies[name].answer === null).length, name);
+      // Flips in test-set order: the panel lists them as they appear in the file.
       assert.deepEqual(row.flipsToWrongIds, per.filter((c) => c.policies.full.correct && !c.policies[name].correct).map((c) => c.id), name);
       assert.deepEqual(row.flipsToRightIds, per.filter((c) => !c.policies.full.correct && c.policies[name].correct).map((c) => c.id), name);
       if (p === 0) assert.deepEqual(row.ci95, [0, 0]);

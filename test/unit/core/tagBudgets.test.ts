@@ -1,3 +1,5 @@
+// Per-tag budgets: known-answer cases for how the one margin is spent across tags, the fallbacks, and a
+// real MATH run grouped by level that must never save less than the single policy.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// The per-tag plan file: which policy a request gets by its tags, and round trips of the file.
 import { strict as assert } from 'node:assert';
 import { toExportedPolicy } from '../../../src/core/policyExport';
 import { exportTagPlan, parseExportedTagPlan, policyForTags, tagPlanSnippet } from '../../../src/core/tagPlanExport';
@@ -30,6 +31,7 @@ function budgets(perTag: [string, string][], single: string | null): TagBudgets 
   };
 }
 
+// Only the fields exportTagPlan reads are real; the rest are placeholders of the right type.
 function sweepWith(tb: TagBudgets | null): SweepResult {
   return { ...settings, cases: 100, skipped: 0, margin: 0.02, seed: 1, resamples: 10, baseline: { em: 0.9, meanTokens: 20, correct: 90 }, rows: [], recommendation: null, power: {} as SweepResult['power'], crossValidation: null, warnings: [], tagBudgets: tb };
 }
@@ -43,6 +45,7 @@ describe('per-tag plan export', () => {
     assert.equal(policyForTags(p, []).policy, 'marker:0');
     assert.equal(policyForTags(p, undefined).policy, 'marker:0');
     assert.equal(policyForTags(p, ['constructor']).policy, 'marker:0', 'no prototype keys');
+    // Cases without tags form their own group in the sweep; a plan may give it a policy.
     assert.equal(policyForTags({ ...p, byTag: { ...p.byTag, '(untagged)': toExportedPolicy('cutoff:16', settings) } }, []).policy, 'cutoff:16');
   });
 

@@ -1,3 +1,5 @@
+// Both tokenizer engines must give identical ids on every real trace and on known strings, and every cut
+// and count built on them must stay exact (fast-check for the random cases).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +46,7 @@ function readRows(file: string): Row[] {
 const encoder = new TextEncoder();
 const bytesOf = (s: string): number => encoder.encode(s).length;
 
+// Lone surrogates are legal in JS strings and in traces; tokenizers see them as U+FFFD.
 const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
@@ -109,6 +112,7 @@ function checkOffsets(tok: Tokenizer, text: string, exhaustive = true): void {
   assert.equal(cutText(text, t, t.count + 5), text);
 }
 
+// Texts where bytes, code units and characters disagree: every cut there is a chance to split a character.
 const SAMPLES: Record<string, string> = {
   emoji: 'Ok 😀👍🏽 family 👨‍👩‍👧‍👦 flag 🇫🇷🇯🇵 and 🧑🏿‍🚀!',
   cjk: '你好，世界。日本語のテキストと한국어 문장。进一步测试：中文标点符号“引号”。',
@@ -158,6 +162,7 @@ describe('tokens', function () {
       cl100k_base: {
         'hello world': [15339, 1917],
         'Hello, world!': [9906, 11, 1917, 0],
+        // cl100k has no token for 😀: its four bytes are split over two tokens.
         '😀': [76460, 222],
         '你好，世界': [57668, 53901, 3922, 3574, 244, 98220],
       },
@@ -182,6 +187,7 @@ describe('tokens', function () {
         const a = getTokenizer(encoding, 'gpt-tokenizer').encode(SAMPLES.specialText);
         const b = getTokenizer(encoding, 'js-tiktoken').encode(SAMPLES.specialText);
         assert.deepEqual(a, b);
+        // User text that spells a special token must not become it (an API treats it as text too).
         assert.ok(!a.includes(encoding === 'o200k_base' ? 199999 : 100257), 'no <|endoftext|> id');
       }
       assert.deepEqual(getTokenizer('o200k_base').encode('<|endoftext|>'), [27, 91, 419, 1440, 919, 91, 29]);
@@ -193,6 +199,7 @@ describe('tokens', function () {
       it(`agree between engines for every mergeable id of ${encoding}`, () => {
         const a = getTokenizer(encoding, 'gpt-tokenizer');
         const b = getTokenizer(encoding, 'js-tiktoken');
+        // Ids below these are the mergeable ranks; the special tokens come after.
         const vocab = encoding === 'o200k_base' ? 199998 : 100256;
         let total = 0;
         for (let id = 0; id < vocab; id++) {
@@ -212,6 +219,7 @@ describe('tokens', function () {
       assert.equal(getTokenizer('cl100k_base', 'gpt-tokenizer').tokenByteLength(100257), '<|endoftext|>'.length);
       for (const engine of ENGINE_NAMES) {
         const tok = getTokenizer('o200k_base', engine);
+        // Negative, fractional and out-of-range ids must throw, never return a length.
         for (const bad of [-1, 1.5, 10_000_000]) assert.throws(() => tok.tokenByteLength(bad), RangeError, `${engine} ${bad}`);
       }
     });
@@ -277,6 +285,7 @@ describe('tokens', function () {
       const text = 'a😀b';
       const t = tokenizeWithOffsets(tok, text);
       assert.deepEqual(tok.encode(text), [64, 76460, 222, 65]);
+      // After the first half of 😀 the cut cannot include it, so the end stays at 1.
       assert.deepEqual([...t.ends], [1, 1, 3, 4]);
       assert.equal(cutText(text, t, 2), 'a');
       assert.equal(cutText(text, t, 3), 'a😀');
@@ -298,12 +307,14 @@ describe('tokens', function () {
       assert.equal(empty.count, 0);
       assert.equal(cutText('', empty, 3), '');
       const t = tokenizeWithOffsets(tok, 'hello world');
+      // A fractional k is floored and a negative one keeps nothing.
       assert.equal(cutText('hello world', t, 1.7), 'hello');
       assert.equal(cutText('hello world', t, -2), '');
     });
 
     it('holds on every real trace', () => {
       const tok = getTokenizer();
+      // Not exhaustive: decoding every prefix of ~3,000 traces would be quadratic.
       for (const file of DATA_FILES) for (const row of readRows(file)) checkOffsets(tok, row.output, false);
     });
 
@@ -321,6 +332,7 @@ describe('tokens', function () {
           checkOffsets(tok, s);
           assert.deepEqual(tok.encode(s), getTokenizer(encoding, 'js-tiktoken').encode(s));
         }),
+        // A fixed seed keeps the run reproducible; a failure prints the shrunk counterexample.
         { numRuns: 300, seed: 20240611 },
       );
     });
@@ -343,6 +355,7 @@ describe('tokens', function () {
           [16, 500],
           [48, 5],
         ]) {
+          // Rows with a run longer than maxRunChars were cut; they must still count exactly unless flagged.
           let exactWithCuts = 0;
           let approximate = 0;
           for (const file of DATA_FILES) {
@@ -351,6 +364,7 @@ describe('tokens', function () {
               const exact = tok.count(row.output);
               if (r.approximate) {
                 approximate++;
+                // The bound the test allows: two tokens per forced cut.
                 assert.ok(Math.abs(r.count - exact) <= Math.ceil(row.output.length / maxRunChars) * 2, row.id);
               } else {
                 assert.equal(r.count, exact, `${encoding} ${row.id} maxRunChars=${maxRunChars}`);
@@ -386,6 +400,7 @@ describe('tokens', function () {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
         bytes[i] = seed >>> 24;
       }
+      // A pasted data URL: one 200 KB line, yet exact, because base64 has letter|digit places no pre-token spans.
       const line = `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
       assert.ok(line.length > 200_000);
       for (const encoding of ENCODING_NAMES) {
@@ -410,6 +425,7 @@ describe('tokens', function () {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
         dna += 'ACGT'[seed >>> 30];
       }
+      // Random ACGT has no safe cut point, so the guard must cut and say so.
       const r = countTokens(tok, dna, { maxRunChars: DEFAULT_MAX_RUN_CHARS });
       assert.equal(r.approximate, true);
       const exact = tok.count(dna);

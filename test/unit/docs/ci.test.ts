@@ -1,3 +1,4 @@
+// docs/ci.md is executable documentation: every command it shows is run here against a copy of sample/.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// The layer rules are only worth something if they reject: deliberately wrong imports are linted against
+// them, next to the arrows the style guide allows.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +10,7 @@ const root = join(__dirname, '..', '..', '..');
 
 /** Lints `code` as if it were the file `path` of src/, with the project's layer rules only. */
 async function importErrors(path: string, code: string): Promise<string[]> {
+  // The same rules the repository's lint runs, loaded from their own file.
   const url = pathToFileURL(join(root, 'eslint.layers.mjs')).href;
   const { layerConfigs } = (await import(url)) as { layerConfigs: Linter.Config[] };
   const eslint = new ESLint({
@@ -24,6 +27,7 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
 
   it('refuses an import of src/cli from every other layer', async () => {
     for (const path of ['src/core/x.ts', 'src/core/live/x.ts', 'src/extension/x.ts', 'src/extension/live/x.ts', 'src/worker/x.ts', 'src/node/x.ts', 'src/runtime/x.ts', 'src/shared/x.ts', 'src/webview/x.ts']) {
+      // The ../ count that reaches src/ from the file's folder.
       const depth = path.split('/').length - 2;
       const errors = await importErrors(path, `import { runCommand } from '${'../'.repeat(depth)}cli/runCommand';\nexport const f = runCommand;\n`);
       assert.equal(errors.length, 1, `${path}: ${errors.join('; ')}`);

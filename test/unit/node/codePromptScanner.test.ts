@@ -1,3 +1,4 @@
+// The editor's incremental parse must equal a fresh parse after every edit (random edits, seeded).
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

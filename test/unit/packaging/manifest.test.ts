@@ -1,3 +1,4 @@
+// What ships: the .vsix file list, the npm files list and the metadata both registries need.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ const VSIX_FILES = [
   'media/icon.png',
   'media/panel.css',
   'media/walkthrough/openSample.md',
+  'media/walkthrough/ownData.md',
   'media/walkthrough/readRecommendation.md',
   'media/walkthrough/runSweep.md',
   'package.json',
@@ -32,9 +34,11 @@ const VSIX_FILES = [
   'schemas/promptbudget.schema.json',
 ];
 
+// The lists are spelled out so that any file added to or dropped from a package shows in review.
 describe('packaging', () => {
   it('vsce ls lists exactly what the extension needs', async function () {
     if (!existsSync(join(root, 'dist', 'extension.js'))) assert.fail('dist/ is not built: run npm run build first (npm test does)');
+    // vsce's own listing (the .vscodeignore allow-list), which scripts/packageVsix.mjs stages and packs.
     const files = await listFiles({ cwd: root, packageManager: PackageManager.None });
     assert.deepEqual([...files].sort(), VSIX_FILES);
   });
@@ -52,8 +56,8 @@ describe('packaging', () => {
     assert.equal(scripts.package, 'node scripts/packageVsix.mjs');
   });
 
-  it('the npm package is an explicit files list: the CLI, the runtime and its types, the docs', () => {
-    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'dist/wasm/*.wasm', 'docs/*.md', 'CHANGELOG.md']);
+  it('the npm package is an explicit files list: the CLI and its grammars, the runtime and its types, the docs', () => {
+    assert.deepEqual(pkg.files, ['dist/cli.js', 'dist/wasm/*.wasm', 'dist/runtime/index.mjs', 'dist/runtime/index.cjs', 'dist/runtime/index.d.mts', 'dist/runtime/index.d.cts', 'docs/*.md', 'CHANGELOG.md']);
     assert.ok(!existsSync(join(root, '.npmignore')), 'one allow-list for npm: package.json files');
     assert.equal((pkg.bin as Record<string, string>)['prompt-budget'], 'dist/cli.js');
   });

@@ -1,3 +1,5 @@
+// The runtime must stop where the sweep stops, with the sweep's answer, however the stream is chunked:
+// every case of the three data sets under every default policy, then random chunkings (fast-check).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { toExportedPolicy } from '../../../src/core/policyExport';

@@ -1,3 +1,4 @@
+// Incremental tokenization: a committed token must never change when more text arrives.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamTokens } from '../../../src/runtime/streamTokens';
@@ -13,6 +14,7 @@ const COMBOS: [EncodingName, EngineName][] = [
 
 /** Pieces that exercise every alternative of the o200k / cl100k pre-tokenizers and their lookaheads. */
 const ATOMS = [
+  // s, l, v, e, r, d follow an apostrophe in contractions; Ǆ/ǅ are upper and title case; \u0301 and the Devanagari signs are marks.
   'a', 'b', 's', 'l', 'L', 'v', 'e', 'r', 'd', 'A', 'B', 'Ǆ', 'ǅ', 'ß', 'é', '\u0301', '\u0915', '\u093f', '中', '文',
   '1', '2', '3', '²', '½', ' ', '  ', '\n', '\r', '\r\n', '\t', '\u00a0', '\u2028', '\u3000',
   "'", "'s", "'ll", "'ve", "'re", '/', '.', '!', '-', '$', '\\', '{', '}', '"', ':', '😀', '𝐀', '👍🏽', '<|endoftext|>',
@@ -20,6 +22,7 @@ const ATOMS = [
 
 function assertPrefixOfWhole(st: StreamTokens, whole: { count: number; ends: Uint32Array }, where: string): void {
   const t = st.tokens;
+  // Committed tokens must be a prefix of the whole text's tokens, boundary for boundary.
   assert.ok(t.count <= whole.count, `${where}: ${t.count} final tokens > ${whole.count}`);
   for (let k = 0; k < t.count; k++) {
     if (t.ends[k] !== whole.ends[k]) assert.fail(`${where}: token ${k + 1} ends at ${t.ends[k]}, whole text says ${whole.ends[k]}`);
@@ -37,6 +40,7 @@ function check(text: string, cuts: number[], encoding: EncodingName, engine: Eng
     from = cut;
     assertPrefixOfWhole(st, whole, `${encoding}/${engine} ${JSON.stringify(text)} after ${cut}`);
   }
+  // At the end every pending piece becomes final, and the count must match exactly.
   st.end();
   assert.equal(st.tokens.count, whole.count, `${encoding}/${engine} ${JSON.stringify(text)}: token count at the end`);
   assertPrefixOfWhole(st, whole, `${encoding}/${engine} ${JSON.stringify(text)} at the end`);

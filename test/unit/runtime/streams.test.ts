@@ -1,3 +1,5 @@
+// The stream helpers against SSE bytes, SDK-like iterables and a real server on 127.0.0.1 that sees the
+// client leave when the policy stops.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +10,9 @@ import { stopOpenAIStream, stopStream, type ChatCompletionChunkLike } from '../.
 import { sweepOutcomes } from './parityHelpers';
 
 const REASONING = ['Let me think. ', '3 apples and 4 pears: ', '3 + 4 = 7. ', 'Double check: 7.'];
+// Multibyte text first, so byte-sized SSE pieces cut UTF-8 sequences in half.
 const CONTENT = ['中文 😀 ', 'The answer is ', '7', '. Extra words after the answer, ', 'and a number 12 at the end.'];
+// The form the live client records and the sweep measured: reasoning in a think block, then the content.
 const TRACE = `<think>${REASONING.join('')}</think>${CONTENT.join('')}`;
 
 function chunks(): ChatCompletionChunkLike[] {
@@ -50,6 +54,7 @@ function stopperFor(name: string, preset: ExtractPreset = 'last-number') {
 describe('runtime/streams', () => {
   it('stopStream: SSE bytes cut inside UTF-8 characters, reasoning + content → same decision as the sweep, request aborted', async () => {
     const [want] = sweepOutcomes(TRACE, [{ kind: 'marker', grace: 1, markers: ['The answer is', '####', '\\boxed{', '</think>', '"answer":'] }], 'last-number');
+    // From one byte per read to whole events: the decision must not depend on the network's chunking.
     for (const size of [1, 3, 7, 64]) {
       const { stream, state } = body(sse(chunks()), size);
       const abort = new AbortController();
@@ -61,6 +66,7 @@ describe('runtime/streams', () => {
       assert.equal(result.aborted, true);
       assert.ok(abort.signal.aborted, 'the request was aborted');
       assert.ok(state.cancelled, 'the body was cancelled');
+      // The point of stopping: the rest of the body is never read.
       assert.ok(state.pulled < state.total, `read ${state.pulled} of ${state.total} pieces`);
     }
   });
@@ -69,6 +75,7 @@ describe('runtime/streams', () => {
     const [want] = sweepOutcomes(TRACE, [{ kind: 'full' }], 'last-number');
     const { stream } = body(sse(chunks()), 5);
     const result = await stopStream(new Response(stream, { headers: { 'content-type': 'text/event-stream' } }), stopperFor('full'));
+    // Under `full` the last number wins, here the 12 after the answer.
     assert.deepEqual(result.decision, { stop: false, reason: want.reason, tokens: want.stopToken, answer: '12' });
     assert.equal(result.text, TRACE);
     assert.equal(result.aborted, false);
@@ -87,6 +94,7 @@ describe('runtime/streams', () => {
     const ok = await stopStream(new Response(JSON.stringify(json), { headers: { 'content-type': 'application/json' } }), stopperFor('full'));
     assert.equal(ok.decision.answer, '42');
     await assert.rejects(stopStream(new Response('{"error":"bad key"}', { status: 401 }), stopperFor('full')), /HTTP 401: \{"error":"bad key"\}/);
+    // Some servers report failures mid-stream as an `error` event with status 200.
     const broken = new Response(new TextEncoder().encode('data: {"error":{"message":"overloaded"}}\n\n'));
     await assert.rejects(stopStream(broken, stopperFor('full')), /the server sent an error: \{"message":"overloaded"\}/);
   });
@@ -106,6 +114,7 @@ describe('runtime/streams', () => {
         closed = true;
       }
     }
+    // The OpenAI SDK's Stream: an async iterable with its own AbortController.
     const stream = Object.assign(gen(), { controller: sdkController });
     const mine = new AbortController();
     const result = await stopOpenAIStream(stream, stopperFor('cutoff:20'), mine);
@@ -139,6 +148,7 @@ describe('runtime/streams', () => {
           }
           sent++;
           res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: `step ${sent} adds 1. ` } }] })}\n\n`);
+          // Slow enough that the client can leave long before the 400th event.
           setTimeout(tick, 2);
         };
         tick();
@@ -161,6 +171,7 @@ describe('runtime/streams', () => {
       const [want] = sweepOutcomes(whole, [{ kind: 'cutoff', tokens: 64 }], 'last-number');
       assert.equal(result.decision.answer, want.answer);
       assert.ok(whole.startsWith(result.text));
+      // The server, not just the client, must see the request end: that is what saves the tokens.
       assert.equal(await closedEarly, true, 'connection closed before the server finished');
       assert.ok(sent < TOTAL, `server sent ${sent} of ${TOTAL} events`);
     });

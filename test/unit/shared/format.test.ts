@@ -1,3 +1,4 @@
+// The UI's formatting must print the same figures as the CLI report.
 import * as assert from 'node:assert/strict';
 import { recommendationLine, signedPts, tokenChange, formatP as coreFormatP } from '../../../src/core/report';
 import type { SweepResult } from '../../../src/core/types';
@@ -22,7 +23,9 @@ describe('shared number formatting', () => {
     assert.equal(formatCount(12345.4), '12,345');
     assert.equal(formatMeanTokens(83.19), '83.2');
     assert.equal(formatMeanTokens(1234.5), '1,235');
+    // ≈ when part of the count was estimated (a huge unspaced run).
     assert.equal(formatTokenCount(1200, true), '≈1,200 tokens');
+    // 1,000 in at $2.50/M plus 500 out at $10/M.
     assert.equal(costPerCall(1000, 500, { inputPer1M: 2.5, outputPer1M: 10 }), 0.0075);
     assert.equal(formatUsd(0.0075), '$0.00750');
     assert.equal(formatUsd(0.00123), '$0.00123');

@@ -1,3 +1,5 @@
+// Positions the CodeLens puts its per-cutoff results at: 0-based like the editor's, with every kind of
+// line end the editor counts.
 import assert from 'node:assert/strict';
 import { cutoffLocations } from '../../../../src/core/config/cutoffLocations';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';
@@ -5,6 +7,7 @@ import { STARTER_CONFIG_TEXT } from '../../../../src/core/config/starterConfig';
 
 describe('core/config/cutoffLocations', () => {
   it('gives 0-based positions of each number in the cutoffs array', () => {
+    // Comments and a tab inside the array: positions come from the parse tree, not from scanning text.
     const text = '{\n  // budgets\n  "cutoffs": [\n    32, 64,\n\t128 /* big */, 1024\n  ],\n  "margin": 1\n}';
     assert.deepEqual(cutoffLocations(text), [
       { value: 32, line: 3, character: 4, length: 2 },
@@ -22,6 +25,7 @@ describe('core/config/cutoffLocations', () => {
   });
 
   it('uses the last cutoffs key, and returns nothing when there is no array', () => {
+    // The reader also keeps the last key, so the lenses sit on the cutoffs actually swept.
     assert.deepEqual(cutoffLocations('{"cutoffs": [1], "cutoffs": [2]}').map((c) => c.value), [2]);
     assert.deepEqual(cutoffLocations('{"cutoffs": 5}'), []);
     assert.deepEqual(cutoffLocations('[1, 2]'), []);

@@ -1,3 +1,5 @@
+// The extract setting: presets by name, and the regex extractor's pattern, group and flags checked
+// before a sweep ever runs (a bad group would otherwise extract nothing, silently).
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';

@@ -1,3 +1,4 @@
+// The match setting: a preset name or an object with options; typos get a suggestion.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import type { LineIssue } from '../../../../src/core/types';

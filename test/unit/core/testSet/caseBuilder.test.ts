@@ -1,3 +1,4 @@
+// Row validation: which rows are skipped (with the reason) and which are kept with a warning.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { brief } from './parseAllWays';
@@ -17,6 +18,7 @@ describe('core/testSet/caseBuilder', () => {
         '{"answers": "one", "output": ""}',
       ].join('\n'),
     );
+    // Numbers become text as written; "a" in both fields counts once.
     assert.deepEqual(r.cases.map((c) => c.answers), [['x'], ['18.5'], ['a', '3', 'b']]);
     assert.deepEqual(brief(r.issues), [
       'error 4 "answer" must be a string, a number or a list of strings, got boolean',
@@ -30,6 +32,7 @@ describe('core/testSet/caseBuilder', () => {
 
   it('uses the line number as the id when there is none, and checks id types', () => {
     const r = parseTestSet('{"answer":"1","output":"a"}\n\n{"id": 7, "answer":"1","output":"a"}\n{"id": {"x":1}, "answer":"1","output":"a"}\n{"id": "", "answer":"1","output":"a"}\n');
+    // Line numbers, not row counts: the blank line 2 still counts, so ids match what the editor shows.
     assert.deepEqual(r.cases.map((c) => c.id), ['1', '7', '4', '5']);
     assert.deepEqual(brief(r.issues), ['warning 4 "id" must be a string or number, got object; using "4"']);
   });
@@ -39,6 +42,7 @@ describe('core/testSet/caseBuilder', () => {
     const lax = parseTestSet(text);
     assert.deepEqual(lax.cases.map((c) => [c.id, c.question, c.output]), [['a', 'q', undefined], ['b', '', 'o']]);
     assert.deepEqual(lax.issues, []);
+    // Offline replay (the sweep) needs the trace; a live run only needs the question.
     const strict = parseTestSet(text, { requireOutput: true });
     assert.deepEqual(strict.cases.map((c) => c.id), ['b']);
     assert.deepEqual(brief(strict.issues), ['error 1 missing output (expected "output"); offline replay needs the recorded trace']);
@@ -55,9 +59,11 @@ describe('core/testSet/caseBuilder', () => {
         '{"id":"f","answer":"1","output":"x","finishReason":"length","probes":[{"at_token":8,"text":"1","tokens":5}],"question":["m1","m2"]}',
       ].join('\n'),
     );
+    // Only a bad output skips a row; bad optional fields are dropped with a warning and the row is kept.
     assert.deepEqual(r.cases.map((c) => c.id), ['b', 'c', 'd', 'e', 'f']);
     assert.deepEqual(r.cases[0].tags, []);
     assert.deepEqual(r.cases[1].usage, { completionTokens: 3, reasoningTokens: 2 });
+    // One bad probe drops the whole list: a partial list would replay a different policy.
     assert.equal(r.cases[2].probes, undefined);
     assert.equal(r.cases[3].finishReason, undefined);
     assert.equal(r.cases[4].finishReason, 'length');

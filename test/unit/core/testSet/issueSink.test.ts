@@ -1,3 +1,4 @@
+// Issues are capped (a wrong file must not flood the Problems panel) but the earliest are always kept.
 import assert from 'node:assert/strict';
 import { formatIssue } from '../../../../src/core/testSet/issueSink';
 import { utf8, parseAllWays } from './parseAllWays';
@@ -8,6 +9,7 @@ describe('core/testSet/issueSink', () => {
     const r = await parseAllWays(utf8(lines.join('\n')), { maxIssues: 5, fileName: 'x.jsonl' });
     assert.equal(r.cases.length, 15);
     assert.equal(r.skipped, 15);
+    // Five issues, then the note about the rest, placed at the last kept line.
     assert.deepEqual(r.issues.map((i) => i.line), [1, 3, 5, 7, 9, 9]);
     assert.equal(r.issues[5].message, '10 more issues not shown (limit 5)');
     assert.equal(r.issues[5].severity, 'warning');

@@ -1,3 +1,4 @@
+// JSON arrays: each element is reported at the line it starts on, as the editor shows it.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { fixture, parseAllWays, brief } from './parseAllWays';
@@ -8,6 +9,7 @@ describe('core/testSet/jsonArrayHandler', () => {
     assert.equal(r.format, 'json');
     assert.deepEqual(r.cases, [
       { id: 'j1', question: '2*3?', answers: ['6'], output: '6', tags: [], line: 2 },
+      // Without an id an element is named by its position in the array (2nd), not by its line.
       { id: '2', question: 'no id', answers: ['1'], output: '1', tags: [], line: 8 },
       { id: 'j5', question: 'last', answers: ['x', 'y'], output: 'x', tags: [], line: 11 },
     ]);
@@ -23,6 +25,7 @@ describe('core/testSet/jsonArrayHandler', () => {
 
   it('reports structural errors between elements without losing the elements', () => {
     const r = parseTestSet('[\n{"id":"a","answer":"1","output":"x"}\n{"id":"b","answer":"2","output":"y"}\n', { fileName: 't.json' });
+    // A missing comma and a missing ] are reported, yet both elements are still read.
     assert.deepEqual(r.cases.map((c) => `${c.id}@${c.line}`), ['a@2', 'b@3']);
     assert.deepEqual(brief(r.issues), ["error 3:1 invalid JSON: expected ','", "error 3:37 invalid JSON: unexpected end of file (expected ']')"]);
     assert.equal(r.skipped, 0);

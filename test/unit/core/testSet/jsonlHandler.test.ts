@@ -1,3 +1,4 @@
+// JSON Lines: the fixtures hold one line per kind of problem, each reported at its line and column.
 import assert from 'node:assert/strict';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { fixture, parseAllWays, brief } from './parseAllWays';

@@ -1,3 +1,4 @@
+// Bytes to lines: encodings, line ends and chunk boundaries must never change a parse result.
 import assert from 'node:assert/strict';
 import { parseTestSet, parseTestSetStream } from '../../../../src/core/testSet/parseTestSet';
 import { utf8, chunked, parseAllWays, brief } from './parseAllWays';
@@ -14,6 +15,7 @@ describe('core/testSet/lineSplitter', () => {
   it('decodes invalid UTF-8 with replacement characters and warns with the line', async () => {
     const bytes = new Uint8Array([
       ...utf8('{"id":"a","answer":"1","output":"ok é"}\n'),
+      // 0xff never starts a UTF-8 sequence; 0xc3 and 0xe2 0x82 start sequences that never finish.
       ...utf8('{"id":"b","answer":"1","output":"bad '),
       0xff,
       0xc3,
@@ -32,6 +34,7 @@ describe('core/testSet/lineSplitter', () => {
 
   it('reads UTF-16 files that start with a byte-order mark', async () => {
     const text = '{"id":"a","answer":"é","output":"x"}\r\n{"id":"b","answer":"2","output":"y"}\r\n';
+    // Windows tools still save "Unicode" text as UTF-16 LE with a BOM.
     const le = new Uint8Array([0xff, 0xfe, ...new Uint8Array(Buffer.from(text, 'utf16le'))]);
     const r = await parseAllWays(le);
     assert.deepEqual(r.cases.map((c) => [c.id, c.answers[0], c.line]), [['a', 'é', 1], ['b', '2', 2]]);
@@ -49,6 +52,7 @@ describe('core/testSet/lineSplitter', () => {
   });
 
   it('parses a line of several megabytes', async () => {
+    // → is three UTF-8 bytes: the 64 KiB chunks below split it many times.
     const big = 'ab→'.repeat(1_000_000);
     const text = `{"id":"small","answer":"1","output":"x"}\n{"id":"big","answer":"7","output":"${big}"}\n{"id":"after","answer":"2","output":"y"}\n`;
     const bytes = utf8(text);

@@ -1,3 +1,4 @@
+// The driver: format detection and the three real data files (every case read, none skipped).
 import assert from 'node:assert/strict';
 import { parseTestSet, parseTestSetStream } from '../../../../src/core/testSet/parseTestSet';
 import { dataFile, chunked } from './parseAllWays';
@@ -16,10 +17,12 @@ describe('core/testSet/parseTestSet', () => {
       assert.equal(parseTestSet(`[${jsonl}]`).format, 'json');
       assert.equal(parseTestSet(jsonl).format, 'jsonl');
       assert.equal(parseTestSet('id,answer\na,1\n').format, 'csv');
+      // An unknown extension and content that is neither { nor [: CSV, the only format left.
       assert.equal(parseTestSet('id,answer\na,1\n', { fileName: 'x.txt' }).format, 'csv');
     });
 
     it('reads JSON Lines saved with a .json extension, and a one-line array saved as .jsonl', () => {
+      // The extension is a hint: content that starts with { is JSON Lines whatever the file is called.
       const r = parseTestSet(jsonl + jsonl.replace('"a"', '"b"'), { fileName: 'data.json' });
       assert.equal(r.format, 'jsonl');
       assert.equal(r.cases.length, 2);
@@ -45,8 +48,10 @@ describe('core/testSet/parseTestSet', () => {
         assert.equal(r.cases.length, count);
         assert.equal(r.skipped, 0);
         assert.deepEqual(r.issues, []);
+        // One case per line, no blank lines: the last case is on the last line.
         assert.equal(r.cases[count - 1].line, count);
         assert.ok(r.cases.every((c) => c.answers.length === 1 && typeof c.output === 'string' && c.question.length > 0));
+        // Odd chunk sizes, so chunk ends fall inside characters and lines.
         const streamed = await parseTestSetStream(chunked(bytes, [65536, 17]), { fileName: file, requireOutput: true });
         assert.deepEqual(streamed, r);
         assert.deepEqual(parseTestSet(bytes.toString('utf8'), { fileName: file, requireOutput: true }), r);

@@ -1,0 +1,109 @@
+// The worker thread itself, through the real client: each request kind, and a sweep whose rows must equal
+// runSweep's on the same bytes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parsePolicy } from '../../../src/core/policies';
+import { runSweep } from '../../../src/core/sweep';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
+import { countTokens, getTokenizer } from '../../../src/core/tokens';
+import type { PolicySpec } from '../../../src/core/types';
+import { WorkerClient, WorkerCancelled } from '../../../src/extension/workerClient';
+import type { SweepJobOptions } from '../../../src/worker/workerProtocol';
+
+const DATA = path.resolve(__dirname, '../../../../shared/data');
+const GSM8K = path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
+
+/** The real worker thread, run from its TypeScript source (the built bundle is the same code). */
+function startWorker(dir: string): WorkerClient {
+  const shim = path.join(dir, 'worker.cjs');
+  const source = path.resolve(__dirname, '../../../src/worker/sweepWorker.ts');
+  // Worker threads do not inherit the test's TypeScript loader, so the shim registers it first.
+  writeFileSync(shim, `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(source)});\n`);
+  return new WorkerClient(shim);
+}
+
+const OPTIONS: SweepJobOptions = {
+  encoding: 'o200k_base',
+  engine: 'gpt-tokenizer',
+  extract: { preset: 'last-number' },
+  match: { preset: 'numeric' },
+  policies: ['cutoff:96', 'marker:0'].map((n) => parsePolicy(n).spec as PolicySpec),
+  margin: 0.01,
+  seed: 1,
+  resamples: 200,
+  folds: 0,
+};
+
+describe('worker/sweepWorker', function () {
+  this.timeout(60000);
+  let dir: string;
+  let client: WorkerClient;
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pb-worker-'));
+    client = startWorker(dir);
+  });
+
+  after(() => {
+    client.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a document and its Markdown sections, nested sections included', async () => {
+    const text = '# Title\nintro words\n## Part one\nsome more words here\n## Part two\nlast\n';
+    const r = await client.call('count', { key: 'doc', text, encoding: 'o200k_base', sections: true });
+    const tok = getTokenizer('o200k_base');
+    assert.equal(r.count, countTokens(tok, text).count);
+    assert.equal(r.approximate, false);
+    const sections = r.sections ?? [];
+    assert.deepEqual(sections.map((s) => s.line), [0, 2, 4]);
+    // The title's total holds both parts; the parts' totals add up to what follows the intro.
+    // The title section holds the whole document, its subsections included.
+    assert.equal(sections[0].count, r.count);
+    assert.ok(sections[1].count > 0 && sections[2].count > 0 && sections[1].count + sections[2].count < r.count);
+    assert.equal(await client.call('forget', { key: 'doc' }), null);
+  });
+
+  it('checks a test set and reports its issues by line', async () => {
+    const bytes = new TextEncoder().encode('{"id":"a","question":"q","answer":"1"}\n{"id":"a","question":"q","answer":"2"}\nnot json\n');
+    const r = await client.call('checkTestSet', { bytes, fileName: 'set.jsonl' });
+    assert.equal(r.cases, 1);
+    assert.equal(r.skipped, 2);
+    assert.deepEqual(r.issues.map((i) => i.line), [2, 3]);
+  });
+
+  it('sweeps real data with progress, gives the rows runSweep gives, and the flipped cases with their cut offsets', async () => {
+    // About a quarter of the file; the cut last line is skipped the same way in both parses.
+    const bytes = readFileSync(GSM8K).subarray(0, 400_000);
+    const progress: number[] = [];
+    const r = await client.call('sweep', { bytes, fileName: 'gsm8k.jsonl', options: OPTIONS }, (done) => progress.push(done));
+    const parsed = parseTestSet(bytes, { fileName: 'gsm8k.jsonl' });
+    const direct = runSweep(parsed.cases, parsed.skipped, OPTIONS);
+    assert.deepEqual(r.result.rows, direct.rows);
+    assert.equal(progress[progress.length - 1], parsed.cases.length);
+    const flipIds = new Set(direct.rows.flatMap((row) => [...row.flipsToWrongIds, ...row.flipsToRightIds]));
+    assert.deepEqual(new Set(r.flipped.map((f) => f.id)), flipIds);
+    for (const f of r.flipped) {
+      assert.ok(f.outcomes.full, f.id);
+      for (const o of Object.values(f.outcomes)) assert.ok(o.cutAt >= 0 && o.cutAt <= f.trace.length, f.id);
+      assert.equal(f.outcomes.full.cutAt, f.trace.length);
+    }
+  });
+
+  it('answers a file without usable cases with an error naming the first issue', async () => {
+    const bytes = new TextEncoder().encode('{"question":"q"}\n');
+    await assert.rejects(client.call('sweep', { bytes, fileName: 'empty.jsonl', options: OPTIONS }), {
+      message: 'empty.jsonl: no usable cases (1 line(s) skipped); line 1: missing gold answer (expected "answer" or "answers")',
+    });
+  });
+
+  it('stops a sweep whose cancel flag is set, as a WorkerCancelled rejection', async () => {
+    const cancelFlag = new SharedArrayBuffer(4);
+    // Set before the call, so the sweep stops at its first check.
+    Atomics.store(new Int32Array(cancelFlag), 0, 1);
+    const bytes = readFileSync(GSM8K).subarray(0, 100_000);
+    await assert.rejects(client.call('sweep', { bytes, fileName: 'gsm8k.jsonl', options: OPTIONS, cancelFlag }), (e: unknown) => e instanceof WorkerCancelled);
+  });
+});
