@@ -6,6 +6,7 @@ import { benchLongRuns, benchTokenizers } from './tokenBench';
 import { benchKeystrokes } from './keystrokeBench';
 import { benchLoad } from './loadBench';
 import { benchCodePromptKeystrokes } from './codePromptBench';
+import { budgetCosts } from './budgetBench';
 
 const data = resolve(__dirname, '../../shared/data');
 
@@ -31,6 +32,13 @@ async function mainBench(): Promise<void> {
     console.log(`${f.file} | ${f.cases} | ${f.policies} | ${f.tokenizeMs.toFixed(1)} | ${f.sweepMs.toFixed(1)} | ${f.ratio.toFixed(2)}`);
   }
   console.log(`all files | | | ${tok.toFixed(1)} | ${sweep.toFixed(1)} | ${(sweep / tok).toFixed(2)}`);
+
+  console.log('\n## Budget sweep measured live (budget:512,1024,2048,4096; forced answers at 32 tokens, an upper bound) vs naive N×C generations');
+  console.log('file | cases | calls | output tokens | forced-call input tokens | naive calls | naive output tokens | output tokens / naive');
+  for (const name of ['math_thoughtanchors_r1distill_think.jsonl', 'gsm8k_thoughtology_deepseek_r1.jsonl'].filter((n) => existsSync(join(data, n)))) {
+    const b = budgetCosts(join(data, name), [512, 1024, 2048, 4096]);
+    console.log(`${b.file} | ${b.cases} | ${b.calls} | ${b.tokens} | ${b.forcedInputTokens} | ${b.naiveCalls} | ${b.naiveTokens} | ${(b.tokens / b.naiveTokens).toFixed(2)}`);
+  }
 
   console.log('\n## Guard against huge unspaced runs (countTokens, gpt-tokenizer, o200k_base)');
   for (const r of benchLongRuns()) console.log(JSON.stringify(r));

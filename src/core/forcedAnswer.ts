@@ -4,14 +4,10 @@
  * runtime replay the `budget:<K>` policy from those records.
  */
 import type { ChatMessage } from './live/promptTemplate';
-import { renderProbePrompt } from './live/promptTemplate';
+import { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE, renderProbePrompt } from './live/promptTemplate';
 import { cutText, tokenizeWithOffsets, type Tokenizer } from './tokens';
 
-/** How a trace's thinking is closed before the answer cue (the models' own `</think>`). */
-export const DEFAULT_THINK_CLOSE = '\n</think>\n\n';
-
-/** Text after the closed thinking; it ends inside `\boxed{` so the continuation is the answer. */
-export const DEFAULT_ANSWER_CUE = '**Final Answer**: \\boxed{';
+export { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE };
 
 /** Options of the forced-answer calls. */
 export interface ForceOptions {

@@ -7,10 +7,9 @@
 import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config/promptBudgetConfig';
 import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
-import { DEFAULT_ANSWER_CUE } from '../forcedAnswer';
 import { displayUrl } from './liveError';
 import type { LiveRunOptions, ProbeOptions } from './liveRun';
-import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
+import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
 export interface LiveRunOverrides {
