@@ -6,12 +6,13 @@ import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchCo
 import { getTokenizer, tokenizeWithOffsets } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
-import { applyPolicy, PrefixExtractor, policyLabel, policyName, type PreparedTrace } from './policies';
+import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
+import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
-import { thinkingTokens } from './forcedAnswer';
+import { thinkingTokens as countThinking } from './forcedAnswer';
 import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
@@ -35,6 +36,13 @@ export interface SweepOptions {
   detect?: { extract: boolean; match: boolean };
   /** Cases to add speaks only of policies saving at least this share of full's tokens beyond the recommendation (default 0.05). */
   casesToAddMinSavings?: number;
+  /**
+   * True when `policies` are the defaults nobody chose: a test set whose traces mostly have a thinking
+   * block then gets the thinking defaults (cutoffs up to its p95 length, THINKING_DYNAMIC_POLICIES).
+   */
+  adaptDefaults?: boolean;
+  /** Hesitation words for the adapted `settled` defaults (config `hesitations`). */
+  hesitations?: readonly string[];
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -75,7 +83,37 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   const untraced = cases.length - traced.length;
   if (untraced > 0) warnings.push(`${untraced} case(s) have no recorded output and were left out; run them in live mode first.`);
 
+  let detected: SweepResult['detected'];
+  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
+    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+    detected = { extract: d.extract, match: d.match, reason: d.reason };
+    // Configured thinking tags stay with whatever extraction was detected.
+    const thinking = opts.extract.thinking;
+    opts = { ...opts, extract: thinking && !d.extract.thinking ? { ...d.extract, thinking } : d.extract, match: d.match };
+  }
+
+  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const tags = opts.extract.thinking ?? DEFAULT_THINKING_TAGS;
+  const prepared: PreparedTrace[] = traced.map((c) => {
+    const text = c.output as string;
+    return { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes, thinkingTags: opts.extract.thinking };
+  });
+  // Tokens of the thinking part of each whole trace (through the close tag; all of it while open); -1 without thinking.
+  const thinkingTokens = prepared.map((t) => {
+    const split = splitTrace(t.text, tags);
+    return split === null ? -1 : split.closed ? tokenIndexCovering(t.tokens, split.closeEnd) : t.tokens.count;
+  });
+  const thinkingTraces = thinkingTokens.filter((k) => k >= 0).length;
+  const hasThinking = thinkingTraces > 0;
+
   let policies = normalizePolicies(opts.policies);
+  if (opts.adaptDefaults && thinkingTraces * 2 > traced.length) {
+    const lengths = prepared.map((t) => t.tokens.count).sort((a, b) => a - b);
+    const cutoffs = thinkingCutoffs(quantileOfSorted(lengths, 0.95));
+    const words = opts.hesitations;
+    const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
+    policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
+  }
   const probePolicies = policies.filter((p) => p.kind === 'probe');
   if (probePolicies.length > 0) {
     const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
@@ -86,9 +124,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       );
     }
   }
-  const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
-  const thinking = budgets.length > 0 ? traced.map((c) => thinkingTokens(tokenizer, c.output as string)) : [];
+  const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string)) : [];
   if (budgets.length > 0) {
     const lacking = budgets.filter((b) => traced.some((c, i) => thinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
     if (lacking.length > 0) {
@@ -100,12 +137,6 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   }
   const names = policies.map(policyName);
 
-  let detected: SweepResult['detected'];
-  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
-    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
-    detected = { extract: d.extract, match: d.match, reason: d.reason };
-    opts = { ...opts, extract: d.extract, match: d.match };
-  }
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
@@ -116,6 +147,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   };
   const answered = policies.map(() => new Uint8Array(n));
   const probeTokens = policies.map(() => new Float64Array(n));
+  const intermediate = policies.map(() => 0);
   const caseResults: CaseResult[] = [];
   // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
   const graded: string[] = [];
@@ -124,8 +156,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   for (let i = 0; i < n; i++) {
     if (opts.isCancelled?.()) throw new SweepCancelled();
     const c = traced[i];
-    const text = c.output as string;
-    const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes, forced: c.forced, thinkingTokens: thinking[i] };
+    const trace: PreparedTrace = c.forced || budgets.length > 0 ? { ...prepared[i], forced: c.forced, thinkingTokens: thinking[i] } : prepared[i];
     const prefixes = new PrefixExtractor(trace, extract);
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;
@@ -146,10 +177,13 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       matrix.tokens[p][i] = outcome.stopToken;
       answered[p][i] = outcome.answer !== null ? 1 : 0;
       probeTokens[p][i] = outcome.probeTokens ?? 0;
-      if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason };
+      if (outcome.answerKind === 'intermediate') intermediate[p]++;
+      if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason, answerKind: outcome.answerKind ?? 'none' };
     }
     if (opts.includeCases) {
-      caseResults.push({ id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy });
+      const cr: CaseResult = { id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy };
+      if (hasThinking) cr.thinkingTokens = Math.max(0, thinkingTokens[i]);
+      caseResults.push(cr);
     }
     opts.onProgress?.(i + 1, n);
   }
@@ -187,6 +221,19 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       flipsToRightIds: toRight,
     };
     if (spec.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (hasThinking) {
+      const think = new Float64Array(n);
+      const answer = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
+        answer[i] = tokens[i] - think[i];
+      }
+      row.meanThinkingTokens = n ? mean(think) : 0;
+      row.p95ThinkingTokens = n ? quantileOfSorted(think.slice().sort(), 0.95) : 0;
+      row.meanAnswerTokens = n ? mean(answer) : 0;
+      row.p95AnswerTokens = n ? quantileOfSorted(answer.slice().sort(), 0.95) : 0;
+      row.intermediateStops = intermediate[p];
+    }
     return row;
   });
 
@@ -229,6 +276,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   };
   if (detected) result.detected = detected;
   if (opts.includeCases) result.caseResults = caseResults;
+  if (hasThinking) result.thinkingTraces = thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
   }

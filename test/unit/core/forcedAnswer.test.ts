@@ -41,6 +41,7 @@ describe('core/forcedAnswer', () => {
     assert.deepEqual(applyPolicy({ kind: 'budget', tokens: 4 }, trace, prefixes, extract), {
       stopToken: 6,
       answer: '7',
+      answerKind: 'final',
       reason: 'thinking closed at 4 of 10 tokens; forced answer of 2 tokens',
       forcedTokens: 2,
     });
