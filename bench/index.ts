@@ -5,6 +5,8 @@ import { benchSweep, SWEEP_BENCH_REPEATS } from './sweepBench';
 import { benchLongRuns, benchTokenizers } from './tokenBench';
 import { benchKeystrokes } from './keystrokeBench';
 import { benchLoad } from './loadBench';
+import { benchDegenerate, benchHfThroughput, benchTokenizerDir } from './hfTokenizerBench';
+import { loadHfTokenizer } from '../src/node/hfTokenizerFiles';
 import { benchCodePromptKeystrokes } from './codePromptBench';
 import { budgetCosts } from './budgetBench';
 
@@ -38,6 +40,18 @@ async function mainBench(): Promise<void> {
   for (const name of ['math_thoughtanchors_r1distill_think.jsonl', 'gsm8k_thoughtology_deepseek_r1.jsonl'].filter((n) => existsSync(join(data, n)))) {
     const b = budgetCosts(join(data, name), [512, 1024, 2048, 4096]);
     console.log(`${b.file} | ${b.cases} | ${b.calls} | ${b.tokens} | ${b.forcedInputTokens} | ${b.naiveCalls} | ${b.naiveTokens} | ${(b.tokens / b.naiveTokens).toFixed(2)}`);
+  }
+
+  const r1 = join(data, 'math_thoughtanchors_r1distill_think.jsonl');
+  const dir = benchTokenizerDir();
+  if (existsSync(r1) && dir) {
+    const traces = readFileSync(r1, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output);
+    console.log('\n## Hugging Face tokenizer (Qwen3 tokenizer.json) vs gpt-tokenizer, encode() on the 40 R1-distill traces (CPU time, fastest of 5)');
+    console.log('tokenizer | implementation | load ms | MB/s | tokens');
+    for (const r of benchHfThroughput(traces, dir)) console.log(`${r.tokenizer} | ${r.path} | ${r.loadMs} | ${r.mbPerSec} | ${r.tokens}`);
+    console.log('\n## 100 KB degenerate traces vs a 100 KB normal one (the sweep\'s tokenizeWithOffsets, CPU time, fastest of 5; goal ratio ≤ 3)');
+    console.log('tokenizer | trace | KB | ms | tokens | ratio to normal');
+    for (const r of benchDegenerate(traces.join('\n'), loadHfTokenizer(dir))) console.log(`${r.tokenizer} | ${r.trace} | ${r.kb} | ${r.ms} | ${r.tokens} | ${r.ratio}`);
   }
 
   console.log('\n## Guard against huge unspaced runs (countTokens, gpt-tokenizer, o200k_base)');

@@ -11,6 +11,7 @@ import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../t
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
 import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
+import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
@@ -52,6 +53,8 @@ export interface LiveRunOptions {
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
+  /** A model's own tokenizer (see hfTokenizer.ts); places the probe boundaries instead of `encoding`. */
+  tokenizer?: Tokenizer;
   /** Requests in flight at most. Default 4. */
   concurrency?: number;
   /** Per-request inactivity timeout in ms. Default 120 000. */
@@ -96,6 +99,8 @@ export interface LiveCaseResult {
   finishReason?: string;
   /** Server-reported usage of the generation. */
   usage?: UsageRecord;
+  /** The request's prompt tokens counted locally (see promptDrift.ts), to compare with `usage.promptTokens`. */
+  localPromptTokens?: number;
   probes?: ProbeRecord[];
   /** Forced answers, one per budget below the thinking length. */
   forced?: ForcedRecord[];
@@ -301,7 +306,7 @@ class LiveRun {
 
   /** Loading ranks costs a fraction of a second; a run whose server reports usage may never need it. */
   private tokenizer(): Tokenizer {
-    return (this.loaded ??= getTokenizer(this.opts.encoding ?? 'o200k_base', this.opts.engine ?? 'gpt-tokenizer'));
+    return (this.loaded ??= this.opts.tokenizer ?? getTokenizer(this.opts.encoding ?? 'o200k_base', this.opts.engine ?? 'gpt-tokenizer'));
   }
 
   async run(): Promise<LiveRunResult> {
@@ -412,6 +417,10 @@ class LiveRun {
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
     if (gen.result.usage) out.usage = gen.result.usage;
+    if (gen.result.usage?.promptTokens !== undefined) {
+      const local = localPromptTokens(this.tokenizer(), messages);
+      if (local !== null) out.localPromptTokens = local;
+    }
     if (probes) out.probes = probes;
     if (forced) out.forced = forced;
     out.fromCache = gen.cached;
