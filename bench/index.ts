@@ -8,6 +8,7 @@ import { benchLoad } from './loadBench';
 import { benchDegenerate, benchHfThroughput, benchTokenizerDir } from './hfTokenizerBench';
 import { loadHfTokenizer } from '../src/node/hfTokenizerFiles';
 import { benchCodePromptKeystrokes } from './codePromptBench';
+import { budgetCosts } from './budgetBench';
 
 const data = resolve(__dirname, '../../shared/data');
 
@@ -33,6 +34,13 @@ async function mainBench(): Promise<void> {
     console.log(`${f.file} | ${f.cases} | ${f.policies} | ${f.tokenizeMs.toFixed(1)} | ${f.sweepMs.toFixed(1)} | ${f.ratio.toFixed(2)}`);
   }
   console.log(`all files | | | ${tok.toFixed(1)} | ${sweep.toFixed(1)} | ${(sweep / tok).toFixed(2)}`);
+
+  console.log('\n## Budget sweep measured live (budget:512,1024,2048,4096; forced answers at 32 tokens, an upper bound) vs naive N×C generations');
+  console.log('file | cases | calls | output tokens | forced-call input tokens | naive calls | naive output tokens | output tokens / naive');
+  for (const name of ['math_thoughtanchors_r1distill_think.jsonl', 'gsm8k_thoughtology_deepseek_r1.jsonl'].filter((n) => existsSync(join(data, n)))) {
+    const b = budgetCosts(join(data, name), [512, 1024, 2048, 4096]);
+    console.log(`${b.file} | ${b.cases} | ${b.calls} | ${b.tokens} | ${b.forcedInputTokens} | ${b.naiveCalls} | ${b.naiveTokens} | ${(b.tokens / b.naiveTokens).toFixed(2)}`);
+  }
 
   const r1 = join(data, 'math_thoughtanchors_r1distill_think.jsonl');
   const dir = benchTokenizerDir();

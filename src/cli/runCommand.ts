@@ -47,6 +47,11 @@ Options:
                             answer to the whole problem, **Final Answer**: \\boxed{")
   --probe-template <file>   probe prompt with {{prompt}}, {{trace}}, {{cue}} (and {{system}},
                             {{user}}); default "{{prompt}}\\n\\n{{trace}}{{cue}}"
+  --budgets <k,k,…>         thinking budgets: after each generation, one forced-answer call per
+                            K below the case's thinking length (prompt + first K thinking tokens
+                            + </think> + answer cue, via /completions), for budget:<K> policies
+  --answer-cue <text>       text after the closed thinking (default "**Final Answer**: \\boxed{")
+  --force-tokens <n>        max tokens of each forced answer (default 32)
   --encoding <name>         tokenizer placing probe boundaries, as the sweep will (o200k_base)
   --engine <name>           gpt-tokenizer (default) | js-tiktoken
   --tokenizer <path>        a model's own tokenizer (Hugging Face tokenizer.json or its folder) instead
@@ -84,6 +89,9 @@ const FLAGS = {
   'probe-tokens': { type: 'string' },
   'probe-cue': { type: 'string' },
   'probe-template': { type: 'string' },
+  budgets: { type: 'string' },
+  'answer-cue': { type: 'string' },
+  'force-tokens': { type: 'string' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
   tokenizer: { type: 'string' },
@@ -115,6 +123,9 @@ const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof FLAGS>> = {
   probeTokens: 'probe-tokens',
   probeCue: 'probe-cue',
   probeTemplate: 'probe-template',
+  budgets: 'budgets',
+  answerCue: 'answer-cue',
+  forceTokens: 'force-tokens',
   encoding: 'encoding',
   engine: 'engine',
   concurrency: 'concurrency',
@@ -139,6 +150,14 @@ export function runIssueText(issue: LiveRunIssue, values: RunFlagValues): string
 }
 
 /** A number flag as given; '' and words become NaN, which core's check reports. */
+/** `--budgets 512,1024,2048`: positive integers, comma-separated. */
+function parseBudgets(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => !/^[1-9][0-9]*$/.test(p));
+  if (bad !== undefined) throw new UsageError(`--budgets ${text}: expected positive integers separated by commas, e.g. 512,1024,2048 ("${bad}" is not one)`);
+  return parts.map(Number);
+}
+
 function num(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   return value.trim() === '' ? NaN : Number(value);
@@ -177,12 +196,15 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
     probeEvery: num(values['probe-every']),
     probeTokens: num(values['probe-tokens']),
     probeCue: values['probe-cue'],
+    answerCue: values['answer-cue'],
+    forceTokens: num(values['force-tokens']),
     encoding: values.encoding,
     engine: values.engine,
     concurrency: num(values.concurrency),
     retries: num(values.retries),
   };
   if (values.timeout !== undefined) o.timeoutMs = Math.round((num(values.timeout) ?? NaN) * 1000);
+  if (values.budgets !== undefined) o.budgets = parseBudgets(values.budgets);
   if (values['extra-body'] !== undefined) o.extraBody = parseExtraBody(values['extra-body'], cwd);
   if (values.prompt !== undefined) o.template = readText('prompt', values.prompt, cwd);
   if (values.system !== undefined) o.system = readText('system', values.system, cwd);
@@ -314,12 +336,13 @@ async function execute(plan: LiveRunPlan, options: LiveRunOptions, io: CliIo, sa
 function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string, tokenizerName: string): number {
   const { results, progress } = run;
   const n = plan.cases.length;
-  const { maxTokens, probe } = plan.options;
+  const { maxTokens, probe, force } = plan.options;
   const failed = results.filter((r) => r.error !== undefined);
   const fromCache = results.filter((r) => r.fromCache).length;
   const probes = results.reduce((k, r) => k + (r.probes?.length ?? 0), 0);
+  const forced = results.reduce((k, r) => k + (r.forced?.length ?? 0), 0);
   io.stderr(
-    `wrote ${n} row(s) to ${out}: ${n - failed.length} with a trace (${fromCache} from cache)${failed.length ? `, ${failed.length} failed` : ''}${probe ? `, ${probes} probe(s)` : ''}; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} answered from cache\n`,
+    `wrote ${n} row(s) to ${out}: ${n - failed.length} with a trace (${fromCache} from cache)${failed.length ? `, ${failed.length} failed` : ''}${probe ? `, ${probes} probe(s)` : ''}${force ? `, ${forced} forced answer(s) (${progress.forcedTokens ?? 0} tokens)` : ''}; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} answered from cache\n`,
   );
   const trunc = truncationSummary(results, plan.extract ? makeExtractor(plan.extract) : undefined);
   if (trunc.length > 0) {

@@ -2,7 +2,7 @@
  * Stopping policies evaluated on a recorded trace. Every policy reads the same token end offsets
  * (the trace is tokenized once), and the production runtime replays exactly these rules.
  */
-import type { AnswerKind, Extraction, PolicyOutcome, PolicySpec, ProbeRecord, ThinkingTags } from './types';
+import type { AnswerKind, Extraction, ForcedRecord, PolicyOutcome, PolicySpec, ProbeRecord, ThinkingTags } from './types';
 import type { TokenizedText } from './tokens';
 import { DEFAULT_MARKERS, findFirstMarker } from './extract';
 import { DEFAULT_HESITATIONS, DEFAULT_THINKING_TAGS, hesitationRegex } from './traceAnatomy';
@@ -14,6 +14,10 @@ export interface PreparedTrace {
   probes?: readonly ProbeRecord[];
   /** The thinking tags the extraction splits on (default {@link DEFAULT_THINKING_TAGS}). */
   thinkingTags?: readonly ThinkingTags[];
+  /** Recorded forced answers (budget policies). */
+  forced?: readonly ForcedRecord[];
+  /** Thinking length in tokens (budget policies); 0 when the trace has no thinking. */
+  thinkingTokens?: number;
 }
 
 export type Extractor = (text: string) => Extraction | null;
@@ -56,7 +60,8 @@ const POSITIVE_INT = /^[1-9][0-9]*$/;
 const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
 
 /**
- * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `probe:<N>x<k>`.
+ * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `probe:<N>x<k>`,
+ * `budget:<K>`.
  * Returns the spec, or an error message naming what is wrong.
  */
 export function parsePolicy(name: string): { spec?: PolicySpec; error?: string } {
@@ -76,6 +81,9 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
     case 'cutoff':
       if (!POSITIVE_INT.test(arg)) return { error: `policy "${s}": expected cutoff:<K> with K a positive integer, e.g. cutoff:256` };
       return { spec: { kind: 'cutoff', tokens: Number(arg) } };
+    case 'budget':
+      if (!POSITIVE_INT.test(arg)) return { error: `policy "${s}": expected budget:<K> with K a positive integer of thinking tokens, e.g. budget:1024` };
+      return { spec: { kind: 'budget', tokens: Number(arg) } };
     case 'marker':
       if (!NON_NEGATIVE_INT.test(arg)) return { error: `policy "${s}": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16` };
       return { spec: { kind: 'marker', grace: Number(arg) } };
@@ -92,7 +100,7 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
       return typeof p === 'string' ? { error: p } : { spec: { kind: 'probe', every: p[0], agree: p[1] } };
     }
     default:
-      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k> or probe:<N>x<k>` };
+      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k> or budget:<K>` };
   }
 }
 
@@ -111,6 +119,8 @@ export function policyName(spec: PolicySpec): string {
       return `settled:${spec.every}x${spec.repeats}`;
     case 'probe':
       return `probe:${spec.every}x${spec.agree}`;
+    case 'budget':
+      return `budget:${spec.tokens}`;
     default: {
       const never: never = spec;
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
@@ -133,6 +143,8 @@ export function policyLabel(spec: PolicySpec): string {
       return `settled answer ${spec.repeats}× every ${spec.every} tok, no hesitation`;
     case 'probe':
       return `${spec.agree} agreeing probes every ${spec.every} tok`;
+    case 'budget':
+      return `think ≤ ${spec.tokens} tok, then answer`;
     default: {
       const never: never = spec;
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
@@ -299,6 +311,8 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
       return applySettled(spec, trace, prefixes);
     case 'probe':
       return applyProbe(spec.every, spec.agree, trace, prefixes, extract);
+    case 'budget':
+      return applyBudget(spec.tokens, trace, prefixes, extract);
     default: {
       const never: never = spec;
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
@@ -365,4 +379,25 @@ function applyProbe(every: number, agree: number, trace: PreparedTrace, prefixes
     }
   }
   return { stopToken: count, answer: prefixes.answerAt(count), reason: 'probes never agreed; ran to the end', probeTokens };
+}
+
+/**
+ * `budget:K`: thinking no longer than K keeps the model's own answer (whole trace, no call);
+ * longer thinking uses the forced answer recorded at K, costing K + its tokens.
+ */
+function applyBudget(k: number, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  const thinking = trace.thinkingTokens ?? 0;
+  if (thinking <= k) {
+    return { stopToken: count, answer: prefixes.answerAt(count), reason: `thinking ended at ${thinking} tokens, within the budget; the model's own answer stands` };
+  }
+  const forced = trace.forced?.find((f) => f.atToken === k);
+  if (!forced) return { stopToken: count, answer: null, reason: `no forced answer recorded at ${k} thinking tokens` };
+  const found = extract(forced.text);
+  return {
+    stopToken: k + forced.tokens,
+    answer: found ? found.answer : null,
+    reason: `thinking closed at ${k} of ${thinking} tokens; forced answer of ${forced.tokens} tokens`,
+    forcedTokens: forced.tokens,
+  };
 }

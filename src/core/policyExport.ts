@@ -102,6 +102,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   marker: ['kind', 'grace', 'markers'],
   settled: ['kind', 'every', 'repeats', 'hesitations'],
   probe: ['kind', 'every', 'agree'],
+  budget: ['kind', 'tokens'],
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

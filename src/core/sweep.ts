@@ -12,6 +12,7 @@ import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
+import { thinkingTokens as countThinking } from './forcedAnswer';
 import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
@@ -125,6 +126,17 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       );
     }
   }
+  const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
+  const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string)) : [];
+  if (budgets.length > 0) {
+    const lacking = budgets.filter((b) => traced.some((c, i) => thinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
+    if (lacking.length > 0) {
+      policies = policies.filter((p) => !lacking.includes(p as (typeof budgets)[number]));
+      warnings.push(
+        `budget policies (${lacking.map(policyName).join(', ')}) need a forced answer recorded at K on every case whose thinking is longer than K (run with --budgets); some cases have none, so they were not evaluated.`,
+      );
+    }
+  }
   const names = policies.map(policyName);
 
   const extract = makeExtractor(opts.extract);
@@ -146,7 +158,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   for (let i = 0; i < n; i++) {
     if (opts.isCancelled?.()) throw new SweepCancelled();
     const c = traced[i];
-    const trace = prepared[i];
+    const trace: PreparedTrace = c.forced || budgets.length > 0 ? { ...prepared[i], forced: c.forced, thinkingTokens: thinking[i] } : prepared[i];
     const prefixes = new PrefixExtractor(trace, extract);
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;

@@ -25,6 +25,16 @@ export interface ProbeRecord {
   tokens: number;
 }
 
+/** One forced answer recorded during a live run: the thinking cut at `atToken` tokens, then closed. */
+export interface ForcedRecord {
+  /** Thinking tokens kept before the thinking was closed (the budget K). */
+  atToken: number;
+  /** The answer cue plus the completion, so extractors find e.g. the `\boxed{` the cue opened. */
+  text: string;
+  /** Tokens the forced-answer call produced (prompt excluded). */
+  tokens: number;
+}
+
 /** Token usage as a server reported it. */
 export interface UsageRecord {
   promptTokens?: number;
@@ -48,6 +58,8 @@ export interface Case {
   finishReason?: string;
   usage?: UsageRecord;
   probes?: ProbeRecord[];
+  /** Forced answers at thinking budgets below the thinking length. */
+  forced?: ForcedRecord[];
 }
 
 /** A problem with one line of an input file. */
@@ -182,7 +194,9 @@ export type PolicySpec =
    */
   | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
-  | { kind: 'probe'; every: number; agree: number };
+  | { kind: 'probe'; every: number; agree: number }
+  /** Think at most `tokens` tokens, then answer (replayed from recorded forced answers). */
+  | { kind: 'budget'; tokens: number };
 
 /** Where one policy stopped on one case. */
 export interface PolicyOutcome {
@@ -194,6 +208,8 @@ export interface PolicyOutcome {
   reason: string;
   /** Extra tokens spent on probe calls (probe policies only). */
   probeTokens?: number;
+  /** Tokens of the forced answer (budget policies that cut the thinking), included in `stopToken`. */
+  forcedTokens?: number;
   /** Whether the answer came from the answer part (or a trace without thinking), from open thinking, or none was found. */
   answerKind?: AnswerKind;
 }

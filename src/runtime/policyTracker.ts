@@ -124,6 +124,7 @@ export class PolicyTracker {
     switch (spec.kind) {
       case 'full':
       case 'probe':
+      case 'budget':
         return null;
       case 'cutoff':
         return this.stopAt(spec.tokens, `cutoff ${spec.tokens} reached`);

@@ -19,6 +19,8 @@ export interface LiveConfig {
   timeoutMs: number;
   /** Also record a probe every N answer tokens during live runs (0: off). */
   probeEvery: number;
+  /** Thinking budgets K that get a forced-answer call per case (`budget:<K>` policies); none when absent. */
+  budgets?: number[];
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */
   extraBody: Record<string, unknown>;
 }

@@ -10,7 +10,7 @@ const SECRET_KEYS = /^(api[_-]?key|key|token|secret|authorization|password)$/i;
 export function readLive(r: NodeReader, node: Node): LiveConfig {
   const out = structuredClone(DEFAULT_CONFIG.live) as LiveConfig;
   if (!r.object(node, 'live')) return out;
-  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'extraBody'];
+  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'extraBody'];
   for (const [key, value, keyNode] of r.properties(node)) {
     const name = `live.${key}`;
     switch (key) {
@@ -40,6 +40,14 @@ export function readLive(r: NodeReader, node: Node): LiveConfig {
       case 'probeEvery':
         out.probeEvery = r.integer(value, name, 0) ?? out.probeEvery;
         break;
+      case 'budgets': {
+        const items = r.list(value, name);
+        if (items) {
+          const ks = items.map((item, i) => r.integer(item, `${name}[${i}]`, 1));
+          if (ks.every((k): k is number => k !== undefined)) out.budgets = [...new Set(ks)].sort((a, b) => a - b);
+        }
+        break;
+      }
       case 'extraBody':
         if (r.object(value, name)) out.extraBody = valueOf(value) as Record<string, unknown>;
         break;

@@ -4,7 +4,8 @@
  * concurrency, retries and cancellation. Smaller cutoffs are derived offline by the sweep.
  */
 import { assembleTrace } from './traceAssembler';
-import type { Case, EncodingName, EngineName, ProbeRecord, UsageRecord } from '../types';
+import type { Case, EncodingName, EngineName, ForcedRecord, ProbeRecord, UsageRecord } from '../types';
+import { budgetsToForce, DEFAULT_ANSWER_CUE, forcedAnswerPrompt, forcedTracePrefix, thinkingTokens, type ForceOptions } from '../forcedAnswer';
 import type { Extractor } from '../policies';
 import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
@@ -13,6 +14,7 @@ import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionR
 import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
+import { generationTokens } from './usageTokens';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -46,6 +48,8 @@ export interface LiveRunOptions {
   /** The original rows, parallel to `cases`, so templates can use any field. */
   rows?: readonly (Readonly<Record<string, unknown>> | undefined)[];
   probe?: ProbeOptions;
+  /** Forced answers at thinking budgets below each case's thinking length (`budget:<K>` policies). */
+  force?: ForceOptions & { template?: string };
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
@@ -83,6 +87,8 @@ export interface LiveProgress {
   completionTokens: number;
   /** Output tokens of probe calls. */
   probeTokens: number;
+  /** Output tokens of forced-answer calls. */
+  forcedTokens?: number;
 }
 
 /** The outcome of one case. */
@@ -96,6 +102,8 @@ export interface LiveCaseResult {
   /** The request's prompt tokens counted locally (see promptDrift.ts), to compare with `usage.promptTokens`. */
   localPromptTokens?: number;
   probes?: ProbeRecord[];
+  /** Forced answers, one per budget below the thinking length. */
+  forced?: ForcedRecord[];
   /** Why the case has no result (after retries). */
   error?: string;
   /** The generation came from the cache. */
@@ -405,6 +413,7 @@ class LiveRun {
     const gen = await this.request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta), sample);
     const output = traceText(gen.result);
     const probes = opts.probe ? await this.probeCase(opts.probe, messages, output, sample) : undefined;
+    const forced = opts.force ? await this.forceCase(opts.force, messages, output, sample) : undefined;
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
     if (gen.result.usage) out.usage = gen.result.usage;
@@ -413,9 +422,33 @@ class LiveRun {
       if (local !== null) out.localPromptTokens = local;
     }
     if (probes) out.probes = probes;
+    if (forced) out.forced = forced;
     out.fromCache = gen.cached;
-    this.progress.completionTokens += gen.result.usage?.completionTokens ?? this.tokenizer().count(output);
+    this.progress.completionTokens += generationTokens(gen.result.usage, gen.result.reasoning, () => this.tokenizer().count(gen.result.reasoning), () => this.tokenizer().count(output));
     this.progress.probeTokens += probes?.reduce((n, p) => n + p.tokens, 0) ?? 0;
+    if (forced) this.progress.forcedTokens = (this.progress.forcedTokens ?? 0) + forced.reduce((n, f) => n + f.tokens, 0);
+  }
+
+  /** One forced answer per budget below the thinking length, each a short `/completions` call. */
+  private async forceCase(force: NonNullable<LiveRunOptions['force']>, messages: readonly ChatMessage[], output: string, sample: number): Promise<ForcedRecord[]> {
+    const { client } = this;
+    const tokenizer = this.tokenizer();
+    const cue = force.cue ?? DEFAULT_ANSWER_CUE;
+    const settled = await Promise.allSettled(
+      budgetsToForce(thinkingTokens(tokenizer, output), force.budgets).map(async (k) => {
+        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close), cue);
+        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
+        try {
+          const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);
+          return { atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) };
+        } catch (e) {
+          throw probeEndpointError(e);
+        }
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   }
 
   /** The probes of one trace, at every `probe.every` tokens; waits for all before failing, so no request outlives the run. */

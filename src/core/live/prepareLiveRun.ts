@@ -9,7 +9,7 @@ import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
 import type { LiveRunOptions, ProbeOptions } from './liveRun';
-import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
+import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
 export interface LiveRunOverrides {
@@ -36,6 +36,12 @@ export interface LiveRunOverrides {
   probeTokens?: number;
   probeCue?: string;
   probeTemplate?: string;
+  /** Thinking budgets K for forced answers (`budget:<K>` policies); wins over the config's `live.budgets`. */
+  budgets?: readonly number[];
+  /** Text after the closed thinking in a forced-answer prompt. */
+  answerCue?: string;
+  /** `max_tokens` of each forced-answer call. */
+  forceTokens?: number;
   encoding?: string;
   engine?: string;
   extract?: ExtractConfig;
@@ -78,6 +84,7 @@ type Issues = LiveRunIssue[];
 
 const DEFAULT_RETRIES = 5;
 const DEFAULT_PROBE_TOKENS = 16;
+const DEFAULT_FORCE_TOKENS = 32;
 
 function bad(issues: Issues, field: keyof LiveRunOverrides, value: unknown, expected: string): void {
   issues.push({ severity: 'error', field, message: `${field} ${String(value)}: expected ${expected}` });
@@ -157,6 +164,22 @@ function probe(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
   };
 }
 
+/** Forced-answer calls after each generation, when budgets are given (override, else the config's). */
+function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): LiveRunSettings['force'] {
+  const budgets = o.budgets ?? config?.live.budgets ?? [];
+  if (budgets.length === 0) {
+    if (o.answerCue !== undefined || o.forceTokens !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue and forceTokens need budgets' });
+    return undefined;
+  }
+  for (const k of budgets) intAtLeast(issues, 'budgets', k, 1);
+  return {
+    budgets: [...new Set(budgets)].sort((a, b) => a - b),
+    maxTokens: intAtLeast(issues, 'forceTokens', o.forceTokens ?? DEFAULT_FORCE_TOKENS, 1),
+    cue: o.answerCue ?? DEFAULT_ANSWER_CUE,
+    template: o.probeTemplate ?? DEFAULT_PROBE_TEMPLATE,
+  };
+}
+
 /** Tokenizer (it places probe boundaries as the sweep will), concurrency, timeout and retries. */
 function runSettings(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): Pick<LiveRunSettings, 'encoding' | 'engine' | 'concurrency' | 'timeoutMs' | 'retries'> {
   const live = config?.live ?? DEFAULT_CONFIG.live;
@@ -219,6 +242,8 @@ export function prepareLiveRun(inputs: LiveRunInputs): { plan?: LiveRunPlan; iss
   };
   const probeOptions = probe(config, o, issues);
   if (probeOptions) options.probe = probeOptions;
+  const forceOptions = force(config, o, issues);
+  if (forceOptions) options.force = forceOptions;
   checkCases(cases, rows, promptOptions, issues);
   checkCutoffs(config, options.maxTokens, issues);
   if (issues.some((i) => i.severity === 'error')) return { issues };

@@ -85,6 +85,12 @@ export function buildMessages(c: Case, opts: PromptOptions, row?: Readonly<Recor
  */
 export const DEFAULT_PROBE_CUE = '\n\n... Oh, I suddenly got the answer to the whole problem, **Final Answer**: \\boxed{';
 
+/** How a forced answer closes the thinking before the answer cue (the models' own `</think>`). */
+export const DEFAULT_THINK_CLOSE = '\n</think>\n\n';
+
+/** Forced-answer cue after the closed thinking; it ends inside `\boxed{` so the continuation is the answer. */
+export const DEFAULT_ANSWER_CUE = '**Final Answer**: \\boxed{';
+
 /**
  * Default probe prompt: the chat messages' text, a blank line, the trace prefix, the cue. Servers
  * apply no chat template on `/completions`, so a chat model may need a template with its own role

@@ -60,11 +60,12 @@ export function tracedRow(c: Case, raw: Readonly<Record<string, unknown>> | unde
   // Ids taken from line numbers would change in the new file, so write them out.
   if (!fields.id.some((n) => row[n] !== undefined && row[n] !== null)) row[fields.id[0]] = c.id;
   for (const n of fields.output) delete row[n];
-  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes']) delete row[n];
+  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes', 'forced']) delete row[n];
   if (r.output !== undefined) row[fields.output[0]] = r.output;
   if (r.finishReason !== undefined) row.finishReason = r.finishReason;
   if (r.usage) row.usage = r.usage;
   if (r.probes) row.probes = r.probes;
+  if (r.forced) row.forced = r.forced;
   return row;
 }
 

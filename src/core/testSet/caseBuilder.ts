@@ -29,6 +29,7 @@ export interface RawRow {
   finishReason?: unknown;
   usage?: unknown;
   probes?: unknown;
+  forced?: unknown;
 }
 
 export interface Located {
@@ -74,6 +75,7 @@ export class CaseBuilder {
         finishReason: row.finishReason ?? row.finish_reason,
         usage: row.usage,
         probes: row.probes,
+        forced: row.forced,
       },
       at,
       fallbackId,
@@ -127,8 +129,10 @@ export class CaseBuilder {
     }
     const usage = this.usage(raw.usage, at);
     if (usage) c.usage = usage;
-    const probes = this.probes(raw.probes, at);
+    const probes = this.probes(raw.probes, at, 'probes');
     if (probes) c.probes = probes;
+    const forced = this.probes(raw.forced, at, 'forced');
+    if (forced) c.forced = forced;
     this.cases.push(c);
   }
 
@@ -198,10 +202,11 @@ export class CaseBuilder {
     return Object.keys(out).length > 0 ? out : undefined;
   }
 
-  private probes(value: unknown, at: Located): ProbeRecord[] | undefined {
+  /** Probe records, or forced answers (the same shape: `atToken`, `text`, `tokens`). */
+  private probes(value: unknown, at: Located, field: 'probes' | 'forced'): ProbeRecord[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) {
-      this.warn(at, `"probes" must be a list, got ${typeName(value)}; probes ignored`);
+      this.warn(at, `"${field}" must be a list, got ${typeName(value)}; ${field} ignored`);
       return undefined;
     }
     const out: ProbeRecord[] = [];
@@ -209,7 +214,7 @@ export class CaseBuilder {
       const p: unknown = value[i];
       const problem = probeProblem(p);
       if (problem !== null || !isRecord(p)) {
-        this.warn(at, `"probes"[${i}] ${problem ?? 'must be an object'}; probes ignored`);
+        this.warn(at, `"${field}"[${i}] ${problem ?? 'must be an object'}; ${field} ignored`);
         return undefined;
       }
       out.push({ atToken: Number(p.atToken ?? p.at_token), text: String(p.text), tokens: Number(p.tokens ?? 0) });

@@ -34,7 +34,7 @@ describe('core/policies', () => {
       assert.equal(parsePolicy('marker:-1').error, 'policy "marker:-1": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16');
       assert.equal(parsePolicy('stability:0x2').error, 'policy "stability:0x2": expected stability:<every>x<repeats> with positive integers, e.g. stability:32x2');
       assert.equal(parsePolicy('probe:8').error, 'policy "probe:8": expected probe:<every>x<agree> with positive integers, e.g. probe:32x2');
-      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k> or probe:<N>x<k>');
+      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k> or budget:<K>');
     });
 
     it('labels policies for people', () => {
@@ -64,21 +64,21 @@ describe('core/policies', () => {
     const trace = charTrace(text);
 
     it('full and cutoff read the answer in the kept prefix', () => {
-      assert.deepEqual(apply({ kind: 'full' }, trace), { stopToken: 40, answer: '8', answerKind: 'final', reason: 'full trace (40 tokens)' });
-      assert.deepEqual(apply({ kind: 'cutoff', tokens: 6 }, trace), { stopToken: 6, answer: '3', answerKind: 'final', reason: 'cut at 6 of 40 tokens' });
-      assert.deepEqual(apply({ kind: 'cutoff', tokens: 99 }, trace), { stopToken: 40, answer: '8', answerKind: 'final', reason: 'trace ended at 40 tokens, before the cutoff' });
+      assert.deepEqual(apply({ kind: 'full' }, trace), { answerKind: 'final', stopToken: 40, answer: '8', reason: 'full trace (40 tokens)' });
+      assert.deepEqual(apply({ kind: 'cutoff', tokens: 6 }, trace), { answerKind: 'final', stopToken: 6, answer: '3', reason: 'cut at 6 of 40 tokens' });
+      assert.deepEqual(apply({ kind: 'cutoff', tokens: 99 }, trace), { answerKind: 'final', stopToken: 40, answer: '8', reason: 'trace ended at 40 tokens, before the cutoff' });
     });
 
     it('stability stops once the answer has repeated `repeats` times after it first appeared', () => {
       // Checks at 8, 12, 16, 20 read 4, 7, 7, 7: the second repeat of "7" is at token 20.
-      assert.deepEqual(apply({ kind: 'stability', every: 4, repeats: 2 }, trace), { stopToken: 20, answer: '7', answerKind: 'final', reason: 'answer unchanged 2× in a row at token 20' });
-      assert.deepEqual(apply({ kind: 'stability', every: 30, repeats: 2 }, trace), { stopToken: 40, answer: '8', answerKind: 'final', reason: 'answer never stable; ran to the end' });
+      assert.deepEqual(apply({ kind: 'stability', every: 4, repeats: 2 }, trace), { answerKind: 'final', stopToken: 20, answer: '7', reason: 'answer unchanged 2× in a row at token 20' });
+      assert.deepEqual(apply({ kind: 'stability', every: 30, repeats: 2 }, trace), { answerKind: 'final', stopToken: 40, answer: '8', reason: 'answer never stable; ran to the end' });
     });
 
     it('marker stops a grace window after the first answer marker', () => {
-      assert.deepEqual(apply({ kind: 'marker', grace: 2 }, trace), { stopToken: 35, answer: '8', answerKind: 'final', reason: 'marker "The answer is" at token 33 + 2 grace' });
+      assert.deepEqual(apply({ kind: 'marker', grace: 2 }, trace), { answerKind: 'final', stopToken: 35, answer: '8', reason: 'marker "The answer is" at token 33 + 2 grace' });
       assert.deepEqual(apply({ kind: 'marker', grace: 20 }, trace).reason, 'marker "The answer is" at token 33; trace ended within the grace window');
-      assert.deepEqual(apply({ kind: 'marker', grace: 0 }, charTrace('1 2 3')), { stopToken: 5, answer: '3', answerKind: 'final', reason: 'no answer marker; ran to the end' });
+      assert.deepEqual(apply({ kind: 'marker', grace: 0 }, charTrace('1 2 3')), { answerKind: 'final', stopToken: 5, answer: '3', reason: 'no answer marker; ran to the end' });
     });
 
     it('probe stops when enough probes in a row agree, counting the probe tokens', () => {
@@ -90,9 +90,9 @@ describe('core/policies', () => {
       ];
       // Probes arrive out of order on purpose: the policy must sort them by token.
       const withProbes = charTrace(text, probes);
-      assert.deepEqual(apply({ kind: 'probe', every: 5, agree: 2 }, withProbes), { stopToken: 30, answer: '5', answerKind: 'final', reason: '2 probes agreed at token 30', probeTokens: 10 });
+      assert.deepEqual(apply({ kind: 'probe', every: 5, agree: 2 }, withProbes), { answerKind: 'final', stopToken: 30, answer: '5', reason: '2 probes agreed at token 30', probeTokens: 10 });
       // Probes off the grid (every 20: only token 20 counts) never reach agreement.
-      assert.deepEqual(apply({ kind: 'probe', every: 20, agree: 2 }, withProbes), { stopToken: 40, answer: '8', answerKind: 'final', reason: 'probes never agreed; ran to the end', probeTokens: 3 });
+      assert.deepEqual(apply({ kind: 'probe', every: 20, agree: 2 }, withProbes), { answerKind: 'final', stopToken: 40, answer: '8', reason: 'probes never agreed; ran to the end', probeTokens: 3 });
     });
   });
 });

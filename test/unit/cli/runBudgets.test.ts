@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
+import { runCommand } from '../../../src/cli/runCommand';
+import type { CliIo } from '../../../src/cli/io';
+import { thinkingOf } from '../../../src/core/forcedAnswer';
+import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
+import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+
+const N = 8;
+const BUDGETS = [512, 2048, 4096];
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
+  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
+  return { code, out, err };
+}
+
+interface SweepJson {
+  rows: { policy: string; meanTokens: number }[];
+  warnings: string[];
+  caseResults: { id: string; policies: Record<string, { answer: string | null; stopToken: number; reason: string }> }[];
+}
+
+describe('cli run --budgets + sweep budget:K', function () {
+  this.timeout(180_000);
+  const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
+  const tokenizer = getTokenizer('o200k_base', 'gpt-tokenizer');
+  let server: MockServer;
+  let dir: string;
+
+  before(async () => {
+    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64 });
+    dir = mkdtempSync(join(tmpdir(), 'pb-budgets-'));
+    const questions = rows.map(({ output: _drop, ...row }) => JSON.stringify(row));
+    writeFileSync(join(dir, 'questions.jsonl'), `${questions.join('\n')}\n`);
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (): Promise<{ code: number; out: string; err: string }> =>
+    cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--cache', 'cache'], dir);
+
+  it('makes one generation per case plus one short call per budget below the thinking, and the sweep replays the answers the server gave at K', async () => {
+    const r = await run();
+    assert.equal(r.code, 0, r.err);
+    const chats = server.requests.filter((q) => q.path === '/v1/chat/completions');
+    const forcedCalls = server.requests.filter((q) => q.path === '/v1/completions');
+    assert.equal(chats.length, N);
+    const thinking = rows.map((row) => thinkingOf(row.output).thinking);
+    const counts = thinking.map((t) => tokenizer.count(t));
+    const expectedCalls = counts.reduce((n, c) => n + BUDGETS.filter((k) => k < c).length, 0);
+    assert.equal(forcedCalls.length, expectedCalls);
+    assert.ok(expectedCalls > N && expectedCalls < N * BUDGETS.length, `some cases think less than ${BUDGETS[BUDGETS.length - 1]} tokens (${counts.join(', ')})`);
+    for (const q of forcedCalls) {
+      assert.match(String(q.body.prompt), /\n<\/think>\n\n\*\*Final Answer\*\*: \\boxed\{$/);
+      assert.equal(q.body.max_tokens, 32);
+    }
+
+    const written = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; output: string; forced: { atToken: number; text: string; tokens: number }[] });
+    assert.deepEqual(written.map((w) => w.output), rows.map((row) => row.output), 'reasoning_content became the <think> block');
+
+    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', BUDGETS.map((k) => `budget:${k}`).join(','), '--extract', 'boxed', '--format', 'json', '--cases'], dir);
+    assert.equal(sweep.code, 0, sweep.err);
+    const json = JSON.parse(sweep.out) as SweepJson;
+    assert.deepEqual(json.rows.map((row) => row.policy), ['full', ...BUDGETS.map((k) => `budget:${k}`)]);
+    for (let i = 0; i < N; i++) {
+      const c = json.caseResults.find((x) => x.id === rows[i].id);
+      assert.ok(c);
+      const tokens = tokenizeWithOffsets(tokenizer, thinking[i]);
+      for (const k of BUDGETS) {
+        const got: { answer: string | null; stopToken: number } = c.policies[`budget:${k}`];
+        if (counts[i] <= k) {
+          assert.deepEqual({ answer: got.answer, stopToken: got.stopToken }, { answer: c.policies.full.answer, stopToken: c.policies.full.stopToken }, `${rows[i].id} at ${k}: own answer`);
+          continue;
+        }
+        // What the server answers for the prompt + the first K thinking tokens.
+        const served = mockProbeAnswer(rows[i], `<think>${cutText(thinking[i], tokens, k)}`);
+        const rec = written[i].forced.find((f) => f.atToken === k);
+        assert.ok(rec, `${rows[i].id}: forced answer at ${k}`);
+        assert.equal(got.answer, served, `${rows[i].id} at ${k}`);
+        assert.equal(got.stopToken, k + rec.tokens);
+      }
+    }
+  });
+
+  it('sends nothing again on a second run: generations and forced answers come from the cache', async () => {
+    server.resetLog();
+    const r = await run();
+    assert.equal(r.code, 0, r.err);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('leaves budget policies out, with a warning, when forced answers were not recorded', async () => {
+    const plain = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { forced: _drop, ...row } = JSON.parse(l) as Record<string, unknown>;
+      return JSON.stringify(row);
+    });
+    writeFileSync(join(dir, 'plain.jsonl'), `${plain.join('\n')}\n`);
+    const sweep = await cli(['sweep', 'plain.jsonl', '--policies', 'budget:512', '--extract', 'boxed', '--format', 'json'], dir);
+    assert.equal(sweep.code, 0, sweep.err);
+    const json = JSON.parse(sweep.out) as SweepJson;
+    assert.deepEqual(json.rows.map((row) => row.policy), ['full']);
+    assert.match(json.warnings.join('\n'), /budget policies \(budget:512\) need a forced answer recorded at K/);
+  });
+});
