@@ -21,6 +21,8 @@ export interface LiveConfig {
   probeEvery: number;
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */
   extraBody: Record<string, unknown>;
+  /** Arms as written (`[{ name, body }]`); checked by `prepareLiveRun`, which names what is wrong. */
+  arms: unknown[];
 }
 
 /** `promptbudget.json` with every default filled in. */
@@ -86,5 +88,6 @@ export const DEFAULT_CONFIG: Readonly<PromptBudgetConfig> = deepFreeze<PromptBud
     timeoutMs: 60000,
     probeEvery: 0,
     extraBody: {},
+    arms: [],
   },
 });

@@ -10,7 +10,7 @@ const SECRET_KEYS = /^(api[_-]?key|key|token|secret|authorization|password)$/i;
 export function readLive(r: NodeReader, node: Node): LiveConfig {
   const out = structuredClone(DEFAULT_CONFIG.live) as LiveConfig;
   if (!r.object(node, 'live')) return out;
-  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'extraBody'];
+  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'extraBody', 'arms'];
   for (const [key, value, keyNode] of r.properties(node)) {
     const name = `live.${key}`;
     switch (key) {
@@ -42,6 +42,9 @@ export function readLive(r: NodeReader, node: Node): LiveConfig {
         break;
       case 'extraBody':
         if (r.object(value, name)) out.extraBody = valueOf(value) as Record<string, unknown>;
+        break;
+      case 'arms':
+        if (r.list(value, name)) out.arms = valueOf(value) as unknown[];
         break;
       default:
         if (SECRET_KEYS.test(key)) {

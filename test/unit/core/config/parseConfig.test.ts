@@ -71,6 +71,7 @@ describe('core/config/parseConfig', () => {
         timeoutMs: 120000,
         probeEvery: 64,
         extraBody: { top_p: 0.95 },
+        arms: [],
       },
     });
   });
