@@ -25,6 +25,11 @@ export interface SweepOptions {
   resamples: number;
   /** Folds for cross-validating the recommendation (0 disables it). */
   folds: number;
+  /**
+   * Sweep the policies over this arm's traces (`arms.<name>` of each row) instead of the default
+   * generation; the arm's full length is then the baseline, and no arm rows are shown.
+   */
+  arm?: string;
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -57,12 +62,39 @@ export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[]
   return out;
 }
 
+/** The cases with each arm's trace as their output (without one when the case lacks the arm). */
+function onArm(cases: readonly Case[], arm: string): Case[] {
+  return cases.map(({ output: _default, arms, probes: _probes, ...c }) => {
+    const a = arms?.[arm];
+    return a ? { ...c, output: a.output, ...(a.finishReason !== undefined ? { finishReason: a.finishReason } : {}), ...(a.usage ? { usage: a.usage } : {}) } : c;
+  });
+}
+
+/** Arms every traced case has, in first-seen order; an arm some cases lack is left out with a warning. */
+function sweptArms(traced: readonly Case[], warnings: string[]): string[] {
+  const all: string[] = [];
+  for (const c of traced) for (const name of Object.keys(c.arms ?? {})) if (!all.includes(name)) all.push(name);
+  return all.filter((name) => {
+    const missing = traced.filter((c) => !c.arms?.[name]).length;
+    if (missing > 0) warnings.push(`arm ${name} has no output on ${missing} of ${traced.length} case(s), so it was not evaluated; run them in live mode with the arm.`);
+    return missing === 0;
+  });
+}
+
+/** An arm's generation read whole, as the `full` policy reads the default one. */
+function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, extract: ReturnType<typeof makeExtractor>): PolicyOutcome {
+  const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text) };
+  return applyPolicy({ kind: 'full' }, trace, new PrefixExtractor(trace, extract), extract);
+}
+
 /** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
 export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOptions): SweepResult {
   const warnings: string[] = [];
-  const traced = cases.filter((c) => typeof c.output === 'string');
+  const source = opts.arm === undefined ? cases : onArm(cases, opts.arm);
+  const traced = source.filter((c) => typeof c.output === 'string');
   const untraced = cases.length - traced.length;
-  if (untraced > 0) warnings.push(`${untraced} case(s) have no recorded output and were left out; run them in live mode first.`);
+  if (untraced > 0) warnings.push(opts.arm === undefined ? `${untraced} case(s) have no recorded output and were left out; run them in live mode first.` : `${untraced} case(s) have no output of arm ${opts.arm} and were left out.`);
+  const armNames = opts.arm === undefined ? sweptArms(traced, warnings) : [];
 
   let policies = normalizePolicies(opts.policies);
   const probePolicies = policies.filter((p) => p.kind === 'probe');
@@ -75,7 +107,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
       );
     }
   }
-  const names = policies.map(policyName);
+  const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
+  const columns = names.length;
 
   const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
@@ -83,11 +116,11 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   const n = traced.length;
   const matrix: PolicyMatrix = {
     names,
-    correct: policies.map(() => new Uint8Array(n)),
-    tokens: policies.map(() => new Float64Array(n)),
+    correct: names.map(() => new Uint8Array(n)),
+    tokens: names.map(() => new Float64Array(n)),
   };
-  const answered = policies.map(() => new Uint8Array(n));
-  const probeTokens = policies.map(() => new Float64Array(n));
+  const answered = names.map(() => new Uint8Array(n));
+  const probeTokens = names.map(() => new Float64Array(n));
   const caseResults: CaseResult[] = [];
   // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
   const graded: string[] = [];
@@ -102,8 +135,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;
     gradedOk.length = 0;
-    for (let p = 0; p < policies.length; p++) {
-      const outcome: PolicyOutcome = applyPolicy(policies[p], trace, prefixes, extract);
+    for (let p = 0; p < columns; p++) {
+      const outcome: PolicyOutcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract);
       let ok = false;
       if (outcome.answer !== null) {
         const seen = graded.indexOf(outcome.answer);
@@ -128,7 +161,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
 
   const stats = policyStats(matrix, { resamples: opts.resamples, seed: opts.seed });
   const baseCorrect = matrix.correct[0];
-  const rows: SweepRow[] = policies.map((spec, p) => {
+  const rows: SweepRow[] = names.map((name, p) => {
+    const spec: PolicySpec | undefined = policies[p];
     const s = stats[p];
     const toWrong: string[] = [];
     const toRight: string[] = [];
@@ -141,8 +175,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     const tokens = matrix.tokens[p];
     const sorted = tokens.slice().sort();
     const row: SweepRow = {
-      policy: names[p],
-      label: policyLabel(spec),
+      policy: name,
+      label: spec ? policyLabel(spec) : `arm ${armNames[p - policies.length]}`,
       em: s.em,
       correct: s.correct,
       deltaEm: s.deltaEm,
@@ -158,7 +192,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
       flipsToWrongIds: toWrong,
       flipsToRightIds: toRight,
     };
-    if (spec.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (!spec) row.arm = armNames[p - policies.length];
     return row;
   });
 

@@ -27,6 +27,13 @@ export interface UsageRecord {
   reasoningTokens?: number;
 }
 
+/** One arm's generation of a case (a provider setting, see live `arms`), as a traced row keeps it. */
+export interface ArmTrace {
+  output: string;
+  finishReason?: string;
+  usage?: UsageRecord;
+}
+
 /** One test item. */
 export interface Case {
   /** Case id; the 1-based line (or row) number when the file has none. */
@@ -43,6 +50,8 @@ export interface Case {
   finishReason?: string;
   usage?: UsageRecord;
   probes?: ProbeRecord[];
+  /** Each arm's generation by arm name; the sweep shows each as the row `arm:<name>`. */
+  arms?: Record<string, ArmTrace>;
 }
 
 /** A problem with one line of an input file. */
@@ -170,6 +179,8 @@ export interface SweepRow {
   flipsToRight: number;
   flipsToWrongIds: string[];
   flipsToRightIds: string[];
+  /** Set on the rows of arms (`arm:<name>`): the arm's name. */
+  arm?: string;
 }
 
 export interface Recommendation extends Omit<MeasuredFigures, 'cases'> {
