@@ -53,6 +53,7 @@ export function sweepToJson(result: SweepResult): Record<string, unknown> {
       flipsToRight: r.flipsToRight,
       flipsToWrongIds: r.flipsToWrongIds,
       flipsToRightIds: r.flipsToRightIds,
+      ...(r.arm !== undefined ? { arm: r.arm } : {}),
     })),
     recommendation: result.recommendation,
     power: result.power,

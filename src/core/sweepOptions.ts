@@ -24,6 +24,8 @@ export interface SweepOverrides {
   seed?: number;
   resamples?: number;
   folds?: number;
+  /** Sweep the policies over this arm's traces (`arms.<name>`) instead of the default generation. */
+  arm?: string;
 }
 
 /** A problem found while resolving; `field` names the option it concerns. */
@@ -84,6 +86,7 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
+  if (overrides.arm !== undefined) options.arm = overrides.arm;
   checkNumbers(options, issues);
   return { options, issues };
 }

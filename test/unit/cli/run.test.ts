@@ -240,6 +240,17 @@ describe('cli run', function () {
       assert.equal(arm.usage.completionTokens, 24);
       assert.ok(rows[i].output.startsWith(arm.output));
     });
+    const swept = await cli(['sweep', 'arms.jsonl', ...sweepArgs, '--cutoffs', '16'], dir);
+    assert.equal(swept.code, 0, swept.err);
+    const result = JSON.parse(swept.out) as { rows: { policy: string; arm?: string; meanTokens: number; savings: number }[] };
+    const armRow = result.rows.find((x) => x.policy === 'arm:short');
+    assert.equal(armRow?.arm, 'short');
+    assert.ok(armRow && armRow.meanTokens <= 24 && armRow.savings > 0.5);
+    const onArm = await cli(['sweep', 'arms.jsonl', ...sweepArgs, '--cutoffs', '16', '--arm', 'short'], dir);
+    const onArmResult = JSON.parse(onArm.out) as { rows: { policy: string; meanTokens: number }[] };
+    assert.equal(onArmResult.rows[0].policy, 'full');
+    assert.ok(onArmResult.rows.every((x) => !x.policy.startsWith('arm:')));
+    assert.equal(onArmResult.rows[0].meanTokens, armRow?.meanTokens);
     writeFileSync(join(dir, 'arms-bad.json'), JSON.stringify([{ name: 'a', body: { seed: 1 } }, { name: 'a', body: { seed: 2 } }]));
     const bad = await cli(runArgs('x.jsonl', '--arms', 'arms-bad.json'), dir);
     assert.equal(bad.code, 2);
