@@ -10,6 +10,7 @@ import { sweepToJunit } from '../core/sweepJunit';
 import { gateExitCode } from './exitCode';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
+import type { ExtractConfig } from '../core/types';
 
 /** `prompt-budget sweep --help`, also part of the top-level help. */
 export const SWEEP_HELP = `Usage: prompt-budget sweep <test-set> [options]
@@ -20,8 +21,9 @@ policy with the full-length baseline on the same cases.
 Options:
   --config <file>          promptbudget.json (test sets, cutoffs, policies, extraction, match, margin)
   --extract <preset>       gsm8k | last-number | answer-is | boxed | json-answer | after-think |
-                           choice-letter | regex (with --pattern '<regex with a group>')
-  --match <preset>         numeric | squad | math | strict
+                           choice-letter | regex (with --pattern '<regex with a group>');
+                           when neither flags nor config name it, detected from the test set
+  --match <preset>         numeric | squad | math | strict (detected likewise)
   --cutoffs 32,64,…        fixed cutoffs in output tokens
   --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, probe:<N>x<k>
   --encoding <name>        o200k_base (default) | cl100k_base
@@ -85,6 +87,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
   if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io);
   const checks = checkSweepGates(result, gates);
+  if (result.detected) io.stderr(`prompt-budget: detected extract ${presetName(result.detected.extract)}, match ${result.detected.match.preset}: ${result.detected.reason}\n`);
+  if (format !== 'table') for (const w of result.warnings) if (w !== result.power.message) io.stderr(`prompt-budget: warning: ${w}\n`);
   switch (format) {
     case 'json':
       io.stdout(`${JSON.stringify(sweepToJson(result), null, 2)}\n`);
@@ -105,4 +109,8 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   const { code, failures } = gateExitCode(checks);
   for (const f of failures) io.stderr(`${f}\n`);
   return code;
+}
+
+function presetName(extract: ExtractConfig): string {
+  return extract.preset === 'regex' ? `regex ${JSON.stringify(extract.pattern)}` : extract.preset;
 }

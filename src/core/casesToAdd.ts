@@ -26,31 +26,65 @@ function listIds(ids: readonly string[], max = 10): string {
 }
 
 /**
- * The cheapest policy (by mean tokens) that is cheaper than `recommended` (any policy when it is
- * null), not yet shown non-inferior (95% CI lower bound < −margin) but promising (point ΔEM >
- * −margin), and the cases needed for it: with ψ its discordance rate against full and Δ its
- * observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
+ * The discordance rate to plan with: the observed one, but at least 3/n (the "rule of three" 95%
+ * upper bound when fewer than 3 flips were seen), since 0 observed flips would give a sample size
+ * of 0 while the interval is still wide.
+ */
+function discordance(row: SweepRow, cases: number): number {
+  return Math.max(row.flipsToWrong + row.flipsToRight, 3) / cases;
+}
+
+/**
+ * Default for `casesToAdd.minSavings`: a candidate must save at least 5% of full length's mean
+ * output tokens beyond what the recommendation already saves. Below that, the saving is within
+ * the spread of output lengths between two runs of the same model (a few percent), and smaller
+ * than the cost of collecting thousands of cases to prove it.
+ */
+export const DEFAULT_MIN_SAVINGS = 0.05;
+
+/**
+ * A policy worth more cases, and how many: among the policies not yet shown non-inferior (95% CI
+ * lower bound < −margin) but promising (point ΔEM > −margin) that save at least `minSavings` of
+ * full length's mean tokens more than `recommended` (than full when it is null), the one that
+ * needs the fewest cases (ties: the cheaper). With ψ its discordance rate against full (at least
+ * 3/cases, see `discordance`) and Δ its observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
  *
  *   N = ⌈ (z₀.₉₅ + z₀.₈)² · (ψ − Δ²) / (Δ + margin)² ⌉  paired cases (`casesNeeded` in stats.ts),
  *
  * so `casesToAdd` = max(0, N − cases): cases of the same kind, whose flips occur at the same rate.
- * The flipped case ids are listed: each right→wrong flip that turns out to be a grading or gold
- * error moves the bound. `rows[0]` must be the baseline. Null when no policy fits.
+ * N depends only on the candidate's own row, and the pick is a minimum over the candidates, so a
+ * policy added to the sweep changes the answer only when it is itself a candidate needing fewer
+ * cases (or becomes the recommendation). The flipped case ids are listed: each right→wrong flip
+ * that turns out to be a grading or gold error moves the bound. `rows[0]` must be the baseline.
+ * Null when no policy fits.
  */
-export function computeCasesToAdd(rows: readonly SweepRow[], cases: number, margin: number, recommended: string | null, opts?: PowerOptions): CasesToAdd | null {
+export function computeCasesToAdd(
+  rows: readonly SweepRow[],
+  cases: number,
+  margin: number,
+  recommended: string | null,
+  opts?: PowerOptions & { minSavings?: number },
+): CasesToAdd | null {
   if (!(cases > 0) || rows.length < 2) return null;
+  const base = rows[0] as SweepRow;
+  if (!(base.meanTokens > 0)) return null;
   const rec = recommended === null ? undefined : rows.find((r) => r.policy === recommended);
-  const ceiling = rec ? rec.meanTokens : Infinity;
-  const candidates = rows
-    .slice(1)
-    .filter((r) => r.meanTokens < ceiling && r.ci95[0] < -margin - BOUND_SLACK && r.deltaEm > -margin + BOUND_SLACK)
-    .sort((a, b) => a.meanTokens - b.meanTokens || b.em - a.em);
-  const row = candidates[0];
+  const minSavings = opts?.minSavings ?? DEFAULT_MIN_SAVINGS;
+  const ceiling = (rec ? rec.meanTokens : base.meanTokens) - minSavings * base.meanTokens;
+  let row: SweepRow | undefined;
+  let needed = Infinity;
+  for (const r of rows.slice(1)) {
+    if (!(r.meanTokens <= ceiling + BOUND_SLACK && r.ci95[0] < -margin - BOUND_SLACK && r.deltaEm > -margin + BOUND_SLACK)) continue;
+    const n = casesNeeded(discordance(r, cases), margin, r.deltaEm, opts);
+    if (n < needed || (n === needed && row && r.meanTokens < row.meanTokens)) {
+      row = r;
+      needed = n;
+    }
+  }
   if (!row) return null;
-  const psi = (row.flipsToWrong + row.flipsToRight) / cases;
-  const needed = casesNeeded(psi, margin, row.deltaEm, opts);
+  const psi = discordance(row, cases);
   const toAdd = Math.max(0, needed - cases);
-  const saves = rows[0].meanTokens > 0 ? 1 - row.meanTokens / rows[0].meanTokens : 0;
+  const saves = 1 - row.meanTokens / base.meanTokens;
   const head =
     `${row.policy} would save ${points(saves)}% of tokens at ΔEM ${signed(row.deltaEm)} pts, but its 95% CI lower bound (${signed(row.ci95[0])} pts) ` +
     `is outside the ${points(margin)}-point margin on ${cases} cases. `;

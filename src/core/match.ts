@@ -144,10 +144,28 @@ export function canonicalDecimal(s: string): string | null {
   return `${sign === '-' ? '-' : ''}${digits}e${power}`;
 }
 
-/** Numeric-preset cleaning: trim, drop every `$` and `,`, then one trailing `.`. */
+/** LaTeX text wrappers whose content is kept: `\text{18 dollars}` → `18 dollars`. */
+const TEXT_WRAPPER = /\\(?:text|textbf|textrm|mathrm|mbox)\{([^{}]*)\}/g;
+/** Spacing commands and degree marks that never change a number: `\!`, `\,`, `\;`, `\ `, `^\circ`. */
+const LATEX_NOISE = /\\[!,;: ]|\^\{?\\circ\}?/g;
+/** A number followed by a unit of letters (`4 hours`, `18cm`, `5 m`; not `2x`, and `3 cm^2` is not one). */
+const NUMBER_THEN_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:\s+[A-Za-z]|\s*[A-Za-z]{2})[A-Za-z .'/-]*$/;
+
+/**
+ * Numeric-preset cleaning: trim; keep the content of `\text{…}` (and `\textbf`, `\mathrm`,
+ * `\mbox`); drop LaTeX spacing and degree marks, every `$` (also `\$`), `,` and `%` (also `\%`);
+ * drop one trailing `.`; then a unit of letters after a number (`4 hours` → `4`).
+ */
 export function cleanNumeric(s: string): string {
-  const t = s.trim().replace(/[$,]/g, '').trim();
-  return t.endsWith('.') ? t.slice(0, -1) : t;
+  let t = s.trim();
+  for (let prev = ''; prev !== t; ) {
+    prev = t;
+    t = t.replace(TEXT_WRAPPER, '$1');
+  }
+  t = t.replace(LATEX_NOISE, '').replace(/\\(?=[$%])/g, '').replace(/[$,%]/g, '').trim();
+  if (t.endsWith('.')) t = t.slice(0, -1).trim();
+  const unit = NUMBER_THEN_UNIT.exec(t);
+  return unit ? (unit[1] as string) : t;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -249,7 +267,7 @@ function makeOptionsTransform(cfg: MatchConfig): ((s: string) => string) | null 
  * `"18.0" = "18" numerically` or `"5" ≠ "6" after squad normalization`.
  *
  * Presets: `strict` is exact equality without trimming (as lm-eval's exact_match); `squad` the
- * SQuAD v1.1 normalization; `numeric` cleans `$`, `,` and a trailing `.` and compares decimal
+ * SQuAD v1.1 normalization; `numeric` cleans `$`, `,`, `%`, `\\text{}` and units (see `cleanNumeric`) and compares decimal
  * values exactly (else the cleaned strings); `math` the hendrycks `strip_string` comparison.
  * Throws on an invalid regex in `regexesToIgnore` (see `parseMatchConfig`).
  */

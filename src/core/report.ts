@@ -87,6 +87,7 @@ const COLUMNS: Column[] = [
 function summaryLines(result: SweepResult): string[] {
   const lines = [
     `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.encoding} (${result.engine}) · extract ${result.extract.preset} · match ${result.match.preset}`,
+    ...(result.detected ? [`detected from the test set: ${result.detected.reason}`] : []),
     `baseline (full): EM ${pct(result.baseline.em)}% (${result.baseline.correct}/${result.cases}), ${result.baseline.meanTokens.toFixed(1)} mean output tokens`,
     `recommendation at margin ${pct(result.margin)} pts: ${recommendationLine(result)}`,
   ];

@@ -11,6 +11,7 @@ import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix 
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
+import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
   encoding: EncodingName;
@@ -30,6 +31,14 @@ export interface SweepOptions {
    * generation; the arm's full length is then the baseline, and no arm rows are shown.
    */
   arm?: string;
+  /**
+   * Detect the extraction and/or the match from the test set (see detectPresets.ts): true for the
+   * ones nobody named. The detected presets replace `extract` / `match` and are reported as
+   * `detected` in the result.
+   */
+  detect?: { extract: boolean; match: boolean };
+  /** Cases to add speaks only of policies saving at least this share of full's tokens beyond the recommendation (default 0.05). */
+  casesToAddMinSavings?: number;
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -88,7 +97,8 @@ function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, ex
 }
 
 /** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
-export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOptions): SweepResult {
+export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
+  let opts = options;
   const warnings: string[] = [];
   const source = opts.arm === undefined ? cases : onArm(cases, opts.arm);
   const traced = source.filter((c) => typeof c.output === 'string');
@@ -110,6 +120,12 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
   const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
   const columns = names.length;
 
+  let detected: SweepResult['detected'];
+  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
+    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+    detected = { extract: d.extract, match: d.match, reason: d.reason };
+    opts = { ...opts, extract: d.extract, match: d.match };
+  }
   const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
@@ -211,6 +227,8 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
           margin: opts.margin,
           reason: chosen.reason,
         };
+  const noAnswer = baselineWarning(traced, answered[0], opts.extract);
+  if (noAnswer) warnings.push(noAnswer);
   const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
   const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
@@ -232,11 +250,12 @@ export function runSweep(cases: readonly Case[], skipped: number, opts: SweepOpt
     crossValidation: cv,
     warnings,
   };
+  if (detected) result.detected = detected;
   if (opts.includeCases) result.caseResults = caseResults;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
   }
-  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null);
+  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
   if (toAdd) result.casesToAdd = toAdd;
   return result;
 }

@@ -68,10 +68,17 @@ function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void
   for (const p of o.policies) if (p.kind === 'cutoff' && !(Number.isInteger(p.tokens) && p.tokens > 0)) issues.push({ severity: 'error', field: 'cutoffs', message: `cutoff ${p.tokens}: expected a positive integer` });
 }
 
+/** Whether a config names the extraction or the match itself (rather than taking the default). */
+function namesPreset(config: PromptBudgetConfig | undefined, key: 'extract' | 'match'): boolean {
+  return config?.named?.includes(key) ?? false;
+}
+
 /**
  * Sweep options from a parsed config (or none) and a surface's overrides: overrides win over the
  * config, the config over the defaults. With neither cutoffs nor policies set anywhere, the sweep
- * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES. `issues` explain what is wrong.
+ * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES. When neither names the extraction or
+ * the match, `options.detect` asks the sweep to detect it from the test set (detectPresets.ts).
+ * `issues` explain what is wrong.
  */
 export function resolveSweepOptions(config: PromptBudgetConfig | undefined, overrides: SweepOverrides = {}): { options: ResolvedSweepOptions; issues: SweepOptionIssue[] } {
   const issues: SweepOptionIssue[] = [];
@@ -87,6 +94,9 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
   if (overrides.arm !== undefined) options.arm = overrides.arm;
+  if (config) options.casesToAddMinSavings = config.casesToAdd.minSavings / 100;
+  const detect = { extract: !overrides.extract && !namesPreset(config, 'extract'), match: !overrides.match && !namesPreset(config, 'match') };
+  if (detect.extract || detect.match) options.detect = detect;
   checkNumbers(options, issues);
   return { options, issues };
 }

@@ -339,6 +339,14 @@ export interface CasesToAdd {
   message: string;
 }
 
+/** Extraction and match chosen from the test set itself (none named on the command line or in the config), and why. */
+export interface DetectedPresets {
+  extract: ExtractConfig;
+  match: MatchConfig;
+  /** One sentence a person can check: what the answers and traces look like and what was counted. */
+  reason: string;
+}
+
 /** The whole sweep, as the CLI's `--format json` prints it (plus optional fields). */
 export interface SweepResult {
   cases: number;
@@ -362,6 +370,8 @@ export interface SweepResult {
   tagBudgets?: TagBudgets | null;
   /** When a cheaper policy is held back only by the test set's size: how many cases to add. */
   casesToAdd?: CasesToAdd | null;
+  /** Present when the extraction or the match was detected from the test set. */
+  detected?: DetectedPresets;
   /** The config's linked prompt and its tokens (sweep encoding), when the CLI could read it. */
   prompt?: { file: string; tokens: number } | null;
 }

@@ -8,6 +8,7 @@ export const COMMANDS = {
   exportPolicy: 'promptBudget.exportPolicy',
   openLog: 'promptBudget.openLog',
   createStarterConfig: 'promptBudget.createStarterConfig',
+  keepDetected: 'promptBudget.keepDetectedSettings',
   showPanel: 'promptBudget.showPanel',
   openSample: 'promptBudget.openSample',
   setApiKey: 'promptBudget.setApiKey',
@@ -16,6 +17,8 @@ export const COMMANDS = {
   clearLiveCache: 'promptBudget.clearLiveCache',
   /** Internal: a result CodeLens opens the panel on its row. */
   revealPolicy: 'promptBudget.revealPolicy',
+  /** Internal: the config quick fix that removes a missing test set or prompt. */
+  removeConfigEntry: 'promptBudget.removeConfigEntry',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -3,7 +3,9 @@ import type { EncodingName, SweepResult } from '../core/types';
 import type { ViewState } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
 import { parseCutoffList } from '../core/cutoffList';
-import { createStarterConfig, writeCutoffs } from './configEdits';
+import { writeCutoffs } from './configEdits';
+import { createStarterConfig, type StarterDeps } from './starterConfig';
+import { MissingFileFixes, missingFileDiagnostics, offerTestSetInConfig, removeConfigEntry } from './testSetChoice';
 import { exportPolicy, policyExportArgs } from './policyExporter';
 import { PromptFiles } from './promptFiles';
 import { CutoffCodeLensProvider, RecommendationCodeLensProvider } from './resultCodeLens';
@@ -147,6 +149,31 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
   );
 }
 
+/** Diagnostics on config entries that name no file, with quick fixes; returns the re-check. */
+function watchConfigFiles(context: vscode.ExtensionContext, { config, settings, log }: Services): () => void {
+  const fileDiagnostics = vscode.languages.createDiagnosticCollection('promptBudget.configFiles');
+  context.subscriptions.push(fileDiagnostics);
+  let fileCheck = 0;
+  const checkConfigFiles = async (): Promise<void> => {
+    const run = ++fileCheck;
+    const loaded = config.current;
+    const found = loaded ? await missingFileDiagnostics(loaded) : [];
+    if (run !== fileCheck) return;
+    fileDiagnostics.clear();
+    if (loaded) fileDiagnostics.set(loaded.uri, found);
+  };
+  const recheck = (): void => void checkConfigFiles().catch((e: Error) => log.warn(`checking the config's files: ${e.message}`));
+  context.subscriptions.push(
+    config.onDidChange(recheck),
+    vscode.workspace.onDidCreateFiles(recheck),
+    vscode.workspace.onDidDeleteFiles(recheck),
+    vscode.workspace.onDidRenameFiles(recheck),
+    vscode.languages.registerCodeActionsProvider({ pattern: `**/${CONFIG_FILE}` }, new MissingFileFixes(() => settings.settings.promptFiles), { providedCodeActionKinds: MissingFileFixes.kinds }),
+    vscode.commands.registerCommand(COMMANDS.removeConfigEntry, (uri: vscode.Uri, path: (string | number)[]) => removeConfigEntry(uri, path)),
+  );
+  return recheck;
+}
+
 /** Checks a test set when it is opened or saved (trusted workspaces only); returns the check. */
 function watchTestSets(context: vscode.ExtensionContext, { config, sweeps, worker, log }: Services): (doc: vscode.TextDocument) => void {
   const isTestSet = (uri: vscode.Uri): boolean => [...config.testSetUris(), sweeps.currentTestSet()].some((u) => u?.toString() === uri.toString());
@@ -157,7 +184,8 @@ function watchTestSets(context: vscode.ExtensionContext, { config, sweeps, worke
   return check;
 }
 
-function registerCommands(context: vscode.ExtensionContext, { config, tokens, sweeps, view, log, settings }: Services): void {
+function registerCommands(context: vscode.ExtensionContext, { config, tokens, sweeps, view, log, settings, worker }: Services): void {
+  const starterDeps: StarterDeps = { worker, log, get promptGlobs() { return settings.settings.promptFiles; } };
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.runSweep, async () => {
       const result = await sweeps.run();
@@ -168,8 +196,12 @@ function registerCommands(context: vscode.ExtensionContext, { config, tokens, sw
       }
       return result;
     }),
-    vscode.commands.registerCommand(COMMANDS.pickTestSet, () => sweeps.pickTestSet()),
-    vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config)),
+    vscode.commands.registerCommand(COMMANDS.pickTestSet, async () => {
+      const uri = await sweeps.pickTestSet();
+      if (uri) await offerTestSetInConfig(uri, config, starterDeps);
+      return uri;
+    }),
+    vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config, starterDeps)),
     vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),
     vscode.commands.registerCommand(COMMANDS.exportReport, (format?: unknown, target?: unknown) =>
       sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
@@ -178,7 +210,8 @@ function registerCommands(context: vscode.ExtensionContext, { config, tokens, sw
       exportPolicy(sweeps.result as SweepResult | undefined, log, policyExportArgs(policy, format, target)),
     ),
     vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
-    vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig()),
+    vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig(starterDeps)),
+    vscode.commands.registerCommand(COMMANDS.keepDetected, () => sweeps.keepDetected((testSet) => createStarterConfig(starterDeps, testSet))),
     vscode.commands.registerCommand(COMMANDS.showPanel, () => view.reveal()),
     vscode.commands.registerCommand(COMMANDS.revealPolicy, (policy?: unknown) => view.reveal(typeof policy === 'string' ? policy : undefined)),
     vscode.commands.registerCommand(COMMANDS.openSample, () => openSample(context)),
@@ -202,9 +235,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   const { config, worker, tokens, sweeps, log } = services;
   registerDisplays(context, services);
   const check = watchTestSets(context, services);
+  const recheck = watchConfigFiles(context, services);
   registerCommands(context, services);
 
   await config.reload();
+  recheck();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
   void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
     () => worker.call('forget', { key: 'warm-up' }),
@@ -242,12 +277,12 @@ async function chooseEncoding(current: EncodingName): Promise<void> {
   await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('encoding', pick.value, target);
 }
 
-async function editCutoffs(config: ConfigStore): Promise<void> {
+async function editCutoffs(config: ConfigStore, starterDeps: StarterDeps): Promise<void> {
   const loaded = config.current ?? (await config.reload());
   if (!loaded) {
     const create = 'Create Starter Config';
     if ((await vscode.window.showInformationMessage(`Prompt Budget: cutoffs live in ${CONFIG_FILE}, which this workspace does not have yet.`, create)) === create) {
-      await createStarterConfig();
+      await createStarterConfig(starterDeps);
     }
     return;
   }

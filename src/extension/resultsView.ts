@@ -109,6 +109,9 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'exportPolicy':
         await vscode.commands.executeCommand(COMMANDS.exportPolicy, msg.policy);
         return;
+      case 'keepDetected':
+        await vscode.commands.executeCommand(COMMANDS.keepDetected);
+        return;
       case 'runSweep':
         await vscode.commands.executeCommand(COMMANDS.runSweep);
         return;

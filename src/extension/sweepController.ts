@@ -2,13 +2,15 @@ import * as vscode from 'vscode';
 import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
-import { issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
+import { CONFIG_FILE, issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
+import { writeConfigValues } from './configEdits';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions, type ResolvedSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
 import type { FlippedCase, SweepJob, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
+import { COMMANDS } from './commandIds';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -320,7 +322,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
     try {
       return { loaded, testSet, sweepOptions, bytes: await this.readTestSet(testSet), prompt: await this.linkedPrompt(loaded) };
     } catch (e) {
-      this.fail(`cannot read ${vscode.workspace.asRelativePath(testSet)}: ${e instanceof Error ? e.message : String(e)}`);
+      const missing = e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
+      this.fail(`cannot read the test set ${vscode.workspace.asRelativePath(testSet)}: ${missing ? 'no such file' : e instanceof Error ? e.message : String(e)}. Pick another test set, or fix its path in promptbudget.json.`, 'Pick Test Set');
       return undefined;
     }
   }
@@ -396,11 +399,40 @@ export class SweepController implements ResultSource, vscode.Disposable {
     }
   }
 
-  private fail(text: string): void {
+  private fail(text: string, pick?: 'Pick Test Set'): void {
     this.log.error(text);
     this.message = { kind: 'error', text };
     this.emitState();
-    void vscode.window.showErrorMessage(`Prompt Budget: ${text}`);
+    const shown = pick ? vscode.window.showErrorMessage(`Prompt Budget: ${text}`, pick) : vscode.window.showErrorMessage(`Prompt Budget: ${text}`);
+    void shown.then((a) => {
+      if (a === pick) void vscode.commands.executeCommand(COMMANDS.pickTestSet);
+    });
+  }
+
+  /**
+   * Writes the extraction and match the last sweep detected into promptbudget.json (creating a
+   * starter config for the swept test set when there is none); the panel's notice then goes.
+   */
+  async keepDetected(createConfig: (testSet: vscode.Uri) => Promise<vscode.Uri | undefined>): Promise<boolean> {
+    const s = this.stored;
+    const detected = s?.summary.result.detected;
+    if (!s || !detected) {
+      void vscode.window.showInformationMessage('Prompt Budget: the last sweep used the extraction and match named in the config; nothing to keep.');
+      return false;
+    }
+    const loaded = this.config.current ?? (await this.config.reload());
+    const extract = detected.extract.preset === 'regex' ? detected.extract : detected.extract.preset;
+    const ok = loaded ? await writeConfigValues(loaded.uri, [[['extract'], extract], [['match'], detected.match.preset]]) : (await createConfig(vscode.Uri.parse(s.testSetUri))) !== undefined;
+    if (!ok) {
+      this.fail(`could not write the detected settings into ${CONFIG_FILE}.`);
+      return false;
+    }
+    const { detected: _kept, ...result } = s.summary.result;
+    s.summary = { ...s.summary, result };
+    this.message = { kind: 'info', text: `Kept extract ${detected.extract.preset} and match ${detected.match.preset} in ${CONFIG_FILE}.` };
+    this.persist('sweep');
+    this.emitState();
+    return true;
   }
 
   // ---- panel actions ---------------------------------------------------------------------

@@ -17,8 +17,11 @@ export interface LoadedConfig {
   issues: LineIssue[];
 }
 
+/** Source of the diagnostics this extension reports. */
+export const OWN_SOURCE = 'Prompt Budget';
+
 /** Converts a 1-based {@link LineIssue} to a diagnostic on the given text. */
-export function issueToDiagnostic(issue: LineIssue, lines: readonly string[], source = 'Prompt Budget'): vscode.Diagnostic {
+export function issueToDiagnostic(issue: LineIssue, lines: readonly string[], source = OWN_SOURCE): vscode.Diagnostic {
   const line = Math.max(0, Math.min(issue.line - 1, Math.max(0, lines.length - 1)));
   const text = lines[line] ?? '';
   const start = issue.column !== undefined ? Math.min(Math.max(0, issue.column - 1), text.length) : text.length - text.trimStart().length;
@@ -46,6 +49,9 @@ export class ConfigStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The config's own problems, and the key of those last shown (to publish only changes). */
+  private own: { uri: vscode.Uri; diagnostics: vscode.Diagnostic[] } | undefined;
+  private shown: string | null = null;
 
   constructor(
     private readonly diagnostics: vscode.DiagnosticCollection,
@@ -65,7 +71,25 @@ export class ConfigStore implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.reload()),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (this.own && e.uris.some((u) => u.toString() === this.own?.uri.toString())) this.publish();
+      }),
     );
+  }
+
+  /**
+   * Shows the config's problems, less those the JSON language already reports on the same line
+   * (syntax and schema errors), so each problem appears once in the Problems panel.
+   */
+  private publish(): void {
+    const own = this.own;
+    if (!own) return;
+    const others = vscode.languages.getDiagnostics(own.uri).filter((d) => d.source !== OWN_SOURCE);
+    const shown = own.diagnostics.filter((d) => !others.some((o) => o.range.start.line === d.range.start.line));
+    const key = shown.map((d) => `${d.range.start.line}:${d.range.start.character}:${d.message}`).join('\n');
+    if (key === this.shown) return;
+    this.shown = key;
+    this.diagnostics.set(own.uri, shown);
   }
 
   get current(): LoadedConfig | undefined {
@@ -94,6 +118,7 @@ export class ConfigStore implements vscode.Disposable {
       }
     }
     if (this.loaded) this.diagnostics.delete(this.loaded.uri);
+    this.own = undefined;
     this.loaded = undefined;
     this.emitter.fire(undefined);
     return undefined;
@@ -102,10 +127,9 @@ export class ConfigStore implements vscode.Disposable {
   private apply(uri: vscode.Uri, text: string): LoadedConfig {
     const { config, issues } = parseConfig(text, { validatePolicy: (name: string) => parsePolicy(name).error ?? null });
     const lines = splitLines(text);
-    this.diagnostics.set(
-      uri,
-      issues.map((i) => issueToDiagnostic(i, lines)),
-    );
+    this.own = { uri, diagnostics: issues.map((i) => issueToDiagnostic(i, lines)) };
+    this.shown = null;
+    this.publish();
     if (issues.length) this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${issues.length} problem(s)`);
     this.loaded = { uri, dir: vscode.Uri.joinPath(uri, '..'), text, config, issues };
     this.emitter.fire(this.loaded);

@@ -129,7 +129,9 @@ export type WebviewMessage =
   | { type: 'revealCase'; caseId: string }
   | { type: 'export'; format: ExportFormat }
   | { type: 'exportPolicy'; policy: string }
-  | { type: 'runSweep' };
+  | { type: 'runSweep' }
+  /** Write the extraction and match the sweep detected into promptbudget.json. */
+  | { type: 'keepDetected' };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -150,6 +152,7 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | null {
     }
     case 'closeCase':
     case 'runSweep':
+    case 'keepDetected':
       return { type: v.type };
     case 'selectPolicy':
       return v.policy === null || typeof v.policy === 'string' ? { type: 'selectPolicy', policy: v.policy } : null;

@@ -7,6 +7,7 @@ import { PER_TAG_PLAN, policyExportRule, tagPlanDiffers, tagPlanFallback, type C
 import { liveStatusLine } from '../shared/liveProgress';
 import { renderChart } from './chart';
 import { nextSort, sortRows } from './sortRows';
+import { renderDetectedNotice } from './detectedNotice';
 
 interface VsCodeApi {
   postMessage(msg: WebviewMessage): void;
@@ -390,6 +391,7 @@ function render(): void {
   } else {
     const s = v.sweep;
     app.append(renderSummary(s, v));
+    if (s.result.detected) app.append(renderDetectedNotice(s.result.detected, send));
     if (s.result.casesToAdd) app.append(renderCasesToAdd(s, s.result.casesToAdd));
     if (s.result.tagBudgets) app.append(renderTagBudgets(s, s.result.tagBudgets));
     const chartBox = h('section', { class: 'chart', 'aria-label': 'EM against mean output tokens' });

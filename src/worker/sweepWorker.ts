@@ -13,7 +13,9 @@ import type { EncodingName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
 import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
-import type { CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { detectPresets, isCompleteTrace } from '../core/detectPresets';
+import { cutoffsForLengths } from '../core/starterFromData';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -67,6 +69,18 @@ async function codePrompts(args: WorkerCalls['codePrompts']['args']): Promise<Co
 function checkTestSet(args: WorkerCalls['checkTestSet']['args']): TestSetCheck {
   const parsed = parseTestSet(args.bytes, { fileName: args.fileName, fields: args.fields });
   return { cases: parsed.cases.length, skipped: parsed.skipped, issues: parsed.issues };
+}
+
+function inspectTestSet(args: WorkerCalls['inspectTestSet']['args']): TestSetInspection {
+  const parsed = parseTestSet(args.bytes, { fileName: args.fileName, fields: args.fields });
+  const traced = parsed.cases.filter((c) => typeof c.output === 'string');
+  if (traced.length === 0) return { cases: parsed.cases.length, traced: 0, detected: null, cutoffs: [], p95Tokens: 0 };
+  const d = detectPresets(traced);
+  const tok = getTokenizer(args.encoding, args.engine);
+  const lengths = traced.filter(isCompleteTrace).map((c) => countTokens(tok, c.output as string).count);
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const p95 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number) : 0;
+  return { cases: parsed.cases.length, traced: traced.length, detected: { extract: d.extract, match: d.match, reason: d.reason }, cutoffs: cutoffsForLengths(lengths), p95Tokens: p95 };
 }
 
 function sweep(job: SweepJob, progress: (done: number, total: number) => void): SweepJobResult {
@@ -132,6 +146,8 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
     }
     case 'checkTestSet':
       return checkTestSet(req.args);
+    case 'inspectTestSet':
+      return inspectTestSet(req.args);
     case 'sweep':
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     case 'live':

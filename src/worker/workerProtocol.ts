@@ -3,7 +3,7 @@
  * counting prompts as the user types (a long-lived worker keeping per-document chunk caches),
  * sweeps and live runs (one worker per run). Plain data only; no `vscode` here.
  */
-import type { Case, EncodingName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { Case, DetectedPresets, EncodingName, EngineName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
 import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
@@ -93,6 +93,18 @@ export interface TestSetCheck {
   issues: LineIssue[];
 }
 
+/** What a starter config needs from a test set: the detected presets and cutoffs for its traces' lengths. */
+export interface TestSetInspection {
+  cases: number;
+  /** Cases with a recorded output. */
+  traced: number;
+  detected: DetectedPresets | null;
+  /** Fixed cutoffs up to about the p95 of the complete traces' lengths (empty without traces). */
+  cutoffs: number[];
+  /** 95th percentile of complete traces' lengths in output tokens (0 without traces). */
+  p95Tokens: number;
+}
+
 /** Request payloads by kind, and what each answers. */
 export interface WorkerCalls {
   count: { args: { key: string; text: string; encoding: EncodingName; sections: boolean }; result: DocumentCount };
@@ -101,6 +113,7 @@ export interface WorkerCalls {
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
+  inspectTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap>; encoding: EncodingName; engine: EngineName }; result: TestSetInspection };
   live: { args: LiveJob; result: LiveJobResult };
   /** Stops every live run of this worker; answers how many it stopped. */
   cancelLive: { args: Record<string, never>; result: number };

@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, type ConfigParseOptions, type PromptBudgetConfig } from
 import { readExtract } from './readExtract';
 import { readLive } from './readLive';
 import { readMatch } from './readMatch';
-import { readCutoffs, readFields, readFolds, readPolicies, readPrices, readTestSets } from './readSections';
+import { readCasesToAdd, readCutoffs, readFields, readFolds, readPolicies, readPrices, readTestSets } from './readSections';
 import { suggest } from './suggest';
 
 const ROOT_KEYS = [
@@ -27,6 +27,7 @@ const ROOT_KEYS = [
   'folds',
   'prices',
   'live',
+  'casesToAdd',
 ] as const;
 
 /**
@@ -92,9 +93,11 @@ function readRootKey(r: NodeReader, opts: ConfigParseOptions, config: PromptBudg
       break;
     case 'extract':
       config.extract = readExtract(r, value) ?? config.extract;
+      (config.named ??= []).push('extract');
       break;
     case 'match':
       config.match = readMatch(r, value);
+      (config.named ??= []).push('match');
       break;
     case 'fields':
       config.fields = readFields(r, value);
@@ -116,6 +119,9 @@ function readRootKey(r: NodeReader, opts: ConfigParseOptions, config: PromptBudg
       break;
     case 'live':
       config.live = readLive(r, value);
+      break;
+    case 'casesToAdd':
+      config.casesToAdd = readCasesToAdd(r, value);
       break;
     default:
       r.issue(keyNode, `unknown setting "${key}"${suggest(key, ROOT_KEYS)}; ignored`, 'warning');

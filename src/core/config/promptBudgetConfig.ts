@@ -48,6 +48,10 @@ export interface PromptBudgetConfig {
   folds: number;
   prices: PriceConfig;
   live: LiveConfig;
+  /** Cases to add speaks only of policies saving at least `minSavings` percent of full length's tokens beyond the recommendation. */
+  casesToAdd: { minSavings: number };
+  /** The preset settings the file names itself; the others are detected from the test set (see sweepOptions.ts). */
+  named?: ('extract' | 'match')[];
 }
 
 export interface ConfigParseOptions {
@@ -90,4 +94,5 @@ export const DEFAULT_CONFIG: Readonly<PromptBudgetConfig> = deepFreeze<PromptBud
     extraBody: {},
     arms: [],
   },
+  casesToAdd: { minSavings: 5 },
 });

@@ -86,3 +86,14 @@ export function readPrices(r: NodeReader, node: Node): PriceConfig {
   }
   return out;
 }
+
+/** `casesToAdd`: `{ "minSavings": <percent of full length's tokens, 0–100> }`. */
+export function readCasesToAdd(r: NodeReader, node: Node): { minSavings: number } {
+  const out = { ...DEFAULT_CONFIG.casesToAdd };
+  if (!r.object(node, 'casesToAdd')) return out;
+  for (const [key, value, keyNode] of r.properties(node)) {
+    if (key === 'minSavings') out.minSavings = r.number(value, 'casesToAdd.minSavings', 0, 100) ?? out.minSavings;
+    else r.issue(keyNode, `unknown setting "casesToAdd.${key}"${suggest(key, ['minSavings'])}; ignored`, 'warning');
+  }
+  return out;
+}

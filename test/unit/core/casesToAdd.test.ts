@@ -6,7 +6,8 @@ import path from 'node:path';
 import { computeCasesToAdd } from '../../../src/core/casesToAdd';
 import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
-import type { SweepRow } from '../../../src/core/types';
+import type { PolicySpec, SweepRow } from '../../../src/core/types';
+import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES } from '../../../src/core/policies';
 
 function row(policy: string, o: Partial<SweepRow>): SweepRow {
   return {
@@ -63,7 +64,7 @@ describe('core/casesToAdd', () => {
     );
   });
 
-  it('picks the cheapest promising policy and skips hopeless or already passing ones', () => {
+  it('skips hopeless or already passing policies and those not cheaper than the recommendation', () => {
     // Hopeless: its point ΔEM is already past the margin, so no number of cases would pass it.
     const hopeless = row('cutoff:32', { meanTokens: 40, deltaEm: -0.05, ci95: [-0.08, -0.02], flipsToWrong: 10 });
     const passing = row('cutoff:512', { meanTokens: 300, deltaEm: 0, ci95: [-0.005, 0.005], flipsToWrong: 1, flipsToRight: 1 });
@@ -77,16 +78,51 @@ describe('core/casesToAdd', () => {
     assert.equal(computeCasesToAdd([full, cheaper, cut], 200, 0.03, 'cutoff:64'), null);
   });
 
-  it('on GSM8K with a half-point margin: the figure follows the formula from the sweep row', function () {
-    this.timeout(60000);
-    const file = path.resolve(__dirname, '../../../../shared/data/gsm8k_faithfulcot_gpt4_cot.jsonl');
+  it('speaks only of candidates saving at least minSavings (default 5%) of full length beyond the recommendation', () => {
+    // The issue's example: a policy saving 0.1% of tokens would need tens of thousands of cases.
+    const tiny = row('stability:32x3', { meanTokens: 399.6, deltaEm: -0.001, ci95: [-0.02, 0.01], flipsToWrong: 3, flipsToRight: 2 });
+    assert.equal(computeCasesToAdd([full, tiny], 200, 0.01, null), null);
+    // 4% beyond the recommendation (cutoff:256 at 200 tokens ⇒ 184 tokens) is below the default 5%.
+    const close = row('cutoff:224', { meanTokens: 184, deltaEm: -0.01, ci95: [-0.04, 0.02], flipsToWrong: 4, flipsToRight: 2 });
+    const rec = row('cutoff:256', { meanTokens: 200, ci95: [-0.01, 0.01] });
+    assert.equal(computeCasesToAdd([full, rec, close], 200, 0.03, 'cutoff:256'), null);
+    assert.equal(computeCasesToAdd([full, rec, close], 200, 0.03, 'cutoff:256', { minSavings: 0.03 })?.policy, 'cutoff:224');
+  });
+
+  it('plans with at least 3 flips (rule of three) when fewer were seen, never with 0 cases', () => {
+    // 40 cases, no flip, interval ±9.9 pts: ψ = 3/40, N = 6.182557 × 0.075 / 0.01² = 4636.9 → 4637.
+    const quiet = row('stability:16x2', { meanTokens: 368, deltaEm: 0, ci95: [-0.099, 0.099] });
+    const r = computeCasesToAdd([row('full', { meanTokens: 400 }), quiet], 40, 0.01, 'full');
+    assert.deepEqual([r?.discordantRate, r?.casesNeeded, r?.casesToAdd], [0.075, 4637, 4597]);
+  });
+
+  it('picks the candidate needing the fewest cases, so unrelated policies do not move it', () => {
+    // cut (ΔEM −2, gap 1 pt) needs 2449 cases; steady (ΔEM 0, ψ 2%) needs 6.18 × 0.02 / 0.0009 = 138.
+    const steady = row('stability:16x2', { meanTokens: 250, deltaEm: 0, ci95: [-0.031, 0.031], flipsToWrong: 2, flipsToRight: 2 });
+    const base = computeCasesToAdd([full, cut, steady], 200, 0.03, null);
+    assert.deepEqual([base?.policy, base?.casesNeeded], ['stability:16x2', 138]);
+    const unrelated = [
+      row('cutoff:32', { meanTokens: 40, deltaEm: -0.09, ci95: [-0.12, -0.06], flipsToWrong: 18 }),
+      row('cutoff:1024', { meanTokens: 390, deltaEm: 0, ci95: [-0.01, 0.01] }),
+      row('marker:16', { meanTokens: 260, deltaEm: -0.025, ci95: [-0.06, 0.01], flipsToWrong: 9, flipsToRight: 4 }),
+      row('stability:32x3', { meanTokens: 398, deltaEm: 0, ci95: [-0.04, 0.04], flipsToWrong: 1, flipsToRight: 1 }),
+    ];
+    for (let k = 1; k <= unrelated.length; k++) {
+      const more = computeCasesToAdd([full, ...unrelated.slice(0, k), cut, steady], 200, 0.03, null);
+      assert.deepEqual([more?.policy, more?.casesNeeded, more?.casesToAdd], ['stability:16x2', 138, 0], `with ${k} more`);
+    }
+  });
+
+  it('on R1 GSM8K with a half-point margin: the figure follows the formula from the sweep row', function () {
+    this.timeout(120000);
+    const file = path.resolve(__dirname, '../../../../shared/data/gsm8k_thoughtology_deepseek_r1.jsonl');
     const { cases } = parseTestSet(readFileSync(file, 'utf8'), { fileName: file });
     const result = runSweep(cases, 0, {
       encoding: 'o200k_base',
       engine: 'gpt-tokenizer',
-      extract: { preset: 'last-number' },
+      extract: { preset: 'boxed' },
       match: { preset: 'numeric' },
-      policies: [{ kind: 'stability', every: 16, repeats: 2 }, { kind: 'stability', every: 32, repeats: 2 }, { kind: 'marker', grace: 16 }],
+      policies: [...DEFAULT_CUTOFFS.map((tokens): PolicySpec => ({ kind: 'cutoff', tokens })), ...DEFAULT_DYNAMIC_POLICIES],
       // Half a point: tight enough that a cheap policy misses the margin and more cases would be needed.
       margin: 0.005,
       seed: 1,
@@ -96,11 +132,12 @@ describe('core/casesToAdd', () => {
     const r = computeCasesToAdd(result.rows, result.cases, 0.005, result.recommendation?.policy ?? null);
     assert.ok(r, JSON.stringify(result.rows.map((x) => [x.policy, x.meanTokens, x.deltaEm, x.ci95])));
     const source = result.rows.find((x) => x.policy === r.policy) as SweepRow;
-    const psi = (source.flipsToWrong + source.flipsToRight) / 1319;
+    const psi = Math.max(source.flipsToWrong + source.flipsToRight, 3) / 439;
     // z for one-sided α = 0.05 plus z for 80% power, as computeCasesToAdd uses them.
     const z = 1.6448536269514722 + 0.8416212335729143;
     assert.equal(r.casesNeeded, Math.ceil((z * z * (psi - source.deltaEm ** 2)) / (source.deltaEm + 0.005) ** 2 - 1e-9));
-    assert.equal(r.casesToAdd, Math.max(0, r.casesNeeded - 1319));
+    assert.equal(r.casesToAdd, Math.max(0, r.casesNeeded - 439));
+    assert.ok(source.savings >= 0.05, r.message);
     assert.deepEqual(r.flipsToWrongIds, source.flipsToWrongIds);
     assert.ok(r.casesToAdd > 0);
   });

@@ -80,11 +80,22 @@ describe('match presets', () => {
       assert.equal(pass('numeric', '0.1', '0.10000000000000001'), false);
       assert.equal(pass('numeric', '17.99', '18'), false);
     });
+    it('strips \\text{}, \\$, %, LaTeX spacing and a unit after the number, as the R1 GSM8K scoring does', () => {
+      assert.equal(cleanNumeric('60\\%'), '60');
+      assert.equal(cleanNumeric('\\$1,\\!200'), '1200');
+      assert.equal(cleanNumeric('\\text{18 dollars}'), '18');
+      assert.equal(cleanNumeric('18 \\text{ dollars}'), '18');
+      assert.equal(cleanNumeric('90^\\circ'), '90');
+      assert.equal(cleanNumeric('4 hours.'), '4');
+      assert.equal(cleanNumeric('3 cm^2'), '3 cm^2');
+      assert.equal(pass('numeric', '20%', '20'), true);
+      assert.equal(pass('numeric', '10\\%', '10'), true);
+      assert.equal(reason('numeric', '4 hours', '4'), '"4 hours" = "4" numerically');
+      assert.equal(pass('numeric', '\\dfrac{400}{11}', '36'), false);
+    });
     it('falls back to comparing the cleaned strings', () => {
-      // A percent sign is not cleaned: "20%" and "20" are different answers to many questions.
-      assert.equal(pass('numeric', '20%', '20'), false);
       assert.equal(pass('numeric', 'x=3', 'x=3.'), true);
-      assert.equal(reason('numeric', '4 hours', '4'), '"4 hours" ≠ "4" as text (not both numbers) ("4 hours" vs "4")');
+      assert.equal(reason('numeric', 'x=3', '3'), '"x=3" ≠ "3" as text (not both numbers) ("x=3" vs "3")');
     });
     it('explains a numeric match', () => {
       assert.equal(reason('numeric', '18.0', '18'), '"18.0" = "18" numerically');

@@ -80,3 +80,19 @@ describe('core/sweepOptions', function () {
     assert.deepEqual(cli.recommendation, JSON.parse(JSON.stringify(editor.recommendation)));
   });
 });
+
+describe('core/sweepOptions: detection and cases to add', () => {
+  it('detects the presets nobody named, and none that the flags or the config name', () => {
+    assert.deepEqual(resolveSweepOptions(undefined, {}).options.detect, { extract: true, match: true });
+    assert.deepEqual(resolveSweepOptions(parseConfig('{ "cutoffs": [64] }').config, {}).options.detect, { extract: true, match: true });
+    assert.deepEqual(resolveSweepOptions(parseConfig('{ "extract": "boxed" }').config, {}).options.detect, { extract: false, match: true });
+    assert.deepEqual(resolveSweepOptions(undefined, { match: { preset: 'math' } }).options.detect, { extract: true, match: false });
+    assert.equal(resolveSweepOptions(parseConfig('{ "extract": "boxed", "match": "math" }').config, {}).options.detect, undefined);
+    assert.equal(resolveSweepOptions(undefined, { extract: { preset: 'gsm8k' }, match: { preset: 'numeric' } }).options.detect, undefined);
+  });
+
+  it('takes casesToAdd.minSavings from the config, in percent', () => {
+    assert.equal(resolveSweepOptions(parseConfig('{ "casesToAdd": { "minSavings": 2 } }').config, {}).options.casesToAddMinSavings, 0.02);
+    assert.equal(resolveSweepOptions(parseConfig('{}').config, {}).options.casesToAddMinSavings, 0.05);
+  });
+});

@@ -24,6 +24,7 @@ const VSIX_FILES = [
   'media/icon.png',
   'media/panel.css',
   'media/walkthrough/openSample.md',
+  'media/walkthrough/ownData.md',
   'media/walkthrough/readRecommendation.md',
   'media/walkthrough/runSweep.md',
   'package.json',

@@ -42,6 +42,7 @@ describe('core/config/parseConfig', () => {
 // The file ends with a trailing comma, which JSONC allows.
 "live": { "baseUrl": "https://api.example.test/v1", "model": "m", "maxTokens": 4096, "temperature": 0.6,
           "concurrency": 8, "timeoutMs": 120000, "probeEvery": 64, "extraBody": { "top_p": 0.95 } },
+  "casesToAdd": { "minSavings": 2.5 },
 }`;
     const r = parseConfig(text, { validatePolicy });
     assert.deepEqual(r.issues, []);
@@ -73,6 +74,8 @@ describe('core/config/parseConfig', () => {
         extraBody: { top_p: 0.95 },
         arms: [],
       },
+      casesToAdd: { minSavings: 2.5 },
+      named: ['extract', 'match'],
     });
   });
 
