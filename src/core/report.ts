@@ -54,6 +54,8 @@ export function sweepToJson(result: SweepResult): Record<string, unknown> {
       flipsToWrongIds: r.flipsToWrongIds,
       flipsToRightIds: r.flipsToRightIds,
       ...(r.arm !== undefined ? { arm: r.arm } : {}),
+      ...(r.obeyed ? { obeyed: r.obeyed } : {}),
+      ...(r.noEffect ? { noEffect: true } : {}),
     })),
     recommendation: result.recommendation,
     power: result.power,

@@ -11,6 +11,7 @@ import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix 
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
+import { checkArmObeyed } from './armCheck';
 import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
@@ -31,6 +32,8 @@ export interface SweepOptions {
    * generation; the arm's full length is then the baseline, and no arm rows are shown.
    */
   arm?: string;
+  /** Requested numeric budgets of arms by name (from `live.arms`), for the obeyed check. */
+  armBudgets?: Readonly<Record<string, number>>;
   /**
    * Detect the extraction and/or the match from the test set (see detectPresets.ts): true for the
    * ones nobody named. The detected presets replace `extract` / `match` and are reported as
@@ -209,7 +212,16 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       flipsToRightIds: toRight,
     };
     if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
-    if (!spec) row.arm = armNames[p - policies.length];
+    if (!spec) {
+      const arm = armNames[p - policies.length];
+      row.arm = arm;
+      const reasoning = traced.flatMap((c) => (typeof c.arms?.[arm]?.usage?.reasoningTokens === 'number' ? [c.arms[arm].usage?.reasoningTokens as number] : []));
+      row.obeyed = checkArmObeyed(arm, matrix.tokens[p], matrix.tokens[0], reasoning, opts.armBudgets?.[arm]);
+      if (row.obeyed.noEffect) {
+        row.noEffect = true;
+        warnings.push(row.obeyed.reason);
+      }
+    }
     return row;
   });
 

@@ -5,6 +5,7 @@
  */
 
 /** OpenAI encodings supported by both tokenizer engines. */
+import type { ArmObeyed } from './armCheck';
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
 /** Tokenizer engines; both give identical ids for the same encoding. */
@@ -181,6 +182,10 @@ export interface SweepRow {
   flipsToRightIds: string[];
   /** Set on the rows of arms (`arm:<name>`): the arm's name. */
   arm?: string;
+  /** Arm rows: requested budget against reported reasoning tokens, and the paired token comparison. */
+  obeyed?: ArmObeyed;
+  /** Arm rows whose token counts are indistinguishable from the baseline's (the setting looks ignored). */
+  noEffect?: true;
 }
 
 export interface Recommendation extends Omit<MeasuredFigures, 'cases'> {

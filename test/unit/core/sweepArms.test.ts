@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { runSweep, type SweepOptions } from '../../../src/core/sweep';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
+import { checkArmObeyed, requestedBudget } from '../../../src/core/armCheck';
 
 const GSM8K = 'gsm8k_faithfulcot_gpt4_cot.jsonl';
 const N = 60;
@@ -67,5 +68,39 @@ describe('core/sweep arms: each arm a row paired with the baseline', () => {
     const r = runSweep(cases, 0, options);
     assert.deepEqual(r.rows.map((x) => x.policy), ['full', 'cutoff:64', 'arm:same']);
     assert.ok(r.warnings.includes('arm short has no output on 1 of 60 case(s), so it was not evaluated; run them in live mode with the arm.'));
+  });
+});
+
+describe('core/armCheck: was the arm obeyed?', () => {
+  it('finds numeric budgets where servers put them', () => {
+    assert.equal(requestedBudget({ thinking_token_budget: 1024 }), 1024);
+    assert.equal(requestedBudget({ thinking: { type: 'enabled', budget_tokens: 2048 } }), 2048);
+    assert.equal(requestedBudget({ extra_body: { google: { thinking_config: { thinking_budget: 512 } } } }), 512);
+    assert.equal(requestedBudget({ reasoning_effort: 'low' }), undefined);
+  });
+
+  it('flags an arm indistinguishable from the baseline, and reports reasoning past the budget', () => {
+    const base = [100, 120, 90, 300, 250, 80];
+    const ignored = checkArmObeyed('x', [101, 119, 90, 302, 248, 80], base, [3538, 2100, 1000], 2048);
+    assert.equal(ignored.noEffect, true);
+    assert.equal(ignored.requestedBudget, 2048);
+    assert.equal(ignored.reasoningP50, 2100);
+    assert.equal(ignored.overBudgetShare, 2 / 3);
+    assert.match(ignored.reason, /^arm x looks ignored: .* 67% of cases reasoned past the requested 2048 tokens \(p95 3394.2\)$/);
+    const obeyed = checkArmObeyed('y', [40, 40, 40, 40, 40, 40], base, []);
+    assert.equal(obeyed.noEffect, false);
+    assert.ok(Math.abs(obeyed.meanDiff - -116.66666666666667) < 1e-9);
+  });
+
+  it('marks the sweep row of an ignored arm with noEffect and a warning', () => {
+    const parsed = parseTestSet(rowsWithArms(), { fileName: 'arms.jsonl' });
+    const r = runSweep(parsed.cases, 0, { ...options, armBudgets: { short: 40 } });
+    const same = r.rows.find((x) => x.policy === 'arm:same');
+    const short = r.rows.find((x) => x.policy === 'arm:short');
+    assert.equal(same?.noEffect, true);
+    assert.equal(same?.obeyed?.meanDiff, 0);
+    assert.equal(short?.noEffect, undefined);
+    assert.equal(short?.obeyed?.requestedBudget, 40);
+    assert.ok(r.warnings.some((w) => w.startsWith('arm same looks ignored')));
   });
 });
