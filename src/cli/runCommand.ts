@@ -67,7 +67,7 @@ Exit codes: 0 ok, 2 bad usage, server unreachable, key rejected or cases left un
 130 cancelled (finished requests stay cached).
 `;
 
-const FLAGS = {
+export const RUN_FLAGS = {
   'base-url': { type: 'string' },
   model: { type: 'string' },
   out: { type: 'string' },
@@ -99,10 +99,10 @@ const FLAGS = {
 } as const;
 
 /** The parsed flags of `run`. */
-export type RunFlagValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>>['values'];
+export type RunFlagValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof RUN_FLAGS }>>['values'];
 
 /** The flag of each override, for core's issues in the CLI's words. */
-const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof FLAGS>> = {
+const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof RUN_FLAGS>> = {
   baseUrl: 'base-url',
   model: 'model',
   maxTokens: 'max-tokens',
@@ -347,7 +347,7 @@ function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, s
 
 /** `prompt-budget run`: generates traces (and probes) from a live server. */
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: RUN_FLAGS });
   if (values.help) {
     io.stdout(RUN_HELP);
     return 0;
