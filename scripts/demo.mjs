@@ -47,7 +47,11 @@ if (!existsSync(vsix)) {
 run('bash', [path.join(repo, 'scripts/e2e/setupTools.sh')]);
 
 // The main job on the bundled sample, as the CLI prints it; the editor shows the same numbers.
-if (!args.folder && existsSync(path.join(repo, 'dist/cli.js'))) run(process.execPath, [path.join(repo, 'dist/cli.js'), 'sweep', 'sample/testset.jsonl', '--config', 'sample/promptbudget.json']);
+// Then the reasoning sample: thinking traces, letters A–J, thinking vs answer tokens.
+if (!args.folder && existsSync(path.join(repo, 'dist/cli.js'))) {
+  run(process.execPath, [path.join(repo, 'dist/cli.js'), 'sweep', 'sample/testset.jsonl', '--config', 'sample/promptbudget.json']);
+  run(process.execPath, [path.join(repo, 'dist/cli.js'), 'sweep', 'sample/thinking.jsonl', '--config', 'sample/thinking.promptbudget.json']);
+}
 
 const folder = path.resolve(repo, args.folder ?? 'sample');
 if (!existsSync(folder)) {

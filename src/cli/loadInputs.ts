@@ -18,6 +18,7 @@ export const SWEEP_FLAGS = {
   config: { type: 'string' },
   extract: { type: 'string' },
   pattern: { type: 'string' },
+  letters: { type: 'string' },
   match: { type: 'string' },
   cutoffs: { type: 'string' },
   policies: { type: 'string' },
@@ -36,6 +37,7 @@ export interface SweepFlagValues {
   config?: string;
   extract?: string;
   pattern?: string;
+  letters?: string;
   match?: string;
   cutoffs?: string;
   policies?: string;
@@ -100,6 +102,12 @@ export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides 
     o.extract = parsed.config;
   } else if (flags.pattern) {
     throw new UsageError('--pattern needs --extract regex');
+  }
+  if (flags.letters !== undefined) {
+    if (!o.extract) throw new UsageError('--letters needs --extract (choice-letter, or a chain with it)');
+    const parsed = parseExtractConfig({ ...o.extract, letters: flags.letters });
+    if (!parsed.config) throw new UsageError(`--letters ${flags.letters}: ${parsed.error}`);
+    o.extract = parsed.config;
   }
   if (flags.match) {
     const parsed = parseMatchConfig(flags.match);

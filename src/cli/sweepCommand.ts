@@ -21,11 +21,13 @@ policy with the full-length baseline on the same cases.
 Options:
   --config <file>          promptbudget.json (test sets, cutoffs, policies, extraction, match, margin)
   --extract <preset>       gsm8k | last-number | answer-is | boxed | json-answer | after-think |
-                           choice-letter | regex (with --pattern '<regex with a group>');
+                           choice-letter | regex (with --pattern '<regex with a group>'); a chain
+                           such as after-think,choice-letter tries the rest in the answer part;
                            when neither flags nor config name it, detected from the test set
+  --letters <A-D>          choice-letter's allowed letters (default A-J)
   --match <preset>         numeric | squad | math | strict (detected likewise)
   --cutoffs 32,64,…        fixed cutoffs in output tokens
-  --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, probe:<N>x<k>
+  --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>
   --encoding <name>        o200k_base (default) | cl100k_base
   --engine <name>          gpt-tokenizer (default) | js-tiktoken
   --margin <pts>           non-inferiority margin in EM points (default 1)

@@ -1,4 +1,8 @@
 import type { ExtractConfig, ExtractPreset, Extraction } from './types';
+import { DEFAULT_THINKING_TAGS, splitTrace, type ThinkingTags } from './traceAnatomy';
+import { DEFAULT_LETTERS, letterClass, makeChoiceLetter, makeThinkingChoice } from './choiceLetter';
+
+export { letterClass } from './choiceLetter';
 
 /** Every extraction preset, in the order the UI lists them. */
 export const EXTRACT_PRESETS: readonly ExtractPreset[] = [
@@ -36,8 +40,12 @@ function isFlexibleNumberChar(c: number): boolean {
   return isStrictNumberChar(c) || c === CODE_DOLLAR;
 }
 
+const UNICODE_SPACE = /[\s\u200b]/;
+
+/** Unicode white space (JavaScript's `\s`: ideographic space, NBSP, the U+2000 block, BOM …) and ZWSP. */
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return UNICODE_SPACE.test(String.fromCharCode(c));
 }
 
 function trimmedRange(text: string, start: number, end: number): [number, number] {
@@ -91,6 +99,25 @@ function extractLastNumber(text: string): Extraction | null {
     i = s - 1;
   }
   return null;
+}
+
+const CONCLUSION_RE = /\b(?:so|therefore|thus|hence|answer|total|altogether)\b/i;
+
+/** The last number of the last sentence in thinking that holds a conclusion word (so, therefore, total …). */
+function extractConcludedNumber(text: string): Extraction | null {
+  let end = text.length;
+  for (;;) {
+    const found = extractLastNumber(end === text.length ? text : text.slice(0, end));
+    if (!found) return null;
+    let s = found.start;
+    while (s > 0) {
+      const c = text.charCodeAt(s - 1);
+      if (c === 10 || ((c === CODE_DOT || c === 33 || c === 63) && isSpace(text.charCodeAt(s)))) break;
+      s--;
+    }
+    if (CONCLUSION_RE.test(text.slice(s, found.start))) return found;
+    end = s;
+  }
 }
 
 /** Drops a trailing `.` and wrapping `**…**` / `$…$` (repeatedly), then trims. */
@@ -222,39 +249,10 @@ function extractJsonAnswer(text: string): Extraction | null {
   }
 }
 
-/** Text after the last `</think>`, trimmed; null when there is none or nothing follows it. */
+/** The trimmed answer part of a thinking trace (the whole text of a region); null when empty. */
 function extractAfterThink(text: string): Extraction | null {
-  const i = text.lastIndexOf('</think>');
-  return i < 0 ? null : extraction(text, i + 8, text.length);
-}
-
-/*
- * Three forms, upper-case letters A–E only (so the article "a" is never an answer):
- *  1. "answer" / "Answer" / "ANSWER", optionally "is", optional ":", optional "option", then the
- *     letter, optionally in ( ) or [ ] or ** **, not followed by a word character
- *     ("The answer is (C)", "Answer: B", "correct answer is option D");
- *  2. a parenthesised letter "(D)" anywhere (lm-eval's multiple-choice flexible-extract);
- *  3. a line holding only the letter, optionally with ( ) . ** ("B", "**C**", "(D).").
- */
-const CHOICE_RE =
-  /\b(?:[Aa]nswer|ANSWER)(?:\s+is)?\s*:?\s*(?:option\s+)?[([]?\**([A-E])\b|\(([A-E])\)|^[ \t]*\**\(?([A-E])\)?\.?\**[ \t]*$/dgm;
-
-/** The last multiple-choice letter (A–E) in any of the forms above; the last occurrence wins. */
-function extractChoiceLetter(text: string): Extraction | null {
-  CHOICE_RE.lastIndex = 0;
-  let last: Extraction | null = null;
-  for (let m = CHOICE_RE.exec(text); m !== null; m = CHOICE_RE.exec(text)) {
-    const spans = m.indices;
-    if (!spans) continue;
-    for (let g = 1; g <= 3; g++) {
-      const span = spans[g];
-      if (span) {
-        last = { answer: m[g] as string, start: span[0], end: span[1] };
-        break;
-      }
-    }
-  }
-  return last;
+  const found = extraction(text, 0, text.length);
+  return found ? { ...found, tentative: true } : null;
 }
 
 const ALLOWED_FLAGS = 'imsu';
@@ -292,13 +290,22 @@ function countGroups(re: RegExp): number {
   return (new RegExp(`|${re.source}`, re.flags.replace(/[gyd]/g, '')).exec('') as RegExpExecArray).length - 1;
 }
 
-/**
- * Checks an extraction config beyond its shape: a known preset, and for `regex` a pattern that
- * compiles, allowed flags and an existing capture group. Returns a message, or null when valid.
- */
-export function validateExtractConfig(cfg: ExtractConfig): string | null {
+function validateOne(cfg: ExtractConfig, nested: boolean): string | null {
   if (!EXTRACT_PRESETS.includes(cfg.preset)) {
     return `unknown extraction preset "${String(cfg.preset)}" (expected one of ${EXTRACT_PRESETS.join(', ')})`;
+  }
+  if (cfg.letters !== undefined && letterClass(cfg.letters) === null) return `"letters" must be upper-case letters such as "A-D" or "ABCD", got "${cfg.letters}"`;
+  if (cfg.then !== undefined) {
+    if (nested) return '"then" presets cannot have their own "then"';
+    if (!Array.isArray(cfg.then)) return '"then" must be a list of presets';
+    for (const next of cfg.then) {
+      const problem = validateOne(next, true);
+      if (problem) return `then: ${problem}`;
+    }
+  }
+  if (cfg.thinking !== undefined) {
+    if (!Array.isArray(cfg.thinking) || cfg.thinking.length === 0) return '"thinking" must list at least one { "open", "close" } pair';
+    for (const t of cfg.thinking) if (typeof t?.open !== 'string' || typeof t.close !== 'string' || t.open === '' || t.close === '') return 'each "thinking" pair needs non-empty "open" and "close" strings';
   }
   if (cfg.preset !== 'regex') return null;
   if (typeof cfg.pattern !== 'string' || cfg.pattern === '') return 'the regex preset needs a non-empty "pattern"';
@@ -308,26 +315,45 @@ export function validateExtractConfig(cfg: ExtractConfig): string | null {
   } catch (err) {
     return (err as Error).message;
   }
-  const group = cfg.group ?? 1;
+  if (cfg.group === undefined) return null;
+  const group = cfg.group;
   if (!Number.isInteger(group) || group < 0) return `"group" must be a non-negative integer, got ${String(group)}`;
   const groups = countGroups(re);
   if (group > groups) return `"group" is ${group} but the pattern has ${groups} capture group${groups === 1 ? '' : 's'}`;
   return null;
 }
 
+/**
+ * Checks an extraction config beyond its shape: known presets (also in `then`), valid `letters`
+ * and `thinking` tags, and for `regex` a pattern that compiles, allowed flags and an existing
+ * capture group. Returns a message, or null when valid.
+ */
+export function validateExtractConfig(cfg: ExtractConfig): string | null {
+  return validateOne(cfg, false);
+}
+
+/**
+ * A user regex, read as lm-eval's RegexFilter reads it: the last match wins. With `group` set, that
+ * group (a match where it did not take part is skipped); without it, the first non-empty capture
+ * group of the last match (lm-eval's rule for alternations such as `(-?[$0-9.,]{2,})|(-?[0-9]+)`),
+ * or the whole match when the pattern has no groups.
+ */
 function makeRegexExtractor(cfg: ExtractConfig): Extractor {
   const re = compileUserRegex(cfg.pattern as string, cfg.flags ?? '', 'gd');
-  const group = cfg.group ?? 1;
+  const explicit = cfg.group;
   const unicode = re.unicode;
   return (text) => {
     re.lastIndex = 0;
     let last: Extraction | null = null;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const span = m.indices?.[group];
-      const value = m[group];
-      if (span && value !== undefined) {
+      const spans = m.indices;
+      let span: [number, number] | undefined;
+      if (explicit !== undefined) span = spans?.[explicit];
+      else if (m.length === 1) span = spans?.[0];
+      else for (let g = 1; g < m.length && !span; g++) if (m[g]) span = spans?.[g];
+      if (span) {
         const [start, end] = trimmedRange(text, span[0], span[1]);
-        last = { answer: text.slice(start, end), start, end };
+        if (start < end || explicit !== undefined) last = { answer: text.slice(start, end), start, end };
       }
       if (m[0] === '') {
         const c = text.codePointAt(re.lastIndex) ?? 0;
@@ -338,14 +364,31 @@ function makeRegexExtractor(cfg: ExtractConfig): Extractor {
   };
 }
 
-/**
- * Builds the answer extractor for a config. Each returned function finds the answer in a text
- * (a whole trace or a prefix of one) and its UTF-16 range, or null when none is there yet. The
- * built-in presets run in linear time. Throws when `validateExtractConfig` reports a problem.
- */
-export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction | null {
-  const problem = validateExtractConfig(cfg);
-  if (problem) throw new Error(problem);
+/** The last of several extractors' answers by position (the one that ends last). */
+function lastOf(...extractors: Extractor[]): Extractor {
+  return (text) => {
+    let best: Extraction | null = null;
+    for (const ex of extractors) {
+      const found = ex(text);
+      if (found && (!best || found.end > best.end)) best = found;
+    }
+    return best;
+  };
+}
+
+/** The first extractor that finds an answer. */
+function firstOf(...extractors: Extractor[]): Extractor {
+  return (text) => {
+    for (const ex of extractors) {
+      const found = ex(text);
+      if (found) return found;
+    }
+    return null;
+  };
+}
+
+/** The preset itself, on one region of text. */
+function regionExtractor(cfg: ExtractConfig): Extractor {
   switch (cfg.preset) {
     case 'gsm8k':
       return extractGsm8k;
@@ -360,7 +403,7 @@ export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction 
     case 'after-think':
       return extractAfterThink;
     case 'choice-letter':
-      return extractChoiceLetter;
+      return makeChoiceLetter(cfg.letters ?? DEFAULT_LETTERS);
     case 'regex':
       return makeRegexExtractor(cfg);
     default: {
@@ -370,33 +413,139 @@ export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction 
   }
 }
 
-const EXTRACT_KEYS = new Set(['preset', 'pattern', 'group', 'flags']);
+/** What the preset reads as an intermediate answer in thinking that is still open; null for none. */
+function thinkingExtractor(cfg: ExtractConfig): Extractor | null {
+  switch (cfg.preset) {
+    case 'gsm8k':
+    case 'last-number':
+      return lastOf(extractBoxed, extractConcludedNumber);
+    case 'answer-is':
+      return extractAnswerIs;
+    case 'boxed':
+      return firstOf(lastOf(extractBoxed, extractAnswerIs), extractConcludedNumber);
+    case 'json-answer':
+      return lastOf(extractJsonAnswer, extractAnswerIs);
+    case 'after-think':
+      return null;
+    case 'choice-letter':
+      return makeThinkingChoice(cfg.letters ?? DEFAULT_LETTERS);
+    case 'regex':
+      return makeRegexExtractor(cfg);
+    default: {
+      const never: never = cfg.preset;
+      throw new Error(`unknown extraction preset ${String(never)}`);
+    }
+  }
+}
+
+/** The first answer of an ordered list of extractors; `after-think` first scopes the rest (see ExtractConfig.then). */
+function chainExtractor(chain: readonly ExtractConfig[]): Extractor {
+  const scoped = chain[0].preset === 'after-think' && chain.length > 1;
+  const members = (scoped ? chain.slice(1) : chain).map(regionExtractor);
+  const first: Extractor = (text) => {
+    for (const ex of members) {
+      const found = ex(text);
+      if (found) return found;
+    }
+    return null;
+  };
+  return scoped ? (text) => first(text) ?? extractAfterThink(text) : first;
+}
+
+function inRegion(ex: Extractor, text: string, start: number, end: number, kind: 'final' | 'intermediate'): Extraction | null {
+  const whole = start === 0 && end === text.length;
+  const found = ex(whole ? text : text.slice(start, end));
+  if (!found) return null;
+  const out: Extraction = { answer: found.answer, start: found.start + start, end: found.end + start, kind };
+  if (found.tentative) out.tentative = true;
+  return out;
+}
 
 /**
- * Reads an extraction config from user JSON: a preset name (`"boxed"`) or an object
- * (`{ "preset": "regex", "pattern": "Final: (\\d+)" }`). Returns the config or a message.
+ * Builds the answer extractor for a config: finds the answer in a text (a whole trace or a prefix)
+ * and its UTF-16 range, or null. Without thinking: the preset (then its chain) on the whole text;
+ * thinking closed: on the answer part, kind `final`; thinking open: the last answer stated in the
+ * thinking so far, kind `intermediate`. Throws when `validateExtractConfig` reports a problem.
+ */
+export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction | null {
+  const problem = validateExtractConfig(cfg);
+  if (problem) throw new Error(problem);
+  const chain: ExtractConfig[] = [{ ...cfg, then: undefined }, ...(cfg.then ?? []).map((c) => ({ letters: cfg.letters, ...c }))];
+  const tags: readonly ThinkingTags[] = cfg.thinking ?? DEFAULT_THINKING_TAGS;
+  const finalEx = chainExtractor(chain);
+  const thinkingExs = chain.map(thinkingExtractor).filter((e): e is Extractor => e !== null);
+  const intermediateEx: Extractor = (text) => {
+    for (const ex of thinkingExs) {
+      const found = ex(text);
+      if (found) return found;
+    }
+    return null;
+  };
+  // `after-think` alone finds nothing in a trace without thinking, as before.
+  const bare = cfg.preset === 'after-think' && chain.length === 1;
+  return (text) => {
+    const split = splitTrace(text, tags);
+    if (!split) return bare ? null : finalEx(text);
+    if (split.closed) return inRegion(finalEx, text, split.answerStart, split.answerEnd, 'final');
+    return inRegion(intermediateEx, text, split.thinkingStart, split.thinkingEnd, 'intermediate');
+  };
+}
+
+const EXTRACT_KEYS = new Set(['preset', 'pattern', 'group', 'flags', 'letters', 'then', 'thinking']);
+
+function parseOne(value: unknown, nested: boolean): { config?: ExtractConfig; error?: string } {
+  if (typeof value === 'string') {
+    const names = value.split(',').map((s) => s.trim());
+    if (names.length > 1 && !nested) {
+      const [head, ...rest] = names;
+      return { config: { preset: head as ExtractPreset, then: rest.map((p) => ({ preset: p as ExtractPreset })) } };
+    }
+    return { config: { preset: value.trim() as ExtractPreset } };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'extraction must be a preset name or an object with a "preset"' };
+  const obj = value as Record<string, unknown>;
+  const unknown = Object.keys(obj).filter((k) => !EXTRACT_KEYS.has(k));
+  if (unknown.length > 0) return { error: `unknown extraction field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` };
+  if (typeof obj.preset !== 'string') return { error: 'extraction needs a "preset" string' };
+  if (obj.pattern !== undefined && typeof obj.pattern !== 'string') return { error: '"pattern" must be a string' };
+  if (obj.group !== undefined && typeof obj.group !== 'number') return { error: '"group" must be a number' };
+  if (obj.flags !== undefined && typeof obj.flags !== 'string') return { error: '"flags" must be a string' };
+  if (obj.letters !== undefined && typeof obj.letters !== 'string') return { error: '"letters" must be a string such as "A-D"' };
+  const cfg: ExtractConfig = { preset: obj.preset as ExtractPreset };
+  if (obj.pattern !== undefined) cfg.pattern = obj.pattern as string;
+  if (obj.group !== undefined) cfg.group = obj.group as number;
+  if (obj.flags !== undefined) cfg.flags = obj.flags as string;
+  if (obj.letters !== undefined) cfg.letters = obj.letters as string;
+  if (obj.then !== undefined) {
+    if (nested) return { error: '"then" presets cannot have their own "then"' };
+    const list = Array.isArray(obj.then) ? obj.then : [obj.then];
+    cfg.then = [];
+    for (const item of list) {
+      const parsed = parseOne(item, true);
+      if (!parsed.config) return { error: `then: ${parsed.error}` };
+      cfg.then.push(parsed.config);
+    }
+  }
+  if (obj.thinking !== undefined) {
+    const list = Array.isArray(obj.thinking) ? obj.thinking : [obj.thinking];
+    cfg.thinking = list.map((t) => {
+      const pair = (t ?? {}) as Record<string, unknown>;
+      return { open: pair.open as string, close: pair.close as string };
+    });
+  }
+  return { config: cfg };
+}
+
+/**
+ * Reads an extraction config from user JSON: a preset name (`"boxed"`), a comma-separated chain
+ * (`"after-think,choice-letter"`), or an object (`{ "preset": "regex", "pattern": "Final: (\\d+)" }`,
+ * `{ "preset": "after-think", "then": ["choice-letter"] }`). Returns the config or a message.
  */
 export function parseExtractConfig(value: unknown): { config?: ExtractConfig; error?: string } {
-  let cfg: ExtractConfig;
-  if (typeof value === 'string') {
-    cfg = { preset: value as ExtractPreset };
-  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const obj = value as Record<string, unknown>;
-    const unknown = Object.keys(obj).filter((k) => !EXTRACT_KEYS.has(k));
-    if (unknown.length > 0) return { error: `unknown extraction field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` };
-    if (typeof obj.preset !== 'string') return { error: 'extraction needs a "preset" string' };
-    if (obj.pattern !== undefined && typeof obj.pattern !== 'string') return { error: '"pattern" must be a string' };
-    if (obj.group !== undefined && typeof obj.group !== 'number') return { error: '"group" must be a number' };
-    if (obj.flags !== undefined && typeof obj.flags !== 'string') return { error: '"flags" must be a string' };
-    cfg = { preset: obj.preset as ExtractPreset };
-    if (obj.pattern !== undefined) cfg.pattern = obj.pattern as string;
-    if (obj.group !== undefined) cfg.group = obj.group as number;
-    if (obj.flags !== undefined) cfg.flags = obj.flags as string;
-  } else {
-    return { error: 'extraction must be a preset name or an object with a "preset"' };
-  }
-  const error = validateExtractConfig(cfg);
-  return error ? { error } : { config: cfg };
+  const parsed = parseOne(value, false);
+  if (!parsed.config) return parsed;
+  const error = validateExtractConfig(parsed.config);
+  return error ? { error } : parsed;
 }
 
 const markerRegexes = new Map<string, RegExp>();

@@ -4,6 +4,7 @@
  */
 import type { Case, SweepResult } from './types';
 import { tokenizeWithOffsets, type Tokenizer } from './tokens';
+import { runSweep, type SweepOptions } from './sweep';
 
 /** Where one policy stopped on one case and what it answered. */
 export interface CaseOutcome {
@@ -15,7 +16,7 @@ export interface CaseOutcome {
   reason: string;
 }
 
-/** A case some policy flipped, with its texts and the outcomes of `full` and those policies. */
+/** A case with its texts and the outcomes of `full` and some policies (those that flipped it, or all of them when opened alone). */
 export interface FlippedCase {
   id: string;
   line: number;
@@ -45,7 +46,22 @@ function flippingPolicies(result: SweepResult): Map<string, Set<string>> {
  * of the trace by `tokenizer` (the sweep's). Cases without a recorded trace are left out.
  */
 export function flippedCases(result: SweepResult, cases: readonly Case[], tokenizer: Tokenizer): FlippedCase[] {
-  const wanted = flippingPolicies(result);
+  return tracedCases(result, cases, tokenizer, flippingPolicies(result));
+}
+
+/**
+ * One case evaluated alone under the sweep's options (a case's outcomes do not depend on the other
+ * cases), with every policy's cut point: to open a case the sweep did not keep. Null when the case
+ * has no recorded trace.
+ */
+export function traceOneCase(c: Case, options: Omit<SweepOptions, 'includeCases' | 'onProgress' | 'isCancelled'>, tokenizer: Tokenizer): FlippedCase | null {
+  if (typeof c.output !== 'string') return null;
+  const result = runSweep([c], 0, { ...options, includeCases: true, folds: 0 });
+  return tracedCases(result, [c], tokenizer, new Map([[c.id, new Set(result.rows.map((r) => r.policy))]]))[0] ?? null;
+}
+
+/** The cases named in `wanted` (id → policies), each with `full` and those policies' outcomes and cut offsets. */
+function tracedCases(result: SweepResult, cases: readonly Case[], tokenizer: Tokenizer, wanted: Map<string, Set<string>>): FlippedCase[] {
   if (wanted.size === 0) return [];
   const byId = new Map(result.caseResults?.map((c) => [c.id, c]));
   const out: FlippedCase[] = [];

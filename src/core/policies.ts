@@ -2,15 +2,18 @@
  * Stopping policies evaluated on a recorded trace. Every policy reads the same token end offsets
  * (the trace is tokenized once), and the production runtime replays exactly these rules.
  */
-import type { Extraction, PolicyOutcome, PolicySpec, ProbeRecord } from './types';
+import type { AnswerKind, Extraction, PolicyOutcome, PolicySpec, ProbeRecord, ThinkingTags } from './types';
 import type { TokenizedText } from './tokens';
 import { DEFAULT_MARKERS, findFirstMarker } from './extract';
+import { DEFAULT_HESITATIONS, DEFAULT_THINKING_TAGS, hesitationRegex } from './traceAnatomy';
 
 /** A trace prepared for policy evaluation: its text, token offsets and recorded probes. */
 export interface PreparedTrace {
   text: string;
   tokens: TokenizedText;
   probes?: readonly ProbeRecord[];
+  /** The thinking tags the extraction splits on (default {@link DEFAULT_THINKING_TAGS}). */
+  thinkingTags?: readonly ThinkingTags[];
 }
 
 export type Extractor = (text: string) => Extraction | null;
@@ -28,11 +31,32 @@ export const DEFAULT_DYNAMIC_POLICIES: readonly PolicySpec[] = [
   { kind: 'marker', grace: 48 },
 ];
 
+/** Dynamic policies swept by default when most traces have a thinking block (sizes measured on the R1 files). */
+export const THINKING_DYNAMIC_POLICIES: readonly PolicySpec[] = [
+  { kind: 'stability', every: 128, repeats: 2 },
+  { kind: 'stability', every: 128, repeats: 3 },
+  { kind: 'stability', every: 256, repeats: 2 },
+  { kind: 'settled', every: 64, repeats: 2 },
+  { kind: 'settled', every: 128, repeats: 2 },
+  { kind: 'settled', every: 128, repeats: 3 },
+  { kind: 'marker', grace: 0 },
+  { kind: 'marker', grace: 16 },
+];
+
+/** Cutoff ladder for thinking traces; the sweep keeps the steps up to the traces' p95 length. */
+export const THINKING_CUTOFF_LADDER: readonly number[] = [256, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 12288, 16384, 24576, 32768];
+
+/** The thinking cutoffs for traces whose p95 length is `p95` tokens: the ladder up to p95 (at least two steps). */
+export function thinkingCutoffs(p95: number): number[] {
+  const out = THINKING_CUTOFF_LADDER.filter((k) => k <= p95);
+  return out.length >= 2 ? out : THINKING_CUTOFF_LADDER.slice(0, 2);
+}
+
 const POSITIVE_INT = /^[1-9][0-9]*$/;
 const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
 
 /**
- * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `probe:<N>x<k>`.
+ * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `probe:<N>x<k>`.
  * Returns the spec, or an error message naming what is wrong.
  */
 export function parsePolicy(name: string): { spec?: PolicySpec; error?: string } {
@@ -59,12 +83,16 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
       const p = pair('repeats');
       return typeof p === 'string' ? { error: p } : { spec: { kind: 'stability', every: p[0], repeats: p[1] } };
     }
+    case 'settled': {
+      const p = pair('repeats');
+      return typeof p === 'string' ? { error: p } : { spec: { kind: 'settled', every: p[0], repeats: p[1] } };
+    }
     case 'probe': {
       const p = pair('agree');
       return typeof p === 'string' ? { error: p } : { spec: { kind: 'probe', every: p[0], agree: p[1] } };
     }
     default:
-      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G> or probe:<N>x<k>` };
+      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k> or probe:<N>x<k>` };
   }
 }
 
@@ -79,6 +107,8 @@ export function policyName(spec: PolicySpec): string {
       return `stability:${spec.every}x${spec.repeats}`;
     case 'marker':
       return `marker:${spec.grace}`;
+    case 'settled':
+      return `settled:${spec.every}x${spec.repeats}`;
     case 'probe':
       return `probe:${spec.every}x${spec.agree}`;
     default: {
@@ -99,6 +129,8 @@ export function policyLabel(spec: PolicySpec): string {
       return `stable answer ${spec.repeats}× every ${spec.every} tok`;
     case 'marker':
       return `answer marker + ${spec.grace} tok`;
+    case 'settled':
+      return `settled answer ${spec.repeats}× every ${spec.every} tok, no hesitation`;
     case 'probe':
       return `${spec.agree} agreeing probes every ${spec.every} tok`;
     default: {
@@ -110,7 +142,7 @@ export function policyLabel(spec: PolicySpec): string {
 
 /** Memoises extraction on token prefixes of one trace, shared by all policies of a sweep. */
 export class PrefixExtractor {
-  private readonly cache = new Map<number, string | null>();
+  private readonly cache = new Map<number, Extraction | null>();
   private markerText: string | null = null;
   private markerList: readonly string[] | null = null;
   private markerFound: ReturnType<typeof findFirstMarker> = null;
@@ -122,15 +154,31 @@ export class PrefixExtractor {
 
   /** The answer found in the first `k` tokens (k ≥ count means the whole trace). */
   answerAt(k: number): string | null {
+    const found = this.extractionAt(k);
+    return found ? found.answer : null;
+  }
+
+  /** True when the first `k` tokens hold a complete final answer (not the whole answer part of `after-think`, which may still grow). */
+  completeAt(k: number): boolean {
+    const found = this.extractionAt(k);
+    return found !== null && (found.kind ?? 'final') === 'final' && found.tentative !== true;
+  }
+
+  /** Which kind of answer {@link answerAt} gives for `k` tokens. */
+  kindAt(k: number): AnswerKind {
+    const found = this.extractionAt(k);
+    return found ? (found.kind ?? 'final') : 'none';
+  }
+
+  private extractionAt(k: number): Extraction | null {
     const count = this.trace.tokens.count;
     const key = k >= count ? count : k;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const end = key === 0 ? 0 : this.trace.tokens.ends[key - 1];
     const found = this.extract(end >= this.trace.text.length ? this.trace.text : this.trace.text.slice(0, end));
-    const answer = found ? found.answer : null;
-    this.cache.set(key, answer);
-    return answer;
+    this.cache.set(key, found);
+    return found;
   }
 
   /** `findFirstMarker(text, markers)`, remembered for the last text and marker list asked (policies share it). */
@@ -156,8 +204,84 @@ export function tokenIndexCovering(tokens: TokenizedText, charEnd: number): numb
   return Math.min(lo + 1, tokens.count);
 }
 
+/** Markers, open and close tags scanned together; which ones are thinking tags. */
+export interface MarkerSet {
+  all: string[];
+  /** Open tag → its close tag. */
+  opens: Map<string, string>;
+  closes: Set<string>;
+}
+
+const markerSets = new Map<string, MarkerSet>();
+
+/** The marker list of a marker policy plus the thinking tags (cached per list). */
+export function markerSet(markers: readonly string[], tags: readonly ThinkingTags[] = DEFAULT_THINKING_TAGS): MarkerSet {
+  const key = `${markers.join('\u0000')}\u0001${tags.map((t) => `${t.open}\u0000${t.close}`).join('\u0000')}`;
+  let set = markerSets.get(key);
+  if (!set) {
+    if (markerSets.size > 64) markerSets.clear();
+    const opens = new Map(tags.map((t) => [t.open, t.close]));
+    const closes = new Set(tags.map((t) => t.close));
+    set = { all: [...new Set([...markers, ...opens.keys(), ...closes])], opens, closes };
+    markerSets.set(key, set);
+  }
+  return set;
+}
+
+/** The first token at or after `from` whose kept text holds a complete final answer, or -1. */
+export function firstFinalAnswer(prefixes: PrefixExtractor, from: number, count: number): number {
+  for (let t = Math.max(from, 1); t <= count; t++) if (prefixes.completeAt(t)) return t;
+  return -1;
+}
+
+function withKind(outcome: PolicyOutcome, prefixes: PrefixExtractor): PolicyOutcome {
+  if (outcome.answer === null) outcome.answerKind = 'none';
+  else outcome.answerKind = outcome.answer === prefixes.answerAt(outcome.stopToken) ? prefixes.kindAt(outcome.stopToken) : 'final';
+  return outcome;
+}
+
 /** Applies one policy to one prepared trace. */
 export function applyPolicy(spec: PolicySpec, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  return withKind(applyPolicyRule(spec, trace, prefixes, extract), prefixes);
+}
+
+function applyMarker(spec: Extract<PolicySpec, { kind: 'marker' }>, trace: PreparedTrace, prefixes: PrefixExtractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  const set = markerSet(spec.markers ?? DEFAULT_MARKERS, trace.thinkingTags);
+  const marker = prefixes.firstMarker(trace.text, set.all);
+  if (!marker) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'no answer marker; ran to the end' };
+  const close = set.opens.get(marker.marker);
+  if (close === undefined && !set.closes.has(marker.marker)) {
+    const at = tokenIndexCovering(trace.tokens, marker.end);
+    const stop = Math.min(count, at + spec.grace);
+    return {
+      stopToken: stop,
+      answer: prefixes.answerAt(stop),
+      reason: stop >= count ? `marker "${marker.marker}" at token ${at}; trace ended within the grace window` : `marker "${marker.marker}" at token ${at} + ${spec.grace} grace`,
+    };
+  }
+  let closeEnd = marker.end;
+  if (close !== undefined) {
+    const at = trace.text.indexOf(close, marker.end);
+    if (at < 0) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'thinking never closed; ran to the end' };
+    closeEnd = at + close.length;
+  }
+  return thinkingMarkerStop(tokenIndexCovering(trace.tokens, closeEnd), spec.grace, count, prefixes);
+}
+
+/** Marker on a thinking trace: `grace` tokens after the first final answer that follows the close tag at token `closeTok`. */
+export function thinkingMarkerStop(closeTok: number, grace: number, count: number, prefixes: PrefixExtractor): PolicyOutcome {
+  const t = firstFinalAnswer(prefixes, closeTok, count);
+  if (t < 0) return { stopToken: count, answer: prefixes.answerAt(count), reason: `thinking ended at token ${closeTok}; no final answer after it; ran to the end` };
+  const stop = Math.min(count, t + grace);
+  return {
+    stopToken: stop,
+    answer: prefixes.answerAt(stop),
+    reason: stop >= count ? `thinking ended at token ${closeTok}, final answer at token ${t}; trace ended within the grace window` : `thinking ended at token ${closeTok}, final answer at token ${t} + ${grace} grace`,
+  };
+}
+
+function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
   const count = trace.tokens.count;
   switch (spec.kind) {
     case 'full':
@@ -169,17 +293,10 @@ export function applyPolicy(spec: PolicySpec, trace: PreparedTrace, prefixes: Pr
       return { stopToken: spec.tokens, answer: prefixes.answerAt(spec.tokens), reason: `cut at ${spec.tokens} of ${count} tokens` };
     case 'stability':
       return applyStability(spec.every, spec.repeats, count, prefixes);
-    case 'marker': {
-      const marker = prefixes.firstMarker(trace.text, spec.markers ?? DEFAULT_MARKERS);
-      if (!marker) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'no answer marker; ran to the end' };
-      const at = tokenIndexCovering(trace.tokens, marker.end);
-      const stop = Math.min(count, at + spec.grace);
-      return {
-        stopToken: stop,
-        answer: prefixes.answerAt(stop),
-        reason: stop >= count ? `marker "${marker.marker}" at token ${at}; trace ended within the grace window` : `marker "${marker.marker}" at token ${at} + ${spec.grace} grace`,
-      };
-    }
+    case 'marker':
+      return applyMarker(spec, trace, prefixes);
+    case 'settled':
+      return applySettled(spec, trace, prefixes);
     case 'probe':
       return applyProbe(spec.every, spec.agree, trace, prefixes, extract);
     default: {
@@ -187,6 +304,33 @@ export function applyPolicy(spec: PolicySpec, trace: PreparedTrace, prefixes: Pr
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** One `settled` check at token `t`: the answer when the last `every` tokens hold no hesitation word, else that word. */
+export function settledCheck(text: string, tokens: TokenizedText, t: number, every: number, hesitations: readonly string[], prefixes: PrefixExtractor): { answer: string | null; hesitation: string | null } {
+  const from = t - every <= 0 ? 0 : tokens.ends[t - every - 1];
+  const m = hesitationRegex(hesitations).exec(text.slice(from, tokens.ends[t - 1]));
+  if (m) return { answer: null, hesitation: m[0] };
+  return { answer: prefixes.answerAt(t), hesitation: null };
+}
+
+/** Streak bookkeeping of `settled`: the new streak after a check. */
+export function settledStreak(previous: string | null, streak: number, answer: string | null): number {
+  return answer === null ? 0 : answer === previous ? streak + 1 : 1;
+}
+
+function applySettled(spec: Extract<PolicySpec, { kind: 'settled' }>, trace: PreparedTrace, prefixes: PrefixExtractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  const words = spec.hesitations ?? DEFAULT_HESITATIONS;
+  let previous: string | null = null;
+  let streak = 0;
+  for (let t = spec.every; t < count; t += spec.every) {
+    const { answer } = settledCheck(trace.text, trace.tokens, t, spec.every, words, prefixes);
+    streak = settledStreak(previous, streak, answer);
+    previous = answer;
+    if (streak >= spec.repeats) return { stopToken: t, answer, reason: `answer settled ${spec.repeats}× in a row without hesitation at token ${t}` };
+  }
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: 'answer never settled; ran to the end' };
 }
 
 function applyStability(every: number, repeats: number, count: number, prefixes: PrefixExtractor): PolicyOutcome {

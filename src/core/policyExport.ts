@@ -8,6 +8,7 @@ import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
+import { DEFAULT_HESITATIONS } from './traceAnatomy';
 import { policyExportRule } from './policyExportRule';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
@@ -27,6 +28,13 @@ export function runtimeUnsupported(spec: PolicySpec): string | null {
   return rule.exportable ? null : rule.reason;
 }
 
+/** Marker and settled specs with their lists written out, so a later change of the defaults cannot change what ships. */
+function withDefaultLists(spec: PolicySpec): PolicySpec {
+  if (spec.kind === 'marker') return { kind: 'marker', grace: spec.grace, markers: [...(spec.markers ?? DEFAULT_MARKERS)] };
+  if (spec.kind === 'settled') return { kind: 'settled', every: spec.every, repeats: spec.repeats, hesitations: [...(spec.hesitations ?? DEFAULT_HESITATIONS)] };
+  return spec;
+}
+
 /**
  * Builds the exported JSON for one policy (a spec or a name such as `cutoff:512`). Marker policies
  * get their marker list written out, so a later change of the defaults cannot change what ships.
@@ -43,7 +51,7 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
   }
   const unsupported = runtimeUnsupported(spec);
   if (unsupported) throw new Error(unsupported);
-  if (spec.kind === 'marker') spec = { kind: 'marker', grace: spec.grace, markers: [...(spec.markers ?? DEFAULT_MARKERS)] };
+  spec = withDefaultLists(spec);
   const out: ExportedPolicy = {
     format: EXPORTED_POLICY_FORMAT,
     version: EXPORTED_POLICY_VERSION,
@@ -85,6 +93,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   cutoff: ['kind', 'tokens'],
   stability: ['kind', 'every', 'repeats'],
   marker: ['kind', 'grace', 'markers'],
+  settled: ['kind', 'every', 'repeats', 'hesitations'],
   probe: ['kind', 'every', 'agree'],
 };
 
@@ -96,15 +105,20 @@ function checkSpec(name: string, raw: unknown): { spec?: PolicySpec; error?: str
   const parsed = parsePolicy(name);
   if (!parsed.spec) return { error: `"policy": ${parsed.error}` };
   const expected = parsed.spec;
-  if (raw === undefined) return { spec: expected.kind === 'marker' ? { ...expected, markers: [...DEFAULT_MARKERS] } : expected };
+  if (raw === undefined) return { spec: withDefaultLists(expected) };
   if (!isObject(raw)) return { error: '"spec" must be an object such as {"kind": "cutoff", "tokens": 512}' };
   if (raw.kind !== expected.kind) return { error: `"spec" has kind ${JSON.stringify(raw.kind)} but "policy" is ${name}` };
   const extra = Object.keys(raw).filter((k) => !SPEC_KEYS[expected.kind].includes(k));
   if (extra.length > 0) return { error: `"spec" has unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
   for (const key of SPEC_KEYS[expected.kind]) {
-    if (key === 'kind' || key === 'markers') continue;
+    if (key === 'kind' || key === 'markers' || key === 'hesitations') continue;
     const want = (expected as unknown as Record<string, number>)[key];
     if (raw[key] !== want) return { error: `"spec.${key}" is ${JSON.stringify(raw[key])} but "policy" ${name} says ${want}` };
+  }
+  if (expected.kind === 'settled') {
+    const words = raw.hesitations ?? [...DEFAULT_HESITATIONS];
+    if (!Array.isArray(words) || words.some((m) => typeof m !== 'string' || m.trim() === '')) return { error: '"spec.hesitations" must be a list of non-empty strings' };
+    return { spec: { ...expected, hesitations: words as string[] } };
   }
   if (expected.kind !== 'marker') return { spec: expected };
   const markers = raw.markers ?? [...DEFAULT_MARKERS];

@@ -48,6 +48,9 @@ export function sweepToJson(result: SweepResult): Record<string, unknown> {
       p95Tokens: r.p95Tokens,
       savings: r.savings,
       ...(r.meanProbeTokens !== undefined ? { meanProbeTokens: r.meanProbeTokens } : {}),
+      ...(r.meanThinkingTokens !== undefined
+        ? { meanThinkingTokens: r.meanThinkingTokens, p95ThinkingTokens: r.p95ThinkingTokens, meanAnswerTokens: r.meanAnswerTokens, p95AnswerTokens: r.p95AnswerTokens, intermediateStops: r.intermediateStops }
+        : {}),
       cutBeforeAnswer: r.cutBeforeAnswer,
       flipsToWrong: r.flipsToWrong,
       flipsToRight: r.flipsToRight,
@@ -86,9 +89,21 @@ const COLUMNS: Column[] = [
   { title: 'cut before answer', cell: (r) => String(r.cutBeforeAnswer), right: true },
 ];
 
+// With thinking traces: kept tokens split into thinking and answer, and stops that took an intermediate answer.
+const THINKING_COLUMNS: Column[] = [
+  { title: 'think tok', cell: (r) => (r.meanThinkingTokens ?? 0).toFixed(1), right: true },
+  { title: 'answer tok', cell: (r) => (r.meanAnswerTokens ?? 0).toFixed(1), right: true },
+  { title: 'intermediate', cell: (r) => String(r.intermediateStops ?? 0), right: true },
+];
+
+function columnsFor(result: SweepResult): Column[] {
+  return result.thinkingTraces ? [...COLUMNS.slice(0, 3), ...THINKING_COLUMNS, ...COLUMNS.slice(3)] : COLUMNS;
+}
+
 function summaryLines(result: SweepResult): string[] {
+  const extract = [result.extract.preset, ...(result.extract.then ?? []).map((c) => c.preset)].join(' → ');
   const lines = [
-    `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.encoding} (${result.engine}) · extract ${result.extract.preset} · match ${result.match.preset}`,
+    `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.encoding} (${result.engine}) · extract ${extract} · match ${result.match.preset}`,
     ...(result.detected ? [`detected from the test set: ${result.detected.reason}`] : []),
     `baseline (full): EM ${pct(result.baseline.em)}% (${result.baseline.correct}/${result.cases}), ${result.baseline.meanTokens.toFixed(1)} mean output tokens`,
     `recommendation at margin ${pct(result.margin)} pts: ${recommendationLine(result)}`,
@@ -97,6 +112,12 @@ function summaryLines(result: SweepResult): string[] {
   if (cv) {
     lines.push(
       `cross-validated (${cv.folds} folds): the procedure's pick changes EM by ${signedPts(cv.heldOutDeltaEm)} pts and saves ${pct(cv.heldOutSavings)}% tokens on held-out cases; ${pct(cv.agreement, 0)}% of folds picked the same policy`,
+    );
+  }
+  const full = result.rows[0];
+  if (result.thinkingTraces && full?.meanThinkingTokens !== undefined) {
+    lines.push(
+      `thinking: ${result.thinkingTraces}/${result.cases} traces have a thinking block; full length spends ${full.meanThinkingTokens.toFixed(1)} thinking + ${(full.meanAnswerTokens ?? 0).toFixed(1)} answer tokens (mean; p95 ${(full.p95ThinkingTokens ?? 0).toFixed(0)} + ${(full.p95AnswerTokens ?? 0).toFixed(0)}). A stop inside the thinking takes the intermediate answer (column "intermediate").`,
     );
   }
   lines.push(result.power.message);
@@ -108,6 +129,7 @@ function summaryLines(result: SweepResult): string[] {
 
 /** Aligned plain-text table for terminals. */
 export function sweepToTable(result: SweepResult): string {
+  const COLUMNS = columnsFor(result);
   const cells = result.rows.map((r) => COLUMNS.map((c) => c.cell(r, result)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
   const fmt = (values: string[]): string =>
@@ -123,6 +145,7 @@ function mdEscape(s: string): string {
 
 /** GitHub-flavoured Markdown report. */
 export function sweepToMarkdown(result: SweepResult): string {
+  const COLUMNS = columnsFor(result);
   const rec = result.recommendation?.policy;
   const header = `| ${COLUMNS.map((c) => c.title).join(' | ')} |`;
   const align = `| ${COLUMNS.map((c) => (c.right ? '---:' : ':---')).join(' | ')} |`;
@@ -137,14 +160,14 @@ function csvCell(v: string | number): string {
 
 /** CSV with one row per policy; fractions as in the JSON contract. */
 export function sweepToCsv(result: SweepResult): string {
+  const thinking = result.thinkingTraces !== undefined;
   const head = ['policy', 'label', 'em', 'correct', 'deltaEm', 'ci95Low', 'ci95High', 'mcnemarP', 'meanTokens', 'medianTokens', 'p95Tokens', 'savings', 'cutBeforeAnswer', 'flipsToWrong', 'flipsToRight', 'recommended'];
+  if (thinking) head.push('meanThinkingTokens', 'p95ThinkingTokens', 'meanAnswerTokens', 'p95AnswerTokens', 'intermediateStops');
   const lines = [head.join(',')];
   for (const r of result.rows) {
-    lines.push(
-      [r.policy, r.label, r.em, r.correct, r.deltaEm, r.ci95[0], r.ci95[1], r.mcnemarP, r.meanTokens, r.medianTokens, r.p95Tokens, r.savings, r.cutBeforeAnswer, r.flipsToWrong, r.flipsToRight, r.policy === result.recommendation?.policy ? 1 : 0]
-        .map(csvCell)
-        .join(','),
-    );
+    const cells: (string | number)[] = [r.policy, r.label, r.em, r.correct, r.deltaEm, r.ci95[0], r.ci95[1], r.mcnemarP, r.meanTokens, r.medianTokens, r.p95Tokens, r.savings, r.cutBeforeAnswer, r.flipsToWrong, r.flipsToRight, r.policy === result.recommendation?.policy ? 1 : 0];
+    if (thinking) cells.push(r.meanThinkingTokens ?? 0, r.p95ThinkingTokens ?? 0, r.meanAnswerTokens ?? 0, r.p95AnswerTokens ?? 0, r.intermediateStops ?? 0);
+    lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';
 }

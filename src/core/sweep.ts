@@ -6,8 +6,9 @@ import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchCo
 import { getTokenizer, tokenizeWithOffsets } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
-import { applyPolicy, PrefixExtractor, policyLabel, policyName, type PreparedTrace } from './policies';
+import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
+import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
@@ -42,6 +43,13 @@ export interface SweepOptions {
   detect?: { extract: boolean; match: boolean };
   /** Cases to add speaks only of policies saving at least this share of full's tokens beyond the recommendation (default 0.05). */
   casesToAddMinSavings?: number;
+  /**
+   * True when `policies` are the defaults nobody chose: a test set whose traces mostly have a thinking
+   * block then gets the thinking defaults (cutoffs up to its p95 length, THINKING_DYNAMIC_POLICIES).
+   */
+  adaptDefaults?: boolean;
+  /** Hesitation words for the adapted `settled` defaults (config `hesitations`). */
+  hesitations?: readonly string[];
   /** Include per-case results (`caseResults`). */
   includeCases?: boolean;
   /** Called after each traced case is evaluated. */
@@ -94,8 +102,8 @@ function sweptArms(traced: readonly Case[], warnings: string[]): string[] {
 }
 
 /** An arm's generation read whole, as the `full` policy reads the default one. */
-function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, extract: ReturnType<typeof makeExtractor>): PolicyOutcome {
-  const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text) };
+function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, extract: ReturnType<typeof makeExtractor>, thinkingTags: PreparedTrace['thinkingTags']): PolicyOutcome {
+  const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), thinkingTags };
   return applyPolicy({ kind: 'full' }, trace, new PrefixExtractor(trace, extract), extract);
 }
 
@@ -109,7 +117,37 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   if (untraced > 0) warnings.push(opts.arm === undefined ? `${untraced} case(s) have no recorded output and were left out; run them in live mode first.` : `${untraced} case(s) have no output of arm ${opts.arm} and were left out.`);
   const armNames = opts.arm === undefined ? sweptArms(traced, warnings) : [];
 
+  let detected: SweepResult['detected'];
+  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
+    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+    detected = { extract: d.extract, match: d.match, reason: d.reason };
+    // Configured thinking tags stay with whatever extraction was detected.
+    const thinking = opts.extract.thinking;
+    opts = { ...opts, extract: thinking && !d.extract.thinking ? { ...d.extract, thinking } : d.extract, match: d.match };
+  }
+
+  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const tags = opts.extract.thinking ?? DEFAULT_THINKING_TAGS;
+  const prepared: PreparedTrace[] = traced.map((c) => {
+    const text = c.output as string;
+    return { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes, thinkingTags: opts.extract.thinking };
+  });
+  // Tokens of the thinking part of each whole trace (through the close tag; all of it while open); -1 without thinking.
+  const thinkingTokens = prepared.map((t) => {
+    const split = splitTrace(t.text, tags);
+    return split === null ? -1 : split.closed ? tokenIndexCovering(t.tokens, split.closeEnd) : t.tokens.count;
+  });
+  const thinkingTraces = thinkingTokens.filter((k) => k >= 0).length;
+  const hasThinking = thinkingTraces > 0;
+
   let policies = normalizePolicies(opts.policies);
+  if (opts.adaptDefaults && thinkingTraces * 2 > traced.length) {
+    const lengths = prepared.map((t) => t.tokens.count).sort((a, b) => a - b);
+    const cutoffs = thinkingCutoffs(quantileOfSorted(lengths, 0.95));
+    const words = opts.hesitations;
+    const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
+    policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
+  }
   const probePolicies = policies.filter((p) => p.kind === 'probe');
   if (probePolicies.length > 0) {
     const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
@@ -123,13 +161,6 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
   const columns = names.length;
 
-  let detected: SweepResult['detected'];
-  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
-    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
-    detected = { extract: d.extract, match: d.match, reason: d.reason };
-    opts = { ...opts, extract: d.extract, match: d.match };
-  }
-  const tokenizer = getTokenizer(opts.encoding, opts.engine);
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
@@ -140,6 +171,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   };
   const answered = names.map(() => new Uint8Array(n));
   const probeTokens = names.map(() => new Float64Array(n));
+  const intermediate = names.map(() => 0);
   const caseResults: CaseResult[] = [];
   // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
   const graded: string[] = [];
@@ -148,14 +180,13 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   for (let i = 0; i < n; i++) {
     if (opts.isCancelled?.()) throw new SweepCancelled();
     const c = traced[i];
-    const text = c.output as string;
-    const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes };
+    const trace = prepared[i];
     const prefixes = new PrefixExtractor(trace, extract);
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;
     gradedOk.length = 0;
     for (let p = 0; p < columns; p++) {
-      const outcome: PolicyOutcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract);
+      const outcome: PolicyOutcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract, opts.extract.thinking);
       let ok = false;
       if (outcome.answer !== null) {
         const seen = graded.indexOf(outcome.answer);
@@ -170,10 +201,13 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       matrix.tokens[p][i] = outcome.stopToken;
       answered[p][i] = outcome.answer !== null ? 1 : 0;
       probeTokens[p][i] = outcome.probeTokens ?? 0;
-      if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason };
+      if (outcome.answerKind === 'intermediate') intermediate[p]++;
+      if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason, answerKind: outcome.answerKind ?? 'none' };
     }
     if (opts.includeCases) {
-      caseResults.push({ id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy });
+      const cr: CaseResult = { id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy };
+      if (hasThinking) cr.thinkingTokens = Math.max(0, thinkingTokens[i]);
+      caseResults.push(cr);
     }
     opts.onProgress?.(i + 1, n);
   }
@@ -221,6 +255,18 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
         row.noEffect = true;
         warnings.push(row.obeyed.reason);
       }
+    } else if (hasThinking) {
+      const think = new Float64Array(n);
+      const answer = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
+        answer[i] = tokens[i] - think[i];
+      }
+      row.meanThinkingTokens = n ? mean(think) : 0;
+      row.p95ThinkingTokens = n ? quantileOfSorted(think.slice().sort(), 0.95) : 0;
+      row.meanAnswerTokens = n ? mean(answer) : 0;
+      row.p95AnswerTokens = n ? quantileOfSorted(answer.slice().sort(), 0.95) : 0;
+      row.intermediateStops = intermediate[p];
     }
     return row;
   });
@@ -264,6 +310,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   };
   if (detected) result.detected = detected;
   if (opts.includeCases) result.caseResults = caseResults;
+  if (hasThinking) result.thinkingTraces = thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
     result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
   }

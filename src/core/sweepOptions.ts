@@ -1,7 +1,7 @@
 // The one place a promptbudget.json and a surface's overrides (CLI flags, editor settings) become
 // sweep options, so `prompt-budget sweep` and the editor evaluate the same rows for the same files.
 import type { PromptBudgetConfig } from './config/promptBudgetConfig';
-import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy } from './policies';
+import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyName } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
 import { requestedBudget } from './armCheck';
@@ -50,12 +50,32 @@ function configPolicies(names: readonly string[], issues: SweepOptionIssue[]): P
   return specs;
 }
 
+/** True when neither the overrides nor the config chose cutoffs or policies other than the defaults. */
+function defaultsOnly(config: PromptBudgetConfig | undefined, o: SweepOverrides): boolean {
+  if (o.policies || o.cutoffs) return false;
+  if (!config) return true;
+  const same = (a: readonly (string | number)[], b: readonly (string | number)[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  return same(config.cutoffs, DEFAULT_CUTOFFS) && (config.policies.length === 0 || same(config.policies, DEFAULT_DYNAMIC_POLICIES.map(policyName)));
+}
+
 function resolvePolicies(config: PromptBudgetConfig | undefined, o: SweepOverrides, issues: SweepOptionIssue[]): PolicySpec[] {
   if (o.policies) return [...o.policies, ...cutoffSpecs(o.cutoffs ?? [])];
   // Without a config the defaults are swept in full, so a bare CLI sweep equals the editor's.
   const cutoffs = cutoffSpecs(o.cutoffs ?? config?.cutoffs ?? DEFAULT_CUTOFFS);
   const dynamic = config?.policies.length ? configPolicies(config.policies, issues) : [...DEFAULT_DYNAMIC_POLICIES];
   return [...cutoffs, ...dynamic];
+}
+
+/** The config's thinking tags go with the extraction (so an exported policy carries them). */
+function withThinking(extract: ExtractConfig, config: PromptBudgetConfig | undefined): ExtractConfig {
+  return config?.thinking && !extract.thinking ? { ...extract, thinking: config.thinking.map((t) => ({ ...t })) } : extract;
+}
+
+/** The config's hesitation words go into each `settled` policy that names none. */
+function withHesitations(policies: PolicySpec[], config: PromptBudgetConfig | undefined): PolicySpec[] {
+  const words = config?.hesitations;
+  if (!words) return policies;
+  return policies.map((p) => (p.kind === 'settled' && !p.hesitations ? { ...p, hesitations: [...words] } : p));
 }
 
 function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void {
@@ -88,8 +108,9 @@ function armBudgets(config: PromptBudgetConfig | undefined): Record<string, numb
 /**
  * Sweep options from a parsed config (or none) and a surface's overrides: overrides win over the
  * config, the config over the defaults. With neither cutoffs nor policies set anywhere, the sweep
- * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES. When neither names the extraction or
- * the match, `options.detect` asks the sweep to detect it from the test set (detectPresets.ts).
+ * covers `full`, DEFAULT_CUTOFFS and DEFAULT_DYNAMIC_POLICIES, and `adaptDefaults` lets a test set
+ * of thinking traces get the thinking defaults instead. When neither names the extraction or the
+ * match, `options.detect` asks the sweep to detect it from the test set (detectPresets.ts).
  * `issues` explain what is wrong.
  */
 export function resolveSweepOptions(config: PromptBudgetConfig | undefined, overrides: SweepOverrides = {}): { options: ResolvedSweepOptions; issues: SweepOptionIssue[] } {
@@ -97,9 +118,9 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
   const options: ResolvedSweepOptions = {
     encoding: overrides.encoding ?? config?.encoding ?? 'o200k_base',
     engine: overrides.engine ?? config?.engine ?? 'gpt-tokenizer',
-    extract: overrides.extract ?? config?.extract ?? { preset: 'last-number' },
+    extract: withThinking(overrides.extract ?? config?.extract ?? { preset: 'last-number' }, config),
     match: overrides.match ?? config?.match ?? { preset: 'numeric' },
-    policies: resolvePolicies(config, overrides, issues),
+    policies: withHesitations(resolvePolicies(config, overrides, issues), config),
     margin: (overrides.margin ?? config?.margin ?? SWEEP_DEFAULTS.margin * 100) / 100,
     seed: overrides.seed ?? config?.seed ?? SWEEP_DEFAULTS.seed,
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
@@ -111,6 +132,8 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
   if (config) options.casesToAddMinSavings = config.casesToAdd.minSavings / 100;
   const detect = { extract: !overrides.extract && !namesPreset(config, 'extract'), match: !overrides.match && !namesPreset(config, 'match') };
   if (detect.extract || detect.match) options.detect = detect;
+  if (defaultsOnly(config, overrides)) options.adaptDefaults = true;
+  if (config?.hesitations) options.hesitations = [...config.hesitations];
   checkNumbers(options, issues);
   return { options, issues };
 }

@@ -98,8 +98,34 @@ export type ExtractPreset =
   | 'choice-letter'
   | 'regex';
 
+/** One pair of thinking tags; `answerFrom`, when it follows the close tag, marks where the answer starts. */
+export interface ThinkingTags {
+  open: string;
+  close: string;
+  /** Text after the close tag that introduces the answer (gpt-oss harmony's final channel); skipped when present. */
+  answerFrom?: string;
+  /** Text that ends the answer part when it occurs in it (harmony's `<|return|>`). */
+  answerEnd?: string;
+}
+
+/**
+ * Which answer a stop used: `final` from the answer part (or a trace without thinking), `intermediate`
+ * the last answer stated inside thinking that was still open, `none` when nothing was found.
+ */
+export type AnswerKind = 'final' | 'intermediate' | 'none';
+
 export interface ExtractConfig {
   preset: ExtractPreset;
+  /**
+   * Presets tried after `preset`, in order; the first that finds an answer wins. After `after-think`
+   * they are scoped to the answer part, and the whole answer part is the answer only when none of
+   * them finds one there. CLI: `--extract after-think,choice-letter`.
+   */
+  then?: ExtractConfig[];
+  /** For `choice-letter`: the allowed letters, a range `A-D` or a list `ABCD` (default `A-J`). */
+  letters?: string;
+  /** Thinking tags to split traces on; default {@link DEFAULT_THINKING_TAGS} (config `thinking`). */
+  thinking?: ThinkingTags[];
   /** For `regex`: the pattern (JavaScript syntax). The last match wins. */
   pattern?: string;
   /** For `regex`: capture group holding the answer (default 1). */
@@ -113,6 +139,14 @@ export interface Extraction {
   answer: string;
   start: number;
   end: number;
+  /** `intermediate` when read from thinking that is still open; absent or `final` otherwise. */
+  kind?: 'final' | 'intermediate';
+  /**
+   * True when more text could still change this answer even though the text already holds it: the
+   * whole answer part (`after-think`), or a choice letter read only from `(X)` in the last paragraph.
+   * A marker stop waits for an answer that is not tentative.
+   */
+  tentative?: boolean;
 }
 
 export type MatchPreset = 'squad' | 'numeric' | 'math' | 'strict';
@@ -135,14 +169,23 @@ export interface MatchResult {
   matchedGold?: string;
 }
 
-/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `probe:64x2`. */
+/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `settled:128x2`, `probe:64x2`. */
 export type PolicySpec =
   | { kind: 'full' }
   | { kind: 'cutoff'; tokens: number }
   /** Extract every `every` tokens; stop when the answer is unchanged `repeats` checks in a row. */
   | { kind: 'stability'; every: number; repeats: number }
-  /** Stop `grace` tokens after the first answer marker. */
+  /**
+   * Stop `grace` tokens after the first answer marker. On a thinking trace (an open or close tag comes
+   * first) the end of thinking is the marker: stop `grace` tokens after the first final answer that
+   * follows the close tag.
+   */
   | { kind: 'marker'; grace: number; markers?: string[] }
+  /**
+   * Every `every` tokens, the (intermediate) answer counts only when the last `every` tokens hold no
+   * hesitation word; stop when it has counted `repeats` times in a row with the same answer.
+   */
+  | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number };
 
@@ -156,6 +199,8 @@ export interface PolicyOutcome {
   reason: string;
   /** Extra tokens spent on probe calls (probe policies only). */
   probeTokens?: number;
+  /** Whether the answer came from the answer part (or a trace without thinking), from open thinking, or none was found. */
+  answerKind?: AnswerKind;
 }
 
 /** One row of the sweep table. Fractions, not percentages. */
@@ -175,6 +220,14 @@ export interface SweepRow {
   savings: number;
   /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
   meanProbeTokens?: number;
+  /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
+  meanThinkingTokens?: number;
+  p95ThinkingTokens?: number;
+  /** Of the kept tokens, those after the thinking: mean and p95 per case. Only when traces have a thinking block. */
+  meanAnswerTokens?: number;
+  p95AnswerTokens?: number;
+  /** Cases where this policy stopped inside open thinking and took the intermediate answer. Only with thinking traces. */
+  intermediateStops?: number;
   cutBeforeAnswer: number;
   flipsToWrong: number;
   flipsToRight: number;
@@ -222,7 +275,25 @@ export interface CaseResult {
   line: number;
   tags: string[];
   totalTokens: number;
-  policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string }>;
+  /** Tokens of the thinking part of the full trace (through the close tag); present when the test set has thinking traces. */
+  thinkingTokens?: number;
+  policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string; answerKind: AnswerKind }>;
+}
+
+/**
+ * Every traced case of a sweep in brief, for browsing them all (not only the flipped ones): arrays
+ * aligned by case, in test-set order.
+ */
+export interface CaseIndex {
+  ids: string[];
+  /** 1-based line of each case in the test set. */
+  lines: number[];
+  /** Tokens of each full trace. */
+  tokens: number[];
+  /** Per policy: the tokens kept on each case (where it stopped). */
+  stops: Record<string, number[]>;
+  /** Per policy: one character per case, `1` right and `0` wrong. */
+  correct: Record<string, string>;
 }
 
 /** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
@@ -371,6 +442,8 @@ export interface SweepResult {
   /** Things the user should know (policies skipped, cases without traces, …). */
   warnings: string[];
   caseResults?: CaseResult[];
+  /** Traces with a thinking block (present when there is at least one). */
+  thinkingTraces?: number;
   /** Per-tag budgets, when cases carry tags. */
   tagBudgets?: TagBudgets | null;
   /** When a cheaper policy is held back only by the test set's size: how many cases to add. */

@@ -83,11 +83,12 @@ async function createServices(context: vscode.ExtensionContext): Promise<Service
   const tokens = new TokenService(worker, settings, config);
   context.subscriptions.push(tokens);
   const prompts = new PromptFiles(settings, config);
-  const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics);
+  const sweeps = new SweepController(context, settings, config, tokens, log, testSetDiagnostics, worker);
   context.subscriptions.push(sweeps);
   await sweeps.load();
-  const view = new ResultsViewProvider(context.extensionUri, sweeps, log);
+  const view = new ResultsViewProvider(context.extensionUri, sweeps, log, context.storageUri);
   context.subscriptions.push(view);
+  await view.load();
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEWS.results, view));
   return { log, settings, config, worker, tokens, prompts, sweeps, view };
 }
@@ -240,6 +241,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
 
   await config.reload();
   recheck();
+  // A sweep restored from the last session may describe files that changed since.
+  void sweeps.checkStale();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
   void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
     () => worker.call('forget', { key: 'warm-up' }),

@@ -4,12 +4,21 @@ import { recommendationLine, rowEffect } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { COMMANDS } from './commandIds';
 import type { ConfigStore } from './workspaceConfig';
+import type { StaleInfo } from '../shared/protocol';
+import { staleLensTitle } from './staleness';
 
 /** Where the last sweep's result is shown: its test set and the prompt the config links. */
 export interface ResultSource {
   readonly result: Omit<SweepResult, 'caseResults'> | undefined;
   readonly testSetUri: vscode.Uri | undefined;
+  /** Set when the config, the test set or the encoding changed after the sweep. */
+  readonly stale: StaleInfo | null;
   readonly onDidChange: vscode.Event<void>;
+}
+
+/** Above the others when the figures are out of date: says why, and a click runs the sweep again. */
+function staleLens(range: vscode.Range, stale: StaleInfo): vscode.CodeLens {
+  return new vscode.CodeLens(range, { title: staleLensTitle(stale), tooltip: 'The figures in these lenses come from a sweep of other inputs. Click to run the sweep again.', command: COMMANDS.runSweep });
 }
 
 function revealCommand(title: string, policy: string | undefined, tooltip: string): vscode.Command {
@@ -43,9 +52,11 @@ export class RecommendationCodeLensProvider extends ResultLensProvider {
     const targets = [this.source.testSetUri, this.config.promptUri(), this.config.current?.uri].filter((u): u is vscode.Uri => !!u).map((u) => u.toString());
     if (!targets.includes(uri)) return [];
     const rec = result.recommendation;
-    const title = `$(lightbulb) ${rec ? 'Recommended ' : ''}${recommendationLine(result as SweepResult)}`;
+    const stale = this.source.stale;
+    const title = `$(lightbulb) ${stale ? '(out of date) ' : ''}${rec ? 'Recommended ' : ''}${recommendationLine(result as SweepResult)}`;
     const tip = rec ? `${rec.reason}\nClick to open this row in the results panel.` : 'Click to open the results panel.';
-    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), revealCommand(title, rec?.policy, tip))];
+    const range = new vscode.Range(0, 0, 0, 0);
+    return [...(stale ? [staleLens(range, stale)] : []), new vscode.CodeLens(range, revealCommand(title, rec?.policy, tip))];
   }
 }
 
@@ -59,7 +70,7 @@ export class CutoffCodeLensProvider extends ResultLensProvider {
       const policy = `cutoff:${loc.value}`;
       const row = result.rows.find((r) => r.policy === policy);
       const range = new vscode.Range(loc.line, loc.character, loc.line, loc.character + loc.length);
-      const title = row ? `${row.label}: ${rowEffect(result as SweepResult, row)}` : `cutoff ${loc.value}: not in the last sweep`;
+      const title = row ? `${row.label}: ${rowEffect(result as SweepResult, row)}${this.source.stale ? ' (out of date)' : ''}` : `cutoff ${loc.value}: not in the last sweep`;
       lenses.push(new vscode.CodeLens(range, revealCommand(title, row ? policy : undefined, row ? 'Click to open this row in the results panel.' : 'Run the sweep again to see this cutoff.')));
     }
     return lenses;

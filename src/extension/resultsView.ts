@@ -4,6 +4,8 @@ import { parseWebviewMessage, type ExtensionMessage, type LiveRunView, type Webv
 import { COMMANDS, VIEWS } from './commandIds';
 import type { SweepController } from './sweepController';
 
+const SECTIONS_FILE = 'panelSections.json';
+
 /** Builds the panel's HTML: strict CSP, one script with a fresh nonce, assets through asWebviewUri. */
 export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
@@ -38,16 +40,21 @@ export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private live: LiveRunView | null = null;
+  /** Sections the user opened or closed: saved as a file, since the webview's own state may not survive a window reload. */
+  private sections: Record<string, boolean> = {};
+  private sectionsWrite: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sweeps: SweepController,
     private readonly log: vscode.LogOutputChannel,
+    private readonly storageUri?: vscode.Uri,
   ) {
     this.disposables.push(
       sweeps.onDidChangeState((state) => this.post({ type: 'state', state })),
       sweeps.onDidProgress(({ done, total }) => this.post({ type: 'progress', done, total })),
+      sweeps.onDidChangeStale((stale) => this.post({ type: 'stale', stale })),
     );
   }
 
@@ -73,6 +80,30 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
     }, null, this.disposables);
   }
 
+  /** Reads the saved open/closed sections (call once after construction). */
+  async load(): Promise<void> {
+    if (!this.storageUri) return;
+    try {
+      const saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.storageUri, SECTIONS_FILE)))) as unknown;
+      if (typeof saved === 'object' && saved !== null) for (const [k, v] of Object.entries(saved)) if (typeof v === 'boolean') this.sections[k] = v;
+    } catch {
+      // first run: nothing saved yet
+    }
+  }
+
+  private saveSection(key: string, open: boolean): void {
+    this.sections[key] = open;
+    const dir = this.storageUri;
+    if (!dir) return;
+    const bytes = new TextEncoder().encode(JSON.stringify(this.sections));
+    this.sectionsWrite = this.sectionsWrite
+      .then(async () => {
+        await vscode.workspace.fs.createDirectory(dir);
+        await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, SECTIONS_FILE), bytes);
+      })
+      .catch((e: Error) => this.log.warn(`could not save the panel's sections: ${e.message}`));
+  }
+
   /** Opens the panel and selects a policy's row. */
   async reveal(policy?: string): Promise<void> {
     if (policy) this.sweeps.select(policy);
@@ -85,6 +116,7 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'ready':
         this.log.debug(`results panel ready${msg.restore ? ' (with saved state)' : ''}`);
         if (msg.restore) this.sweeps.restoreUi(msg.restore);
+        this.post({ type: 'sections', sections: this.sections });
         this.post({ type: 'state', state: this.sweeps.viewState() });
         if (this.live) this.post({ type: 'liveProgress', live: this.live });
         return;
@@ -95,7 +127,7 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
         this.sweeps.setSort(msg.sort);
         return;
       case 'openCase':
-        this.sweeps.openCase(msg.policy, msg.caseId);
+        await this.sweeps.openCase(msg.policy, msg.caseId);
         return;
       case 'closeCase':
         this.sweeps.closeCase();
@@ -111,6 +143,9 @@ export class ResultsViewProvider implements vscode.WebviewViewProvider, vscode.D
         return;
       case 'keepDetected':
         await vscode.commands.executeCommand(COMMANDS.keepDetected);
+        return;
+      case 'foldSection':
+        this.saveSection(msg.key, msg.open);
         return;
       case 'runSweep':
         await vscode.commands.executeCommand(COMMANDS.runSweep);

@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
-import { sweepToCsv, sweepToJson, sweepToMarkdown } from '../core/report';
 import type { SweepResult } from '../core/types';
-import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
+import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type StaleInfo, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
 import { CONFIG_FILE, issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
 import { writeConfigValues } from './configEdits';
 import type { SettingsStore } from './settings';
 import type { TokenService } from './tokenService';
 import { resolveSweepOptions, type ResolvedSweepOptions } from '../core/sweepOptions';
 import { WorkerCancelled, WorkerClient } from './workerClient';
-import type { FlippedCase, SweepJob, SweepJobResult } from '../worker/workerProtocol';
+import type { FlippedCase, SweepJob, SweepJobOptions, SweepJobResult } from '../worker/workerProtocol';
 import type { ResultSource } from './resultCodeLens';
 import { COMMANDS } from './commandIds';
+import type { SweepInputs as Fingerprints } from './staleness';
+import { SweepStaleness } from './sweepStaleness';
+import { exportSweepReport } from './reportExport';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -34,13 +36,11 @@ interface StoredSweep {
   sort: SortState;
   /** When the selection, sort or open case last changed (ms since 1970). */
   uiSavedAt: number;
+  /** Fingerprints of what the figures depend on (absent in sweeps saved by older versions). */
+  inputs?: Fingerprints;
+  /** The options the sweep ran with, to evaluate one case again when it is opened. */
+  options?: SweepJobOptions;
 }
-
-export const EXPORTS: Record<ExportFormat, { ext: string; label: string; render: (r: SweepResult) => string }> = {
-  markdown: { ext: 'md', label: 'Markdown', render: sweepToMarkdown },
-  csv: { ext: 'csv', label: 'CSV', render: sweepToCsv },
-  json: { ext: 'json', label: 'JSON', render: (r) => `${JSON.stringify(sweepToJson(r), null, 2)}\n` },
-};
 
 /**
  * Runs sweeps in a worker thread and owns their results: the panel's state (the extension is its
@@ -56,12 +56,15 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ViewState>();
   private readonly progressEmitter = new vscode.EventEmitter<{ done: number; total: number }>();
   private readonly disposables: vscode.Disposable[] = [this.resultEmitter, this.stateEmitter, this.progressEmitter];
+  private readonly freshness: SweepStaleness;
   /** Fires when the sweep result changed (CodeLens listen). */
   readonly onDidChange = this.resultEmitter.event;
   /** Fires with the whole panel state whenever it changed. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Fires as a running sweep advances (cheaper than the whole state). */
   readonly onDidProgress = this.progressEmitter.event;
+  /** Fires when the last sweep becomes out of date, or current again. */
+  readonly onDidChangeStale: vscode.Event<StaleInfo | null>;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -70,8 +73,26 @@ export class SweepController implements ResultSource, vscode.Disposable {
     private readonly tokens: TokenService,
     private readonly log: vscode.LogOutputChannel,
     private readonly testSetDiagnostics: vscode.DiagnosticCollection,
+    /** The long-lived worker, for one-case evaluations when a case is opened. */
+    private readonly worker: WorkerClient,
   ) {
-    this.disposables.push(settings.onDidChange(({ affects }) => affects('prices') && this.emitState()));
+    this.freshness = new SweepStaleness(settings, config, log, () => this.stored, () => this.active !== undefined, (uri) => this.readTestSet(uri));
+    this.onDidChangeStale = this.freshness.onDidChange;
+    this.disposables.push(
+      this.freshness,
+      this.freshness.onDidChange(() => this.resultEmitter.fire()),
+      settings.onDidChange(({ affects }) => affects('prices') && this.emitState()),
+    );
+  }
+
+  /** Why the last sweep's figures are out of date; null while they are current. */
+  get stale(): StaleInfo | null {
+    return this.freshness.current;
+  }
+
+  /** Compares what the last sweep used with the workspace now. */
+  checkStale(): Promise<void> {
+    return this.freshness.check();
   }
 
   get result(): SweepSummary['result'] | undefined {
@@ -116,6 +137,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       running: this.running,
       message: this.message,
       uiSavedAt: this.stored.uiSavedAt,
+      stale: this.freshness.current,
     };
   }
 
@@ -170,6 +192,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       sort: same && ui.sort ? ui.sort : DEFAULT_SORT,
       uiSavedAt: same && typeof ui.uiSavedAt === 'number' ? ui.uiSavedAt : 0,
     };
+    this.freshness.watch(vscode.Uri.parse(sweep.testSetUri));
     this.log.debug(`restored the sweep of ${sweep.summary.finishedAt} (panel state ${same ? 'restored' : 'reset'})`);
     this.emitState();
     this.resultEmitter.fire();
@@ -360,7 +383,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
   /** Stores a finished sweep (keeping the selected policy when it is still a row) and shows it. */
   private async keepResult(out: SweepJobResult, inputs: SweepInputs, rel: string, durationMs: number): Promise<void> {
-    const { testSet, bytes } = inputs;
+    const { testSet, bytes, loaded, sweepOptions } = inputs;
     this.setTestSetDiagnostics(testSet, bytes, out.issues);
     const promptUri = this.config.promptUri();
     const summary: SweepSummary = {
@@ -370,6 +393,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       promptTokens: promptUri ? await this.promptTokens(promptUri) : null,
       finishedAt: new Date().toISOString(),
       durationMs,
+      cases: out.index,
     };
     const keep = this.stored?.selectedPolicy;
     this.stored = {
@@ -379,7 +403,10 @@ export class SweepController implements ResultSource, vscode.Disposable {
       selectedPolicy: keep && out.result.rows.some((r) => r.policy === keep) ? keep : (out.result.recommendation?.policy ?? null),
       sort: this.stored?.sort ?? DEFAULT_SORT,
       uiSavedAt: Date.now(),
+      inputs: this.freshness.fingerprints(sweepOptions, loaded?.config.fields, bytes),
+      options: sweepOptions,
     };
+    this.freshness.reset(testSet);
     this.detail = null;
     this.running = null;
     this.persist('sweep');
@@ -447,7 +474,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
     if (!s || s.summary.finishedAt !== r.sweep || r.savedAt <= s.uiSavedAt) return;
     this.select(r.selectedPolicy);
     this.setSort(r.sort);
-    if (r.openCase) this.openCase(r.openCase.policy, r.openCase.caseId);
+    if (r.openCase) void this.openCase(r.openCase.policy, r.openCase.caseId);
     s.uiSavedAt = r.savedAt;
   }
 
@@ -472,16 +499,23 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.emitState();
   }
 
-  openCase(policy: string, caseId: string): void {
+  /**
+   * Opens a case under a policy with its trace and cut point: a flipped case from what the sweep
+   * kept, any other case by evaluating it alone in the worker (its outcomes do not depend on the
+   * other cases).
+   */
+  async openCase(policy: string, caseId: string): Promise<void> {
     this.touch();
     const s = this.stored;
-    const c = s?.flipped.find((f) => f.id === caseId);
     const row = s?.summary.result.rows.find((r) => r.policy === policy);
+    let c = s?.flipped.find((f) => f.id === caseId && f.outcomes[policy] && f.outcomes.full);
+    if (s && row && !c) c = (await this.traceCase(s, caseId)) ?? undefined;
+    if (this.stored !== s) return;
     const outcome = c?.outcomes[policy];
     const base = c?.outcomes.full;
     if (!s || !c || !row || !outcome || !base) {
       this.detail = null;
-      this.message = { kind: 'error', text: `Case ${caseId} is not among the flipped cases of ${policy}.` };
+      this.message = this.message?.kind === 'error' ? this.message : { kind: 'error', text: `Case ${caseId} is not among the cases of the last sweep under ${policy}.` };
       this.emitState();
       return;
     }
@@ -507,6 +541,24 @@ export class SweepController implements ResultSource, vscode.Disposable {
     this.emitState();
   }
 
+  private async traceCase(s: StoredSweep, caseId: string): Promise<FlippedCase | null> {
+    const uri = vscode.Uri.parse(s.testSetUri);
+    if (!s.options) {
+      this.message = { kind: 'error', text: 'This sweep was saved by an older version; run it again to open any case.' };
+      return null;
+    }
+    try {
+      const bytes = await this.readTestSet(uri);
+      const found = await this.worker.call('caseTrace', { bytes, fileName: uri.path, fields: this.config.current?.config.fields, options: s.options, caseId });
+      if (!found) this.message = { kind: 'error', text: `Case ${caseId} is no longer in ${vscode.workspace.asRelativePath(uri)}; run the sweep again.` };
+      else this.message = null;
+      return found;
+    } catch (e) {
+      this.message = { kind: 'error', text: `Cannot open case ${caseId}: ${e instanceof Error ? e.message : String(e)}` };
+      return null;
+    }
+  }
+
   closeCase(): void {
     this.touch();
     this.detail = null;
@@ -516,45 +568,17 @@ export class SweepController implements ResultSource, vscode.Disposable {
   /** Opens the test set at a case's line. */
   async revealCase(caseId: string): Promise<void> {
     const s = this.stored;
-    const c = s?.flipped.find((f) => f.id === caseId);
-    if (!s || !c) return;
-    const pos = new vscode.Position(Math.max(0, c.line - 1), 0);
+    const flipped = s?.flipped.find((f) => f.id === caseId)?.line;
+    const at = s?.summary.cases?.ids.indexOf(caseId) ?? -1;
+    const line = flipped ?? (at >= 0 ? s?.summary.cases?.lines[at] : undefined);
+    if (!s || line === undefined) return;
+    const pos = new vscode.Position(Math.max(0, line - 1), 0);
     await vscode.window.showTextDocument(vscode.Uri.parse(s.testSetUri), { selection: new vscode.Range(pos, pos), preview: true });
   }
 
   /** Writes the last sweep as Markdown, CSV or JSON (asks for the format and file when not given). */
-  async exportReport(format?: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const result = this.result;
-    if (!result) {
-      void vscode.window.showInformationMessage('Prompt Budget: run a sweep first; there is nothing to export yet.');
-      return undefined;
-    }
-    let fmt = format;
-    if (!fmt) {
-      const pick = await vscode.window.showQuickPick(
-        (Object.keys(EXPORTS) as ExportFormat[]).map((f) => ({ label: EXPORTS[f].label, format: f })),
-        { title: 'Prompt Budget: export the sweep as' },
-      );
-      if (!pick) return undefined;
-      fmt = pick.format;
-    }
-    const spec = EXPORTS[fmt];
-    let uri = target;
-    if (!uri) {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri;
-      uri = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.joinPath(folder, `prompt-budget-report.${spec.ext}`),
-        filters: { [spec.label]: [spec.ext] },
-        title: 'Export sweep report',
-      });
-      if (!uri) return undefined;
-    }
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(spec.render(result as SweepResult)));
-    this.log.info(`exported ${spec.label} report to ${uri.fsPath}`);
-    void vscode.window.showInformationMessage(`Prompt Budget: exported ${vscode.workspace.asRelativePath(uri)}`, 'Open').then((a) => {
-      if (a === 'Open') void vscode.window.showTextDocument(uri!);
-    });
-    return uri;
+  exportReport(format?: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    return exportSweepReport(this.result as SweepResult | undefined, this.context.globalStorageUri, this.log, format, target);
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import type { ExportedPolicy, PolicyOutcome } from '../core/types';
+import type { AnswerKind, ExportedPolicy, PolicyOutcome } from '../core/types';
 import { parseExportedPolicy } from '../core/policyExport';
 import { makeExtractor } from '../core/extract';
 import { PolicyTracker, StreamTrace } from './policyTracker';
@@ -14,6 +14,8 @@ export interface StopDecision {
   reason?: string;
   /** Output tokens the policy keeps (the sweep's stop token). */
   tokens?: number;
+  /** `final` (answer part, or no thinking), `intermediate` (read from thinking still open) or `none`. */
+  answerKind?: AnswerKind;
 }
 
 /** Applies one exported policy to a streamed completion. */
@@ -32,6 +34,7 @@ export type PolicyInput = ExportedPolicy | string | object;
 
 function decision(outcome: PolicyOutcome, stop: boolean): StopDecision {
   const d: StopDecision = { stop, reason: outcome.reason, tokens: outcome.stopToken };
+  if (outcome.answerKind) d.answerKind = outcome.answerKind;
   if (outcome.answer !== null) d.answer = outcome.answer;
   return d;
 }
@@ -44,7 +47,7 @@ export function createStopper(input: PolicyInput): Stopper {
   const parsed = parseExportedPolicy(input);
   if (!parsed.policy) throw new Error(`prompt-budget: invalid policy: ${parsed.error}`);
   const policy = parsed.policy;
-  const source = new StreamTrace(new StreamTokens(policy.encoding, policy.engine), makeExtractor(policy.extract));
+  const source = new StreamTrace(new StreamTokens(policy.encoding, policy.engine), makeExtractor(policy.extract), policy.extract.thinking);
   const tracker = new PolicyTracker(policy.spec, source);
   let stopped: { outcome: PolicyOutcome; decision: StopDecision } | null = null;
   let finished: { outcome: PolicyOutcome; decision: StopDecision } | null = null;

@@ -1,6 +1,18 @@
-import type { PolicyOutcome, PolicySpec } from '../core/types';
+import type { AnswerKind, PolicyOutcome, PolicySpec, ThinkingTags } from '../core/types';
 import { DEFAULT_MARKERS, findFirstMarker } from '../core/extract';
-import { applyPolicy, policyName, PrefixExtractor, tokenIndexCovering, type Extractor, type PreparedTrace } from '../core/policies';
+import {
+  applyPolicy,
+  markerSet,
+  policyName,
+  PrefixExtractor,
+  settledCheck,
+  settledStreak,
+  tokenIndexCovering,
+  type Extractor,
+  type MarkerSet,
+  type PreparedTrace,
+} from '../core/policies';
+import { DEFAULT_HESITATIONS } from '../core/traceAnatomy';
 import { policyExportRule } from '../core/policyExportRule';
 import type { StreamTokens } from './streamTokens';
 
@@ -12,8 +24,9 @@ export class StreamTrace {
   constructor(
     readonly stream: StreamTokens,
     readonly extract: Extractor,
+    thinkingTags?: readonly ThinkingTags[],
   ) {
-    this.trace = { text: '', tokens: stream.tokens };
+    this.trace = { text: '', tokens: stream.tokens, thinkingTags };
     this.prefixes = new PrefixExtractor(this.trace, extract);
   }
 
@@ -32,6 +45,17 @@ export class StreamTrace {
     if (k > this.stream.tokens.count) throw new RangeError(`answerAt(${k}) before token ${k} is final`);
     return this.prefixes.answerAt(k);
   }
+
+  /** Whether the first k final tokens hold a complete final answer (same condition as {@link answerAt}). */
+  completeAt(k: number): boolean {
+    if (k > this.stream.tokens.count) throw new RangeError(`completeAt(${k}) before token ${k} is final`);
+    return this.prefixes.completeAt(k);
+  }
+
+  /** The answer kind for the first k final tokens (same condition as {@link answerAt}). */
+  kindAt(k: number): AnswerKind {
+    return this.prefixes.kindAt(k);
+  }
 }
 
 /** Finds the first answer marker of a growing text once later text can no longer move it. */
@@ -41,8 +65,13 @@ class MarkerWatch {
   private readonly maxLength: number;
   found: { marker: string; start: number; end: number } | null = null;
 
-  constructor(private readonly markers: readonly string[]) {
+  /** `startAt`: the text offset of the first character this watch will be pushed. */
+  constructor(
+    private readonly markers: readonly string[],
+    startAt = 0,
+  ) {
     this.maxLength = Math.max(1, ...markers.map((m) => m.length));
+    this.tailStart = startAt;
   }
 
   /** Adds text; `total` is the text length after it. */
@@ -71,6 +100,10 @@ export class PolicyTracker {
   private previous: string | null = null;
   private streak = 0;
   private readonly markers: MarkerWatch | null;
+  private readonly markerSet: MarkerSet | null;
+  /** On a thinking trace: the watch for the close tag after the open tag, then the close tag's token. */
+  private closeWatch: MarkerWatch | null = null;
+  private closeToken = -1;
 
   constructor(
     readonly spec: PolicySpec,
@@ -78,8 +111,9 @@ export class PolicyTracker {
   ) {
     const rule = policyExportRule(policyName(spec));
     if (!rule.exportable) throw new Error(rule.reason);
-    this.nextCheck = spec.kind === 'stability' ? spec.every : 0;
-    this.markers = spec.kind === 'marker' ? new MarkerWatch(spec.markers ?? DEFAULT_MARKERS) : null;
+    this.nextCheck = spec.kind === 'stability' || spec.kind === 'settled' ? spec.every : 0;
+    this.markerSet = spec.kind === 'marker' ? markerSet(spec.markers ?? DEFAULT_MARKERS, source.trace.thinkingTags) : null;
+    this.markers = this.markerSet ? new MarkerWatch(this.markerSet.all) : null;
   }
 
   /** Call after the delta was pushed to the shared trace. */
@@ -100,19 +134,73 @@ export class PolicyTracker {
           const answer = this.source.answerAt(t);
           this.streak = answer !== null && answer === this.previous ? this.streak + 1 : 0;
           this.previous = answer;
-          if (this.streak >= spec.repeats) return { stopToken: t, answer, reason: `answer unchanged ${spec.repeats}× in a row at token ${t}` };
+          if (this.streak >= spec.repeats) return this.withKind({ stopToken: t, answer, reason: `answer unchanged ${spec.repeats}× in a row at token ${t}` });
           this.nextCheck += spec.every;
         }
         return null;
-      case 'marker': {
-        const watch = this.markers as MarkerWatch;
-        watch.push(delta, stream.text.length);
-        const found = watch.found;
-        if (!found || count === 0 || stream.tokens.ends[count - 1] < found.end) return null;
-        const at = tokenIndexCovering(stream.tokens, found.end);
-        return this.stopAt(at + spec.grace, `marker "${found.marker}" at token ${at} + ${spec.grace} grace`);
+      case 'settled': {
+        const words = spec.hesitations ?? DEFAULT_HESITATIONS;
+        while (this.nextCheck <= count) {
+          const t = this.nextCheck;
+          const { answer } = settledCheck(stream.text, stream.tokens, t, spec.every, words, this.source.prefixes);
+          this.streak = settledStreak(this.previous, this.streak, answer);
+          this.previous = answer;
+          if (this.streak >= spec.repeats) return this.withKind({ stopToken: t, answer, reason: `answer settled ${spec.repeats}× in a row without hesitation at token ${t}` });
+          this.nextCheck += spec.every;
+        }
+        return null;
       }
+      case 'marker':
+        return this.checkMarker(spec.grace, delta);
     }
+  }
+
+  private checkMarker(grace: number, delta: string): PolicyOutcome | null {
+    const { stream } = this.source;
+    const count = stream.tokens.count;
+    const set = this.markerSet as MarkerSet;
+    const watch = this.markers as MarkerWatch;
+    const wasFound = watch.found !== null;
+    watch.push(delta, stream.text.length);
+    const found = watch.found;
+    if (!found) return null;
+    const close = set.opens.get(found.marker);
+    if (close === undefined && !set.closes.has(found.marker)) {
+      if (count === 0 || stream.tokens.ends[count - 1] < found.end) return null;
+      const at = tokenIndexCovering(stream.tokens, found.end);
+      return this.stopAt(at + grace, `marker "${found.marker}" at token ${at} + ${grace} grace`);
+    }
+    let closeEnd = found.end;
+    if (close !== undefined) {
+      if (!this.closeWatch) {
+        this.closeWatch = new MarkerWatch([close], found.end);
+        this.closeWatch.push(stream.text.slice(found.end), stream.text.length);
+      } else if (wasFound) {
+        this.closeWatch.push(delta, stream.text.length);
+      }
+      const closeFound = this.closeWatch.found;
+      if (!closeFound) return null;
+      closeEnd = closeFound.end;
+    }
+    if (this.closeToken < 0) {
+      if (count === 0 || stream.tokens.ends[count - 1] < closeEnd) return null;
+      this.closeToken = tokenIndexCovering(stream.tokens, closeEnd);
+      this.nextCheck = Math.max(1, this.closeToken);
+    }
+    // The sweep's firstFinalAnswer: the first token from the close tag's whose kept text holds a final answer.
+    while (this.nextCheck <= count) {
+      const t = this.nextCheck;
+      if (this.source.completeAt(t)) {
+        return this.stopAt(t + grace, `thinking ended at token ${this.closeToken}, final answer at token ${t} + ${grace} grace`);
+      }
+      this.nextCheck++;
+    }
+    return null;
+  }
+
+  private withKind(outcome: PolicyOutcome): PolicyOutcome {
+    outcome.answerKind = outcome.answer === null ? 'none' : this.source.kindAt(outcome.stopToken);
+    return outcome;
   }
 
   /** The outcome on the whole trace; call after the shared trace ended. */
@@ -125,6 +213,6 @@ export class PolicyTracker {
     const { stream } = this.source;
     // k final tokens decide it: if the trace ends right there, the sweep keeps k tokens and the same answer.
     if (k > stream.tokens.count) return null;
-    return { stopToken: k, answer: this.source.answerAt(k), reason };
+    return this.withKind({ stopToken: k, answer: this.source.answerAt(k), reason });
   }
 }

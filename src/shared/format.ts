@@ -2,7 +2,7 @@
 import type { Prices } from './protocol';
 
 export { formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../core/format';
-import { formatCount } from '../core/format';
+import { formatCount, formatEm } from '../core/format';
 
 /** Cost per call in dollars for `inputTokens` in and `outputTokens` out. */
 export function costPerCall(inputTokens: number, outputTokens: number, prices: Prices): number {
@@ -12,4 +12,9 @@ export function costPerCall(inputTokens: number, outputTokens: number, prices: P
 /** A token count with its encoding, `≈` when part of it was estimated. */
 export function formatTokenCount(count: number, approximate: boolean): string {
   return `${approximate ? '≈' : ''}${formatCount(count)} tokens`;
+}
+
+/** EM with the count it comes from, as the panel shows it: `85.5% · 94/110`. */
+export function formatEmCount(em: number, correct: number, cases: number): string {
+  return `${formatEm(em)}% · ${formatCount(correct)}/${formatCount(cases)}`;
 }

@@ -1,5 +1,5 @@
 /** The results panel's messages: the webview says `ready`, the extension answers with the whole {@link ViewState}. */
-import type { SweepResult } from '../core/types';
+import type { CaseIndex, SweepResult } from '../core/types';
 
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
 
@@ -42,9 +42,11 @@ export interface SweepSummary {
   promptTokens: number | null;
   finishedAt: string;
   durationMs: number;
+  /** Every case in brief, to browse them (absent in sweeps saved by older versions). */
+  cases?: CaseIndex;
 }
 
-/** One flipped case opened in the drill-down. */
+/** One case opened in the drill-down (a flipped one, or any case from the browse list). */
 export interface CaseDetail {
   policy: string;
   policyLabel: string;
@@ -66,6 +68,16 @@ export interface CaseDetail {
   reason: string;
 }
 
+/** Why the sweep's figures no longer describe the workspace (its config, test set or encoding changed since). */
+export interface StaleInfo {
+  reasons: string[];
+}
+
+/** The banner's words for an out-of-date sweep. */
+export function staleText(stale: StaleInfo): string {
+  return `Out of date: ${stale.reasons.join('; ')} since this sweep. The figures below are from the last run.`;
+}
+
 export interface ViewState {
   sweep: SweepSummary | null;
   selectedPolicy: string | null;
@@ -77,6 +89,8 @@ export interface ViewState {
   message: { kind: 'info' | 'error'; text: string } | null;
   /** When the selection, sort or open case last changed (the extension's clock). */
   uiSavedAt: number;
+  /** Set when the config, the test set or the encoding changed after the sweep. */
+  stale?: StaleInfo | null;
 }
 
 export const DEFAULT_SORT: SortState = { key: 'meanTokens', descending: false };
@@ -106,7 +120,11 @@ export interface LiveRunView {
 export type ExtensionMessage =
   | { type: 'state'; state: ViewState }
   | { type: 'progress'; done: number; total: number }
-  | { type: 'liveProgress'; live: LiveRunView | null };
+  | { type: 'liveProgress'; live: LiveRunView | null }
+  /** The sweep became out of date (or current again, after a re-run or an undo). */
+  | { type: 'stale'; stale: StaleInfo | null }
+  /** Sections the user opened or closed, as the extension saved them (the webview's own state may not survive a window reload). */
+  | { type: 'sections'; sections: Record<string, boolean> };
 
 /** The panel's own view of its state, saved with the webview's `setState` and offered on `ready`. */
 export interface UiRestore {
@@ -131,7 +149,9 @@ export type WebviewMessage =
   | { type: 'exportPolicy'; policy: string }
   | { type: 'runSweep' }
   /** Write the extraction and match the sweep detected into promptbudget.json. */
-  | { type: 'keepDetected' };
+  | { type: 'keepDetected' }
+  /** The user opened or closed a foldable section (saved by the extension for the next reload). */
+  | { type: 'foldSection'; key: string; open: boolean };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -167,6 +187,8 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | null {
       return typeof v.caseId === 'string' ? { type: 'revealCase', caseId: v.caseId } : null;
     case 'exportPolicy':
       return typeof v.policy === 'string' ? { type: 'exportPolicy', policy: v.policy } : null;
+    case 'foldSection':
+      return typeof v.key === 'string' && /^[\w-]{1,40}$/.test(v.key) && typeof v.open === 'boolean' ? { type: 'foldSection', key: v.key, open: v.open } : null;
     case 'export':
       return EXPORT_FORMATS.includes(v.format as ExportFormat) ? { type: 'export', format: v.format as ExportFormat } : null;
     default:

@@ -3,7 +3,7 @@
 // colours from the theme's CSS variables through classes in panel.css, and is a few KB where
 // chart libraries weigh 60–200 KB for one scatter plot.
 import type { SweepResult } from '../core/types';
-import { formatEm, formatMeanTokens } from '../shared/format';
+import { formatEm, formatEmCount, formatMeanTokens } from '../shared/format';
 import { chartLayout, paretoFrontier, scaleLinear, type ChartPoint } from './chartGeometry';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -58,7 +58,7 @@ export function renderChart(box: HTMLElement, result: Omit<SweepResult, 'caseRes
     const g = s('g', { class: ['point', onFrontier.has(row.policy) ? 'on-frontier' : '', row.policy === selected ? 'selected' : '', row.policy === 'full' ? 'baseline' : ''].filter(Boolean).join(' '), 'data-policy': row.policy });
     if (row.policy === rec) g.append(s('circle', { cx, cy, r: 8, class: 'rec-ring' }));
     g.append(s('circle', { cx, cy, r: row.policy === selected ? 5 : 4, class: 'dot' }));
-    g.append(s('title', {}, `${row.label}: ${formatMeanTokens(row.meanTokens)} tokens, EM ${formatEm(row.em)}${row.policy === rec ? ' (recommended)' : ''}`));
+    g.append(s('title', {}, `${row.label}: ${formatMeanTokens(row.meanTokens)} tokens, EM ${formatEmCount(row.em, row.correct, result.cases)}${row.policy === rec ? ' (recommended)' : ''}`));
     g.addEventListener('click', () => onSelect(row.policy));
     dots.append(g);
   }

@@ -6,14 +6,15 @@ import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer } from '../core/tokens';
-import { flippedCases } from '../core/flippedCases';
+import { flippedCases, traceOneCase, type FlippedCase } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
-import type { EncodingName } from '../core/types';
+import { buildCaseIndex } from '../core/caseIndex';
+import type { EncodingName, EngineName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
 import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
-import type { CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { detectPresets, isCompleteTrace } from '../core/detectPresets';
 import { cutoffsForLengths } from '../core/starterFromData';
 
@@ -106,8 +107,15 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
   const tokenizer = getTokenizer(job.options.encoding, job.options.engine);
   if (job.prompt) result.prompt = job.prompt.text === null ? null : { file: job.prompt.file, tokens: countTokens(tokenizer, job.prompt.text).count };
   const flipped = flippedCases(result, parsed.cases, tokenizer);
-  const { caseResults: _perCase, ...summary } = result;
-  return { result: summary, issues: parsed.issues, flipped };
+  const { caseResults: perCase, ...summary } = result;
+  return { result: summary, issues: parsed.issues, flipped, index: buildCaseIndex(perCase ?? [], result.rows.map((r) => r.policy)) };
+}
+
+/** Opens one case of the test set: evaluated alone, with every policy's cut point. */
+function caseTrace(job: CaseTraceJob): FlippedCase | null {
+  const parsed = parseTestSet(job.bytes, { fileName: job.fileName, fields: job.fields });
+  const c = parsed.cases.find((x) => x.id === job.caseId && typeof x.output === 'string');
+  return c ? traceOneCase(c, job.options, getTokenizer(job.options.encoding as EncodingName, job.options.engine as EngineName)) : null;
 }
 
 /** Live runs in progress, so `cancelLive` can stop them. */
@@ -148,6 +156,8 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return checkTestSet(req.args);
     case 'inspectTestSet':
       return inspectTestSet(req.args);
+    case 'caseTrace':
+      return caseTrace(req.args);
     case 'sweep':
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     case 'live':

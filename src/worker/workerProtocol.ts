@@ -3,7 +3,7 @@
  * counting prompts as the user types (a long-lived worker keeping per-document chunk caches),
  * sweeps and live runs (one worker per run). Plain data only; no `vscode` here.
  */
-import type { Case, DetectedPresets, EncodingName, EngineName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
+import type { Case, CaseIndex, DetectedPresets, EncodingName, EngineName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
 import type { LiveErrorKind } from '../core/live/liveError';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
@@ -64,6 +64,17 @@ export interface SweepJobResult {
   result: SweepResult;
   issues: LineIssue[];
   flipped: FlippedCase[];
+  /** Every case in brief, for browsing beyond the flipped ones. */
+  index: CaseIndex;
+}
+
+/** One case of a test set evaluated on its own under the sweep's options, to open it in the panel. */
+export interface CaseTraceJob {
+  bytes: Uint8Array;
+  fileName: string;
+  fields?: Partial<FieldMap>;
+  options: SweepJobOptions;
+  caseId: string;
 }
 
 /** A live run: what `runLive` takes, minus what cannot cross a thread (callbacks, signal, cache object). */
@@ -114,6 +125,8 @@ export interface WorkerCalls {
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };
   inspectTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap>; encoding: EncodingName; engine: EngineName }; result: TestSetInspection };
+  /** The case with its trace and every policy's outcome; null when the test set has no traced case with that id. */
+  caseTrace: { args: CaseTraceJob; result: FlippedCase | null };
   live: { args: LiveJob; result: LiveJobResult };
   /** Stops every live run of this worker; answers how many it stopped. */
   cancelLive: { args: Record<string, never>; result: number };

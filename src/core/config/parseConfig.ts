@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, type ConfigParseOptions, type PromptBudgetConfig } from
 import { readExtract } from './readExtract';
 import { readLive } from './readLive';
 import { readMatch } from './readMatch';
-import { readCasesToAdd, readCutoffs, readFields, readFolds, readPolicies, readPrices, readTestSets } from './readSections';
+import { readCasesToAdd, readCutoffs, readFields, readFolds, readHesitations, readPolicies, readPrices, readTestSets, readThinking } from './readSections';
 import { suggest } from './suggest';
 
 const ROOT_KEYS = [
@@ -19,6 +19,8 @@ const ROOT_KEYS = [
   'cutoffs',
   'policies',
   'extract',
+  'thinking',
+  'hesitations',
   'match',
   'fields',
   'margin',
@@ -94,6 +96,12 @@ function readRootKey(r: NodeReader, opts: ConfigParseOptions, config: PromptBudg
     case 'extract':
       config.extract = readExtract(r, value) ?? config.extract;
       (config.named ??= []).push('extract');
+      break;
+    case 'thinking':
+      config.thinking = readThinking(r, value) ?? config.thinking;
+      break;
+    case 'hesitations':
+      config.hesitations = readHesitations(r, value) ?? config.hesitations;
       break;
     case 'match':
       config.match = readMatch(r, value);

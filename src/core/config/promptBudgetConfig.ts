@@ -1,6 +1,6 @@
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, policyName } from '../policies';
 import { resolveFields } from '../testSet/resolveFields';
-import type { EncodingName, EngineName, ExtractConfig, FieldMap, MatchConfig } from '../types';
+import type { EncodingName, EngineName, ExtractConfig, FieldMap, MatchConfig, ThinkingTags } from '../types';
 
 /** Prices per million tokens, for cost estimates. */
 export interface PriceConfig {
@@ -38,6 +38,10 @@ export interface PromptBudgetConfig {
   /** Dynamic policy names such as `stability:16x2` (see `PolicySpec`). */
   policies: string[];
   extract: ExtractConfig;
+  /** Thinking tags to split traces on; null keeps the defaults (`<think>`, `<thinking>`, Open-Thoughts, harmony). */
+  thinking: ThinkingTags[] | null;
+  /** Hesitation words for `settled` policies; null keeps the defaults. */
+  hesitations: string[] | null;
   match: MatchConfig;
   fields: FieldMap;
   /** Largest acceptable EM loss, in EM points (1 = one percentage point). */
@@ -76,6 +80,8 @@ export const DEFAULT_CONFIG: Readonly<PromptBudgetConfig> = deepFreeze<PromptBud
   cutoffs: [...DEFAULT_CUTOFFS],
   policies: DEFAULT_DYNAMIC_POLICIES.map(policyName),
   extract: { preset: 'last-number' },
+  thinking: null,
+  hesitations: null,
   match: { preset: 'numeric' },
   fields: resolveFields(),
   margin: 1,

@@ -1,6 +1,7 @@
 import type { Node } from 'jsonc-parser';
-import { EXTRACT_PRESETS } from '../extract';
-import type { ExtractConfig } from '../types';
+import { EXTRACT_PRESETS, letterClass } from '../extract';
+import { quoteList } from '../issueText';
+import type { ExtractConfig, ExtractPreset } from '../types';
 import type { NodeReader } from './nodeReader';
 import { DEFAULT_CONFIG } from './promptBudgetConfig';
 import { suggest } from './suggest';
@@ -20,24 +21,45 @@ export function regexError(e: unknown): string {
   return `invalid regular expression: ${m ? m[1] : msg}`;
 }
 
-/** `extract`: a preset name, or an object with a regex pattern, group and flags. Undefined on any error. */
-export function readExtract(r: NodeReader, node: Node): ExtractConfig | undefined {
-  if (node.type === 'string') {
-    const preset = r.oneOf(node, 'extract', 'extract preset', EXTRACT_PRESETS);
-    if (preset === 'regex') {
+const EXTRACT_KEYS = ['preset', 'pattern', 'group', 'flags', 'letters', 'then'];
+
+/** A preset name, or a comma-separated chain `after-think,choice-letter` (first preset, then the rest). */
+function readPresetString(r: NodeReader, node: Node, key: string, nested: boolean): ExtractConfig | undefined {
+  const names = (node.value as string).split(',').map((n) => n.trim());
+  if (names.length > 1 && nested) {
+    r.issue(node, `"${key}" names one preset; a chain belongs in the top-level "extract"`);
+    return undefined;
+  }
+  const presets: ExtractConfig[] = [];
+  for (const name of names) {
+    if (!EXTRACT_PRESETS.includes(name as ExtractPreset)) {
+      r.issue(node, `unknown extract preset "${name}" (expected ${quoteList(EXTRACT_PRESETS)})`);
+      return undefined;
+    }
+    if (name === 'regex') {
       r.issue(node, 'the regex preset needs a pattern: write { "preset": "regex", "pattern": "…", "group": 1 }');
       return undefined;
     }
-    return preset === undefined ? undefined : { preset };
+    presets.push({ preset: name as ExtractPreset });
   }
-  if (!r.object(node, 'extract')) return undefined;
+  const [head, ...rest] = presets;
+  return rest.length > 0 ? { ...head, then: rest } : head;
+}
+
+/**
+ * `extract`: a preset name, a chain `"after-think,choice-letter"`, or an object with a preset, a
+ * regex pattern, group and flags, choice `letters` and a `then` chain. Undefined on any error.
+ */
+export function readExtract(r: NodeReader, node: Node, key = 'extract', nested = false): ExtractConfig | undefined {
+  if (node.type === 'string') return readPresetString(r, node, key, nested);
+  if (!r.object(node, key)) return undefined;
   const before = r.issues.filter((i) => i.severity === 'error').length;
   const out: ExtractConfig = { preset: DEFAULT_CONFIG.extract.preset };
   const props = r.properties(node);
   const get = (k: string): Node | undefined => props.filter(([key]) => key === k).pop()?.[1];
   const presetNode = get('preset');
   const patternNode = get('pattern');
-  if (presetNode) out.preset = r.oneOf(presetNode, 'extract.preset', 'extract preset', EXTRACT_PRESETS) ?? out.preset;
+  if (presetNode) out.preset = r.oneOf(presetNode, `${key}.preset`, 'extract preset', EXTRACT_PRESETS) ?? out.preset;
   else if (patternNode) out.preset = 'regex';
   const flagsNode = get('flags');
   let flags = '';
@@ -76,13 +98,24 @@ export function readExtract(r: NodeReader, node: Node): ExtractConfig | undefine
     }
     delete out.pattern;
     delete out.group;
-  } else if (out.pattern !== undefined && out.group === undefined) {
-    out.group = groups >= 1 ? 1 : 0;
   }
   if (out.preset === 'regex' && flags !== '') out.flags = flags;
-  for (const [key, , keyNode] of props) {
-    if (!['preset', 'pattern', 'group', 'flags'].includes(key)) {
-      r.issue(keyNode, `unknown setting "extract.${key}"${suggest(key, ['preset', 'pattern', 'group', 'flags'])}; ignored`, 'warning');
+  const lettersNode = get('letters');
+  if (lettersNode) {
+    const letters = r.string(lettersNode, `${key}.letters`, true);
+    if (letters !== undefined && letterClass(letters) === null) r.issue(lettersNode, `"${key}.letters" must be upper-case letters such as "A-D" or "ABCD", got "${letters}"`);
+    else if (letters !== undefined) out.letters = letters;
+  }
+  const thenNode = get('then');
+  if (thenNode && nested) r.issue(thenNode, `"${key}.then" is only read at the top level of "extract"`);
+  else if (thenNode) {
+    const items = thenNode.type === 'array' ? (thenNode.children ?? []) : [thenNode];
+    const chain = items.map((item, i) => readExtract(r, item, `${key}.then[${i}]`, true));
+    if (chain.every((c): c is ExtractConfig => c !== undefined)) out.then = chain;
+  }
+  for (const [k, , keyNode] of props) {
+    if (!EXTRACT_KEYS.includes(k)) {
+      r.issue(keyNode, `unknown setting "${key}.${k}"${suggest(k, EXTRACT_KEYS)}; ignored`, 'warning');
     }
   }
   const after = r.issues.filter((i) => i.severity === 'error').length;

@@ -1,7 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { quoteList } from '../issueText';
 import { FIELD_KEYS, resolveFields, type FieldMapInput } from '../testSet/resolveFields';
-import type { FieldMap } from '../types';
+import type { FieldMap, ThinkingTags } from '../types';
 import { describe, valueOf } from './jsoncNodes';
 import type { NodeReader } from './nodeReader';
 import { DEFAULT_CONFIG, type ConfigParseOptions, type PriceConfig } from './promptBudgetConfig';
@@ -94,6 +94,43 @@ export function readCasesToAdd(r: NodeReader, node: Node): { minSavings: number 
   for (const [key, value, keyNode] of r.properties(node)) {
     if (key === 'minSavings') out.minSavings = r.number(value, 'casesToAdd.minSavings', 0, 100) ?? out.minSavings;
     else r.issue(keyNode, `unknown setting "casesToAdd.${key}"${suggest(key, ['minSavings'])}; ignored`, 'warning');
+  }
+  return out;
+}
+
+/** `thinking`: one `{ "open", "close" }` pair or a list of them. Undefined on any error. */
+export function readThinking(r: NodeReader, node: Node): ThinkingTags[] | undefined {
+  const items = node.type === 'array' ? (node.children ?? []) : [node];
+  if (items.length === 0) {
+    r.issue(node, '"thinking" must name at least one { "open": "<think>", "close": "</think>" } pair; defaults used');
+    return undefined;
+  }
+  const out: ThinkingTags[] = [];
+  for (const item of items) {
+    if (!r.object(item, 'thinking')) return undefined;
+    const pair: Partial<ThinkingTags> = {};
+    for (const [key, value, keyNode] of r.properties(item)) {
+      if (key === 'open' || key === 'close') pair[key] = r.string(value, `thinking.${key}`, true);
+      else r.issue(keyNode, `unknown setting "thinking.${key}"${suggest(key, ['open', 'close'])}; ignored`, 'warning');
+    }
+    if (pair.open === undefined || pair.close === undefined) {
+      r.issue(item, 'a "thinking" pair needs non-empty "open" and "close" strings; defaults used');
+      return undefined;
+    }
+    out.push({ open: pair.open, close: pair.close });
+  }
+  return out;
+}
+
+/** `hesitations`: a list of words or phrases. Undefined on any error. */
+export function readHesitations(r: NodeReader, node: Node): string[] | undefined {
+  const items = r.list(node, 'hesitations');
+  if (!items) return undefined;
+  const out: string[] = [];
+  for (const item of items) {
+    const word = r.string(item, 'hesitations[]', true);
+    if (word === undefined) return undefined;
+    out.push(word);
   }
   return out;
 }

@@ -218,7 +218,7 @@ describe('Prompt Budget live mode in code-server (UI)', function () {
     const offline = cliSweep(ws, recorded);
     assert.deepEqual(cli.rows, offline.rows, 'the traced file sweeps exactly like the recorded data');
     const rec = cli.recommendation?.policy;
-    const want = cli.rows.map((row) => expectedCells(row, rec, 0, prices));
+    const want = cli.rows.map((row) => expectedCells(row, rec, 0, prices, cli.cases));
     const got: string[][] = [];
     for (const row of cli.rows) got.push((await panel.locator(`table.sweep tbody tr[data-policy="${row.policy}"] td`).allInnerTexts()).map((t) => t.trim()));
     assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);

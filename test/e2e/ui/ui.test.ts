@@ -7,7 +7,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { countTokens, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { recommendationLine, rowEffect } from '../../../src/core/report';
 import type { CaseResult, SweepResult, SweepRow, TagBudgets } from '../../../src/core/types';
-import { formatCi, formatCount, formatDeltaPts, formatEm, formatSavings, formatSignedPts } from '../../../src/shared/format';
+import { formatCi, formatCount, formatDeltaPts, formatEm, formatEmCount, formatSavings, formatSignedPts } from '../../../src/shared/format';
 import { acceptSaveDialog, codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, waitForStatusBarItem, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
 import { copySample, expectedCells, STATUS_ID, TEST_SETTINGS, VSIX } from './workspace';
 
@@ -26,9 +26,11 @@ function cliSweep(dir: string): SweepResult & { caseResults: CaseResult[] } {
 /** The cells the per-tag table should show, row by row (tags, then the plan and the single policy). */
 function expectedTagRows(tb: TagBudgets, rows: SweepRow[]): string[][] {
   const label = (p: string): string => rows.find((r) => r.policy === p)?.label ?? p;
+  const emCount = (em: number, cases: number): string => formatEmCount(em, Math.round(em * cases), cases);
+  const all = tb.perTag.reduce((n, t) => n + t.cases, 0);
   return [
-    ...tb.perTag.map((t) => [t.tag, formatCount(t.cases), `${label(t.policy)}${t.fallback ? ' (too few cases)' : ''}`, formatSavings(t.savings), formatEm(t.em), formatSignedPts(t.deltaEm)]),
-    ['Per-tag plan', formatCount(tb.perTag.reduce((n, t) => n + t.cases, 0)), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), formatEm(tb.overall.em), formatSignedPts(tb.overall.deltaEm)],
+    ...tb.perTag.map((t) => [t.tag, formatCount(t.cases), `${label(t.policy)}${t.fallback ? ' (too few cases)' : ''}`, formatSavings(t.savings), emCount(t.em, t.cases), formatSignedPts(t.deltaEm)]),
+    ['Per-tag plan', formatCount(all), `ΔEM 95% CI ${formatCi(tb.overall.ci95)}`, formatSavings(tb.overall.savings), emCount(tb.overall.em, all), formatSignedPts(tb.overall.deltaEm)],
     ...(tb.single ? [['Best single policy', '', label(tb.single.policy), formatSavings(tb.single.savings), '', '']] : []),
   ];
 }
@@ -138,11 +140,14 @@ describe('Prompt Budget in code-server (UI)', function () {
     const promptTokens = count(promptText);
     for (const row of cli.rows) {
       const cells = (await panel.locator(`table.sweep tbody tr[data-policy="${row.policy}"] td`).allInnerTexts()).map((t) => t.trim());
-      assert.deepEqual(cells, expectedCells(row, rec, promptTokens, prices), `row ${row.policy}`);
+      assert.deepEqual(cells, expectedCells(row, rec, promptTokens, prices, cli.cases), `row ${row.policy}`);
     }
     const recRow = cli.rows.find((r) => r.policy === rec)!;
     const summary = (await panel.locator('[data-testid="recommendation"]').innerText()).replace(/\s+/g, ' ');
-    assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEm(cli.baseline.em)} → ${formatEm(recRow.em)}`), summary);
+    assert.ok(summary.includes(`${recRow.label}: ${formatSavings(recRow.savings)} tokens · EM ${formatEmCount(cli.baseline.em, cli.baseline.correct, cli.cases)} → ${formatEmCount(recRow.em, recRow.correct, cli.cases)}`), summary);
+    // EM carries its count everywhere: e.g. `90.8% · 545/600` in the table, as the CLI's 545/600.
+    const emCell = (await panel.locator(`table.sweep tbody tr[data-policy="${rec}"] td`).nth(4).innerText()).trim();
+    assert.equal(emCell, `${formatEm(recRow.em)}% · ${recRow.correct}/${cli.cases}`);
     assert.equal(await panel.locator('svg.chart-svg .point').count(), cli.rows.length);
     assert.equal(await panel.locator(`svg.chart-svg .point[data-policy="${rec}"] .rec-ring`).count(), 1);
     assert.deepEqual(cspViolations, [], 'the panel runs under its strict CSP without violations');
@@ -199,20 +204,59 @@ describe('Prompt Budget in code-server (UI)', function () {
     await panel.locator('button[data-key="case-back"]').click();
   });
 
+  it('opens a case the policy did not flip from the list of all cases, with the same cut-point view', async () => {
+    const rec = cli.recommendation!.policy;
+    const row = cli.rows.find((r) => r.policy === rec)!;
+    const flipped = new Set([...row.flipsToWrongIds, ...row.flipsToRightIds]);
+    // The longest trace the recommended policy leaves unchanged: out of reach of the flipped lists.
+    const target = cli.caseResults.filter((c) => !flipped.has(c.id) && c.policies[rec].stopToken < c.totalTokens).sort((a, b) => b.totalTokens - a.totalTokens)[0];
+    assert.ok(target, 'some unflipped case is cut by the policy');
+    await panel.locator(`table.sweep tbody tr[data-policy="${rec}"]`).click();
+    const browse = panel.locator('[data-testid="browse"]');
+    await browse.waitFor({ timeout: 10_000 });
+    const first = (await browse.locator('.browse-list li').first().getAttribute('data-case')) ?? '';
+    assert.equal(first, [...cli.caseResults].sort((a, b) => b.totalTokens - a.totalTokens)[0].id, 'longest trace first');
+    await browse.locator('input[data-key="browse-query"]').fill(target.id);
+    await browse.locator(`button[data-key="browse-${target.id}"]`).click();
+    const trace = panel.locator('pre.trace');
+    await trace.waitFor({ timeout: 20_000 });
+    const line = fs
+      .readFileSync(path.join(ws.dir, 'testset.jsonl'), 'utf8')
+      .split('\n')
+      .map((l) => (l ? (JSON.parse(l) as { id: string; output: string }) : null))
+      .find((c) => c?.id === target.id)!;
+    const kept = (await trace.locator('.kept').textContent()) ?? '';
+    const dropped = (await trace.locator('.dropped').textContent()) ?? '';
+    const stop = target.policies[rec].stopToken;
+    assert.equal(kept + dropped, line.output);
+    assert.equal(kept.length, tokenizeWithOffsets(tok, line.output).ends[stop - 1]);
+    assert.match((await trace.locator('mark.cut').textContent()) ?? '', new RegExp(`stop at token ${stop}$`));
+    assert.equal((await panel.locator('section.case h3').innerText()).trim(), `Case ${target.id} under ${row.label}: unchanged`);
+    assert.equal(await panel.locator('section.case img, section.case b, section.case script').count(), 0, 'no element was made from test-set text');
+    await page.waitForTimeout(500);
+    await screenshot(page, '04b-browsed-case');
+    await panel.locator('button[data-key="case-back"]').click();
+    assert.equal(await panel.locator('input[data-key="browse-query"]').inputValue(), target.id, 'the search is kept');
+    await panel.locator('input[data-key="browse-query"]').fill('');
+  });
+
   it('sorts the table from the keyboard', async () => {
     const header = panel.locator('button[data-key="sort-em"]');
     await header.focus();
     await page.keyboard.press('Enter');
     await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').waitFor({ timeout: 10_000 });
-    const best = Math.max(...cli.rows.map((r) => r.em));
+    const best = cli.rows.reduce((a, r) => (r.em > a.em ? r : a));
     const firstEm = (await panel.locator('table.sweep tbody tr').first().locator('td').nth(4).innerText()).trim();
-    assert.equal(firstEm, formatEm(best));
+    assert.equal(firstEm, formatEmCount(best.em, best.correct, cli.cases));
     await panel.locator('table.sweep tbody tr').first().focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     const second = await panel.locator('table.sweep tbody tr').nth(1).getAttribute('data-policy');
     await panel.locator(`table.sweep tbody tr[data-policy="${second}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
     selectedBeforeReload = second;
+    // The panel's own state: close the per-tag section (open by default) to see it stays closed.
+    await panel.locator('summary[data-key="fold-tags"]').click();
+    await panel.locator('details[data-section="tags"]:not([open])').waitFor({ timeout: 10_000 });
   });
 
   it('keeps the panel’s results after a window reload', async () => {
@@ -224,6 +268,7 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.equal(await panel.locator('table.sweep tbody tr').count(), cli.rows.length);
     assert.equal(await panel.locator('th[aria-sort="descending"] button[data-key="sort-em"]').count(), 1, 'sort order restored');
     assert.equal(await panel.locator('table.sweep tbody tr[aria-selected="true"]').getAttribute('data-policy'), selectedBeforeReload, 'selection restored');
+    assert.equal(await panel.locator('details[data-section="tags"]').getAttribute('open'), null, 'a section the user closed stays closed');
     await page.waitForTimeout(800);
     await screenshot(page, '05-after-reload');
   });
@@ -232,6 +277,8 @@ describe('Prompt Budget in code-server (UI)', function () {
     assert.ok(cli.tagBudgets, 'the sample’s cases carry tags');
     const section = panel.locator('[data-testid="tag-budgets"]');
     await section.waitFor({ timeout: 10_000 });
+    await panel.locator('summary[data-key="fold-tags"]').click();
+    await panel.locator('details[data-section="tags"][open]').waitFor({ timeout: 10_000 });
     assert.deepEqual(await tableCells(section.locator('table')), expectedTagRows(cli.tagBudgets, cli.rows));
     assert.ok(((await section.innerText()) ?? '').includes(cli.tagBudgets.message));
     assert.equal(await panel.locator('[data-testid="cases-to-add"]').count(), 0, 'the recommendation holds, so there is nothing to add');
@@ -288,6 +335,28 @@ describe('Prompt Budget in code-server (UI)', function () {
     for (let i = 0; i < 100 && !fs.existsSync(file); i++) await page.waitForTimeout(100);
     assert.equal(fs.readFileSync(file, 'utf8'), runCli(ws.dir, ['export', '--policy', 'per-tag']));
     await page.locator('.tab.active').filter({ hasText: 'prompt-budget-per-tag.json' }).waitFor({ timeout: 15_000 });
+  });
+
+  it('marks the figures out of date when promptbudget.json changes, and a re-run clears it', async () => {
+    const configFile = path.join(ws.dir, 'promptbudget.json');
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { cutoffs: number[] };
+    assert.equal(await panel.locator('[data-testid="stale"]').count(), 0, 'current after the last sweep');
+    const added = Math.max(...config.cutoffs) + 40;
+    fs.writeFileSync(configFile, `${JSON.stringify({ ...config, cutoffs: [...config.cutoffs, added] }, null, 2)}\n`);
+    const banner = panel.locator('[data-testid="stale"]');
+    await banner.waitFor({ timeout: 30_000 });
+    assert.equal((await banner.locator('span').innerText()).trim(), 'Out of date: promptbudget.json changed since this sweep. The figures below are from the last run.');
+    await openFile(page, 'promptbudget.json', 30_000);
+    const titles = await codeLensTitles(page, { match: 'Out of date: promptbudget.json changed since the sweep. Re-run sweep', timeout: 30_000 });
+    assert.ok(titles.some((t) => t.endsWith('Out of date: promptbudget.json changed since the sweep. Re-run sweep')), JSON.stringify(titles));
+    assert.ok(titles.some((t) => t.endsWith('(out of date)')), `cutoff lenses say so: ${JSON.stringify(titles)}`);
+    await banner.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await screenshot(page, '09-stale-after-config-edit');
+    await banner.locator('button[data-key="stale-rerun"]').click();
+    await panel.locator(`table.sweep tbody tr[data-policy="cutoff:${added}"]`).waitFor({ timeout: 120_000 });
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await panel.locator('[data-testid="stale"]').count(), 0, 're-running clears the banner');
   });
 });
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SweepRow } from '../../../src/core/types';
-import { costPerCall, formatCi, formatCount, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
+import { costPerCall, formatCi, formatCount, formatEmCount, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatUsd } from '../../../src/shared/format';
 import { repoRoot } from '../harness';
 
 /** A fresh copy of the bundled sample workspace in a temp folder (tests edit files in it). */
@@ -20,14 +20,14 @@ export const TEST_SETTINGS: Readonly<Record<string, unknown>> = {
 export const VSIX = path.join(repoRoot, 'dist', 'prompt-budget.vsix');
 export const STATUS_ID = 'prompt-budget.prompt-budget.promptBudget.tokens';
 
-/** The cells the results table should show for a row, as the panel formats them. */
-export function expectedCells(row: SweepRow, rec: string | undefined, promptTokens: number, prices: { inputPer1M: number; outputPer1M: number }): string[] {
+/** The cells the results table should show for a row, as the panel formats them (EM with its count, `85.5% · 94/110`). */
+export function expectedCells(row: SweepRow, rec: string | undefined, promptTokens: number, prices: { inputPer1M: number; outputPer1M: number }, cases: number): string[] {
   return [
     row.policy === rec ? `${row.label} ★` : row.label,
     formatMeanTokens(row.meanTokens),
     formatCount(row.p95Tokens),
     formatSavings(row.savings),
-    formatEm(row.em),
+    formatEmCount(row.em, row.correct, cases),
     `${formatSignedPts(row.deltaEm)} (${formatCi(row.ci95)})`,
     formatP(row.mcnemarP),
     String(row.cutBeforeAnswer),

@@ -184,7 +184,7 @@ describe('extract presets', () => {
   describe('after-think', () => {
     it('returns the trimmed text after the last </think>', () => {
       const text = '<think>a</think> no <think>b</think>\n  Final: 12 \n';
-      assert.deepEqual(ex('after-think', text), { answer: 'Final: 12', start: 39, end: 48 });
+      assert.deepEqual(ex('after-think', text), { answer: 'Final: 12', start: 39, end: 48, kind: 'final', tentative: true });
     });
     it('gives null with no </think> or nothing after it', () => {
       assert.equal(answer('after-think', '<think>still thinking'), null);
@@ -204,14 +204,42 @@ describe('extract presets', () => {
       assert.equal(answer('choice-letter', 'Final choice:\n**B**\n'), 'B');
       assert.equal(answer('choice-letter', 'Final choice:\n  A.\n'), 'A');
     });
-    it('takes the last occurrence of any form, with its range', () => {
+    it('an answer statement wins over a letter in the reasoning after it, with its range', () => {
       const text = 'Answer: B\nBut (A) is wrong and (C) fits.';
-      assert.deepEqual(ex('choice-letter', text), { answer: 'C', start: 32, end: 33 });
+      assert.deepEqual(ex('choice-letter', text), { answer: 'B', start: 8, end: 9 });
     });
-    it('ignores words, lower-case letters and letters past E', () => {
+    it('without a statement, takes (X) from the last paragraph only', () => {
+      assert.equal(answer('choice-letter', 'Maybe (C) fits.\n\nSo I go with (H) in the end.'), 'H');
+      assert.equal(answer('choice-letter', 'Maybe (C) fits.\n\nNo letter here.'), null);
+    });
+    it('ignores words, lower-case letters and letters past J', () => {
       assert.equal(answer('choice-letter', 'The answer is a bit unclear; answer is Carbon.'), null);
-      assert.equal(answer('choice-letter', 'The answer is (F)'), null);
+      assert.equal(answer('choice-letter', 'The answer is (K)'), null);
       assert.equal(answer('choice-letter', 'A cat. Bob.'), null);
+      assert.equal(answer('choice-letter', 'Answer: I think it is odd'), null);
+    });
+    it('reads letters A–J in the common final forms', () => {
+      assert.equal(answer('choice-letter', 'Answer: (F)'), 'F');
+      assert.equal(answer('choice-letter', 'Reasoning (C) …\n**Answer:** I'), 'I');
+      assert.equal(answer('choice-letter', 'so the pick is \\boxed{E}.'), 'E');
+      assert.equal(answer('choice-letter', 'The answer is (C)'), 'C');
+      assert.equal(answer('choice-letter', 'Thinking about (B).\nJ\n'), 'J');
+      assert.equal(answer('choice-letter', 'The final answer is: \\boxed{\\text{G}}'), 'G');
+    });
+    it('honours a letters option', () => {
+      assert.equal(answer('choice-letter', 'Answer: (F)', { letters: 'A-D' }), null);
+      assert.equal(answer('choice-letter', 'Answer: (D)', { letters: 'A-D' }), 'D');
+      assert.equal(answer('choice-letter', 'Answer: (D)', { letters: 'ABC' }), null);
+      assert.equal(validateExtractConfig({ preset: 'choice-letter', letters: 'a-d' }), '"letters" must be upper-case letters such as "A-D" or "ABCD", got "a-d"');
+    });
+    it('reads only the answer part of a closed thinking trace', () => {
+      const text = '<think>Option (C) looks right. The answer is (C).</think>\nThe answer is (H).';
+      assert.deepEqual(ex('choice-letter', text), { answer: 'H', start: 73, end: 74, kind: 'final' });
+      assert.equal(answer('choice-letter', '<think>The answer is (C).</think>\nI am not sure.'), null);
+    });
+    it('trims Unicode white space', () => {
+      assert.equal(answer('after-think', '<think>x</think>\u3000I\u2003'), 'I');
+      assert.equal(answer('last-number', 'total\u3000 12\u3000'), '12');
     });
   });
 
@@ -224,6 +252,14 @@ describe('extract presets', () => {
       assert.equal(answer('regex', 'ANS=x; ans=y', { pattern: '(ans)=(\\w)', group: 2, flags: 'i' }), 'y');
       assert.equal(answer('regex', 'a 12 b', { pattern: '\\d+', group: 0 }), '12');
       assert.deepEqual(ex('regex', 'Final: 7 !', { pattern: 'Final:(.*)!' }), { answer: '7', start: 7, end: 8 });
+    });
+    it('without a group, takes the first non-empty group of the last match (lm-eval), or the whole match', () => {
+      const flexible = { pattern: '(-?[$0-9.,]{2,})|(-?[0-9]+)' };
+      assert.equal(answer('regex', 'paid $12 then 7', flexible), '7');
+      assert.equal(answer('regex', 'paid 7 then $1,234.', flexible), '$1,234.');
+      assert.equal(answer('regex', 'a 12 b 3', { pattern: '\\d+' }), '3');
+      // With group 1 named, a last match through the second alternative is skipped.
+      assert.equal(answer('regex', 'paid $12 then 7', { ...flexible, group: 1 }), '$12');
     });
     it('accepts a leading Python inline flag group', () => {
       assert.equal(answer('regex', 'x\n#### 7', { pattern: '(?s).*#### (\\d+)' }), '7');
@@ -243,7 +279,54 @@ describe('extract presets', () => {
     });
   });
 
+  describe('thinking traces', () => {
+    it('reads the intermediate answer while the thinking is open, by preset', () => {
+      assert.deepEqual(ex('last-number', '<think>3 + 4 = 7, so 7 eggs. Wait'), { answer: '7', start: 21, end: 22, kind: 'intermediate' });
+      assert.equal(answer('boxed', '<think>maybe \\boxed{5}? The answer is 6. Hmm'), '6');
+      assert.equal(answer('answer-is', '<think>The answer is 12. Let me check'), '12');
+      assert.equal(answer('choice-letter', '<think>Option B is out, so C. Hmm, (D) maybe'), 'D');
+      assert.equal(answer('choice-letter', '<think>I eliminate nothing yet'), null);
+      assert.equal(answer('after-think', '<think>The answer is 12.'), null);
+    });
+    it('reads the final answer from the answer part once closed', () => {
+      assert.deepEqual(ex('last-number', '<think>so 7</think>\nIt is 8'), { answer: '8', start: 26, end: 27, kind: 'final' });
+      assert.equal(answer('last-number', '<think>so 7</think>\n'), null);
+      assert.equal(answer('boxed', '<|begin_of_thought|>\\boxed{1}<|end_of_thought|> \\boxed{2}'), '2');
+      assert.equal(answer('after-think', 'prompt had the open tag, 5\n</think>\n\n6'), '6');
+    });
+    it('splits gpt-oss harmony channels and honours configured tags', () => {
+      const harmony = '<|channel|>analysis<|message|>So 4.<|end|><|start|>assistant<|channel|>final<|message|>5<|return|>';
+      assert.equal(answer('after-think', harmony), '5');
+      assert.equal(answer('last-number', harmony.slice(0, 40)), '4.');
+      assert.equal(answer('last-number', '[R]so 4[/R] 9', { thinking: [{ open: '[R]', close: '[/R]' }] }), '9');
+      assert.equal(answer('last-number', '<think>so 4</think> 9', { thinking: [{ open: '[R]', close: '[/R]' }] }), '9');
+      assert.equal(answer('last-number', '[R]so 4', { thinking: [{ open: '[R]', close: '[/R]' }] }), '4');
+    });
+    it('after-think then a chain: the chain scoped to the answer part, else the answer part', () => {
+      const chain = { then: [{ preset: 'choice-letter' as const }, { preset: 'boxed' as const }] };
+      assert.equal(answer('after-think', '<think>(A)</think>\nAfter all, **Answer:** I', chain), 'I');
+      assert.equal(answer('after-think', '<think>(A)</think>\nC', chain), 'C');
+      assert.equal(answer('after-think', '<think>(A)</think>\nit is \\boxed{42}', chain), '42');
+      assert.equal(answer('after-think', '<think>(A)</think>\nsomething else', chain), 'something else');
+      // No thinking block: the chain runs on the whole text.
+      assert.equal(answer('after-think', 'The answer is (B).', chain), 'B');
+      assert.equal(answer('after-think', 'The answer is (B).'), null);
+      // Any other preset: the first that finds an answer wins.
+      assert.equal(answer('boxed', 'The answer is 7', { then: [{ preset: 'answer-is' }] }), '7');
+    });
+  });
+
   describe('parseExtractConfig', () => {
+    it('reads a chain as a comma list or a then list', () => {
+      assert.deepEqual(parseExtractConfig('after-think,choice-letter'), { config: { preset: 'after-think', then: [{ preset: 'choice-letter' }] } });
+      assert.deepEqual(parseExtractConfig({ preset: 'after-think', then: ['choice-letter', { preset: 'boxed' }], letters: 'A-D' }), {
+        config: { preset: 'after-think', letters: 'A-D', then: [{ preset: 'choice-letter' }, { preset: 'boxed' }] },
+      });
+      assert.equal(parseExtractConfig('after-think,boxxed').error, 'then: unknown extraction preset "boxxed" (expected one of gsm8k, last-number, answer-is, boxed, json-answer, after-think, choice-letter, regex)');
+      assert.equal(parseExtractConfig({ preset: 'boxed', then: [{ preset: 'gsm8k', then: ['boxed'] }] }).error, 'then: "then" presets cannot have their own "then"');
+      assert.equal(parseExtractConfig({ preset: 'boxed', thinking: { open: '', close: 'x' } }).error, 'each "thinking" pair needs non-empty "open" and "close" strings');
+    });
+
     it('accepts a preset name or an object', () => {
       assert.deepEqual(parseExtractConfig('boxed'), { config: { preset: 'boxed' } });
       assert.deepEqual(parseExtractConfig({ preset: 'regex', pattern: 'x(\\d)', group: 1, flags: 'i' }), {

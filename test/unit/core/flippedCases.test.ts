@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { flippedCases } from '../../../src/core/flippedCases';
+import { flippedCases, traceOneCase } from '../../../src/core/flippedCases';
 import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
@@ -51,5 +51,23 @@ describe('flippedCases', () => {
     // A cutoff no trace reaches changes nothing: no flips, no drill-down.
     const same = runSweep(cases.slice(0, 20), 0, { ...options, policies: [{ kind: 'cutoff', tokens: 100_000 }], includeCases: true });
     assert.deepEqual(flippedCases(same, cases, tok), []);
+  });
+
+  it('evaluates any case alone exactly as the whole sweep did, with every policy cut', () => {
+    const sweptPolicies = [{ kind: 'cutoff', tokens: 48 }, { kind: 'cutoff', tokens: 96 }] as const;
+    const flippedIds = new Set(result.rows.flatMap((r) => [...r.flipsToWrongIds, ...r.flipsToRightIds]));
+    // A case no policy flipped: the panel's browse list opens it through traceOneCase.
+    const c = cases.find((x) => !flippedIds.has(x.id) && tokenizeWithOffsets(tok, x.output!).count > 96)!;
+    assert.ok(c, 'some unflipped trace is longer than 96 tokens');
+    const alone = traceOneCase(c, { ...options, policies: sweptPolicies }, tok)!;
+    const inSweep = result.caseResults!.find((r) => r.id === c.id)!;
+    assert.deepEqual(Object.keys(alone.outcomes), ['full', 'cutoff:48', 'cutoff:96']);
+    for (const [p, o] of Object.entries(alone.outcomes)) {
+      const want = inSweep.policies[p];
+      assert.deepEqual([o.stopToken, o.answer, o.correct, o.reason], [want.stopToken, want.answer, want.correct, want.reason], p);
+      assert.equal(c.output!.slice(0, o.cutAt), cutText(c.output!, tokenizeWithOffsets(tok, c.output!), o.stopToken));
+    }
+    assert.deepEqual([alone.id, alone.line, alone.trace, alone.gold], [c.id, c.line, c.output, c.answers]);
+    assert.equal(traceOneCase({ ...c, output: undefined }, { ...options, policies: sweptPolicies }, tok), null);
   });
 });

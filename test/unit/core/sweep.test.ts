@@ -52,7 +52,7 @@ describe('core/sweep', () => {
         const outcome = applyPolicy(spec, trace, fresh, extract);
         const cell = per[i].policies[policyName(spec)];
         const correct = outcome.answer !== null && matcher(outcome.answer, c.answers).pass;
-        assert.deepEqual(cell, { stopToken: outcome.stopToken, answer: outcome.answer, correct, reason: outcome.reason }, `${c.id} ${policyName(spec)}`);
+        assert.deepEqual(cell, { stopToken: outcome.stopToken, answer: outcome.answer, correct, reason: outcome.reason, answerKind: outcome.answerKind }, `${c.id} ${policyName(spec)}`);
       }
     });
 

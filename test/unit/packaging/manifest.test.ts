@@ -31,6 +31,8 @@ const VSIX_FILES = [
   'sample/promptbudget.json',
   'sample/prompts/solve.prompt.md',
   'sample/testset.jsonl',
+  'sample/thinking.jsonl',
+  'sample/thinking.promptbudget.json',
   'schemas/promptbudget.schema.json',
 ];
 

@@ -24,7 +24,7 @@ describe('runtime/createStopper', () => {
     assert.ok(first > 0, 'not stopped on the first word');
     // No answer is reported before the decision is certain.
     assert.ok(decisions.slice(0, first).every((d) => !d.stop && d.answer === undefined));
-    assert.deepEqual(decisions[first], { stop: true, reason: 'cutoff 8 reached', tokens: 8, answer: want.answer as string });
+    assert.deepEqual(decisions[first], { stop: true, reason: 'cutoff 8 reached', tokens: 8, answer: want.answer as string, answerKind: 'final' });
     assert.equal(want.answer, '4');
     // Deltas that still arrive after the stop (the abort takes a moment) change nothing.
     for (const d of decisions.slice(first + 1)) assert.deepEqual(d, decisions[first]);
@@ -37,7 +37,7 @@ describe('runtime/createStopper', () => {
     const stopper = createStopper(policy('full'));
     for (const ch of TRACE) assert.deepEqual(stopper.push(ch), { stop: false });
     const [want] = sweepOutcomes(TRACE, [{ kind: 'full' }], 'last-number');
-    assert.deepEqual(stopper.finish(), { stop: false, reason: want.reason, tokens: want.stopToken, answer: '99' });
+    assert.deepEqual(stopper.finish(), { stop: false, reason: want.reason, tokens: want.stopToken, answer: '99', answerKind: 'final' });
     assert.equal(stopper.keptText(), TRACE);
     // Text after the end is a caller bug, and said so.
     assert.throws(() => stopper.push('more'), /push\(\) after finish\(\)/);
@@ -61,7 +61,7 @@ describe('runtime/createStopper', () => {
   it('a cut before any answer reports no answer', () => {
     const stopper = createStopper(policy('cutoff:1'));
     const d = stopper.push('Let us think step by step about it.');
-    assert.deepEqual(d, { stop: true, reason: 'cutoff 1 reached', tokens: 1 });
+    assert.deepEqual(d, { stop: true, reason: 'cutoff 1 reached', tokens: 1, answerKind: 'none' });
     // keptText is what the sweep would have scored: the first token only.
     assert.equal(stopper.keptText(), 'Let');
   });

@@ -7,7 +7,7 @@ import { policyName } from '../../../src/core/policies';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import type { EncodingName, EngineName, ExtractPreset, PolicyOutcome, PolicySpec } from '../../../src/core/types';
 import { createStopper, type StopDecision } from '../../../src/runtime/createStopper';
-import { DATA_SETS, readRows, seededCuts, streamOutcomes, sweepOutcomes, sweepTrace, SWEEP_POLICIES } from './parityHelpers';
+import { DATA_SETS, readRows, seededCuts, streamOutcomes, sweepOutcomes, sweepOutcomesWith, sweepTrace, SWEEP_POLICIES, THINKING_DATA_SETS, THINKING_POLICIES } from './parityHelpers';
 
 function same(got: PolicyOutcome, want: PolicyOutcome): boolean {
   return got.stopToken === want.stopToken && got.answer === want.answer;
@@ -183,5 +183,78 @@ describe('runtime parity on synthetic multilingual traces (all encodings and eng
     const { d } = runStopper(text, [5, 6, 7, 8, 9, 10], spec, 'last-number');
     assert.equal(d.tokens, want.stopToken);
     assert.match(want.reason, /marker "abcd"/);
+  });
+});
+
+describe('runtime parity on reasoning traces (thinking markers, settled, intermediate answers)', function () {
+  this.timeout(300000);
+
+  it('R1 GSM8K and R1-distill MATH × thinking defaults + settled/marker variants, ragged chunks: same stop token, answer and answer kind', () => {
+    let checks = 0;
+    let intermediate = 0;
+    const mismatches: string[] = [];
+    for (const { file, presets } of THINKING_DATA_SETS) {
+      const rows = readRows(file);
+      for (const preset of presets) {
+        rows.forEach((row, i) => {
+          const text = row.output;
+          const { outcomes: want } = sweepTrace(text, THINKING_POLICIES, preset);
+          const got = streamOutcomes(text, seededCuts(text.length, i * 104729 + preset.length, 24), THINKING_POLICIES, preset);
+          THINKING_POLICIES.forEach((spec, p) => {
+            checks++;
+            if (want[p].answerKind === 'intermediate') intermediate++;
+            const g = got[p].outcome;
+            if ((g.stopToken !== want[p].stopToken || g.answer !== want[p].answer || g.answerKind !== want[p].answerKind) && mismatches.length < 10) {
+              mismatches.push(`${file} #${i} ${preset} ${policyName(spec)}: stream ${JSON.stringify(g)} vs sweep ${JSON.stringify(want[p])}`);
+            }
+          });
+        });
+      }
+    }
+    assert.deepEqual(mismatches, [], `${mismatches.length} mismatches of ${checks}`);
+    assert.equal(checks, (439 + 40) * 2 * THINKING_POLICIES.length);
+    // The stops inside open thinking are many: the parity covers intermediate answers, not only final ones.
+    assert.ok(intermediate > 1000, `${intermediate} intermediate stops`);
+  });
+
+  it('fast-check: synthetic thinking traces, char by char or random chunks, with configured tags and hesitations', () => {
+    const pieces = ['<think>', '</think>', ' so 12', ' Wait,', ' hmm', ' the answer is 7.', ' \\boxed{9}', ' option (C)', ' Answer: (F)', '\n', ' 3+4=7', ' but', '[R]', '[/R]', ' verify', ' So B.'];
+    const specs: PolicySpec[] = [
+      { kind: 'settled', every: 2, repeats: 2 },
+      { kind: 'settled', every: 3, repeats: 1, hesitations: ['so'] },
+      { kind: 'marker', grace: 0 },
+      { kind: 'marker', grace: 3 },
+      { kind: 'stability', every: 2, repeats: 2 },
+      { kind: 'cutoff', tokens: 6 },
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 50 }).map((w) => w.join('')),
+        fc.constantFrom<ExtractPreset>('last-number', 'boxed', 'choice-letter', 'after-think', 'answer-is'),
+        fc.nat({ max: specs.length - 1 }),
+        fc.boolean(),
+        fc.oneof(fc.constant<'char'>('char'), fc.array(fc.nat({ max: 400 }), { maxLength: 40 })),
+        (text, preset, p, custom, chunking) => {
+          const cuts = chunking === 'char' ? Array.from({ length: text.length }, (_, i) => i + 1) : [...new Set(chunking)].sort((a, b) => a - b);
+          const extract = custom ? { preset, thinking: [{ open: '[R]', close: '[/R]' }] } : { preset };
+          const [want] = sweepOutcomesWith(text, [specs[p]], extract);
+          const stopper = createStopper(toExportedPolicy(specs[p], { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract, match: { preset: 'strict' } }));
+          let from = 0;
+          let d: StopDecision = { stop: false };
+          for (const cut of [...cuts, text.length]) {
+            if (cut <= from) continue;
+            d = stopper.push(text.slice(from, cut));
+            from = cut;
+            if (d.stop) break;
+          }
+          if (!d.stop) d = stopper.finish();
+          const where = `${JSON.stringify(text)} ${preset} ${custom ? '[R]' : ''} ${policyName(specs[p])}`;
+          assert.equal(d.tokens, want.stopToken, `${where}: stop token`);
+          assert.equal(d.answer ?? null, want.answer, `${where}: answer`);
+          assert.equal(d.answerKind, want.answerKind, `${where}: answer kind`);
+        },
+      ),
+      { numRuns: 500, seed: 11 },
+    );
   });
 });

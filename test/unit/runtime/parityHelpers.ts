@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeExtractor } from '../../../src/core/extract';
-import { applyPolicy, DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, PrefixExtractor, type PreparedTrace } from '../../../src/core/policies';
+import { applyPolicy, DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, PrefixExtractor, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, type PreparedTrace } from '../../../src/core/policies';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
-import type { EncodingName, EngineName, ExtractPreset, PolicyOutcome, PolicySpec } from '../../../src/core/types';
+import type { EncodingName, EngineName, ExtractConfig, ExtractPreset, PolicyOutcome, PolicySpec } from '../../../src/core/types';
 import { PolicyTracker, StreamTrace } from '../../../src/runtime/policyTracker';
 import { StreamTokens } from '../../../src/runtime/streamTokens';
 
@@ -14,6 +14,22 @@ export const DATA_SETS: { file: string; presets: ExtractPreset[] }[] = [
   { file: 'gsm8k_faithfulcot_gpt4_cot.jsonl', presets: ['last-number'] },
   { file: 'math_qwen25math_cot100x8.jsonl', presets: ['boxed', 'json-answer'] },
   { file: 'math_l5_zeroeval_qwen25_72b.jsonl', presets: ['boxed', 'json-answer'] },
+];
+
+/** The shared reasoning traces (`<think>` … `</think>` then a boxed answer). */
+export const THINKING_DATA_SETS: { file: string; presets: ExtractPreset[] }[] = [
+  { file: 'gsm8k_thoughtology_deepseek_r1.jsonl', presets: ['boxed', 'last-number'] },
+  { file: 'math_thoughtanchors_r1distill_think.jsonl', presets: ['boxed', 'after-think'] },
+];
+
+/** What the sweep evaluates by default on thinking traces (cutoffs to 4096), plus small settled/marker variants. */
+export const THINKING_POLICIES: PolicySpec[] = [
+  { kind: 'full' },
+  ...thinkingCutoffs(4096).map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })),
+  ...THINKING_DYNAMIC_POLICIES,
+  { kind: 'settled', every: 16, repeats: 2 },
+  { kind: 'settled', every: 32, repeats: 1, hesitations: ['so', 'then'] },
+  { kind: 'marker', grace: 5 },
 ];
 
 /** Every policy the sweep evaluates by default: full, the default cutoffs and the default dynamic policies. */
@@ -50,6 +66,14 @@ export function sweepTrace(text: string, policies: readonly PolicySpec[], preset
   const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(getTokenizer(encoding, engine), text) };
   const prefixes = new PrefixExtractor(trace, extract);
   return { outcomes: policies.map((p) => applyPolicy(p, trace, prefixes, extract)), ends: trace.tokens.ends };
+}
+
+/** {@link sweepOutcomes} with a whole extraction config (chains, thinking tags). */
+export function sweepOutcomesWith(text: string, policies: readonly PolicySpec[], extract: ExtractConfig): PolicyOutcome[] {
+  const ex = makeExtractor(extract);
+  const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(getTokenizer(), text), thinkingTags: extract.thinking };
+  const prefixes = new PrefixExtractor(trace, ex);
+  return policies.map((p) => applyPolicy(p, trace, prefixes, ex));
 }
 
 /** A seeded chunking: cut offsets (UTF-16) with piece lengths in [1, maxPiece]. */

@@ -61,7 +61,8 @@ describe('runtime/streams', () => {
       const result = await stopStream(new Response(stream, { headers: { 'content-type': 'text/event-stream' } }), stopperFor('marker:1'), { abort });
       assert.equal(result.decision.stop, true, `size ${size}`);
       assert.equal(result.decision.tokens, want.stopToken);
-      assert.equal(result.decision.answer, want.answer);
+      assert.equal(result.decision.answer ?? null, want.answer);
+      assert.equal(result.decision.answerKind, want.answerKind);
       assert.ok(TRACE.startsWith(result.text) && result.text.includes('</think>'), result.text);
       assert.equal(result.aborted, true);
       assert.ok(abort.signal.aborted, 'the request was aborted');
@@ -76,7 +77,7 @@ describe('runtime/streams', () => {
     const { stream } = body(sse(chunks()), 5);
     const result = await stopStream(new Response(stream, { headers: { 'content-type': 'text/event-stream' } }), stopperFor('full'));
     // Under `full` the last number wins, here the 12 after the answer.
-    assert.deepEqual(result.decision, { stop: false, reason: want.reason, tokens: want.stopToken, answer: '12' });
+    assert.deepEqual(result.decision, { stop: false, reason: want.reason, tokens: want.stopToken, answer: '12', answerKind: 'final' });
     assert.equal(result.text, TRACE);
     assert.equal(result.aborted, false);
     assert.equal(result.finishReason, 'stop');
@@ -120,7 +121,7 @@ describe('runtime/streams', () => {
     const result = await stopOpenAIStream(stream, stopperFor('cutoff:20'), mine);
     assert.equal(result.decision.stop, true);
     assert.equal(result.decision.tokens, 20);
-    assert.equal(result.decision.answer, want.answer);
+    assert.equal(result.decision.answer ?? null, want.answer);
     assert.ok(mine.signal.aborted && sdkController.signal.aborted);
     assert.ok(closed, 'the iterator was closed');
     assert.ok(yielded < chunks().length, `consumed ${yielded} chunks`);
@@ -169,7 +170,8 @@ describe('runtime/streams', () => {
       assert.equal(result.decision.tokens, 64);
       const whole = Array.from({ length: TOTAL }, (_, i) => `step ${i + 1} adds 1. `).join('');
       const [want] = sweepOutcomes(whole, [{ kind: 'cutoff', tokens: 64 }], 'last-number');
-      assert.equal(result.decision.answer, want.answer);
+      assert.equal(result.decision.answer ?? null, want.answer);
+      assert.equal(result.decision.answerKind, want.answerKind);
       assert.ok(whole.startsWith(result.text));
       // The server, not just the client, must see the request end: that is what saves the tokens.
       assert.equal(await closedEarly, true, 'connection closed before the server finished');

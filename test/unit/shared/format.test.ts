@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { recommendationLine, signedPts, tokenChange, formatP as coreFormatP } from '../../../src/core/report';
 import type { SweepResult } from '../../../src/core/types';
-import { costPerCall, formatCi, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatTokenCount, formatUsd } from '../../../src/shared/format';
+import { costPerCall, formatCi, formatEmCount, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatTokenCount, formatUsd } from '../../../src/shared/format';
 
 describe('shared number formatting', () => {
   it('prints EM, points and intervals with a real minus sign', () => {
@@ -11,6 +11,12 @@ describe('shared number formatting', () => {
     assert.equal(formatDeltaPts(0.004), '+0.4 pts');
     assert.equal(formatDeltaPts(0), '0.0 pts');
     assert.equal(formatCi([-0.041, -0.015]), '−4.1…−1.5');
+  });
+
+  it('prints EM with the count it comes from', () => {
+    assert.equal(formatEmCount(94 / 110, 94, 110), '85.5% · 94/110');
+    assert.equal(formatEmCount(1234 / 1319, 1234, 1319), '93.6% · 1,234/1,319');
+    assert.equal(formatEmCount(0, 0, 40), '0.0% · 0/40');
   });
 
   it('agrees with the CLI report on signed points, token change and p-values', () => {

@@ -13,6 +13,7 @@ describe('webview protocol', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'export', format: 'csv' }), { type: 'export', format: 'csv' });
     assert.deepEqual(parseWebviewMessage({ type: 'selectPolicy', policy: null }), { type: 'selectPolicy', policy: null });
     assert.deepEqual(parseWebviewMessage({ type: 'exportPolicy', policy: 'marker:0', format: 'sh' }), { type: 'exportPolicy', policy: 'marker:0' });
+    assert.deepEqual(parseWebviewMessage({ type: 'foldSection', key: 'tags', open: false }), { type: 'foldSection', key: 'tags', open: false });
   });
 
   it('offers export for exactly the policies the runtime can apply', () => {
@@ -34,7 +35,7 @@ describe('webview protocol', () => {
 
   it('rejects anything else', () => {
     // "constructor" as a sort key would reach Object.prototype if keys were looked up naively.
-    for (const bad of [null, 'ready', {}, { type: 'eval' }, { type: 'sort', sort: { key: 'constructor', descending: true } }, { type: 'export', format: 'html' }, { type: 'openCase', policy: 1, caseId: 's1' }, { type: 'selectPolicy', policy: 7 }, { type: 'exportPolicy' }, { type: 'exportPolicy', policy: ['marker:0'] }]) {
+    for (const bad of [null, 'ready', {}, { type: 'eval' }, { type: 'sort', sort: { key: 'constructor', descending: true } }, { type: 'export', format: 'html' }, { type: 'openCase', policy: 1, caseId: 's1' }, { type: 'selectPolicy', policy: 7 }, { type: 'exportPolicy' }, { type: 'exportPolicy', policy: ['marker:0'] }, { type: 'foldSection', key: '__proto__ x', open: true }, { type: 'foldSection', key: 'tags', open: 'yes' }]) {
       assert.equal(parseWebviewMessage(bad), null, JSON.stringify(bad));
     }
   });

@@ -11,9 +11,13 @@ const brief = (issues: LineIssue[]): string[] =>
 describe('core/config/readExtract', () => {
   it('checks the regex extractor: pattern, group, flags and preset-only settings', () => {
     const cases: [string, string[], unknown][] = [
-      ['{"extract": {"pattern": "#(\\\\d+)"}}', [], { preset: 'regex', pattern: '#(\\d+)', group: 1 }],
+      ['{"extract": {"pattern": "#(\\\\d+)"}}', [], { preset: 'regex', pattern: '#(\\d+)' }],
       ['{"extract": {"preset": "regex", "pattern": "(a)(b)", "group": 2}}', [], { preset: 'regex', pattern: '(a)(b)', group: 2 }],
-      ['{"extract": {"preset": "regex", "pattern": "x\\\\d"}}', [], { preset: 'regex', pattern: 'x\\d', group: 0 }],
+      ['{"extract": {"preset": "regex", "pattern": "x\\\\d"}}', [], { preset: 'regex', pattern: 'x\\d' }],
+      ['{"extract": "after-think,choice-letter"}', [], { preset: 'after-think', then: [{ preset: 'choice-letter' }] }],
+      ['{"extract": {"preset": "after-think", "then": ["choice-letter", "boxed"], "letters": "A-D"}}', [], { preset: 'after-think', letters: 'A-D', then: [{ preset: 'choice-letter' }, { preset: 'boxed' }] }],
+      ['{"extract": {"preset": "choice-letter", "letters": "a-d"}}', ['error 1:52 "extract.letters" must be upper-case letters such as "A-D" or "ABCD", got "a-d"'], DEFAULT_CONFIG.extract],
+      ['{"extract": "after-think,boxxed"}', ['error 1:13 unknown extract preset "boxxed" (expected "gsm8k", "last-number", "answer-is", "boxed", "json-answer", "after-think", "choice-letter" or "regex")'], DEFAULT_CONFIG.extract],
       ['{"extract": {"preset": "regex", "pattern": "(a)", "group": 3}}', ['error 1:60 group 3 does not exist: the pattern has 1 capture group'], DEFAULT_CONFIG.extract],
       ['{"extract": {"preset": "regex", "pattern": "(a)", "flags": "iy"}}', ['error 1:60 unsupported regular expression flag "y" (use i, m, s or u)'], DEFAULT_CONFIG.extract],
       ['{"extract": {"preset": "regex"}}', ['error 1:24 the regex preset needs "pattern"'], DEFAULT_CONFIG.extract],
