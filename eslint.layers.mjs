@@ -66,7 +66,9 @@ export const layerConfigs = [
           patterns: [
             ...rulesFor('extension')['@typescript-eslint/no-restricted-imports'][1].patterns,
             { regex: '^(\\.\\./)+core/tokens$', message: 'The extension host must not load rank tables: count in the worker.', allowTypeImports: true },
-            { group: ['gpt-tokenizer', 'gpt-tokenizer/*', 'js-tiktoken', 'js-tiktoken/*', '@huggingface/tokenizers'], message: 'The extension host must not load rank tables: count in the worker.' },
+            { group: ['gpt-tokenizer', 'gpt-tokenizer/*', 'js-tiktoken', 'js-tiktoken/*', '@huggingface/tokenizers', '@huggingface/jinja'], message: 'The extension host must not load rank tables: count in the worker.' },
+            { regex: '^(\\.\\./)+core/(hfTokenizer|hfBpe|chatTemplate)$', message: 'The extension host must not load tokenizer code: count in the worker.', allowTypeImports: true },
+            { regex: '^(\\.\\./)+node/hfTokenizerFiles$', message: 'The extension host must not load tokenizer code: list tokenizers with node/hfCache, load them in the worker.' },
           ],
         },
       ],

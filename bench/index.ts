@@ -5,6 +5,8 @@ import { benchSweep, SWEEP_BENCH_REPEATS } from './sweepBench';
 import { benchLongRuns, benchTokenizers } from './tokenBench';
 import { benchKeystrokes } from './keystrokeBench';
 import { benchLoad } from './loadBench';
+import { benchDegenerate, benchHfThroughput, benchTokenizerDir } from './hfTokenizerBench';
+import { loadHfTokenizer } from '../src/node/hfTokenizerFiles';
 import { benchCodePromptKeystrokes } from './codePromptBench';
 
 const data = resolve(__dirname, '../../shared/data');
@@ -31,6 +33,18 @@ async function mainBench(): Promise<void> {
     console.log(`${f.file} | ${f.cases} | ${f.policies} | ${f.tokenizeMs.toFixed(1)} | ${f.sweepMs.toFixed(1)} | ${f.ratio.toFixed(2)}`);
   }
   console.log(`all files | | | ${tok.toFixed(1)} | ${sweep.toFixed(1)} | ${(sweep / tok).toFixed(2)}`);
+
+  const r1 = join(data, 'math_thoughtanchors_r1distill_think.jsonl');
+  const dir = benchTokenizerDir();
+  if (existsSync(r1) && dir) {
+    const traces = readFileSync(r1, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output);
+    console.log('\n## Hugging Face tokenizer (Qwen3 tokenizer.json) vs gpt-tokenizer, encode() on the 40 R1-distill traces (CPU time, fastest of 5)');
+    console.log('tokenizer | implementation | load ms | MB/s | tokens');
+    for (const r of benchHfThroughput(traces, dir)) console.log(`${r.tokenizer} | ${r.path} | ${r.loadMs} | ${r.mbPerSec} | ${r.tokens}`);
+    console.log('\n## 100 KB degenerate traces vs a 100 KB normal one (the sweep\'s tokenizeWithOffsets, CPU time, fastest of 5; goal ratio ≤ 3)');
+    console.log('tokenizer | trace | KB | ms | tokens | ratio to normal');
+    for (const r of benchDegenerate(traces.join('\n'), loadHfTokenizer(dir))) console.log(`${r.tokenizer} | ${r.trace} | ${r.kb} | ${r.ms} | ${r.tokens} | ${r.ratio}`);
+  }
 
   console.log('\n## Guard against huge unspaced runs (countTokens, gpt-tokenizer, o200k_base)');
   for (const r of benchLongRuns()) console.log(JSON.stringify(r));

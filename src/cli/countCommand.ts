@@ -1,33 +1,54 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countTokens, getTokenizer, isEncodingName, isEngineName } from '../core/tokens';
+import { countTokens, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
 import { DEFAULT_MIN_PROSE_CHARS, languageForFile, lineStarts, positionOf } from '../core/codePrompts';
 import { scanCodePrompts } from '../node/codePromptScanner';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { countChat, parseChatMessages } from '../core/chatTemplate';
+import { isHfTokenizer } from '../core/hfTokenizer';
 import { UsageError, type CliIo } from './io';
 
 /** `prompt-budget count --help`, also part of the top-level help. */
-export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken] [--format table|json] [--min-prose-chars N]
+export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o200k_base|cl100k_base] [--engine gpt-tokenizer|js-tiktoken]
+                           [--tokenizer <tokenizer.json or its folder>] [--format table|json] [--min-prose-chars N]
+       prompt-budget count --chat messages.json [--tokenizer <folder>] [--format table|json]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
 For Python, TypeScript and JavaScript files it also lists the prompt literals in the code (chat message
 content, literals named like prompt/system/instruction/template, prose of at least --min-prose-chars
 characters, default ${DEFAULT_MIN_PROSE_CHARS}) with their line, column, tokens and kind (string,
 concatenation, or template: placeholders counted as written).
+--tokenizer counts in a model's own tokens (a Hugging Face tokenizer.json, e.g. a folder under
+~/.cache/huggingface/hub/models--Qwen--Qwen3-8B/snapshots/<rev>/); no special tokens are added.
+--chat counts a chat as sent (a JSON array of { role, content }, or a request with "messages"): with
+--tokenizer, rendered with the model's chat_template (tokenizer_config.json) and the generation
+prompt; with an OpenAI encoding, plus OpenAI's documented 3 tokens per message and 3 for the reply.
+promptTokens is the whole prompt, contentTokens the message contents alone.
 `;
 
-/** `prompt-budget count`: tokens per file, as a table or JSON; an unreadable file is bad usage (exit 2). */
+/** The tokenizer `--tokenizer` names (relative to the working folder), or a usage error naming the file. */
+export function cliTokenizer(path: string, cwd: string): Tokenizer {
+  try {
+    return loadHfTokenizer(path, cwd);
+  } catch (e) {
+    throw new UsageError(`--tokenizer ${(e as Error).message}`);
+  }
+}
+
+/** `prompt-budget count`: tokens per file (or of one chat), as a table or JSON; an unreadable file is bad usage (exit 2). */
 export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { encoding: { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, 'min-prose-chars': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { encoding: { type: 'string' }, engine: { type: 'string' }, tokenizer: { type: 'string' }, chat: { type: 'string' }, format: { type: 'string' }, 'min-prose-chars': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(COUNT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('count: no files given');
+  if (positionals.length === 0 && values.chat === undefined) throw new UsageError('count: no files given');
+  if (positionals.length > 0 && values.chat !== undefined) throw new UsageError('count: give files or --chat, not both');
   const encoding = values.encoding ?? 'o200k_base';
   if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
   const engine = values.engine ?? 'gpt-tokenizer';
@@ -36,7 +57,9 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
   const minProseChars = Number(values['min-prose-chars'] ?? DEFAULT_MIN_PROSE_CHARS);
   if (!Number.isInteger(minProseChars) || minProseChars < 1) throw new UsageError(`--min-prose-chars ${values['min-prose-chars']}: expected a positive whole number`);
-  const tok = getTokenizer(encoding, engine);
+  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+  const tok = values.tokenizer !== undefined ? cliTokenizer(values.tokenizer, io.cwd) : getTokenizer(encoding, engine);
+  if (values.chat !== undefined) return countChatFile(values.chat, tok, format, io);
   const read = positionals.map((f) => {
     const path = resolve(io.cwd, f);
     let text: string;
@@ -62,7 +85,7 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   const total = files.reduce((s, f) => s + f.tokens, 0);
   if (format === 'json') {
     const json = files.map(({ prompts, ...f }) => (prompts ? { ...f, prompts: prompts.map(({ line, column, tokens, kind }) => ({ line, column, tokens, kind })) } : f));
-    io.stdout(`${JSON.stringify({ encoding, engine, files: json, total }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, files: json, total }, null, 2)}\n`);
   } else {
     // Counts are right-aligned; the ≈ mark takes one more column.
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
@@ -70,9 +93,44 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
       for (const p of f.prompts ?? []) io.stdout(`${String(p.tokens).padStart(width + 4)}  ${f.file}:${p.line}:${p.column}  ${p.kind}, ${p.reason}\n`);
     }
-    // A total only for several files; a single file still names the encoding.
-    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${encoding})\n`);
-    else io.stdout(`${''.padStart(width)}  (${encoding})\n`);
+    // A total only for several files; a single file still names the tokenizer.
+    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
+    else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   }
+  return 0;
+}
+
+function readInput(f: string, cwd: string): string {
+  const path = resolve(cwd, f);
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${f}: it is a directory`);
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** `count --chat`: the prompt tokens of one chat as the model receives it, and its contents alone. */
+function countChatFile(file: string, tok: Tokenizer, format: 'table' | 'json', io: CliIo): number {
+  const parsed = parseChatMessages(readInput(file, io.cwd));
+  if (!parsed.messages) throw new UsageError(`${file}: ${parsed.error}`);
+  let counted;
+  try {
+    counted = countChat(tok, parsed.messages, isHfTokenizer(tok) ? tok.config : undefined);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const { rendered: _rendered, ...figures } = counted;
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ encoding: tok.encoding, engine: tok.engine, tokenizer: tok.name, chat: file, ...figures }, null, 2)}\n`);
+    return 0;
+  }
+  const how = counted.method === 'chat_template' ? "rendered with the model's chat_template, generation prompt included" : 'OpenAI per-message overhead: 3 per message, 3 for the reply';
+  const width = String(counted.promptTokens).length + 1;
+  io.stdout(`${String(counted.promptTokens).padStart(width)}  promptTokens (${file}: ${counted.messages} messages, ${how})\n`);
+  io.stdout(`${String(counted.contentTokens).padStart(width)}  contentTokens (message contents alone)\n`);
+  io.stdout(`${String(counted.templateTokens).padStart(width)}  template overhead\n`);
+  io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
   return 0;
 }

@@ -17,7 +17,7 @@ Options:
                            "per-tag" (the per-tag plan: a policy per tag group, for createTagStopper)
   --snippet                print a ready-to-paste snippet using createStopper instead of the JSON
   --lang <ts|js>           language of the snippet (default ts)
-  --config, --extract, --pattern, --match, --encoding, --engine, --margin, --seed, --resamples,
+  --config, --extract, --pattern, --match, --encoding, --engine, --tokenizer, --margin, --seed, --resamples,
   --cutoffs, --policies    as for \`prompt-budget sweep\` (cutoffs and policies matter for "recommended")
 Exit codes: 0 ok, 1 no policy is within the margin ("recommended"), 2 bad usage or unreadable input.
 `;

@@ -12,6 +12,7 @@ import { isEncodingName, isEngineName } from '../core/tokens';
 import type { SweepOptions } from '../core/sweep';
 import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
+import { cliTokenizer } from './countCommand';
 
 /** Flags shared by `sweep` and `export`. */
 export const SWEEP_FLAGS = {
@@ -24,6 +25,7 @@ export const SWEEP_FLAGS = {
   policies: { type: 'string' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
+  tokenizer: { type: 'string' },
   margin: { type: 'string' },
   seed: { type: 'string' },
   resamples: { type: 'string' },
@@ -43,6 +45,7 @@ export interface SweepFlagValues {
   policies?: string;
   encoding?: string;
   engine?: string;
+  tokenizer?: string;
   margin?: string;
   seed?: string;
   resamples?: string;
@@ -157,9 +160,16 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   else if (config && configPath && config.testSets.length > 0) testSetPath = resolve(dirname(configPath), config.testSets[0]);
   else throw new UsageError('no test set: pass a file (prompt-budget sweep <test-set>) or a --config that lists testSets');
 
-  const resolved = resolveSweepOptions(config, sweepOverridesFromFlags(flags));
+  const overrides = sweepOverridesFromFlags(flags);
+  if (flags.tokenizer !== undefined) {
+    if (flags.encoding !== undefined || flags.engine !== undefined) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+    overrides.tokenizer = resolve(io.cwd, flags.tokenizer);
+  }
+  const resolved = resolveSweepOptions(config, overrides);
   const error = resolved.issues.find((i) => i.severity === 'error');
   if (error) throw new UsageError(issueText(error, flags));
+  const { tokenizerPath, ...options } = resolved.options;
+  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, configPath ? dirname(configPath) : io.cwd) : undefined;
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
   return {
     testSetPath,
@@ -167,7 +177,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     skipped,
     config,
     configPath,
-    options: { ...resolved.options, includeCases: extra.includeCases },
+    options: { ...options, tokenizer, includeCases: extra.includeCases },
   };
 }
 

@@ -11,6 +11,9 @@ import { prepareLiveRun, type LiveRunIssue, type LiveRunOverrides, type LiveRunP
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
 import { readConfigFile, readTestSet } from './loadInputs';
+import { cliTokenizer } from './countCommand';
+import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
+import type { Tokenizer } from '../core/tokens';
 import { UsageError, type CliIo } from './io';
 
 export const RUN_HELP = `Usage: prompt-budget run <test-set> --base-url <url> --model <name> --out <file.jsonl> [options]
@@ -49,6 +52,7 @@ Options:
                             {{user}}); default "{{prompt}}\\n\\n{{trace}}{{cue}}"
   --encoding <name>         tokenizer placing probe boundaries, as the sweep will (o200k_base)
   --engine <name>           gpt-tokenizer (default) | js-tiktoken
+  --tokenizer <path>        a model's own tokenizer (Hugging Face tokenizer.json or its folder) instead
   --extract <preset>        answer extractor, to count truncated cases that have no answer
   --concurrency <n>         requests in flight at most (default 4)
   --timeout <s>             give up on a request after s seconds without data (default 60)
@@ -86,6 +90,7 @@ export const RUN_FLAGS = {
   'probe-template': { type: 'string' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
+  tokenizer: { type: 'string' },
   extract: { type: 'string' },
   pattern: { type: 'string' },
   concurrency: { type: 'string' },
@@ -212,6 +217,8 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
 /** What the run reads from disk before anything is sent. */
 interface RunFiles {
   config?: PromptBudgetConfig;
+  /** The config's folder (the working folder without one): the config's paths are relative to it. */
+  configDir: string;
   testSetPath: string;
   outPath: string;
   /** The config's linked prompt, read only when --prompt does not replace it. */
@@ -233,7 +240,7 @@ function runFiles(values: RunFlagValues, positionals: string[], io: CliIo): RunF
   if (outPath === testSetPath) throw new UsageError('--out must differ from the test set, which is never overwritten');
   if (values['no-cache'] && values.cache) throw new UsageError('--cache and --no-cache contradict each other');
   if (values['no-cache'] && values['clear-cache']) throw new UsageError('--clear-cache needs the cache; drop --no-cache');
-  const files: RunFiles = { testSetPath, outPath };
+  const files: RunFiles = { testSetPath, outPath, configDir };
   if (config) files.config = config;
   if (config?.prompt && values.prompt === undefined) files.linkedPrompt = readText('config prompt', resolve(configDir, config.prompt), io.cwd);
   return files;
@@ -243,8 +250,12 @@ function runFiles(values: RunFlagValues, positionals: string[], io: CliIo): RunF
  * The CLI's path to a live-run plan: flags over the config, checked by core; an error becomes a
  * UsageError in the CLI's words, warnings go to stderr.
  */
-export async function planFromFlags(values: RunFlagValues, positionals: string[], io: CliIo): Promise<{ plan: LiveRunPlan; fields: FieldMap; outPath: string }> {
+export async function planFromFlags(values: RunFlagValues, positionals: string[], io: CliIo): Promise<{ plan: LiveRunPlan; fields: FieldMap; outPath: string; tokenizer?: Tokenizer }> {
   const files = runFiles(values, positionals, io);
+  // --tokenizer (or the config's tokenizer, unless --encoding is given) places the probe boundaries.
+  if (values.tokenizer !== undefined && (values.encoding !== undefined || values.engine !== undefined)) throw new UsageError('--tokenizer replaces --encoding and --engine: give one or the other');
+  const tokenizerPath = values.tokenizer !== undefined ? resolve(io.cwd, values.tokenizer) : values.encoding === undefined && files.config?.tokenizer ? resolve(files.configDir, files.config.tokenizer) : undefined;
+  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, files.configDir) : undefined;
   const overrides = runOverridesFromFlags(values, io.cwd);
   const { cases } = await readTestSet(files.testSetPath, files.config?.fields, io);
   const rawRows = rawRowsByLine(existsSync(files.testSetPath) ? readFileSync(files.testSetPath, 'utf8') : '', files.testSetPath);
@@ -253,7 +264,7 @@ export async function planFromFlags(values: RunFlagValues, positionals: string[]
   const error = issues.find((i) => i.severity === 'error');
   if (error || !plan) throw new UsageError(error ? runIssueText(error, values) : 'run: cannot prepare the run');
   for (const w of issues) io.stderr(`run: ${runIssueText(w, values)}\n`);
-  return { plan, fields: files.config?.fields ?? resolveFields(), outPath: files.outPath };
+  return { plan, fields: files.config?.fields ?? resolveFields(), outPath: files.outPath, tokenizer };
 }
 
 function progressLine(p: LiveProgress): string {
@@ -318,7 +329,7 @@ async function execute(plan: LiveRunPlan, options: LiveRunOptions, io: CliIo, sa
 }
 
 /** What was written, what was truncated and what failed; the exit code. */
-function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string): number {
+function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, safe: (t: string) => string, tokenizerName: string): number {
   const { results, progress } = run;
   const n = plan.cases.length;
   const { maxTokens, probe } = plan.options;
@@ -338,6 +349,8 @@ function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, s
   } else {
     io.stderr('0 case(s) truncated by --max-tokens\n');
   }
+  const drift = promptDrift(results, tokenizerName);
+  if (drift) io.stderr(`${promptDriftLine(drift)}\n`);
   if (failed.length === 0) return 0;
   for (const r of failed.slice(0, 10)) io.stderr(safe(`case ${r.id}: ${r.error}\n`));
   if (failed.length > 10) io.stderr(`… and ${failed.length - 10} more\n`);
@@ -352,14 +365,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(RUN_HELP);
     return 0;
   }
-  const { plan, fields, outPath } = await planFromFlags(values, positionals, io);
+  const { plan, fields, outPath, tokenizer } = await planFromFlags(values, positionals, io);
   const apiKey = io.env.PROMPT_BUDGET_API_KEY || io.env.OPENAI_API_KEY || undefined;
   const safe = (text: string): string => redactSecrets(text, [apiKey]);
   const cache = await openCache(values, io);
   const { options: o } = plan;
   io.stderr(`run: ${plan.cases.length} case(s) against ${displayUrl(o.baseUrl)} (model ${o.model}, max ${o.maxTokens} tokens${o.probe ? `, probes every ${o.probe.every} tokens` : ''}${o.arms ? `, arms ${o.arms.map((a) => a.name).join(', ')}` : ''})\n`);
-  const run = await execute(plan, runOptions(plan, apiKey, cache, io, safe), io, safe);
+  const options = runOptions(plan, apiKey, cache, io, safe);
+  if (tokenizer) options.tokenizer = tokenizer;
+  const run = await execute(plan, options, io, safe);
   if (typeof run === 'number') return run;
   await writeAtomically(outPath, tracedJsonl(plan.cases, plan.options.rows ?? [], run.results, fields));
-  return report(plan, run, values.out ?? outPath, io, safe);
+  return report(plan, run, values.out ?? outPath, io, safe, tokenizer?.name ?? plan.options.encoding ?? 'o200k_base');
 }

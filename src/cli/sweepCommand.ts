@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countTokens, getTokenizer } from '../core/tokens';
-import type { SweepResult } from '../core/types';
+import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
+import type { EncodingName, EngineName, SweepResult } from '../core/types';
 import { runSweep } from '../core/sweep';
 import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
 import { checkSweepGates } from '../core/gates';
@@ -30,6 +30,7 @@ Options:
   --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>
   --encoding <name>        o200k_base (default) | cl100k_base
   --engine <name>          gpt-tokenizer (default) | js-tiktoken
+  --tokenizer <path>       count in a model's own tokens: a Hugging Face tokenizer.json or its folder
   --margin <pts>           non-inferiority margin in EM points (default 1)
   --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
   --arm <name>             sweep the policies over arm <name>'s traces (arms.<name> of each row,
@@ -43,10 +44,10 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
 
 /** Tokens of the config's linked prompt, so `compare` can tell a pull request that grew it; a warning when unreadable. */
-function countPrompt(file: string, root: string, result: SweepResult, io: CliIo): { file: string; tokens: number } | null {
+function countPrompt(file: string, root: string, result: SweepResult, io: CliIo, tokenizer?: Tokenizer): { file: string; tokens: number } | null {
   try {
     const text = readFileSync(resolve(root, file), 'utf8');
-    return { file, tokens: countTokens(getTokenizer(result.encoding, result.engine), text).count };
+    return { file, tokens: countTokens(tokenizer ?? getTokenizer(result.encoding as EncodingName, result.engine as EngineName), text).count };
   } catch (e) {
     io.stderr(`warning: cannot read the config's prompt ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return null;
@@ -87,7 +88,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
-  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io);
+  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io, inputs.options.tokenizer);
   const checks = checkSweepGates(result, gates);
   if (result.detected) io.stderr(`prompt-budget: detected extract ${presetName(result.detected.extract)}, match ${result.detected.match.preset}: ${result.detected.reason}\n`);
   if (format !== 'table') for (const w of result.warnings) if (w !== result.power.message) io.stderr(`prompt-budget: warning: ${w}\n`);

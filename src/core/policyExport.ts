@@ -3,7 +3,7 @@
  * the runtime's `createStopper` reads: the stop policy plus everything that decides where it stops
  * and what answer it reports (tokenizer encoding and engine, answer extraction).
  */
-import type { EncodingName, EngineName, ExportedPolicy, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
+import type { ExportedPolicy, TokenizerEncoding, TokenizerEngine, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
 import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
@@ -16,8 +16,11 @@ export const EXPORTED_POLICY_VERSION = 1;
 
 /** Settings of the sweep a policy was measured with. */
 export interface PolicySettings {
-  encoding: EncodingName;
-  engine: EngineName;
+  encoding: TokenizerEncoding;
+  engine: TokenizerEngine;
+  /** The tokenizer's name (a sweep result's `tokenizer`); kept with a Hugging Face tokenizer. */
+  tokenizer?: string;
+  tokenizerFingerprint?: string;
   extract: ExtractConfig;
   match: MatchConfig;
 }
@@ -62,6 +65,10 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
     extract: { ...settings.extract },
     match: { ...settings.match },
   };
+  if (settings.encoding === 'huggingface') {
+    if (!settings.tokenizer || !settings.tokenizerFingerprint) throw new Error('a Hugging Face tokenizer policy needs the tokenizer name and fingerprint');
+    out.tokenizer = { name: settings.tokenizer, fingerprint: settings.tokenizerFingerprint };
+  }
   if (measured) out.measured = { ...measured, ci95: [measured.ci95[0], measured.ci95[1]] };
   return out;
 }
@@ -87,7 +94,7 @@ export function exportFromSweep(result: SweepResult, name: string): ExportedPoli
   });
 }
 
-const TOP_KEYS = new Set(['format', 'version', 'policy', 'spec', 'encoding', 'engine', 'extract', 'match', 'measured']);
+const TOP_KEYS = new Set(['format', 'version', 'policy', 'spec', 'encoding', 'engine', 'tokenizer', 'extract', 'match', 'measured']);
 const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   full: ['kind'],
   cutoff: ['kind', 'tokens'],
@@ -161,6 +168,28 @@ export function readExportEnvelope(json: unknown, what: string, format: string, 
   return { value };
 }
 
+type TokenizerFields = Pick<ExportedPolicy, 'encoding' | 'engine' | 'tokenizer'>;
+
+/** The encoding, engine and (for a Hugging Face tokenizer) tokenizer fields of an export. */
+function checkTokenizer(value: Record<string, unknown>): { settings?: TokenizerFields; error?: string } {
+  if (value.encoding === 'huggingface') {
+    if (value.engine !== '@huggingface/tokenizers') return { error: `"engine" must be "@huggingface/tokenizers" with encoding "huggingface" (got ${JSON.stringify(value.engine)})` };
+    const t = value.tokenizer as { name?: unknown; fingerprint?: unknown } | undefined;
+    if (!isObject(t) || typeof t.name !== 'string' || typeof t.fingerprint !== 'string' || !/^[0-9a-f]{8}$/.test(t.fingerprint)) {
+      return { error: '"tokenizer" must be { "name": "...", "fingerprint": "<8 hex digits>" } with encoding "huggingface"' };
+    }
+    return { settings: { encoding: 'huggingface', engine: '@huggingface/tokenizers', tokenizer: { name: t.name, fingerprint: t.fingerprint } } };
+  }
+  if (typeof value.encoding !== 'string' || !isEncodingName(value.encoding)) {
+    return { error: `"encoding" must be "o200k_base", "cl100k_base" or "huggingface" (got ${JSON.stringify(value.encoding)})` };
+  }
+  if (typeof value.engine !== 'string' || !isEngineName(value.engine)) {
+    return { error: `"engine" must be "gpt-tokenizer" or "js-tiktoken" (got ${JSON.stringify(value.engine)})` };
+  }
+  if (value.tokenizer !== undefined) return { error: `"tokenizer" is only for encoding "huggingface"` };
+  return { settings: { encoding: value.encoding, engine: value.engine } };
+}
+
 /**
  * Reads and checks an exported policy: JSON text or an already parsed value. Returns the policy,
  * or an error naming the field that is wrong. Unknown fields are errors (a typo must not silently
@@ -175,12 +204,8 @@ export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; e
   if (!spec.spec) return { error: spec.error };
   const unsupported = runtimeUnsupported(spec.spec);
   if (unsupported) return { error: unsupported };
-  if (typeof value.encoding !== 'string' || !isEncodingName(value.encoding)) {
-    return { error: `"encoding" must be "o200k_base" or "cl100k_base" (got ${JSON.stringify(value.encoding)})` };
-  }
-  if (typeof value.engine !== 'string' || !isEngineName(value.engine)) {
-    return { error: `"engine" must be "gpt-tokenizer" or "js-tiktoken" (got ${JSON.stringify(value.engine)})` };
-  }
+  const tokens = checkTokenizer(value);
+  if (!tokens.settings) return { error: tokens.error };
   const extract = parseExtractConfig(value.extract);
   if (!extract.config) return { error: `"extract": ${extract.error}` };
   const match = parseMatchConfig(value.match);
@@ -192,8 +217,7 @@ export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; e
     version: EXPORTED_POLICY_VERSION,
     policy: policyName(spec.spec),
     spec: spec.spec,
-    encoding: value.encoding,
-    engine: value.engine,
+    ...tokens.settings,
     extract: extract.config,
     match: match.config,
   };
@@ -215,7 +239,7 @@ export function policySnippet(policy: ExportedPolicy, lang: 'ts' | 'js' = 'ts'):
   const ts = lang === 'ts';
   return `import { createStopper, stopOpenAIStream } from 'prompt-budget/runtime';
 ${ts ? "import type { ChatCompletionChunkLike } from 'prompt-budget/runtime';\n" : ''}
-// ${policy.policy} (${policy.encoding}, ${policy.engine}, extract ${policy.extract.preset}), exported by prompt-budget.
+// ${policy.policy} (${policy.tokenizer ? `${policy.tokenizer.name} tokenizer` : policy.encoding}, ${policy.engine}, extract ${policy.extract.preset}), exported by prompt-budget.
 ${measured}const POLICY = ${json};
 
 // stream: from client.chat.completions.create({ ..., stream: true }, { signal: controller.signal })

@@ -29,6 +29,8 @@ export function sweepToJson(result: SweepResult): Record<string, unknown> {
     skipped: result.skipped,
     encoding: result.encoding,
     engine: result.engine,
+    tokenizer: result.tokenizer,
+    ...(result.tokenizerFingerprint ? { tokenizerFingerprint: result.tokenizerFingerprint } : {}),
     extract: result.extract,
     match: result.match,
     margin: result.margin,
@@ -103,7 +105,7 @@ function columnsFor(result: SweepResult): Column[] {
 function summaryLines(result: SweepResult): string[] {
   const extract = [result.extract.preset, ...(result.extract.then ?? []).map((c) => c.preset)].join(' → ');
   const lines = [
-    `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.encoding} (${result.engine}) · extract ${extract} · match ${result.match.preset}`,
+    `${result.cases} cases scored, ${result.skipped} skipped · tokens: ${result.tokenizer} (${result.engine}) · extract ${extract} · match ${result.match.preset}`,
     ...(result.detected ? [`detected from the test set: ${result.detected.reason}`] : []),
     `baseline (full): EM ${pct(result.baseline.em)}% (${result.baseline.correct}/${result.cases}), ${result.baseline.meanTokens.toFixed(1)} mean output tokens`,
     `recommendation at margin ${pct(result.margin)} pts: ${recommendationLine(result)}`,

@@ -3,7 +3,7 @@
  * with the full-length baseline on the same cases.
  */
 import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchConfig, PolicyOutcome, PolicySpec, SweepResult, SweepRow } from './types';
-import { getTokenizer, tokenizeWithOffsets } from './tokens';
+import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
 import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
@@ -18,6 +18,8 @@ import { baselineWarning, detectPresets } from './detectPresets';
 export interface SweepOptions {
   encoding: EncodingName;
   engine: EngineName;
+  /** Counts with this tokenizer (a model's own, see hfTokenizer.ts) instead of `encoding`/`engine`. */
+  tokenizer?: Tokenizer;
   extract: ExtractConfig;
   match: MatchConfig;
   /** Policies to evaluate; `full` is always added first as the baseline, duplicates are dropped. */
@@ -126,7 +128,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     opts = { ...opts, extract: thinking && !d.extract.thinking ? { ...d.extract, thinking } : d.extract, match: d.match };
   }
 
-  const tokenizer = getTokenizer(opts.encoding, opts.engine);
+  const tokenizer = opts.tokenizer ?? getTokenizer(opts.encoding, opts.engine);
   const tags = opts.extract.thinking ?? DEFAULT_THINKING_TAGS;
   const prepared: PreparedTrace[] = traced.map((c) => {
     const text = c.output as string;
@@ -294,8 +296,9 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   const result: SweepResult = {
     cases: n,
     skipped: skipped + untraced,
-    encoding: opts.encoding,
-    engine: opts.engine,
+    encoding: tokenizer.encoding,
+    engine: tokenizer.engine,
+    tokenizer: tokenizer.name,
     extract: opts.extract,
     match: opts.match,
     margin: opts.margin,
@@ -309,6 +312,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     warnings,
   };
   if (detected) result.detected = detected;
+  const fingerprint = (tokenizer as { fingerprint?: unknown }).fingerprint;
+  if (typeof fingerprint === 'string') result.tokenizerFingerprint = fingerprint;
   if (opts.includeCases) result.caseResults = caseResults;
   if (hasThinking) result.thinkingTraces = thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {

@@ -7,8 +7,12 @@ import { SWEEP_DEFAULTS } from './sweepDefaults';
 import { requestedBudget } from './armCheck';
 import type { EncodingName, EngineName, ExtractConfig, MatchConfig, PolicySpec } from './types';
 
-/** Sweep options without the per-run callbacks and the per-case switch. */
-export type ResolvedSweepOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases'>;
+/**
+ * Sweep options without the per-run callbacks, the per-case switch and the loaded tokenizer: plain
+ * data that crosses to the worker. `tokenizerPath` names a Hugging Face tokenizer (a tokenizer.json
+ * or its folder) that the surface loads and passes as `tokenizer`; relative to the config's folder.
+ */
+export type ResolvedSweepOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases' | 'tokenizer'> & { tokenizerPath?: string };
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
 export interface SweepOverrides {
@@ -20,6 +24,8 @@ export interface SweepOverrides {
   policies?: readonly PolicySpec[];
   encoding?: EncodingName;
   engine?: EngineName;
+  /** A Hugging Face tokenizer.json (or its folder) that counts instead of `encoding`. */
+  tokenizer?: string;
   /** Non-inferiority margin in EM points (1 = one percentage point). */
   margin?: number;
   seed?: number;
@@ -134,6 +140,8 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
   if (detect.extract || detect.match) options.detect = detect;
   if (defaultsOnly(config, overrides)) options.adaptDefaults = true;
   if (config?.hesitations) options.hesitations = [...config.hesitations];
+  const tokenizerPath = overrides.tokenizer ?? (overrides.encoding === undefined ? (config?.tokenizer ?? undefined) : undefined);
+  if (tokenizerPath !== undefined) options.tokenizerPath = tokenizerPath;
   checkNumbers(options, issues);
   return { options, issues };
 }

@@ -4,7 +4,7 @@
  */
 import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
-import type { EncodingName, EngineName } from './types';
+import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
 import { bpeHeapMerge, HEAP_MERGE_MIN_BYTES } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
@@ -20,8 +20,10 @@ export { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncod
  * does with user content), never rejected and never turned into special ids.
  */
 export interface Tokenizer {
-  readonly encoding: EncodingName;
-  readonly engine: EngineName;
+  readonly encoding: TokenizerEncoding;
+  readonly engine: TokenizerEngine;
+  /** What figures counted with it are labelled with: the encoding, or the model's tokenizer name. */
+  readonly name: string;
   encode(text: string): number[];
   decode(ids: number[]): string;
   /** Number of tokens of `text`; always equal to `encode(text).length`. */
@@ -125,6 +127,7 @@ function installHeapMerge(api: GptEncoding): void {
 
 class GptTokenizerEngine implements Tokenizer {
   readonly engine = 'gpt-tokenizer';
+  readonly name: string;
   private readonly lengths: ByteLengthCache;
 
   constructor(
@@ -132,6 +135,7 @@ class GptTokenizerEngine implements Tokenizer {
     private readonly api: GptEncoding,
     ranks: GptRanks,
   ) {
+    this.name = encoding;
     installHeapMerge(api);
     this.lengths = new ByteLengthCache(ranks.length, (id) => {
       const value = ranks[id];
@@ -194,6 +198,7 @@ function base64ByteLength(b64: string): number {
 
 class JsTiktokenEngine implements Tokenizer {
   readonly engine = 'js-tiktoken';
+  readonly name: string;
   private lengths: Uint16Array | undefined;
   private specialLengths: Map<number, number> | undefined;
 
@@ -201,7 +206,9 @@ class JsTiktokenEngine implements Tokenizer {
     readonly encoding: EncodingName,
     private readonly tiktoken: Tiktoken,
     private readonly ranks: TiktokenBPE,
-  ) {}
+  ) {
+    this.name = encoding;
+  }
 
   encode(text: string): number[] {
     return this.tiktoken.encode(text, [], []);
@@ -280,6 +287,9 @@ export const DEFAULT_MAX_RUN_CHARS = 512;
  */
 export function countTokens(tok: Tokenizer, text: string, opts: { maxRunChars?: number } = {}): CountResult {
   const maxRun = Math.max(2, Math.floor(opts.maxRunChars ?? DEFAULT_MAX_RUN_CHARS));
+  // Hugging Face tokenizers merge long pre-tokens in O(n log n) (hfBpe.ts) and have their own
+  // pre-tokenizers, which the cut rules below do not describe: always exact.
+  if (tok.encoding === 'huggingface') return { count: tok.count(text), approximate: false };
   if (text.length <= maxRun) return { count: tok.count(text), approximate: false };
   // A long text may be counted in many small pieces below: start it with a fresh merge cache.
   if (tok instanceof GptTokenizerEngine) tok.trimMergeCache(text.length);

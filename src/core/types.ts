@@ -11,6 +11,11 @@ export type EncodingName = 'o200k_base' | 'cl100k_base';
 /** Tokenizer engines; both give identical ids for the same encoding. */
 export type EngineName = 'gpt-tokenizer' | 'js-tiktoken';
 
+/** What counted a figure: an OpenAI encoding, or `huggingface` for a model's own `tokenizer.json`. */
+export type TokenizerEncoding = EncodingName | 'huggingface';
+/** The library behind a {@link TokenizerEncoding}. */
+export type TokenizerEngine = EngineName | '@huggingface/tokenizers';
+
 /** One probe answer recorded during a live run (or replayed from a file). */
 export interface ProbeRecord {
   /** Answer-path token index (number of trace tokens) after which the probe was asked. */
@@ -306,8 +311,10 @@ export interface ExportedPolicy {
   policy: string;
   /** The same policy as a spec; marker policies list their markers explicitly. */
   spec: PolicySpec;
-  encoding: EncodingName;
-  engine: EngineName;
+  encoding: TokenizerEncoding;
+  engine: TokenizerEngine;
+  /** With encoding `huggingface`: the model tokenizer the sweep counted with; the runtime checks it. */
+  tokenizer?: { name: string; fingerprint: string };
   extract: ExtractConfig;
   /** The match rules the figures were measured with (the runtime extracts; it does not grade). */
   match: MatchConfig;
@@ -427,8 +434,12 @@ export interface DetectedPresets {
 export interface SweepResult {
   cases: number;
   skipped: number;
-  encoding: EncodingName;
-  engine: EngineName;
+  encoding: TokenizerEncoding;
+  engine: TokenizerEngine;
+  /** What every token figure was counted with: the encoding, or the model's tokenizer name. */
+  tokenizer: string;
+  /** With a Hugging Face tokenizer: the fingerprint of its vocabulary and merges (see hfTokenizer.ts). */
+  tokenizerFingerprint?: string;
   extract: ExtractConfig;
   match: MatchConfig;
   margin: number;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EncodingName, SweepResult } from '../core/types';
+import type { SweepResult } from '../core/types';
 import type { ViewState } from '../shared/protocol';
 import { COMMANDS, VIEWS } from './commandIds';
 import { parseCutoffList } from '../core/cutoffList';
@@ -10,12 +10,13 @@ import { exportPolicy, policyExportArgs } from './policyExporter';
 import { PromptFiles } from './promptFiles';
 import { CutoffCodeLensProvider, RecommendationCodeLensProvider } from './resultCodeLens';
 import { ResultsViewProvider } from './resultsView';
-import { SETTINGS_SECTION, SettingsStore } from './settings';
+import { SettingsStore } from './settings';
 import { SweepController } from './sweepController';
 import { TokenCodeLensProvider } from './tokenCodeLens';
 import { CODE_PROMPT_SELECTOR, CodePromptCodeLensProvider } from './codePromptCodeLens';
 import { TokenService } from './tokenService';
 import { TokenStatusBar } from './tokenStatusBar';
+import { chooseTokenizer } from './tokenizerPicker';
 import { WorkerClient } from './workerClient';
 import { CONFIG_FILE, ConfigStore } from './workspaceConfig';
 import { registerLiveCommands } from './live/liveRunController';
@@ -26,7 +27,8 @@ export interface PromptBudgetApi {
   runSweep(testSet?: vscode.Uri): Promise<SweepResult | undefined>;
   cancelSweep(): void;
   viewState(): ViewState;
-  countDocument(doc: vscode.TextDocument): Promise<{ count: number; approximate: boolean; encoding: EncodingName }>;
+  /** `encoding` names what counted: the encoding, or the Hugging Face tokenizer's name. */
+  countDocument(doc: vscode.TextDocument): Promise<{ count: number; approximate: boolean; encoding: string }>;
 }
 
 /** A feature that a setting turns on and off: built when on, disposed when off. */
@@ -129,12 +131,12 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
     settings.onDidChange(({ affects }) => {
       applySettings();
       if (affects('promptFiles')) tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
-      if (affects('encoding') || affects('codePrompts.minProseChars')) recount();
+      if (affects('encoding') || affects('tokenizer') || affects('codePrompts.minProseChars')) recount();
       else if (affects('prices')) codeLens.refresh();
     }),
   );
   let lastPrompt = config.current?.config.prompt;
-  let lastEncoding = config.current?.config.encoding;
+  let lastEncoding = `${config.current?.config.encoding}\u0000${config.current?.config.tokenizer}`;
   context.subscriptions.push(
     config.onDidChange((c) => {
       codeLens.refresh();
@@ -142,9 +144,10 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
         lastPrompt = c?.config.prompt;
         tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);
       }
-      if (c?.config.encoding !== lastEncoding) {
-        lastEncoding = c?.config.encoding;
-        if (settings.settings.encoding === 'auto') recount();
+      const encoding = `${c?.config.encoding}\u0000${c?.config.tokenizer}`;
+      if (encoding !== lastEncoding) {
+        lastEncoding = encoding;
+        if (settings.settings.encoding === 'auto' && settings.settings.tokenizer === '') recount();
       }
     }),
   );
@@ -203,7 +206,9 @@ function registerCommands(context: vscode.ExtensionContext, { config, tokens, sw
       return uri;
     }),
     vscode.commands.registerCommand(COMMANDS.editCutoffs, () => editCutoffs(config, starterDeps)),
-    vscode.commands.registerCommand(COMMANDS.chooseEncoding, () => chooseEncoding(tokens.encoding)),
+    vscode.commands.registerCommand(COMMANDS.chooseEncoding, () =>
+      chooseTokenizer({ label: tokens.counting.tokenizerPath ? '' : settings.settings.encoding === 'auto' && settings.settings.tokenizer === '' ? 'auto' : tokens.encoding, tokenizerSetting: tokens.counting.tokenizerPath ?? '' }),
+    ),
     vscode.commands.registerCommand(COMMANDS.exportReport, (format?: unknown, target?: unknown) =>
       sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
     ),
@@ -244,7 +249,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
   // A sweep restored from the last session may describe files that changed since.
   void sweeps.checkStale();
   // Load the tokenizer ranks in the worker now, so the first count does not wait for them.
-  void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, sections: false }).then(
+  void worker.call('count', { key: 'warm-up', text: 'warm up', encoding: tokens.encoding, tokenizerPath: tokens.counting.tokenizerPath, sections: false }).then(
     () => worker.call('forget', { key: 'warm-up' }),
     (e: Error) => log.error(`tokenizer worker: ${e.message}`),
   );
@@ -265,19 +270,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Prompt
 
 export function deactivate(): void {
   // everything is disposed through context.subscriptions
-}
-
-async function chooseEncoding(current: EncodingName): Promise<void> {
-  const items: (vscode.QuickPickItem & { value: 'auto' | EncodingName })[] = [
-    { label: 'o200k_base', description: 'GPT-4o, GPT-4.1, o-series, GPT-5', value: 'o200k_base' },
-    { label: 'cl100k_base', description: 'GPT-4, GPT-3.5 Turbo, text-embedding-3', value: 'cl100k_base' },
-    { label: 'auto', description: `the encoding in ${CONFIG_FILE}, else o200k_base`, value: 'auto' },
-  ];
-  for (const i of items) if (i.value === current) i.description = `${i.description} (in use)`;
-  const pick = await vscode.window.showQuickPick(items, { title: 'Prompt Budget: encoding for token counts' });
-  if (!pick) return;
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('encoding', pick.value, target);
 }
 
 async function editCutoffs(config: ConfigStore, starterDeps: StarterDeps): Promise<void> {

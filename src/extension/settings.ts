@@ -13,6 +13,8 @@ export interface Settings {
   promptFiles: string[];
   /** `auto`: the encoding in promptbudget.json, else o200k_base. */
   encoding: 'auto' | EncodingName;
+  /** An encoding name or a Hugging Face tokenizer (tokenizer.json or its folder); '' when unset. Wins over `encoding`. */
+  tokenizer: string;
   prices: Prices;
   debounceMs: number;
   statusBar: boolean;
@@ -39,6 +41,7 @@ export function readSettings(): Settings {
   return {
     promptFiles: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.length > 0) : [...DEFAULT_PROMPT_GLOBS],
     encoding: encoding === 'o200k_base' || encoding === 'cl100k_base' ? encoding : 'auto',
+    tokenizer: typeof c.get<unknown>('tokenizer') === 'string' ? (c.get<string>('tokenizer') ?? '').trim() : '',
     prices: { inputPer1M: num(c.get('prices.inputPer1M'), 2.5), outputPer1M: num(c.get('prices.outputPer1M'), 10) },
     debounceMs: Math.min(2000, num(c.get('count.debounceMs'), 100)),
     statusBar: bool(c.get('statusBar.enabled'), true),

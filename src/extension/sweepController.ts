@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweepResult } from '../core/types';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type StaleInfo, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
@@ -337,6 +338,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     const { options: sweepOptions, issues } = resolveSweepOptions(loaded?.config, {}); // no sweep settings: the config alone decides, as for the CLI without flags
+    // The config's tokenizer is relative to its folder; the worker gets an absolute path.
+    if (sweepOptions.tokenizerPath !== undefined && loaded) sweepOptions.tokenizerPath = path.resolve(path.dirname(loaded.uri.fsPath), sweepOptions.tokenizerPath);
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) {
       this.fail(errors.map((i) => i.message).join('; '));
@@ -549,7 +552,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
     }
     try {
       const bytes = await this.readTestSet(uri);
-      const found = await this.worker.call('caseTrace', { bytes, fileName: uri.path, fields: this.config.current?.config.fields, options: s.options, caseId });
+      const found = await this.worker.call('caseTrace', { bytes, fileName: uri.path, fields: this.config.current?.config.fields, options: s.options, sweep: { extract: s.summary.result.extract, match: s.summary.result.match, policies: s.summary.result.rows.map((r) => r.policy) }, caseId });
       if (!found) this.message = { kind: 'error', text: `Case ${caseId} is no longer in ${vscode.workspace.asRelativePath(uri)}; run the sweep again.` };
       else this.message = null;
       return found;

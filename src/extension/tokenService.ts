@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EncodingName } from '../core/types';
+import { isEncodingName } from '../core/encodingNames';
 import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
@@ -7,8 +9,17 @@ import type { CodePromptCount, DocumentCount } from '../worker/workerProtocol';
 import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
-  encoding: EncodingName;
+  /** What counted (the encoding, or the Hugging Face tokenizer's name): every figure shows it. */
+  encoding: string;
   version: number;
+}
+
+/** What counts: an encoding, or a Hugging Face tokenizer at an absolute path (loaded in the worker). */
+export interface Counting {
+  encoding: EncodingName;
+  tokenizerPath?: string;
+  /** One string per distinct choice, to tell stale counts apart. */
+  key: string;
 }
 
 /** The counted prompt literals of one version of a code document. */
@@ -23,7 +34,7 @@ export interface CountedCode {
  * version and encoding share one request, so the status bar and the CodeLens never count twice.
  */
 export class TokenService implements vscode.Disposable {
-  private readonly inFlight = new Map<string, { version: number; encoding: EncodingName; sections: boolean; promise: Promise<CountedDocument> }>();
+  private readonly inFlight = new Map<string, { version: number; encoding: string; sections: boolean; promise: Promise<CountedDocument> }>();
   private readonly latest = new Map<string, CountedDocument>();
   private readonly codeInFlight = new Map<string, { version: number; encoding: EncodingName; promise: Promise<CountedCode> }>();
   private readonly latestCode = new Map<string, CountedCode>();
@@ -49,9 +60,30 @@ export class TokenService implements vscode.Disposable {
 
   /** The encoding used for counting: the setting, else the config's, else o200k_base. */
   get encoding(): EncodingName {
+    const t = this.settings.settings.tokenizer;
+    if (isEncodingName(t)) return t;
     const s = this.settings.settings.encoding;
     if (s !== 'auto') return s;
     return this.config.current?.config.encoding ?? 'o200k_base';
+  }
+
+  /**
+   * What counts: `promptBudget.tokenizer` (an encoding or a tokenizer path, relative to the first
+   * workspace folder), else `promptBudget.encoding`, else the config's `tokenizer` (relative to its
+   * folder) or `encoding`, else o200k_base.
+   */
+  get counting(): Counting {
+    const encoding = this.encoding;
+    const t = this.settings.settings.tokenizer;
+    let tokenizerPath: string | undefined;
+    if (t !== '' && !isEncodingName(t)) {
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      tokenizerPath = root ? path.resolve(root, t) : path.resolve(t);
+    } else if (t === '' && this.settings.settings.encoding === 'auto') {
+      const loaded = this.config.current;
+      if (loaded?.config.tokenizer) tokenizerPath = path.resolve(path.dirname(loaded.uri.fsPath), loaded.config.tokenizer);
+    }
+    return { encoding, tokenizerPath, key: tokenizerPath ?? encoding };
   }
 
   /** The last count of a document, if any (may belong to an older version). */
@@ -62,12 +94,12 @@ export class TokenService implements vscode.Disposable {
   /** Counts a document (with its markdown sections when asked). */
   count(doc: vscode.TextDocument, sections: boolean): Promise<CountedDocument> {
     const key = doc.uri.toString();
-    const encoding = this.encoding;
+    const counting = this.counting;
     const have = this.inFlight.get(key);
-    if (have && have.version === doc.version && have.encoding === encoding && (have.sections || !sections)) return have.promise;
+    if (have && have.version === doc.version && have.encoding === counting.key && (have.sections || !sections)) return have.promise;
     const version = doc.version;
-    const promise = this.worker.call('count', { key, text: doc.getText(), encoding, sections }).then((c) => {
-      const counted: CountedDocument = { ...c, encoding, version };
+    const promise = this.worker.call('count', { key, text: doc.getText(), encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections }).then((c) => {
+      const counted: CountedDocument = { ...c, encoding: c.tokenizer, version };
       const prev = this.latest.get(key);
       if (!prev || prev.version <= version) {
         this.latest.set(key, counted);
@@ -75,7 +107,7 @@ export class TokenService implements vscode.Disposable {
       }
       return counted;
     });
-    this.inFlight.set(key, { version, encoding, sections, promise });
+    this.inFlight.set(key, { version, encoding: counting.key, sections, promise });
     promise.catch(() => {
       if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
     });
@@ -119,10 +151,10 @@ export class TokenService implements vscode.Disposable {
   }
 
   /** Counts a piece of text (a selection) with its own chunk cache. */
-  async countText(key: string, text: string): Promise<DocumentCount & { encoding: EncodingName }> {
-    const encoding = this.encoding;
-    const c = await this.worker.call('count', { key: `${key}#selection`, text, encoding, sections: false });
-    return { ...c, encoding };
+  async countText(key: string, text: string): Promise<DocumentCount & { encoding: string }> {
+    const counting = this.counting;
+    const c = await this.worker.call('count', { key: `${key}#selection`, text, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections: false });
+    return { ...c, encoding: c.tokenizer };
   }
 
   /** Drops cached counts (after the encoding changed). */

@@ -1,4 +1,5 @@
-import type { AnswerKind, ExportedPolicy, PolicyOutcome } from '../core/types';
+import type { AnswerKind, EngineName, ExportedPolicy, PolicyOutcome } from '../core/types';
+import type { HfTokenizer } from '../core/hfTokenizer';
 import { parseExportedPolicy } from '../core/policyExport';
 import { makeExtractor } from '../core/extract';
 import { PolicyTracker, StreamTrace } from './policyTracker';
@@ -32,6 +33,27 @@ export interface Stopper {
 /** Anything `createStopper` accepts: an exported policy object, or its JSON text. */
 export type PolicyInput = ExportedPolicy | string | object;
 
+/** What a policy needs besides itself. */
+export interface StopperOptions {
+  /**
+   * The model's tokenizer, for a policy measured with one (`encoding: "huggingface"`): build it with
+   * `createHfTokenizer` from the same tokenizer.json; its fingerprint must equal the policy's.
+   */
+  tokenizer?: HfTokenizer;
+}
+
+/** The incremental tokenizer a policy was measured with. Throws when a model tokenizer is missing or differs. */
+export function streamTokensFor(policy: ExportedPolicy, options: StopperOptions = {}): StreamTokens {
+  if (policy.encoding !== 'huggingface') return new StreamTokens(policy.encoding, policy.engine as EngineName);
+  const want = policy.tokenizer as { name: string; fingerprint: string };
+  const tok = options.tokenizer;
+  if (!tok) throw new Error(`prompt-budget: policy ${policy.policy} was measured in ${want.name}'s tokens: pass { tokenizer: createHfTokenizer(...) } built from that tokenizer.json`);
+  if (tok.fingerprint !== want.fingerprint) {
+    throw new Error(`prompt-budget: the tokenizer given (${tok.name}, fingerprint ${tok.fingerprint}) is not the one policy ${policy.policy} was measured with (${want.name}, fingerprint ${want.fingerprint})`);
+  }
+  return new StreamTokens(tok);
+}
+
 function decision(outcome: PolicyOutcome, stop: boolean): StopDecision {
   const d: StopDecision = { stop, reason: outcome.reason, tokens: outcome.stopToken };
   if (outcome.answerKind) d.answerKind = outcome.answerKind;
@@ -43,11 +65,11 @@ function decision(outcome: PolicyOutcome, stop: boolean): StopDecision {
  * A stopper for a policy exported by `prompt-budget export` or the panel: the sweep's own tokenizer, rules and extraction,
  * so it stops at the sweep's token with the sweep's answer. Throws an Error naming the problem when the policy is invalid.
  */
-export function createStopper(input: PolicyInput): Stopper {
+export function createStopper(input: PolicyInput, options: StopperOptions = {}): Stopper {
   const parsed = parseExportedPolicy(input);
   if (!parsed.policy) throw new Error(`prompt-budget: invalid policy: ${parsed.error}`);
   const policy = parsed.policy;
-  const source = new StreamTrace(new StreamTokens(policy.encoding, policy.engine), makeExtractor(policy.extract), policy.extract.thinking);
+  const source = new StreamTrace(streamTokensFor(policy, options), makeExtractor(policy.extract), policy.extract.thinking);
   const tracker = new PolicyTracker(policy.spec, source);
   let stopped: { outcome: PolicyOutcome; decision: StopDecision } | null = null;
   let finished: { outcome: PolicyOutcome; decision: StopDecision } | null = null;

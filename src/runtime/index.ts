@@ -1,7 +1,8 @@
 /** `prompt-budget/runtime`: a sweep's stop policy applied to streamed completions; no Node-only APIs (browsers, edge workers). */
-export { createStopper, type PolicyInput, type StopDecision, type Stopper } from './createStopper';
+export { createStopper, type PolicyInput, type StopDecision, type Stopper, type StopperOptions } from './createStopper';
+export { createHfTokenizer, type HfTokenizer, type HfTokenizerFiles } from '../core/hfTokenizer';
 export { createTagStopper, type TagPlanInput } from './createTagStopper';
 export { stopOpenAIStream, stopStream, type ChatCompletionChunkLike, type ChatDeltaLike, type StreamStopResult } from './streams';
 export { parseExportedPolicy } from '../core/policyExport';
 export { parseExportedTagPlan, policyForTags } from '../core/tagPlanExport';
-export type { ExportedPolicy, ExportedTagPlan, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName } from '../core/types';
+export type { ExportedPolicy, ExportedTagPlan, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from '../core/types';

@@ -1,5 +1,23 @@
 import type { EncodingName, EngineName } from '../core/types';
 import { getTokenizer, tokenizeWithOffsets, type TokenizedText, type Tokenizer } from '../core/tokens';
+import type { HfTokenizer } from '../core/hfTokenizer';
+
+/**
+ * The pre-tokenizer patterns of Hugging Face tokenizers whose reads {@link readHorizon} bounds: the
+ * cl100k pattern (Llama 3, DeepSeek-R1-Distill-Llama) and its one-digit variant (Qwen2, 2.5, 3 and
+ * DeepSeek-R1-Distill-Qwen), as written in tokenizer.json.
+ */
+const STREAMABLE_HF_SPLITS = new Set([
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+]);
+
+/** Added tokens as one leftmost-longest alternation, as the tokenizer splits them out before the regex. */
+function addedTokenPattern(tokens: readonly string[]): RegExp | null {
+  if (tokens.length === 0) return null;
+  const sorted = [...tokens].sort((a, b) => b.length - a.length);
+  return new RegExp(sorted.map((t) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'g');
+}
 
 /** The engine's own pre-tokenizer regex for an encoding (not a copy); BPE runs per match, so tokens never cross one. */
 function splitPattern(encoding: EncodingName, engine: EngineName): RegExp {
@@ -67,10 +85,29 @@ export class StreamTokens {
   private ended = false;
   private readonly tok: Tokenizer;
   private readonly split: RegExp;
+  /** Added tokens (Hugging Face tokenizers), split out before the regex; null for OpenAI encodings. */
+  private readonly added: RegExp | null = null;
+  private readonly longestAdded: number = 0;
 
-  constructor(encoding: EncodingName, engine: EngineName) {
-    this.tok = getTokenizer(encoding, engine);
-    this.split = splitPattern(encoding, engine);
+  /**
+   * Streams with an OpenAI encoding, or with a Hugging Face tokenizer whose pre-tokenizer is one
+   * regex of the cl100k family (Qwen2/2.5/3, Llama 3 and the R1 distills built on them). Throws an
+   * Error naming the tokenizer for any other shape.
+   */
+  constructor(encoding: EncodingName | HfTokenizer, engine?: EngineName) {
+    if (typeof encoding === 'string') {
+      this.tok = getTokenizer(encoding, engine);
+      this.split = splitPattern(encoding, engine ?? 'gpt-tokenizer');
+      return;
+    }
+    const source = encoding.splitSource;
+    if (source === null || !STREAMABLE_HF_SPLITS.has(source) || !encoding.splitPattern) {
+      throw new Error(`prompt-budget: the streaming runtime cannot tokenize incrementally with ${encoding.name}: its pre-tokenizer is not one regex of the GPT-4 (cl100k) family`);
+    }
+    this.tok = encoding;
+    this.split = new RegExp(encoding.splitPattern.source, 'uy');
+    this.added = addedTokenPattern(encoding.addedTokens);
+    this.longestAdded = encoding.addedTokens.reduce((m, t) => Math.max(m, t.length), 0);
   }
 
   /** Appends text and commits every piece that became final. */
@@ -100,6 +137,10 @@ export class StreamTokens {
     // A trailing high surrogate may still become a letter when its low half arrives.
     const last = text.charCodeAt(text.length - 1);
     const known = last >= 0xd800 && last <= 0xdbff ? text.length - 1 : text.length;
+    if (this.added) {
+      this.advanceSections(text, known);
+      return;
+    }
     const re = this.split;
     let pos = 0;
     // Text cut after a non-whitespace piece splits the same way: tokenize up to it in one call, whitespace after it alone.
@@ -130,6 +171,68 @@ export class StreamTokens {
     this.pending = text.slice(pos);
   }
 
+  /**
+   * With added tokens: text is first cut at added tokens, then each section is split by the regex.
+   * An added token that starts at least `longestAdded - 1` characters before the end cannot grow
+   * into a longer one, nor can a new one start before that point; a section ended by such a token is
+   * final as a whole. In the last, open section, pieces commit as without added tokens, up to that point.
+   */
+  private advanceSections(text: string, known: number): void {
+    const limit = Math.max(0, known - this.longestAdded + 1);
+    const added = this.added as RegExp;
+    let pos = 0;
+    for (;;) {
+      added.lastIndex = pos;
+      const m = added.exec(text);
+      if (m && m.index < limit && m.index + m[0].length <= known) {
+        const end = m.index + m[0].length;
+        this.append(tokenizeWithOffsets(this.tok, text.slice(pos, end)), this.committed + pos);
+        pos = end;
+        continue;
+      }
+      break;
+    }
+    const open = this.finalPieces(text, pos, limit);
+    if (open.end > pos) {
+      if (open.batchEnd > pos) this.append(tokenizeWithOffsets(this.tok, text.slice(pos, open.batchEnd)), this.committed + pos);
+      let from = Math.max(pos, open.batchEnd);
+      for (const end of open.spaces) {
+        this.append(tokenizeWithOffsets(this.tok, text.slice(from, end)), this.committed + from);
+        from = end;
+      }
+      pos = open.end;
+    }
+    if (pos === 0) return;
+    this.committed += pos;
+    this.pending = text.slice(pos);
+  }
+
+  /**
+   * Final regex pieces from `from` on: each must end, and have been read by the regex, before
+   * `limit` (no added token can start before it, so nothing later changes what the regex sees).
+   */
+  private finalPieces(text: string, from: number, limit: number): { end: number; batchEnd: number; spaces: number[] } {
+    const re = this.split;
+    let pos = from;
+    let batchEnd = from;
+    const spaces: number[] = [];
+    while (pos < limit) {
+      re.lastIndex = pos;
+      const m = re.exec(text);
+      if (!m || m[0].length === 0) break;
+      const end = pos + m[0].length;
+      const horizon = readHorizon(text, pos, end);
+      if (Math.abs(horizon) >= limit || end > limit) break;
+      if (horizon < 0) spaces.push(end);
+      else {
+        batchEnd = end;
+        spaces.length = 0;
+      }
+      pos = end;
+    }
+    return { end: pos, batchEnd, spaces };
+  }
+
   private append(piece: TokenizedText, offset: number): void {
     const t = this.tokens;
     const need = t.count + piece.count;
@@ -142,3 +245,4 @@ export class StreamTokens {
     t.count = need;
   }
 }
+

@@ -43,7 +43,7 @@ export function renderChart(box: HTMLElement, result: Omit<SweepResult, 'caseRes
     grid.append(s('text', { x: xx, y: plot.bottom + 14, 'text-anchor': 'middle', class: 'tick' }, String(t)));
   }
   svg.append(grid);
-  svg.append(s('text', { x: (plot.left + plot.right) / 2, y: height - 3, 'text-anchor': 'middle', class: 'axis-label' }, `mean output tokens (${result.encoding})`));
+  svg.append(s('text', { x: (plot.left + plot.right) / 2, y: height - 3, 'text-anchor': 'middle', class: 'axis-label' }, `mean output tokens (${result.tokenizer ?? result.encoding})`));
   svg.append(s('text', { x: 10, y: (plot.top + plot.bottom) / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 10 ${(plot.top + plot.bottom) / 2})` }, 'EM %'));
 
   const byId = new Map(points.map((p) => [p.id, p]));

@@ -17,7 +17,7 @@ export interface SummaryView {
 /** What the summary says about a sweep, at the given prices. */
 export function summaryView(s: SweepSummary, prices: ViewState['prices']): SummaryView {
   const r = s.result;
-  const meta = `${r.cases} cases${r.skipped ? ` (${r.skipped} skipped)` : ''} · ${r.encoding} · extract ${r.extract.preset} · match ${r.match.preset} · margin ${formatEm(r.margin)} pts · ${(s.durationMs / 1000).toFixed(1)} s`;
+  const meta = `${r.cases} cases${r.skipped ? ` (${r.skipped} skipped)` : ''} · ${r.tokenizer ?? r.encoding} · extract ${[r.extract.preset, ...(r.extract.then ?? []).map((c) => c.preset)].join(' → ')} · match ${r.match.preset} · margin ${formatEm(r.margin)} pts · ${(s.durationMs / 1000).toFixed(1)} s`;
   const rec = r.recommendation;
   const recRow = rec ? r.rows.find((x) => x.policy === rec.policy) : undefined;
   let recommendation: SummaryView['recommendation'] = null;

@@ -5,11 +5,14 @@ import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
-import { countTokens, getTokenizer } from '../core/tokens';
+import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import { flippedCases, traceOneCase, type FlippedCase } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
 import { runSweep, SweepCancelled } from '../core/sweep';
 import { buildCaseIndex } from '../core/caseIndex';
+import { parsePolicy } from '../core/policies';
 import type { EncodingName, EngineName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
@@ -20,11 +23,15 @@ import { cutoffsForLengths } from '../core/starterFromData';
 
 const counters = new Map<string, IncrementalCounter>();
 
-function counterFor(key: string, encoding: EncodingName): IncrementalCounter {
-  const k = `${encoding}\u0000${key}`;
+/** The tokenizer a request names: a Hugging Face tokenizer by path (loaded once per file version), else the encoding. */
+function tokenizerFor(encoding: EncodingName, tokenizerPath: string | undefined, engine?: EngineName): Tokenizer {
+  return tokenizerPath ? loadHfTokenizer(tokenizerPath) : getTokenizer(encoding, engine);
+}
+
+function counterFor(key: string, tok: Tokenizer): IncrementalCounter {
+  const k = `${tok.encoding}\u0000${tok.name}\u0000${key}`;
   let c = counters.get(k);
   if (!c) {
-    const tok = getTokenizer(encoding);
     c = new IncrementalCounter((text) => countTokens(tok, text));
     counters.set(k, c);
   }
@@ -33,8 +40,9 @@ function counterFor(key: string, encoding: EncodingName): IncrementalCounter {
 
 function count(args: WorkerCalls['count']['args']): DocumentCount {
   const started = performance.now();
-  const snap = counterFor(args.key, args.encoding).update(args.text);
-  const out: DocumentCount = { count: snap.count, approximate: snap.approximate, ms: 0 };
+  const tok = tokenizerFor(args.encoding, args.tokenizerPath);
+  const snap = counterFor(args.key, tok).update(args.text);
+  const out: DocumentCount = { count: snap.count, approximate: snap.approximate, tokenizer: tok.name, ms: 0 };
   if (args.sections) {
     const sections = findSections(args.text);
     const own = sumByRanges(snap.chunks, sections.map((s) => s.line));
@@ -92,8 +100,11 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
   }
   const flag = job.cancelFlag ? new Int32Array(job.cancelFlag) : null;
   let last = 0;
+  const { tokenizerPath, ...options } = job.options;
+  const tokenizer = tokenizerFor(options.encoding, tokenizerPath, options.engine);
   const result = runSweep(parsed.cases, parsed.skipped, {
-    ...job.options,
+    ...options,
+    tokenizer,
     includeCases: true,
     isCancelled: () => (flag ? Atomics.load(flag, 0) === 1 : false),
     onProgress: (done, total) => {
@@ -104,7 +115,6 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
       }
     },
   });
-  const tokenizer = getTokenizer(job.options.encoding, job.options.engine);
   if (job.prompt) result.prompt = job.prompt.text === null ? null : { file: job.prompt.file, tokens: countTokens(tokenizer, job.prompt.text).count };
   const flipped = flippedCases(result, parsed.cases, tokenizer);
   const { caseResults: perCase, ...summary } = result;
@@ -115,7 +125,13 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
 function caseTrace(job: CaseTraceJob): FlippedCase | null {
   const parsed = parseTestSet(job.bytes, { fileName: job.fileName, fields: job.fields });
   const c = parsed.cases.find((x) => x.id === job.caseId && typeof x.output === 'string');
-  return c ? traceOneCase(c, job.options, getTokenizer(job.options.encoding as EncodingName, job.options.engine as EngineName)) : null;
+  if (!c) return null;
+  const { tokenizerPath, ...options } = job.options;
+  // The sweep's own extraction, match and policies, so a case evaluated alone is judged exactly as in the sweep (no detection or adapted defaults on one case).
+  const policies = job.sweep.policies.map((name) => parsePolicy(name).spec).filter((p) => p !== undefined);
+  const pinned = { ...options, extract: job.sweep.extract, match: job.sweep.match, policies, detect: undefined, adaptDefaults: undefined };
+  const tokenizer = tokenizerFor(options.encoding, tokenizerPath, options.engine);
+  return traceOneCase(c, { ...pinned, tokenizer }, tokenizer);
 }
 
 /** Live runs in progress, so `cancelLive` can stop them. */
@@ -125,15 +141,18 @@ async function live(job: LiveJob, emit: (event: LiveEvent) => void): Promise<Liv
   const abort = new AbortController();
   liveRuns.add(abort);
   try {
+    const tokenizer = job.tokenizerPath ? loadHfTokenizer(job.tokenizerPath) : undefined;
     const run = await runLive(job.cases, {
       ...job.options,
+      tokenizer,
       cache: job.cacheDir ? new FileCacheStore(job.cacheDir) : undefined,
       signal: abort.signal,
       onProgress: (progress) => emit({ kind: 'progress', progress }),
       onCaseDone: (index, result) => emit({ kind: 'caseDone', index, result }),
       onLog: (message) => emit({ kind: 'log', message }),
     });
-    return { ...run, truncation: truncationSummary(run.results, job.extract ? makeExtractor(job.extract) : undefined) };
+    const drift = promptDrift(run.results, tokenizer?.name ?? job.options.encoding ?? 'o200k_base');
+    return { ...run, truncation: truncationSummary(run.results, job.extract ? makeExtractor(job.extract) : undefined), promptDrift: drift ? { drift, line: promptDriftLine(drift) } : null };
   } finally {
     liveRuns.delete(abort);
   }

@@ -5,6 +5,7 @@
  */
 import type { Case, CaseIndex, DetectedPresets, EncodingName, EngineName, ExtractConfig, FieldMap, LineIssue, SweepResult } from '../core/types';
 import type { LiveErrorKind } from '../core/live/liveError';
+import type { PromptDrift } from '../core/live/promptDrift';
 import type { LiveCaseResult, LiveProgress, LiveRunOptions, LiveRunResult } from '../core/live/liveRun';
 import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
@@ -19,11 +20,16 @@ export interface SectionCount extends TokenCount {
 }
 
 export interface DocumentCount extends TokenCount {
+  /** What counted: the encoding, or the Hugging Face tokenizer's name. */
+  tokenizer: string;
   /** Present when sections were asked for. */
   sections?: SectionCount[];
   /** Milliseconds spent in the worker. */
   ms: number;
 }
+
+/** Plain sweep options; `tokenizerPath` (absolute) names a Hugging Face tokenizer the worker loads. */
+export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases' | 'tokenizer'> & { tokenizerPath?: string };
 
 /** One prompt literal in a code file, counted. Offsets are UTF-16 offsets into the text sent. */
 export interface CodePromptCount extends TokenCount {
@@ -43,8 +49,6 @@ export interface CodePromptsResult {
   /** Milliseconds spent in the worker. */
   ms: number;
 }
-
-export type SweepJobOptions = Omit<SweepOptions, 'onProgress' | 'isCancelled' | 'includeCases'>;
 
 export interface SweepJob {
   /** Raw bytes of the test-set file. */
@@ -74,13 +78,17 @@ export interface CaseTraceJob {
   fileName: string;
   fields?: Partial<FieldMap>;
   options: SweepJobOptions;
+  /** What the sweep resolved (its extraction, match and policy names), which the case is judged by. */
+  sweep: Pick<SweepResult, 'extract' | 'match'> & { policies: string[] };
   caseId: string;
 }
 
 /** A live run: what `runLive` takes, minus what cannot cross a thread (callbacks, signal, cache object). */
 export interface LiveJob {
   cases: Case[];
-  options: Omit<LiveRunOptions, 'cache' | 'signal' | 'fetch' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog'>;
+  options: Omit<LiveRunOptions, 'cache' | 'signal' | 'fetch' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog' | 'tokenizer'>;
+  /** Absolute path of a Hugging Face tokenizer that places probe boundaries instead of the encoding. */
+  tokenizerPath?: string;
   /** Folder of the response cache (the worker opens it); null runs without a cache. */
   cacheDir: string | null;
   /** The config's extraction, to tell truncated cases with an answer from those without. */
@@ -90,6 +98,8 @@ export interface LiveJob {
 export interface LiveJobResult extends LiveRunResult {
   /** Cases that hit the token budget (`finish_reason` length), and those of them without an answer. */
   truncation: { length: number; noAnswer: number };
+  /** Local prompt counts against the server's usage.prompt_tokens (null when the server reported none), and its summary line. */
+  promptDrift: { drift: PromptDrift; line: string } | null;
 }
 
 /** What a live run reports while it runs. */
@@ -118,7 +128,8 @@ export interface TestSetInspection {
 
 /** Request payloads by kind, and what each answers. */
 export interface WorkerCalls {
-  count: { args: { key: string; text: string; encoding: EncodingName; sections: boolean }; result: DocumentCount };
+  /** Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`. */
+  count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean }; result: DocumentCount };
   /** The prompt literals of a Python, TypeScript or JavaScript document, re-parsed incrementally per key. */
   codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; minProseChars: number }; result: CodePromptsResult };
   forget: { args: { key: string }; result: null };

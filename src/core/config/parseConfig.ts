@@ -16,6 +16,7 @@ const ROOT_KEYS = [
   'prompt',
   'encoding',
   'engine',
+  'tokenizer',
   'cutoffs',
   'policies',
   'extract',
@@ -86,6 +87,10 @@ function readRootKey(r: NodeReader, opts: ConfigParseOptions, config: PromptBudg
       break;
     case 'engine':
       config.engine = r.oneOf(value, key, 'engine', ENGINE_NAMES) ?? config.engine;
+      break;
+    case 'tokenizer':
+      if (value.type === 'null') config.tokenizer = null;
+      else config.tokenizer = r.string(value, key, true) ?? config.tokenizer;
       break;
     case 'cutoffs':
       config.cutoffs = readCutoffs(r, value) ?? config.cutoffs;

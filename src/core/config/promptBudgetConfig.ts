@@ -33,6 +33,11 @@ export interface PromptBudgetConfig {
   prompt: string | null;
   encoding: EncodingName;
   engine: EngineName;
+  /**
+   * A Hugging Face tokenizer (tokenizer.json, or a folder with it and tokenizer_config.json),
+   * relative to the workspace root; when set it counts instead of `encoding`. Null: none.
+   */
+  tokenizer: string | null;
   /** Positive integers, ascending, without duplicates. */
   cutoffs: number[];
   /** Dynamic policy names such as `stability:16x2` (see `PolicySpec`). */
@@ -77,6 +82,7 @@ export const DEFAULT_CONFIG: Readonly<PromptBudgetConfig> = deepFreeze<PromptBud
   prompt: null,
   encoding: 'o200k_base',
   engine: 'gpt-tokenizer',
+  tokenizer: null,
   cutoffs: [...DEFAULT_CUTOFFS],
   policies: DEFAULT_DYNAMIC_POLICIES.map(policyName),
   extract: { preset: 'last-number' },

@@ -10,6 +10,7 @@ import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../t
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
 import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
+import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 
@@ -67,6 +68,8 @@ export interface LiveRunOptions {
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
+  /** A model's own tokenizer (see hfTokenizer.ts); places the probe boundaries instead of `encoding`. */
+  tokenizer?: Tokenizer;
   /** Requests in flight at most. Default 4. */
   concurrency?: number;
   /** Per-request inactivity timeout in ms. Default 120 000. */
@@ -109,6 +112,8 @@ export interface LiveCaseResult {
   finishReason?: string;
   /** Server-reported usage of the generation. */
   usage?: UsageRecord;
+  /** The request's prompt tokens counted locally (see promptDrift.ts), to compare with `usage.promptTokens`. */
+  localPromptTokens?: number;
   probes?: ProbeRecord[];
   /** Each arm's generation, by arm name (only when the run has arms). */
   arms?: Record<string, ArmResult>;
@@ -319,7 +324,7 @@ class LiveRun {
 
   /** Loading ranks costs a fraction of a second; a run whose server reports usage may never need it. */
   private tokenizer(): Tokenizer {
-    return (this.loaded ??= getTokenizer(this.opts.encoding ?? 'o200k_base', this.opts.engine ?? 'gpt-tokenizer'));
+    return (this.loaded ??= this.opts.tokenizer ?? getTokenizer(this.opts.encoding ?? 'o200k_base', this.opts.engine ?? 'gpt-tokenizer'));
   }
 
   async run(): Promise<LiveRunResult> {
@@ -429,6 +434,10 @@ class LiveRun {
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
     if (gen.result.usage) out.usage = gen.result.usage;
+    if (gen.result.usage?.promptTokens !== undefined) {
+      const local = localPromptTokens(this.tokenizer(), messages);
+      if (local !== null) out.localPromptTokens = local;
+    }
     if (probes) out.probes = probes;
     if (arms) {
       out.arms = arms;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { formatIssue } from '../../core/testSet/issueSink';
 import { parseTestSet } from '../../core/testSet/parseTestSet';
 import { resolveFields } from '../../core/testSet/resolveFields';
@@ -314,6 +314,8 @@ export class LiveRunController implements vscode.Disposable {
           try {
             if (signal.signal.aborted) throw new LiveError('cancelled', 'cancelled');
             const job: LiveJob = { cases: [...plan.cases], options: plan.options, cacheDir: plan.cacheDir, extract: plan.extract };
+            // The config's tokenizer (relative to its folder) places the probe boundaries, as in its sweeps.
+            if (plan.loaded?.config.tokenizer) job.tokenizerPath = resolve(dirname(plan.loaded.uri.fsPath), plan.loaded.config.tokenizer);
             return await worker.call('live', job, undefined, (event) => {
               if (event.kind === 'progress') tally.progress(event.progress);
               else if (event.kind === 'caseDone') onCaseDone(event.result);
@@ -342,6 +344,7 @@ export class LiveRunController implements vscode.Disposable {
     await this.rememberSource(plan.out, plan.source);
     const outRel = vscode.workspace.asRelativePath(plan.out);
     log.info(`live run ${plan.rel}: wrote ${outRel}: ${traced} trace(s), ${failed} failed; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} from cache; ${liveProgressText(final)}`);
+    if (run.promptDrift) log.info(`live run: ${run.promptDrift.line}`);
     if (trunc.length) log.info(`live run: ${trunc.length} case(s) hit the budget of ${plan.options.maxTokens} tokens (finish_reason length); ${trunc.noAnswer} of them have no answer and count as cut before answer`);
     if (failed) {
       void vscode.window.showWarningMessage(`Prompt Budget: ${failed} of ${results.length} case(s) failed and have no trace (see the log). Run Live Sweep again to retry only those.`);

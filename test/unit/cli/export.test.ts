@@ -12,7 +12,7 @@ import { tagPlanDiffers } from '../../../src/shared/protocol';
 import { createTagStopper } from '../../../src/runtime/createTagStopper';
 import { runSweep, SWEEP_DEFAULTS } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
-import type { CaseResult, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
+import type { CaseResult, EncodingName, EngineName, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
 import { createStopper, type Stopper } from '../../../src/runtime/createStopper';
 
 const repo = resolve(__dirname, '../../..');
@@ -56,8 +56,8 @@ function expectSweepDecision(stopper: Stopper, text: string, want: { stopToken: 
 function roundTrip(file: string, exported: ExportedPolicy): { checked: number; stoppedEarly: number; sweepEarly: number } {
   const { cases } = parseTestSet(readFileSync(file, 'utf8'), { fileName: file });
   const sweep = runSweep(cases, 0, {
-    encoding: exported.encoding,
-    engine: exported.engine,
+    encoding: exported.encoding as EncodingName,
+    engine: exported.engine as EngineName,
     extract: exported.extract,
     match: exported.match,
     policies: [exported.spec],

@@ -102,6 +102,9 @@ describe('cli run', function () {
     assert.match(r.err, /run: 40\/40 cases · [\d,]+ tokens · 40 requests sent, 0 from cache/);
     assert.match(r.err, /wrote 40 row\(s\) to live\.jsonl: 40 with a trace \(0 from cache\)/);
     assert.match(r.err, /0 case\(s\) truncated/);
+    // The mock reports the contents' o200k tokens as usage.prompt_tokens; the local count adds OpenAI's
+    // per-message overhead (3 + the role "user" + 3 for the reply), so every case drifts by −7.
+    assert.match(r.err, /prompt tokens: server − local \(o200k_base\) differs on 40 of 40 case\(s\): mean −7\.0, mean \|drift\| 7\.0, max −7\.0 on \S+ \(local \d+, server \d+\)/);
 
     const written = jsonl(join(dir, 'live.jsonl'));
     const original = jsonl(join(dir, 'recorded.jsonl'));

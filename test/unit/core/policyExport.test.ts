@@ -65,7 +65,7 @@ describe('core/policyExport', () => {
     assert.equal(bad({ spec: { kind: 'cutoff', tokens: 256 } }), '"spec.tokens" is 256 but "policy" cutoff:512 says 512');
     assert.equal(bad({ spec: { kind: 'marker', grace: 1 } }), '"spec" has kind "marker" but "policy" is cutoff:512');
     assert.equal(bad({ spec: { kind: 'cutoff', tokens: 512, grace: 1 } }), '"spec" has unknown field grace');
-    assert.equal(bad({ encoding: 'p50k_base' }), '"encoding" must be "o200k_base" or "cl100k_base" (got "p50k_base")');
+    assert.equal(bad({ encoding: 'p50k_base' }), '"encoding" must be "o200k_base", "cl100k_base" or "huggingface" (got "p50k_base")');
     assert.equal(bad({ engine: undefined }), '"engine" must be "gpt-tokenizer" or "js-tiktoken" (got undefined)');
     assert.equal(bad({ measured: { cases: 1 } }), '"measured.em" must be a number');
     assert.equal(parseExportedPolicy('{').error?.startsWith('not valid JSON: '), true);
@@ -90,8 +90,8 @@ describe('core/policyExport', () => {
     // 200 cases keep the sweep quick; the figures only have to travel unchanged into the file.
     const cases = parseTestSet(readFileSync(file), { fileName: file }).cases.slice(0, 200);
     const result = runSweep(cases, 0, {
-      ...SETTINGS,
       encoding: 'o200k_base',
+      engine: 'js-tiktoken',
       extract: { preset: 'last-number' },
       match: { preset: 'numeric' },
       policies: [{ kind: 'cutoff', tokens: 128 }, { kind: 'marker', grace: 0 }],

@@ -33,7 +33,7 @@ function budgets(perTag: [string, string][], single: string | null): TagBudgets 
 
 // Only the fields exportTagPlan reads are real; the rest are placeholders of the right type.
 function sweepWith(tb: TagBudgets | null): SweepResult {
-  return { ...settings, cases: 100, skipped: 0, margin: 0.02, seed: 1, resamples: 10, baseline: { em: 0.9, meanTokens: 20, correct: 90 }, rows: [], recommendation: null, power: {} as SweepResult['power'], crossValidation: null, warnings: [], tagBudgets: tb };
+  return { ...settings, tokenizer: 'o200k_base', cases: 100, skipped: 0, margin: 0.02, seed: 1, resamples: 10, baseline: { em: 0.9, meanTokens: 20, correct: 90 }, rows: [], recommendation: null, power: {} as SweepResult['power'], crossValidation: null, warnings: [], tagBudgets: tb };
 }
 
 describe('per-tag plan export', () => {

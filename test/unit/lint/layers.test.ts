@@ -75,4 +75,11 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
     assert.match((await importErrors('src/extension/x.ts', `import { encode } from 'gpt-tokenizer';\nexport const f = encode;\n`))[0], /must not load rank tables/);
     assert.match((await importErrors('src/webview/x.ts', `import { readFileSync } from 'fs';\nexport const f = readFileSync;\n`))[0], /no Node-only modules/);
   });
+
+  it('keeps Hugging Face tokenizer code out of the extension host, but lets it list the cache', async () => {
+    assert.match((await importErrors('src/extension/x.ts', `import { Tokenizer } from '@huggingface/tokenizers';\nexport const f = Tokenizer;\n`))[0], /must not load rank tables/);
+    assert.match((await importErrors('src/extension/x.ts', `import { createHfTokenizer } from '../core/hfTokenizer';\nexport const f = createHfTokenizer;\n`))[0], /must not load tokenizer code/);
+    assert.match((await importErrors('src/extension/x.ts', `import { loadHfTokenizer } from '../node/hfTokenizerFiles';\nexport const f = loadHfTokenizer;\n`))[0], /list tokenizers with node\/hfCache/);
+    assert.deepEqual(await importErrors('src/extension/x.ts', `import { listCachedTokenizers } from '../node/hfCache';\nimport type { HfTokenizer } from '../core/hfTokenizer';\nexport const f = listCachedTokenizers;\nexport type T = HfTokenizer;\n`), []);
+  });
 });

@@ -31,6 +31,7 @@ describe('core/config/parseConfig', () => {
 "prompt": "prompts/main.prompt.md",
 "encoding": "cl100k_base",
 "engine": "js-tiktoken",
+"tokenizer": "tokenizers/qwen3",
 "cutoffs": [512, 64, 128],
 "policies": ["stability:32x3", "probe:64x2", "full"],
 "extract": { "preset": "regex", "pattern": "ANSWER:\\\\s*(\\\\w+)", "flags": "i" },
@@ -53,6 +54,7 @@ describe('core/config/parseConfig', () => {
       prompt: 'prompts/main.prompt.md',
       encoding: 'cl100k_base',
       engine: 'js-tiktoken',
+      tokenizer: 'tokenizers/qwen3',
       // Sorted on the way in, so every surface lists cutoffs the same way.
       cutoffs: [64, 128, 512],
       policies: ['stability:32x3', 'probe:64x2', 'full'],

@@ -1,0 +1,179 @@
+/**
+ * Byte-pair merge for Hugging Face BPE models (`tokenizer.json`, `model.type: "BPE"`) on token ids:
+ * the pair table is keyed by two ids and holds the merge's rank and the merged id, and one word is
+ * merged with a binary heap over adjacent pairs and a linked list of symbols (stale entries skipped),
+ * so a word of n symbols costs O(n log n). Ties go to the leftmost pair, as in the Rust `tokenizers`
+ * crate (and in `@huggingface/tokenizers`, whose merge this replaces: see hfTokenizer.ts).
+ */
+
+/** Ids and ranks stay below 2^31 (Int32Array); vocabularies are far smaller. */
+const ID_SPACE = 2 ** 31;
+
+/**
+ * Pair → (rank, merged id), open addressing over typed arrays: a Map keyed by a packed pair would
+ * hash a heap number (the pair needs more than 31 bits) on every lookup.
+ */
+export class PairTable {
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly ranks: Int32Array;
+  private readonly merged: Int32Array;
+  private readonly mask: number;
+
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.mask = size - 1;
+    this.left = new Int32Array(size).fill(-1);
+    this.right = new Int32Array(size);
+    this.ranks = new Int32Array(size);
+    this.merged = new Int32Array(size);
+  }
+
+  private slot(a: number, b: number): number {
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
+    while (this.left[h] !== -1 && (this.left[h] !== a || this.right[h] !== b)) h = (h + 1) & this.mask;
+    return h;
+  }
+
+  /** Adds a pair unless it is there already (the first, lowest rank, wins). */
+  add(a: number, b: number, rank: number, merged: number): void {
+    const h = this.slot(a, b);
+    if (this.left[h] !== -1) return;
+    this.left[h] = a;
+    this.right[h] = b;
+    this.ranks[h] = rank;
+    this.merged[h] = merged;
+  }
+
+  /** Slot of the pair, or -1 when the two ids never merge. */
+  find(a: number, b: number): number {
+    const h = this.slot(a, b);
+    return this.left[h] === -1 ? -1 : h;
+  }
+
+  rankAt(slot: number): number {
+    return this.ranks[slot];
+  }
+
+  mergedAt(slot: number): number {
+    return this.merged[slot];
+  }
+}
+
+/** The merges of one BPE model, as id pairs. */
+export interface BpeMergeTable {
+  /** Id of a vocabulary entry, or undefined. */
+  readonly idOf: (token: string) => number | undefined;
+  readonly tokenOf: (id: number) => string | undefined;
+  readonly pairs: PairTable;
+}
+
+/** The pair table of a vocabulary and its merges (`"a b"` or `[a, b]`); null when a merge names an unknown token. */
+export function buildMergeTable(
+  vocab: ReadonlyMap<string, number>,
+  tokenOf: (id: number) => string | undefined,
+  merges: readonly (string | readonly [string, string])[],
+): BpeMergeTable | null {
+  if (vocab.size >= ID_SPACE || merges.length >= ID_SPACE) return null;
+  const pairs = new PairTable(merges.length);
+  for (let rank = 0; rank < merges.length; rank++) {
+    const m = merges[rank];
+    let a: string;
+    let b: string;
+    if (typeof m === 'string') {
+      const space = m.indexOf(' ');
+      if (space < 0) return null;
+      a = m.slice(0, space);
+      b = m.slice(space + 1);
+    } else {
+      [a, b] = m;
+    }
+    const left = vocab.get(a);
+    const right = vocab.get(b);
+    const merged = vocab.get(a + b);
+    if (left === undefined || right === undefined || merged === undefined || left >= ID_SPACE || right >= ID_SPACE || merged >= ID_SPACE) return null;
+    // The first (lowest-rank) merge of a pair wins, as when the library builds its rank map.
+    pairs.add(left, right, rank, merged);
+  }
+  return { idOf: (t) => vocab.get(t), tokenOf, pairs };
+}
+
+const POS_SPACE = 2 ** 32;
+
+/**
+ * Merges one word given as the ids of its initial symbols and returns the ids of the merged
+ * symbols. `ids` is reused as scratch space.
+ *
+ * Heap entries are one number, `rank * 2^32 + position`, so the smallest is the lowest rank and,
+ * among equal ranks, the leftmost pair. An entry is checked when popped: it is applied only when the
+ * symbols now at that position still form a pair of that rank (the same merge), as in the Rust crate.
+ */
+export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
+  const n = ids.length;
+  if (n < 2) return ids;
+  const { pairs } = table;
+  // next[i] === n marks the last symbol; alive[i] === 0 a symbol merged into its left neighbour.
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const alive = new Uint8Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  // Each merge pushes at most two entries: 3n bounds the heap.
+  const heap = new Float64Array(3 * n);
+  let size = 0;
+  const push = (i: number): void => {
+    const j = next[i];
+    if (j >= n) return;
+    const slot = pairs.find(ids[i], ids[j]);
+    if (slot < 0) return;
+    const key = pairs.rankAt(slot) * POS_SPACE + i;
+    let c = size++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (heap[p] <= key) break;
+      heap[c] = heap[p];
+      c = p;
+    }
+    heap[c] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap[--size];
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const m = r < size && heap[r] < heap[l] ? r : l;
+      if (heap[m] >= last) break;
+      heap[p] = heap[m];
+      p = m;
+    }
+    heap[p] = last;
+    return top;
+  };
+  for (let i = 0; i < n - 1; i++) push(i);
+  while (size > 0) {
+    const key = pop();
+    // Division and floor, not %: a floating-point remainder is a slow library call.
+    const rank = Math.floor(key / POS_SPACE);
+    const i = key - rank * POS_SPACE;
+    if (!alive[i]) continue;
+    const j = next[i];
+    if (j >= n) continue;
+    const slot = pairs.find(ids[i], ids[j]);
+    if (slot < 0 || pairs.rankAt(slot) !== rank) continue;
+    ids[i] = pairs.mergedAt(slot);
+    alive[j] = 0;
+    next[i] = next[j];
+    if (next[j] < n) prev[next[j]] = i;
+    if (prev[i] >= 0) push(prev[i]);
+    push(i);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i = next[i]) out.push(ids[i]);
+  return out;
+}
