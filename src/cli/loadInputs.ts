@@ -30,6 +30,7 @@ export const SWEEP_FLAGS = {
   seed: { type: 'string' },
   resamples: { type: 'string' },
   folds: { type: 'string' },
+  arm: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,6 +50,7 @@ export interface SweepFlagValues {
   seed?: string;
   resamples?: string;
   folds?: string;
+  arm?: string;
 }
 
 /** What `sweep` and `export` start from: the cases, the resolved options and the config they came from. */
@@ -127,6 +129,7 @@ export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides 
   // --cutoffs 64,128 goes through the policy parser (cutoff:64, …), so a bad number gets the same words.
   if (flags.cutoffs) o.cutoffs = policyList(cutoffNames(flags.cutoffs), 'cutoffs').map((p) => (p.kind === 'cutoff' ? p.tokens : 0));
   for (const f of NUMBER_FLAGS) if (flags[f] !== undefined) o[f] = num(flags[f]);
+  if (flags.arm !== undefined) o.arm = flags.arm;
   return o;
 }
 

@@ -3,6 +3,7 @@ import { sweepCommand, SWEEP_HELP } from './sweepCommand';
 import { runCommand } from './runCommand';
 import { exportCommand } from './exportCommand';
 import { compareCommand, COMPARE_HELP } from './compareCommand';
+import { batchCommand } from './batchCommand';
 import { UsageError, type CliIo } from './io';
 
 /** The top-level help: the command list, then the sweep and count usage in full. */
@@ -14,6 +15,7 @@ Commands:
   run <test-set>     generate traces from an OpenAI-compatible server (see: prompt-budget run --help)
   export             print a policy as JSON for the runtime module (see: prompt-budget export --help)
   compare <a> <b>    what changed between two sweep or count JSON reports (see: prompt-budget compare --help)
+  batch prepare|import   live-run requests as Batch API lines, and their output back into traces (see: prompt-budget batch --help)
 
 ${SWEEP_HELP}
 ${COUNT_HELP}
@@ -35,6 +37,8 @@ function commandFor(name: string): Command | undefined {
       return exportCommand;
     case 'compare':
       return compareCommand;
+    case 'batch':
+      return batchCommand;
     default:
       return undefined;
   }
@@ -50,7 +54,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const command = commandFor(name);
-    if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run, export or compare`);
+    if (!command) throw new UsageError(`unknown command "${name}"; expected sweep, count, run, export, compare or batch`);
     return await command(rest, io);
   } catch (e) {
     const err = e as Error & { code?: string };

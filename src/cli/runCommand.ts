@@ -35,6 +35,9 @@ Options:
   --temperature <t>         sent when given
   --reasoning-effort <e>    sent as reasoning_effort when given
   --extra-body <json>       extra request fields: a JSON object, or @file holding one
+  --arms <file.json>        arms: [{ "name": "low", "body": { "reasoning_effort": "low" } }, …];
+                            each adds one generation per case with its fields over the default
+                            request, kept in the row as arms.<name> (replaces the config's live.arms)
   --no-stream-usage         do not ask for usage in the last chunk (stream_options)
   --prompt <file>           user message template: {{question}}, {{id}} or any field of the row;
                             without it the question is the user message
@@ -73,7 +76,7 @@ Exit codes: 0 ok, 2 bad usage, server unreachable, key rejected or cases left un
 130 cancelled (finished requests stay cached).
 `;
 
-const FLAGS = {
+export const RUN_FLAGS = {
   'base-url': { type: 'string' },
   model: { type: 'string' },
   out: { type: 'string' },
@@ -82,6 +85,7 @@ const FLAGS = {
   temperature: { type: 'string' },
   'reasoning-effort': { type: 'string' },
   'extra-body': { type: 'string' },
+  arms: { type: 'string' },
   'no-stream-usage': { type: 'boolean' },
   prompt: { type: 'string' },
   system: { type: 'string' },
@@ -108,10 +112,10 @@ const FLAGS = {
 } as const;
 
 /** The parsed flags of `run`. */
-export type RunFlagValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof FLAGS }>>['values'];
+export type RunFlagValues = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof RUN_FLAGS }>>['values'];
 
 /** The flag of each override, for core's issues in the CLI's words. */
-const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof FLAGS>> = {
+const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof RUN_FLAGS>> = {
   baseUrl: 'base-url',
   model: 'model',
   maxTokens: 'max-tokens',
@@ -131,6 +135,7 @@ const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof FLAGS>> = {
   concurrency: 'concurrency',
   timeoutMs: 'timeout',
   retries: 'retries',
+  arms: 'arms',
 };
 
 /** What the CLI expects where its unit differs from core's. */
@@ -140,6 +145,8 @@ const CLI_EXPECTS: Partial<Record<keyof LiveRunOverrides, string>> = { timeoutMs
 export function runIssueText(issue: LiveRunIssue, values: RunFlagValues): string {
   const flag = issue.field ? FLAG_OF[issue.field] : undefined;
   const raw = flag ? values[flag] : undefined;
+  // An arms issue names the element at fault: `--arms arms.json: [1].name: "a" is used twice`.
+  if (issue.field === 'arms' && typeof raw === 'string') return `--arms ${raw}: ${issue.message.replace(/^arms(: )?/, '')}`;
   const expected = issue.message.indexOf(': expected ');
   if (issue.field && flag && typeof raw === 'string' && expected >= 0) {
     return `--${flag} ${raw}: expected ${CLI_EXPECTS[issue.field] ?? issue.message.slice(expected + ': expected '.length)}`;
@@ -183,6 +190,16 @@ function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** The JSON of `--arms`; its shape is checked by core (prepareLiveRun), which names the element at fault. */
+function parseArmsFile(path: string, cwd: string): unknown {
+  try {
+    return JSON.parse(readText('arms', path, cwd)) as unknown;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--arms ${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
 /** The run flags as overrides for {@link prepareLiveRun}; files they name are read here. */
 export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveRunOverrides {
   const o: LiveRunOverrides = {
@@ -206,6 +223,7 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
   if (values.timeout !== undefined) o.timeoutMs = Math.round((num(values.timeout) ?? NaN) * 1000);
   if (values.budgets !== undefined) o.budgets = parseBudgets(values.budgets);
   if (values['extra-body'] !== undefined) o.extraBody = parseExtraBody(values['extra-body'], cwd);
+  if (values.arms !== undefined) o.arms = parseArmsFile(values.arms, cwd);
   if (values.prompt !== undefined) o.template = readText('prompt', values.prompt, cwd);
   if (values.system !== undefined) o.system = readText('system', values.system, cwd);
   if (values['probe-template'] !== undefined) o.probeTemplate = readText('probe-template', values['probe-template'], cwd);
@@ -365,7 +383,7 @@ function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, s
 
 /** `prompt-budget run`: generates traces (and probes) from a live server. */
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: RUN_FLAGS });
   if (values.help) {
     io.stdout(RUN_HELP);
     return 0;
@@ -375,7 +393,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const safe = (text: string): string => redactSecrets(text, [apiKey]);
   const cache = await openCache(values, io);
   const { options: o } = plan;
-  io.stderr(`run: ${plan.cases.length} case(s) against ${displayUrl(o.baseUrl)} (model ${o.model}, max ${o.maxTokens} tokens${o.probe ? `, probes every ${o.probe.every} tokens` : ''})\n`);
+  io.stderr(`run: ${plan.cases.length} case(s) against ${displayUrl(o.baseUrl)} (model ${o.model}, max ${o.maxTokens} tokens${o.probe ? `, probes every ${o.probe.every} tokens` : ''}${o.arms ? `, arms ${o.arms.map((a) => a.name).join(', ')}` : ''})\n`);
   const options = runOptions(plan, apiKey, cache, io, safe);
   if (tokenizer) options.tokenizer = tokenizer;
   const run = await execute(plan, options, io, safe);

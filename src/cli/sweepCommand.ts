@@ -33,6 +33,8 @@ Options:
   --tokenizer <path>       count in a model's own tokens: a Hugging Face tokenizer.json or its folder
   --margin <pts>           non-inferiority margin in EM points (default 1)
   --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
+  --arm <name>             sweep the policies over arm <name>'s traces (arms.<name> of each row,
+                           written by run --arms) instead of the default generation
   --format <f>             table (default) | json | md | csv | junit (one test case per gate)
   --cases                  with --format json: add per-case results
   --require-savings <pct>  exit 1 unless the recommended policy saves at least this share of tokens

@@ -13,6 +13,7 @@ import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
 import { computeCasesToAdd } from './casesToAdd';
 import { thinkingTokens as countThinking } from './forcedAnswer';
+import { checkArmObeyed } from './armCheck';
 import { baselineWarning, detectPresets } from './detectPresets';
 
 export interface SweepOptions {
@@ -30,6 +31,13 @@ export interface SweepOptions {
   resamples: number;
   /** Folds for cross-validating the recommendation (0 disables it). */
   folds: number;
+  /**
+   * Sweep the policies over this arm's traces (`arms.<name>` of each row) instead of the default
+   * generation; the arm's full length is then the baseline, and no arm rows are shown.
+   */
+  arm?: string;
+  /** Requested numeric budgets of arms by name (from `live.arms`), for the obeyed check. */
+  armBudgets?: Readonly<Record<string, number>>;
   /**
    * Detect the extraction and/or the match from the test set (see detectPresets.ts): true for the
    * ones nobody named. The detected presets replace `extract` / `match` and are reported as
@@ -77,13 +85,40 @@ export function normalizePolicies(policies: readonly PolicySpec[]): PolicySpec[]
   return out;
 }
 
+/** The cases with each arm's trace as their output (without one when the case lacks the arm). */
+function onArm(cases: readonly Case[], arm: string): Case[] {
+  return cases.map(({ output: _default, arms, probes: _probes, ...c }) => {
+    const a = arms?.[arm];
+    return a ? { ...c, output: a.output, ...(a.finishReason !== undefined ? { finishReason: a.finishReason } : {}), ...(a.usage ? { usage: a.usage } : {}) } : c;
+  });
+}
+
+/** Arms every traced case has, in first-seen order; an arm some cases lack is left out with a warning. */
+function sweptArms(traced: readonly Case[], warnings: string[]): string[] {
+  const all: string[] = [];
+  for (const c of traced) for (const name of Object.keys(c.arms ?? {})) if (!all.includes(name)) all.push(name);
+  return all.filter((name) => {
+    const missing = traced.filter((c) => !c.arms?.[name]).length;
+    if (missing > 0) warnings.push(`arm ${name} has no output on ${missing} of ${traced.length} case(s), so it was not evaluated; run them in live mode with the arm.`);
+    return missing === 0;
+  });
+}
+
+/** An arm's generation read whole, as the `full` policy reads the default one. */
+function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, extract: ReturnType<typeof makeExtractor>, thinkingTags: PreparedTrace['thinkingTags']): PolicyOutcome {
+  const trace: PreparedTrace = { text, tokens: tokenizeWithOffsets(tokenizer, text), thinkingTags };
+  return applyPolicy({ kind: 'full' }, trace, new PrefixExtractor(trace, extract), extract);
+}
+
 /** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
 export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
   let opts = options;
   const warnings: string[] = [];
-  const traced = cases.filter((c) => typeof c.output === 'string');
+  const source = opts.arm === undefined ? cases : onArm(cases, opts.arm);
+  const traced = source.filter((c) => typeof c.output === 'string');
   const untraced = cases.length - traced.length;
-  if (untraced > 0) warnings.push(`${untraced} case(s) have no recorded output and were left out; run them in live mode first.`);
+  if (untraced > 0) warnings.push(opts.arm === undefined ? `${untraced} case(s) have no recorded output and were left out; run them in live mode first.` : `${untraced} case(s) have no output of arm ${opts.arm} and were left out.`);
+  const armNames = opts.arm === undefined ? sweptArms(traced, warnings) : [];
 
   let detected: SweepResult['detected'];
   if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
@@ -137,19 +172,20 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       );
     }
   }
-  const names = policies.map(policyName);
+  const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
+  const columns = names.length;
 
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
   const n = traced.length;
   const matrix: PolicyMatrix = {
     names,
-    correct: policies.map(() => new Uint8Array(n)),
-    tokens: policies.map(() => new Float64Array(n)),
+    correct: names.map(() => new Uint8Array(n)),
+    tokens: names.map(() => new Float64Array(n)),
   };
-  const answered = policies.map(() => new Uint8Array(n));
-  const probeTokens = policies.map(() => new Float64Array(n));
-  const intermediate = policies.map(() => 0);
+  const answered = names.map(() => new Uint8Array(n));
+  const probeTokens = names.map(() => new Float64Array(n));
+  const intermediate = names.map(() => 0);
   const caseResults: CaseResult[] = [];
   // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
   const graded: string[] = [];
@@ -163,8 +199,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     const perPolicy: CaseResult['policies'] = {};
     graded.length = 0;
     gradedOk.length = 0;
-    for (let p = 0; p < policies.length; p++) {
-      const outcome: PolicyOutcome = applyPolicy(policies[p], trace, prefixes, extract);
+    for (let p = 0; p < columns; p++) {
+      const outcome: PolicyOutcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract, opts.extract.thinking);
       let ok = false;
       if (outcome.answer !== null) {
         const seen = graded.indexOf(outcome.answer);
@@ -192,7 +228,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
 
   const stats = policyStats(matrix, { resamples: opts.resamples, seed: opts.seed });
   const baseCorrect = matrix.correct[0];
-  const rows: SweepRow[] = policies.map((spec, p) => {
+  const rows: SweepRow[] = names.map((name, p) => {
+    const spec: PolicySpec | undefined = policies[p];
     const s = stats[p];
     const toWrong: string[] = [];
     const toRight: string[] = [];
@@ -205,8 +242,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     const tokens = matrix.tokens[p];
     const sorted = tokens.slice().sort();
     const row: SweepRow = {
-      policy: names[p],
-      label: policyLabel(spec),
+      policy: name,
+      label: spec ? policyLabel(spec) : `arm ${armNames[p - policies.length]}`,
       em: s.em,
       correct: s.correct,
       deltaEm: s.deltaEm,
@@ -222,8 +259,17 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       flipsToWrongIds: toWrong,
       flipsToRightIds: toRight,
     };
-    if (spec.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
-    if (hasThinking) {
+    if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (!spec) {
+      const arm = armNames[p - policies.length];
+      row.arm = arm;
+      const reasoning = traced.flatMap((c) => (typeof c.arms?.[arm]?.usage?.reasoningTokens === 'number' ? [c.arms[arm].usage?.reasoningTokens as number] : []));
+      row.obeyed = checkArmObeyed(arm, matrix.tokens[p], matrix.tokens[0], reasoning, opts.armBudgets?.[arm]);
+      if (row.obeyed.noEffect) {
+        row.noEffect = true;
+        warnings.push(row.obeyed.reason);
+      }
+    } else if (hasThinking) {
       const think = new Float64Array(n);
       const answer = new Float64Array(n);
       for (let i = 0; i < n; i++) {

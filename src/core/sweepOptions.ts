@@ -4,6 +4,7 @@ import type { PromptBudgetConfig } from './config/promptBudgetConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyName } from './policies';
 import type { SweepOptions } from './sweep';
 import { SWEEP_DEFAULTS } from './sweepDefaults';
+import { requestedBudget } from './armCheck';
 import type { EncodingName, EngineName, ExtractConfig, MatchConfig, PolicySpec } from './types';
 
 /**
@@ -30,6 +31,8 @@ export interface SweepOverrides {
   seed?: number;
   resamples?: number;
   folds?: number;
+  /** Sweep the policies over this arm's traces (`arms.<name>`) instead of the default generation. */
+  arm?: string;
 }
 
 /** A problem found while resolving; `field` names the option it concerns. */
@@ -97,6 +100,17 @@ function namesPreset(config: PromptBudgetConfig | undefined, key: 'extract' | 'm
   return config?.named?.includes(key) ?? false;
 }
 
+/** Numeric budgets of the config's arms by name, for the obeyed check. */
+function armBudgets(config: PromptBudgetConfig | undefined): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const a of config?.live.arms ?? []) {
+    const { name, body } = (a ?? {}) as { name?: unknown; body?: unknown };
+    const budget = requestedBudget(body);
+    if (typeof name === 'string' && budget !== undefined) out[name] = budget;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /**
  * Sweep options from a parsed config (or none) and a surface's overrides: overrides win over the
  * config, the config over the defaults. With neither cutoffs nor policies set anywhere, the sweep
@@ -118,6 +132,9 @@ export function resolveSweepOptions(config: PromptBudgetConfig | undefined, over
     resamples: overrides.resamples ?? config?.resamples ?? SWEEP_DEFAULTS.resamples,
     folds: overrides.folds ?? config?.folds ?? SWEEP_DEFAULTS.folds,
   };
+  if (overrides.arm !== undefined) options.arm = overrides.arm;
+  const budgets = armBudgets(config);
+  if (budgets) options.armBudgets = budgets;
   if (config) options.casesToAddMinSavings = config.casesToAdd.minSavings / 100;
   const detect = { extract: !overrides.extract && !namesPreset(config, 'extract'), match: !overrides.match && !namesPreset(config, 'match') };
   if (detect.extract || detect.match) options.detect = detect;

@@ -5,6 +5,7 @@
  */
 
 /** OpenAI encodings supported by both tokenizer engines. */
+import type { ArmObeyed } from './armCheck';
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
 /** Tokenizer engines; both give identical ids for the same encoding. */
@@ -42,6 +43,13 @@ export interface UsageRecord {
   reasoningTokens?: number;
 }
 
+/** One arm's generation of a case (a provider setting, see live `arms`), as a traced row keeps it. */
+export interface ArmTrace {
+  output: string;
+  finishReason?: string;
+  usage?: UsageRecord;
+}
+
 /** One test item. */
 export interface Case {
   /** Case id; the 1-based line (or row) number when the file has none. */
@@ -60,6 +68,8 @@ export interface Case {
   probes?: ProbeRecord[];
   /** Forced answers at thinking budgets below the thinking length. */
   forced?: ForcedRecord[];
+  /** Each arm's generation by arm name; the sweep shows each as the row `arm:<name>`. */
+  arms?: Record<string, ArmTrace>;
 }
 
 /** A problem with one line of an input file. */
@@ -244,6 +254,12 @@ export interface SweepRow {
   flipsToRight: number;
   flipsToWrongIds: string[];
   flipsToRightIds: string[];
+  /** Set on the rows of arms (`arm:<name>`): the arm's name. */
+  arm?: string;
+  /** Arm rows: requested budget against reported reasoning tokens, and the paired token comparison. */
+  obeyed?: ArmObeyed;
+  /** Arm rows whose token counts are indistinguishable from the baseline's (the setting looks ignored). */
+  noEffect?: true;
 }
 
 export interface Recommendation extends Omit<MeasuredFigures, 'cases'> {

@@ -73,6 +73,8 @@ export interface MockServerOptions {
   chunkDelayMs?: number;
   /** Rows whose output starts with `<think>…</think>` stream the thinking in this delta field. */
   reasoningField?: 'reasoning_content' | 'reasoning';
+  /** A reasoning server: `reasoning_effort` values it honours, each capping the output at so many tokens. */
+  effortCaps?: Readonly<Record<string, number>>;
   /** Decides the fault of each request (none when it returns undefined). */
   fault?: (req: MockRequestInfo) => MockFault | undefined;
 }
@@ -254,7 +256,8 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       sendJson(res, log, 400, errorBody('mock: no recorded row matches this prompt'));
       return;
     }
-    const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? Number.POSITIVE_INFINITY);
+    const effortCap = typeof body.reasoning_effort === 'string' ? opts.effortCaps?.[body.reasoning_effort] : undefined;
+    const maxTokens = Math.min(Number(body.max_tokens ?? body.max_completion_tokens ?? Number.POSITIVE_INFINITY), effortCap ?? Number.POSITIVE_INFINITY);
     const model = typeof body.model === 'string' ? body.model : 'mock-model';
 
     if (!chat) {

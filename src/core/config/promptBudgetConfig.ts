@@ -23,6 +23,8 @@ export interface LiveConfig {
   budgets?: number[];
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */
   extraBody: Record<string, unknown>;
+  /** Arms as written (`[{ name, body }]`); checked by `prepareLiveRun`, which names what is wrong. */
+  arms: unknown[];
 }
 
 /** `promptbudget.json` with every default filled in. */
@@ -104,6 +106,7 @@ export const DEFAULT_CONFIG: Readonly<PromptBudgetConfig> = deepFreeze<PromptBud
     timeoutMs: 60000,
     probeEvery: 0,
     extraBody: {},
+    arms: [],
   },
   casesToAdd: { minSavings: 5 },
 });

@@ -10,7 +10,7 @@ const SECRET_KEYS = /^(api[_-]?key|key|token|secret|authorization|password)$/i;
 export function readLive(r: NodeReader, node: Node): LiveConfig {
   const out = structuredClone(DEFAULT_CONFIG.live) as LiveConfig;
   if (!r.object(node, 'live')) return out;
-  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'extraBody'];
+  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'extraBody', 'arms'];
   for (const [key, value, keyNode] of r.properties(node)) {
     const name = `live.${key}`;
     switch (key) {
@@ -50,6 +50,9 @@ export function readLive(r: NodeReader, node: Node): LiveConfig {
       }
       case 'extraBody':
         if (r.object(value, name)) out.extraBody = valueOf(value) as Record<string, unknown>;
+        break;
+      case 'arms':
+        if (r.list(value, name)) out.arms = valueOf(value) as unknown[];
         break;
       default:
         if (SECRET_KEYS.test(key)) {

@@ -28,6 +28,23 @@ export interface ProbeOptions {
   template?: string;
 }
 
+/**
+ * An arm: request-body fields (a provider's own reasoning setting, e.g. `{ "reasoning_effort": "low" }`)
+ * added to every request. Each arm makes one more generation per case; the request without them is
+ * the default arm, the baseline the sweep pairs each arm with.
+ */
+export interface LiveArm {
+  name: string;
+  body: Readonly<Record<string, unknown>>;
+}
+
+/** One arm's generation of a case, as the traced row keeps it under `arms.<name>`. */
+export interface ArmResult {
+  output: string;
+  finishReason?: string;
+  usage?: UsageRecord;
+}
+
 export interface LiveRunOptions {
   /** Base URL including `/v1`, e.g. `http://localhost:11434/v1`. */
   baseUrl: string;
@@ -50,6 +67,8 @@ export interface LiveRunOptions {
   probe?: ProbeOptions;
   /** Forced answers at thinking budgets below each case's thinking length (`budget:<K>` policies). */
   force?: ForceOptions & { template?: string };
+  /** Extra generations per case, one per arm, each with the arm's body fields over the default request. */
+  arms?: readonly LiveArm[];
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
@@ -104,6 +123,8 @@ export interface LiveCaseResult {
   probes?: ProbeRecord[];
   /** Forced answers, one per budget below the thinking length. */
   forced?: ForcedRecord[];
+  /** Each arm's generation, by arm name (only when the run has arms). */
+  arms?: Record<string, ArmResult>;
   /** Why the case has no result (after retries). */
   error?: string;
   /** The generation came from the cache. */
@@ -141,6 +162,11 @@ export function buildChatBody(c: Case, opts: LiveRunOptions, row?: Readonly<Reco
   if (opts.reasoningEffort !== undefined) body.reasoning_effort = opts.reasoningEffort;
   Object.assign(body, opts.extraBody ?? {});
   return { body, messages, missing };
+}
+
+/** One arm's Chat Completions body: the default body with the arm's fields over it. */
+export function armChatBody(body: Readonly<Record<string, unknown>>, arm: LiveArm): Record<string, unknown> {
+  return { ...body, ...arm.body };
 }
 
 /** The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. */
@@ -412,7 +438,7 @@ class LiveRun {
     const onDelta = opts.onDelta ? (d: Parameters<DeltaListener>[0]): void => opts.onDelta?.(index, d) : undefined;
     const gen = await this.request(client.url('chat/completions'), body, 'chat', isChatResult, (signal) => client.streamChat(body, signal, onDelta), sample);
     const output = traceText(gen.result);
-    const probes = opts.probe ? await this.probeCase(opts.probe, messages, output, sample) : undefined;
+    const [probes, arms] = await Promise.all([opts.probe ? this.probeCase(opts.probe, messages, output, sample) : undefined, opts.arms?.length ? this.armsCase(opts.arms, body, sample) : undefined]);
     const forced = opts.force ? await this.forceCase(opts.force, messages, output, sample) : undefined;
     out.output = output;
     if (gen.result.finishReason !== undefined) out.finishReason = gen.result.finishReason;
@@ -423,6 +449,10 @@ class LiveRun {
     }
     if (probes) out.probes = probes;
     if (forced) out.forced = forced;
+    if (arms) {
+      out.arms = arms;
+      for (const a of Object.values(arms)) this.progress.completionTokens += a.usage?.completionTokens ?? this.tokenizer().count(a.output);
+    }
     out.fromCache = gen.cached;
     this.progress.completionTokens += generationTokens(gen.result.usage, gen.result.reasoning, () => this.tokenizer().count(gen.result.reasoning), () => this.tokenizer().count(output));
     this.progress.probeTokens += probes?.reduce((n, p) => n + p.tokens, 0) ?? 0;
@@ -449,6 +479,28 @@ class LiveRun {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
+  /** One generation per arm, in parallel through the slots; waits for all before failing, so no request outlives the run. */
+  private async armsCase(arms: readonly LiveArm[], body: Readonly<Record<string, unknown>>, sample: number): Promise<Record<string, ArmResult>> {
+    const { client } = this;
+    const settled = await Promise.allSettled(
+      arms.map(async (arm) => {
+        const armBody = armChatBody(body, arm);
+        const r = await this.request(client.url('chat/completions'), armBody, 'chat', isChatResult, (signal) => client.streamChat(armBody, signal), sample);
+        const result: ArmResult = { output: traceText(r.result) };
+        if (r.result.finishReason !== undefined) result.finishReason = r.result.finishReason;
+        if (r.result.usage) result.usage = r.result.usage;
+        return [arm.name, result] as const;
+      }),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      const e: unknown = failed.reason;
+      const name = arms[settled.indexOf(failed)].name;
+      throw e instanceof LiveError && !isFatal(e) && e.kind !== 'cancelled' ? new LiveError(e.kind, `arm ${name}: ${e.message}`, e.status !== undefined ? { status: e.status } : {}) : e;
+    }
+    return Object.fromEntries(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
   }
 
   /** The probes of one trace, at every `probe.every` tokens; waits for all before failing, so no request outlives the run. */

@@ -73,7 +73,8 @@ function rootCause(e: unknown): ErrorCause | undefined {
   return first;
 }
 
-function toUsage(u: unknown): UsageRecord | undefined {
+/** Server usage (`prompt_tokens`, `completion_tokens`, reasoning tokens) as a {@link UsageRecord}. */
+export function toUsage(u: unknown): UsageRecord | undefined {
   if (!u || typeof u !== 'object') return undefined;
   const o = u as Record<string, unknown>;
   const details = (o.completion_tokens_details ?? {}) as Record<string, unknown>;

@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config/promptBudgetC
 import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
-import type { LiveRunOptions, ProbeOptions } from './liveRun';
+import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
 import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
@@ -48,6 +48,8 @@ export interface LiveRunOverrides {
   concurrency?: number;
   timeoutMs?: number;
   retries?: number;
+  /** Arms as read (a JSON array of `{ name, body }`); replaces the config's `live.arms`. */
+  arms?: unknown;
 }
 
 /** What a live run is prepared from. */
@@ -208,6 +210,45 @@ function checkCases(cases: readonly Case[], rows: LiveRunInputs['rows'], opts: P
   }
 }
 
+const ARM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Fields the run itself sets per request; an arm that changed them would not be the same case. */
+const ARM_RESERVED = new Set(['model', 'messages', 'stream', 'stream_options', 'prompt', 'n']);
+
+/**
+ * Arms from the overrides, else the config's `live.arms`; each must be `{ name, body }` with a
+ * unique name of letters, digits, `.`, `_`, `-` and a non-empty object body. Issues name the
+ * element (`live.arms[1].body`), with `field: 'arms'`.
+ */
+function arms(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): LiveArm[] | undefined {
+  const fromOverride = o.arms !== undefined;
+  const value = fromOverride ? o.arms : config?.live.arms;
+  if (value === undefined) return undefined;
+  const where = fromOverride ? 'arms' : 'live.arms';
+  const fail = (message: string): undefined => {
+    issues.push({ severity: 'error', field: 'arms', message });
+    return undefined;
+  };
+  if (!Array.isArray(value)) return fail(`${where}: expected a list of { "name": …, "body": { … } }`);
+  const out: LiveArm[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < value.length; i++) {
+    const at = `${where}[${i}]`;
+    const a: unknown = value[i];
+    if (!a || typeof a !== 'object' || Array.isArray(a)) return fail(`${at}: expected an object { "name": …, "body": { … } }`);
+    const { name, body, ...rest } = a as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return fail(`${at}: unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}; an arm has "name" and "body"`);
+    if (typeof name !== 'string' || !ARM_NAME.test(name)) return fail(`${at}.name: expected letters, digits, ".", "_" or "-", got ${JSON.stringify(name) ?? 'nothing'}`);
+    if (seen.has(name)) return fail(`${at}.name: "${name}" is used twice`);
+    seen.add(name);
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) return fail(`${at}.body: expected a non-empty object of request fields, e.g. { "reasoning_effort": "low" }`);
+    const reserved = Object.keys(body).filter((k) => ARM_RESERVED.has(k));
+    if (reserved.length > 0) return fail(`${at}.body: ${reserved.map((k) => `"${k}"`).join(', ')} is set by the run for every request and cannot differ per arm`);
+    out.push({ name, body: body as Record<string, unknown> });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /**
  * Every cutoff is cut from the one trace generated at the largest budget, so a cutoff above it
  * measures (about: the server counts in its own tokens) full length.
@@ -244,6 +285,8 @@ export function prepareLiveRun(inputs: LiveRunInputs): { plan?: LiveRunPlan; iss
   if (probeOptions) options.probe = probeOptions;
   const forceOptions = force(config, o, issues);
   if (forceOptions) options.force = forceOptions;
+  const armList = arms(config, o, issues);
+  if (armList) options.arms = armList;
   checkCases(cases, rows, promptOptions, issues);
   checkCutoffs(config, options.maxTokens, issues);
   if (issues.some((i) => i.severity === 'error')) return { issues };

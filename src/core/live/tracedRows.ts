@@ -1,6 +1,6 @@
 /**
  * The traced test set that a live run writes: each original row (every field kept) plus the
- * generated `output`, `finishReason`, `usage` and `probes`. Shared by `prompt-budget run` and the
+ * generated `output`, `finishReason`, `usage`, `probes` and each arm's generation (`arms`). Shared by `prompt-budget run` and the
  * editor's live sweep, so both write the same file for the same results.
  */
 import { getNodeValue, parseTree } from 'jsonc-parser';
@@ -60,12 +60,13 @@ export function tracedRow(c: Case, raw: Readonly<Record<string, unknown>> | unde
   // Ids taken from line numbers would change in the new file, so write them out.
   if (!fields.id.some((n) => row[n] !== undefined && row[n] !== null)) row[fields.id[0]] = c.id;
   for (const n of fields.output) delete row[n];
-  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes', 'forced']) delete row[n];
+  for (const n of ['finishReason', 'finish_reason', 'usage', 'probes', 'forced', 'arms']) delete row[n];
   if (r.output !== undefined) row[fields.output[0]] = r.output;
   if (r.finishReason !== undefined) row.finishReason = r.finishReason;
   if (r.usage) row.usage = r.usage;
   if (r.probes) row.probes = r.probes;
   if (r.forced) row.forced = r.forced;
+  if (r.arms) row.arms = r.arms;
   return row;
 }
 

@@ -1,5 +1,5 @@
 import { quoteList } from '../issueText';
-import type { Case, FieldMap, ProbeRecord, UsageRecord } from '../types';
+import type { ArmTrace, Case, FieldMap, ProbeRecord, UsageRecord } from '../types';
 import type { IssueSink } from './issueSink';
 import { lookup, type Found } from './resolveFields';
 
@@ -30,6 +30,7 @@ export interface RawRow {
   usage?: unknown;
   probes?: unknown;
   forced?: unknown;
+  arms?: unknown;
 }
 
 export interface Located {
@@ -76,6 +77,7 @@ export class CaseBuilder {
         usage: row.usage,
         probes: row.probes,
         forced: row.forced,
+        arms: row.arms,
       },
       at,
       fallbackId,
@@ -133,6 +135,8 @@ export class CaseBuilder {
     if (probes) c.probes = probes;
     const forced = this.probes(raw.forced, at, 'forced');
     if (forced) c.forced = forced;
+    const arms = this.arms(raw.arms, at);
+    if (arms) c.arms = arms;
     this.cases.push(c);
   }
 
@@ -200,6 +204,29 @@ export class CaseBuilder {
       else this.warn(at, `"usage.${snake}" must be a non-negative number, got ${typeName(v)}; ignored`);
     }
     return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  /** `arms`: `{ "<name>": { output, finishReason?, usage? } }`; a bad entry is named and all arms of the row ignored. */
+  private arms(value: unknown, at: Located): Record<string, ArmTrace> | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (!isRecord(value)) {
+      this.warn(at, `"arms" must be an object of arm name to { output, … }, got ${typeName(value)}; arms ignored`);
+      return undefined;
+    }
+    const out: Record<string, ArmTrace> = {};
+    for (const [name, a] of Object.entries(value)) {
+      if (!isRecord(a) || typeof a.output !== 'string') {
+        this.warn(at, `"arms"."${name}" must be an object with a string "output", got ${isRecord(a) ? `output ${typeName(a.output)}` : typeName(a)}; arms ignored`);
+        return undefined;
+      }
+      const arm: ArmTrace = { output: a.output };
+      const finish = a.finishReason ?? a.finish_reason;
+      if (typeof finish === 'string') arm.finishReason = finish;
+      const usage = this.usage(a.usage, at);
+      if (usage) arm.usage = usage;
+      out[name] = arm;
+    }
+    return out;
   }
 
   /** Probe records, or forced answers (the same shape: `atToken`, `text`, `tokens`). */

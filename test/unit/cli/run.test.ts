@@ -229,6 +229,39 @@ describe('cli run', function () {
     assert.ok(!existsSync(join(dir, 'none.jsonl')));
   });
 
+  it('--arms adds one generation per case and arm, kept under arms.<name>; a bad arms file is named with its element', async () => {
+    writeFileSync(join(dir, 'arms.json'), JSON.stringify([{ name: 'short', body: { max_tokens: 24 } }]));
+    const r = await cli(runArgs('arms.jsonl', '--no-cache', '--arms', 'arms.json'), dir);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /arms short\)/);
+    assert.equal(server.requests.length, 2 * N);
+    const written = jsonl(join(dir, 'arms.jsonl'));
+    written.forEach((row, i) => {
+      const arm = (row.arms as Record<string, { output: string; finishReason: string; usage: { completionTokens: number } }>).short;
+      assert.equal(row.output, rows[i].output);
+      assert.equal(arm.finishReason, 'length');
+      assert.equal(arm.usage.completionTokens, 24);
+      assert.ok(rows[i].output.startsWith(arm.output));
+    });
+    const swept = await cli(['sweep', 'arms.jsonl', ...sweepArgs, '--cutoffs', '16'], dir);
+    assert.equal(swept.code, 0, swept.err);
+    const result = JSON.parse(swept.out) as { rows: { policy: string; arm?: string; meanTokens: number; savings: number }[] };
+    const armRow = result.rows.find((x) => x.policy === 'arm:short');
+    assert.equal(armRow?.arm, 'short');
+    assert.ok(armRow && armRow.meanTokens <= 24 && armRow.savings > 0.5);
+    const onArm = await cli(['sweep', 'arms.jsonl', ...sweepArgs, '--cutoffs', '16', '--arm', 'short'], dir);
+    const onArmResult = JSON.parse(onArm.out) as { rows: { policy: string; meanTokens: number }[] };
+    assert.equal(onArmResult.rows[0].policy, 'full');
+    assert.ok(onArmResult.rows.every((x) => !x.policy.startsWith('arm:')));
+    assert.equal(onArmResult.rows[0].meanTokens, armRow?.meanTokens);
+    writeFileSync(join(dir, 'arms-bad.json'), JSON.stringify([{ name: 'a', body: { seed: 1 } }, { name: 'a', body: { seed: 2 } }]));
+    const bad = await cli(runArgs('x.jsonl', '--arms', 'arms-bad.json'), dir);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err, 'prompt-budget: --arms arms-bad.json: [1].name: "a" is used twice\n');
+    writeFileSync(join(dir, 'arms-broken.json'), '[{');
+    assert.match((await cli(runArgs('x.jsonl', '--arms', 'arms-broken.json'), dir)).err, /^prompt-budget: --arms arms-broken\.json: not valid JSON/);
+  });
+
   it('rejects bad usage with exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'questions.jsonl', '--model', 'm', '--out', 'x.jsonl'], /--base-url is required/],

@@ -77,6 +77,7 @@ describe('core/config/parseConfig', () => {
         timeoutMs: 120000,
         probeEvery: 64,
         extraBody: { top_p: 0.95 },
+        arms: [],
       },
       casesToAdd: { minSavings: 2.5 },
       named: ['extract', 'match'],

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG } from '../../../../src/core/config/promptBudgetConfig';
 
 describe('core/config/readLive', () => {
   it('reads every live setting', () => {
-    const r = parseConfig('{"live": {"baseUrl": "https://example.test/v1", "model": "m", "maxTokens": 64, "temperature": 0.5, "concurrency": 8, "timeoutMs": 1000, "probeEvery": 32, "extraBody": {"top_p": 1, "stop": ["x"]}}}');
+    const r = parseConfig('{"live": {"baseUrl": "https://example.test/v1", "model": "m", "maxTokens": 64, "temperature": 0.5, "concurrency": 8, "timeoutMs": 1000, "probeEvery": 32, "extraBody": {"top_p": 1, "stop": ["x"]}, "arms": [{"name": "low", "body": {"reasoning_effort": "low"}}]}}');
     assert.deepEqual(r.issues, []);
     assert.deepEqual(r.config.live, {
       baseUrl: 'https://example.test/v1',
@@ -16,6 +16,7 @@ describe('core/config/readLive', () => {
       timeoutMs: 1000,
       probeEvery: 32,
       extraBody: { top_p: 1, stop: ['x'] },
+      arms: [{ name: 'low', body: { reasoning_effort: 'low' } }],
     });
   });
 
