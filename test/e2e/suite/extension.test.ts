@@ -237,15 +237,22 @@ export function registerExtensionTests(): void {
       const original = doc.lineAt(line).text;
       edit.replace(config, range, original.replace('o200k_base', 'p50k_base'));
       assert.ok(await vscode.workspace.applyEdit(edit));
+      // One problem, one diagnostic: where the JSON language's schema check reports the line, ours steps aside.
+      const onLine = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(config).filter((d) => d.range.start.line === line);
+      const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
       const deadline = Date.now() + 10_000;
       let diags: vscode.Diagnostic[] = [];
       while (Date.now() < deadline) {
-        diags = vscode.languages.getDiagnostics(config).filter((d) => d.source === 'Prompt Budget');
-        if (diags.length) break;
-        await new Promise((r) => setTimeout(r, 100));
+        diags = onLine();
+        if (diags.length === 1) {
+          await pause(750);
+          diags = onLine();
+          if (diags.length === 1) break;
+        }
+        await pause(100);
       }
       assert.equal(diags.length, 1, JSON.stringify(diags));
-      assert.equal(diags[0].range.start.line, line);
+      assert.match(diags[0].message, /p50k_base|o200k_base|cl100k_base/);
       const undo = new vscode.WorkspaceEdit();
       undo.replace(config, doc.lineAt(line).range, original);
       assert.ok(await vscode.workspace.applyEdit(undo));
