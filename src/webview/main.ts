@@ -65,7 +65,7 @@ const SECTIONS: Section[] = [
         ? renderSummary(v.sweep, v, ctx)
         : h('section', { class: 'empty' }, h('h2', {}, 'No sweep yet'), h('p', {}, 'Run a sweep to compare early-stop cutoffs and stopping rules on your test set: tokens saved against exact-match accuracy, with paired confidence intervals.')),
   },
-  { name: 'detected', key: (v) => String(finished(v)), render: (v) => (v.sweep?.result.detected ? renderDetectedNotice(v.sweep.result.detected, ctx.send) : null) },
+  { name: 'detected', key: (v) => JSON.stringify([finished(v), v.sweep?.result.detected ?? null]), render: (v) => (v.sweep?.result.detected ? renderDetectedNotice(v.sweep.result.detected, ctx.send) : null) },
   { name: 'add', key: (v) => String(finished(v)), render: (v) => (v.sweep?.result.casesToAdd ? renderCasesToAdd(v.sweep, v.sweep.result.casesToAdd, ctx) : null) },
   { name: 'tags', key: (v) => String(finished(v)), render: (v) => (v.sweep?.result.tagBudgets ? renderTagBudgets(v.sweep, v.sweep.result.tagBudgets, ctx) : null) },
   {

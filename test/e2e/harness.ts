@@ -463,10 +463,21 @@ async function waitQuickInputHidden(page: Page): Promise<void> {
 
 /** Quick-opens a workspace file by name and waits for its tab to be active. */
 export async function openFile(page: Page, name: string, timeout = 15_000): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.locator(quickInputBox).fill(name);
-  await pickRow(page, path.basename(name), (label) => label === path.basename(name), timeout);
-  await page.locator('.tab.active').filter({ hasText: path.basename(name) }).waitFor({ timeout });
+  const tab = page.locator('.tab.active').filter({ hasText: path.basename(name) });
+  // Quick open's list can still be filling when a row is picked (a sample holding both x.json and
+  // y.x.json): one more try with a fresh list before giving up.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    await page.locator(quickInputBox).fill(name);
+    await pickRow(page, path.basename(name), (label) => label === path.basename(name), timeout);
+    try {
+      await tab.waitFor({ timeout: attempt === 0 ? Math.min(timeout, 10_000) : timeout });
+      break;
+    } catch (e) {
+      if (attempt >= 1) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   await waitQuickInputHidden(page);
 }
 
