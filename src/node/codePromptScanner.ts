@@ -162,15 +162,10 @@ export class CodePromptScanner {
   }
 }
 
+/** tree-sitter's 0-based point of a UTF-16 offset, from core's 1-based position. */
 function point(starts: readonly number[], offset: number): { row: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { row: lo, column: offset - starts[lo] };
+  const p = positionOf(starts, offset);
+  return { row: p.line - 1, column: p.column - 1 };
 }
 
 /** Finds the prompts of a whole file at once (the CLI). */
