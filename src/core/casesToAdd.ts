@@ -46,17 +46,12 @@ export const DEFAULT_MIN_SAVINGS = 0.05;
  * A policy worth more cases, and how many: among the policies not yet shown non-inferior (95% CI
  * lower bound < −margin) but promising (point ΔEM > −margin) that save at least `minSavings` of
  * full length's mean tokens more than `recommended` (than full when it is null), the one that
- * needs the fewest cases (ties: the cheaper). With ψ its discordance rate against full (at least
- * 3/cases, see `discordance`) and Δ its observed ΔEM, the one-sided paired test at α = 0.05 with 80% power needs
- *
- *   N = ⌈ (z₀.₉₅ + z₀.₈)² · (ψ − Δ²) / (Δ + margin)² ⌉  paired cases (`casesNeeded` in stats.ts),
- *
- * so `casesToAdd` = max(0, N − cases): cases of the same kind, whose flips occur at the same rate.
- * N depends only on the candidate's own row, and the pick is a minimum over the candidates, so a
- * policy added to the sweep changes the answer only when it is itself a candidate needing fewer
- * cases (or becomes the recommendation). The flipped case ids are listed: each right→wrong flip
- * that turns out to be a grading or gold error moves the bound. `rows[0]` must be the baseline.
- * Null when no policy fits.
+ * needs the fewest cases (ties: the cheaper). N = `casesNeeded(ψ, margin, Δ)` (stats.ts) with ψ its
+ * discordance rate against full (at least 3/cases) and Δ its observed ΔEM; `casesToAdd` = max(0,
+ * N − cases). N depends only on the candidate's own row, so adding a policy to the sweep changes
+ * the answer only when it is itself a better candidate. The flipped ids are listed: each right→wrong
+ * flip that is a grading or gold error moves the bound. `rows[0]` must be the baseline; null when
+ * no policy fits.
  */
 export function computeCasesToAdd(
   rows: readonly SweepRow[],

@@ -36,7 +36,6 @@ export interface CodePrompt {
   end: number;
   /** Offset of the first literal's opening quote (after a prefix such as `f` or `r`). */
   quote: number;
-  /** The text that is counted. */
   text: string;
   kind: CodePromptKind;
   /** Why it is a prompt, in words (`content of a chat message`, `assigned to SYSTEM_PROMPT`…). */

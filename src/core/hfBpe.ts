@@ -63,7 +63,6 @@ export class PairTable {
 
 /** The merges of one BPE model, as id pairs. */
 export interface BpeMergeTable {
-  /** Id of a vocabulary entry, or undefined. */
   readonly idOf: (token: string) => number | undefined;
   readonly tokenOf: (id: number) => string | undefined;
   readonly pairs: PairTable;

@@ -382,7 +382,6 @@ class HfEngine implements HfTokenizer {
     return this.lib.encode(text, { add_special_tokens: false }).ids;
   }
 
-  /** The library's own encode, without the id-level fast path (for tests and the bench). */
   encodeWithLibrary(text: string): number[] {
     if (text === '') return [];
     return this.lib.encode(text, { add_special_tokens: false }).ids;

@@ -106,7 +106,6 @@ export class IncrementalCounter {
     return { count, approximate, chunks, recounted };
   }
 
-  /** Number of cached chunk texts. */
   get size(): number {
     return this.cache.size;
   }

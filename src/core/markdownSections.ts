@@ -4,7 +4,6 @@ import type { TokenCount } from './incrementalCounter';
 export interface Section {
   /** 0-based line of the heading. */
   line: number;
-  /** Heading level, 1–6. */
   level: number;
   /** Heading text without the `#` marks. */
   title: string;

@@ -11,7 +11,6 @@ export interface PolicyMatrix {
   names: string[];
   /** Per policy, per case: 1 when the extracted answer was right. */
   correct: Uint8Array[];
-  /** Per policy, per case: tokens used. */
   tokens: Float64Array[];
 }
 
@@ -31,9 +30,7 @@ export interface PolicyStats {
   mcnemarP: number;
   meanTokens: number;
   savings: number;
-  /** Cases right under the baseline and wrong under this policy. */
   flipsToWrong: number;
-  /** Cases wrong under the baseline and right under this policy. */
   flipsToRight: number;
 }
 
@@ -65,7 +62,6 @@ export interface PatternClasses {
   /** Class of each position of the case list. */
   classOf: Uint32Array;
   classes: number;
-  /** Positions per class. */
   size: Uint32Array;
   /** One position of each class. */
   first: Uint32Array;
@@ -105,11 +101,9 @@ export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Ui
 
 /**
  * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
- * With `bootstrap: true` it adds `bootstrapCi95`: the bootstrap streams `resamples` resamples of the
- * subset once (seeded, the same resamples as `bootstrapIndices(subset length, resamples, seed)`)
- * and shares them across policies; the draws are counted per {@link patternClasses} class, and
- * each policy reads only the classes where it disagrees with the baseline. Without it `resamples`
- * and `seed` are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
+ * `bootstrap: true` adds `bootstrapCi95` from one seeded stream of resamples (as
+ * `bootstrapIndices`) counted per {@link patternClasses} class; without it `resamples` and `seed`
+ * are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
  */
 export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
   const total = checkMatrix(m);
@@ -210,7 +204,6 @@ function bootstrapCis(
   return ci;
 }
 
-/** Right answers and tokens of policy `p` summed over `cases`. */
 function caseSums(m: PolicyMatrix, cases: Uint32Array, p: number): { correct: number; tokens: number } {
   let correct = 0;
   let tokens = 0;
@@ -285,13 +278,10 @@ function foldSeed(seed: number, fold: number): number {
 }
 
 /**
- * k-fold cross-validation of the whole procedure: on each fold, choose a policy with
- * {@link choosePolicy} from stats on the other k−1 folds, then measure that policy's ΔEM and
- * savings against the baseline on the held-out fold. Folds come from a seeded shuffle and differ
- * in size by at most one case. Training folds use min(resamples, {@link CV_RESAMPLES}) bootstrap
- * resamples. A fold where nothing qualifies counts as keeping the baseline (ΔEM 0, savings 0).
- * `agreement` compares each fold's choice with the choice on all cases (`recommendedIndex` when
- * given, else computed here with `resamples`). Null when n < 2·folds or folds < 2.
+ * k-fold cross-validation of the whole procedure: {@link choosePolicy} on k−1 folds (seeded, sizes
+ * within one case; min(resamples, {@link CV_RESAMPLES}) resamples), ΔEM and savings measured on the
+ * held-out fold; a fold where nothing qualifies keeps the baseline (0, 0). `agreement` compares each
+ * fold's choice with `recommendedIndex` (else the choice on all cases). Null when n < 2·folds or folds < 2.
  */
 export function crossValidate(
   m: PolicyMatrix,

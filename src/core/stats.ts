@@ -445,11 +445,8 @@ function zSum(opts: PowerOptions | undefined): number {
  *
  *   δ = (z_{1−α} + z_{power}) · √(ψ / n)
  *
- * This is the normal approximation for paired proportions (Connor 1987, Biometrics 43:207–211,
- * with ψ − δ² ≈ ψ under the alternative). It is a few percent more conservative than Connor's
- * exact form, and it is also the smallest margin at which a policy that truly loses nothing
- * passes the non-inferiority check with that power — the inverse of
- * `casesNeeded(ψ, margin, 0)`. Capped at 1; 1 when n = 0.
+ * Connor's (1987) normal approximation for paired proportions with ψ − δ² ≈ ψ (a few percent more
+ * conservative); the inverse of `casesNeeded(ψ, margin, 0)`. Capped at 1; 1 when n = 0.
  */
 export function minDetectableLoss(n: number, discordantRate: number, opts?: PowerOptions): number {
   if (!(n > 0)) return 1;

@@ -148,7 +148,6 @@ function tracedCases(cases: readonly Case[], opts: SweepOptions, warnings: strin
   return { traced, untraced, armNames };
 }
 
-/** The options with the extraction and match detected from the traces where asked for. */
 function withDetectedPresets(opts: SweepOptions, traced: readonly Case[]): { opts: SweepOptions; detected?: SweepResult['detected'] } {
   if (!opts.detect || !(opts.detect.extract || opts.detect.match) || traced.length === 0) return { opts };
   const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
@@ -158,7 +157,6 @@ function withDetectedPresets(opts: SweepOptions, traced: readonly Case[]): { opt
   return { opts: { ...opts, extract, match: d.match }, detected: { extract: d.extract, match: d.match, reason: d.reason } };
 }
 
-/** Tokenizes each trace once and measures its thinking part. */
 function prepareTraces(traced: readonly Case[], tokenizer: Tokenizer, opts: SweepOptions): Pick<SweepRun, 'prepared' | 'thinkingTokens' | 'thinkingTraces'> {
   const tags = opts.extract.thinking ?? DEFAULT_THINKING_TAGS;
   const prepared: PreparedTrace[] = traced.map((c) => {
@@ -182,7 +180,6 @@ function requestedPolicies(opts: SweepOptions, prepared: readonly PreparedTrace[
   return normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
 }
 
-/** Leaves out probe policies unless every case has recorded probes. */
 function withoutUnprobedPolicies(policies: PolicySpec[], traced: readonly Case[], warnings: string[]): PolicySpec[] {
   const probePolicies = policies.filter((p) => p.kind === 'probe');
   if (probePolicies.length === 0) return policies;
@@ -262,7 +259,6 @@ function evaluateCases(run: SweepRun): Evaluation {
   return ev;
 }
 
-/** Stores one column's outcome on one case. */
 function recordOutcome(ev: Evaluation, p: number, i: number, outcome: PolicyOutcome, ok: boolean): void {
   ev.matrix.correct[p][i] = ok ? 1 : 0;
   ev.matrix.tokens[p][i] = outcome.stopToken;
@@ -271,7 +267,6 @@ function recordOutcome(ev: Evaluation, p: number, i: number, outcome: PolicyOutc
   if (outcome.answerKind === 'intermediate') ev.intermediate[p]++;
 }
 
-/** One column's row: its statistics, token quantiles and flips against full. */
 function sweepRow(run: SweepRun, ev: Evaluation, s: PolicyStats, p: number): SweepRow {
   const { traced, policies } = run;
   const n = traced.length;
@@ -322,7 +317,6 @@ function addArmCheck(row: SweepRow, run: SweepRun, ev: Evaluation, arm: string, 
   }
 }
 
-/** A policy row's tokens split into thinking and answer, with its intermediate stops. */
 function addThinkingSplit(row: SweepRow, thinkingTokens: readonly number[], tokens: Float64Array, intermediateStops: number): void {
   const n = tokens.length;
   const think = new Float64Array(n);
@@ -338,7 +332,6 @@ function addThinkingSplit(row: SweepRow, thinkingTokens: readonly number[], toke
   row.intermediateStops = intermediateStops;
 }
 
-/** The recommended row as the result reports it, or null when no policy qualifies. */
 function recommendationOf(chosen: ReturnType<typeof choosePolicy> | null, rows: readonly SweepRow[], margin: number): SweepResult['recommendation'] {
   if (chosen === null) return null;
   const row = rows[chosen.index];
@@ -382,7 +375,6 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   return result;
 }
 
-/** The parts a result carries only when they apply: detection, fingerprint, cases, thinking, tags, cases to add. */
 function addOptionalParts(result: SweepResult, run: SweepRun & { detected?: SweepResult['detected'] }, ev: Evaluation): void {
   const { opts, traced } = run;
   const n = traced.length;

@@ -100,7 +100,6 @@ function namesPreset(config: PromptBudgetConfig | undefined, key: 'extract' | 'm
   return config?.named?.includes(key) ?? false;
 }
 
-/** Numeric budgets of the config's arms by name, for the obeyed check. */
 function armBudgets(config: PromptBudgetConfig | undefined): Record<string, number> | undefined {
   const out: Record<string, number> = {};
   for (const a of config?.live.arms ?? []) {

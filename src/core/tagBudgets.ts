@@ -1,20 +1,14 @@
 /**
- * Per-tag budgets: one stop policy per tag group (difficulty, task type, MATH level…) chosen under
- * ONE overall margin — the paired-bootstrap 95% CI lower bound of ΔEM of the combined assignment,
- * over all cases, must stay ≥ −margin — so that easy tags can be cut hard while hard tags keep
- * their tokens. Compared with the best single policy, and cross-validated, since per-tag choices
- * overfit small tags.
+ * Per-tag budgets: one stop policy per tag group (difficulty, task type, MATH level…) under ONE
+ * overall margin (the paired-bootstrap 95% CI lower bound of the combined assignment's ΔEM stays
+ * ≥ −margin), so easy tags are cut hard while hard tags keep their tokens; compared with the best
+ * single policy and cross-validated, since per-tag choices overfit small tags.
  *
- * Search. With the bootstrap resamples drawn once, a resample's ΔEM of a combined assignment is
- * the sum over groups of that group's contribution under its policy, so each (group, policy)
- * contribution is computed once and an assignment costs one vector sum and a sort. Candidates per
- * group are the group's Pareto frontier (fewer tokens ↔ more right answers) plus the global
- * recommendation. When the number of combinations is at most `exhaustiveLimit` (default 20 000),
- * every combination is searched (branch and bound on tokens), which finds the cheapest feasible
- * assignment among the candidates; otherwise a greedy descent from all-`full` takes, step by step,
- * the feasible single-group move that saves the most tokens per right answer lost. Either way the
- * all-global-policy assignment is a feasible starting point, so the plan never costs more than the
- * best single policy.
+ * A resample's ΔEM of an assignment is the sum of per-group contributions, each computed once.
+ * Candidates per group: its Pareto frontier plus the global recommendation. Up to `exhaustiveLimit`
+ * combinations, branch and bound finds the cheapest feasible one; beyond, a greedy descent from
+ * all-`full` takes the move saving most tokens per right answer lost. The all-global assignment is
+ * feasible, so the plan never costs more than the best single policy.
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
 import { points, signed } from './casesToAdd';

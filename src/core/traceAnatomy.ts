@@ -20,14 +20,12 @@ export interface TraceSplit {
   /** The thinking text: after the open tag (or from 0 when the trace has only a close tag) up to the close tag or the end. */
   thinkingStart: number;
   thinkingEnd: number;
-  /** True when the close tag is in the text. */
   closed: boolean;
   /** Where the close tag ends (equal to thinkingEnd while open). */
   closeEnd: number;
   /** The answer part (empty while the thinking is open). */
   answerStart: number;
   answerEnd: number;
-  /** The tags that matched. */
   tags: ThinkingTags;
 }
 

@@ -20,7 +20,6 @@ export type TokenizerEngine = EngineName | '@huggingface/tokenizers';
 export interface ProbeRecord {
   /** Answer-path token index (number of trace tokens) after which the probe was asked. */
   atToken: number;
-  /** The raw probe completion text. */
   text: string;
   /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
   tokens: number;
@@ -54,7 +53,6 @@ export interface ArmTrace {
 export interface Case {
   /** Case id; the 1-based line (or row) number when the file has none. */
   id: string;
-  /** The input shown to the model. */
   question: string;
   /** Gold answers; a case is right when any of them matches. Never empty. */
   answers: string[];
@@ -101,7 +99,6 @@ export interface ParsedTestSet {
   cases: Case[];
   /** Every skipped or suspicious line. Rows with an `error` were skipped. */
   issues: LineIssue[];
-  /** Number of rows skipped because of an error. */
   skipped: number;
 }
 
@@ -182,7 +179,6 @@ export interface MatchConfig {
 export interface MatchResult {
   pass: boolean;
   reason: string;
-  /** The gold alias that matched, when one did. */
   matchedGold?: string;
 }
 
@@ -254,7 +250,6 @@ export interface SweepRow {
   flipsToRight: number;
   flipsToWrongIds: string[];
   flipsToRightIds: string[];
-  /** Set on the rows of arms (`arm:<name>`): the arm's name. */
   arm?: string;
   /** Arm rows: requested budget against reported reasoning tokens, and the paired token comparison. */
   obeyed?: ArmObeyed;
@@ -270,7 +265,6 @@ export interface Recommendation extends Omit<MeasuredFigures, 'cases'> {
 export interface PowerInfo {
   /** Smallest EM loss (fraction) this test set can detect at 80% power, α = 0.05 one-sided. */
   minDetectableLoss: number;
-  /** True when minDetectableLoss > margin. */
   underpowered: boolean;
   message: string;
   /** Discordance rate (fraction of cases where the policy and full disagree) the figure is based on. */
@@ -283,7 +277,6 @@ export interface CrossValidation {
   folds: number;
   /** Mean ΔEM (fraction) of the policy chosen on the training folds, measured on held-out folds. */
   heldOutDeltaEm: number;
-  /** Mean savings on held-out folds. */
   heldOutSavings: number;
   /** Share of folds that chose the same policy as the full-data recommendation. */
   agreement: number;
@@ -309,7 +302,6 @@ export interface CaseIndex {
   ids: string[];
   /** 1-based line of each case in the test set. */
   lines: number[];
-  /** Tokens of each full trace. */
   tokens: number[];
   /** Per policy: the tokens kept on each case (where it stopped). */
   stops: Record<string, number[]>;
@@ -319,9 +311,7 @@ export interface CaseIndex {
 
 /** A stop policy with everything production needs to apply it exactly as the sweep measured it. */
 export interface ExportedPolicy {
-  /** Marks the JSON as an exported policy. */
   format: 'prompt-budget-policy';
-  /** Version of this JSON shape. */
   version: 1;
   /** Canonical policy name, e.g. `cutoff:512`, `stability:32x2`, `marker:16`. */
   policy: string;
@@ -355,7 +345,6 @@ export interface MeasuredFigures {
  * for a request whose group the plan does not list.
  */
 export interface ExportedTagPlan {
-  /** Marks the JSON as an exported per-tag plan. */
   format: 'prompt-budget-tag-plan';
   version: 1;
   /** Policy per group. A request's group is its first tag, `(untagged)` when it has none. */
@@ -377,9 +366,7 @@ export interface TagBudget {
   policy: string;
   /** True when the group had fewer than `minCases` cases and takes the global policy. */
   fallback: boolean;
-  /** EM of the chosen policy on this group's cases (fraction). */
   em: number;
-  /** ΔEM against full on this group's cases (fraction). */
   deltaEm: number;
   meanTokens: number;
   /** 1 − meanTokens / (full's mean tokens on this group). */
@@ -389,9 +376,7 @@ export interface TagBudget {
 /** Out-of-sample check of the per-tag plan: chosen on k−1 folds, measured on the held-out fold. */
 export interface TagCrossValidation {
   folds: number;
-  /** Mean held-out ΔEM of the per-tag plan (fraction). */
   heldOutDeltaEm: number;
-  /** Mean held-out savings of the per-tag plan. */
   heldOutSavings: number;
   /** Mean held-out savings of the per-tag plan minus those of the single policy chosen on the same folds. */
   heldOutExtraSavings: number;
@@ -433,7 +418,6 @@ export interface CasesToAdd {
   casesToAdd: number;
   /** Right under full, wrong under the policy: each one fixed or confirmed moves the decision. */
   flipsToWrongIds: string[];
-  /** Wrong under full, right under the policy. */
   flipsToRightIds: string[];
   message: string;
 }

@@ -22,7 +22,6 @@ export const POLICY_EXPORT_FORMATS: readonly PolicyExportFormat[] = ['json', 'ts
 /** The name the panel and the export command use for the sweep's per-tag plan (not a policy). */
 export const PER_TAG_PLAN = 'per-tag';
 
-// The export and fallback rules live in core; the panel and the extension read them from here.
 export { isRuntimePolicy, policyExportRule, tagPlanDiffers, tagPlanFallback, type PolicyExportRule } from '../core/policyExportRule';
 
 /** Prices in US dollars per million tokens. */
@@ -85,11 +84,9 @@ export interface ViewState {
   detail: CaseDetail | null;
   running: { done: number; total: number } | null;
   prices: Prices;
-  /** A hint or error shown above the table. */
   message: { kind: 'info' | 'error'; text: string } | null;
   /** When the selection, sort or open case last changed (the extension's clock). */
   uiSavedAt: number;
-  /** Set when the config, the test set or the encoding changed after the sweep. */
   stale?: StaleInfo | null;
 }
 
@@ -116,28 +113,24 @@ export interface LiveRunView {
   costUsd: number;
 }
 
-/** Extension → webview. */
+/** Extension → webview. `stale: null` means current again (a re-run, an undo); `sections` restores folds a window reload lost. */
 export type ExtensionMessage =
   | { type: 'state'; state: ViewState }
   | { type: 'progress'; done: number; total: number }
   | { type: 'liveProgress'; live: LiveRunView | null }
-  /** The sweep became out of date (or current again, after a re-run or an undo). */
   | { type: 'stale'; stale: StaleInfo | null }
-  /** Sections the user opened or closed, as the extension saved them (the webview's own state may not survive a window reload). */
   | { type: 'sections'; sections: Record<string, boolean> };
 
-/** The panel's own view of its state, saved with the webview's `setState` and offered on `ready`. */
+/** The panel's own view of its state, saved with `setState` and offered on `ready`: `sweep` is the `finishedAt` it belongs to, `savedAt` its {@link ViewState.uiSavedAt}. */
 export interface UiRestore {
-  /** `finishedAt` of the sweep the state belongs to. */
   sweep: string;
-  /** {@link ViewState.uiSavedAt} of that state. */
   savedAt: number;
   selectedPolicy: string | null;
   sort: SortState;
   openCase: { policy: string; caseId: string } | null;
 }
 
-/** Webview → extension. */
+/** Webview → extension. `keepDetected` writes the detected extraction and match into promptbudget.json; `foldSection` is saved for the next reload. */
 export type WebviewMessage =
   | { type: 'ready'; restore?: UiRestore }
   | { type: 'selectPolicy'; policy: string | null }
@@ -148,9 +141,7 @@ export type WebviewMessage =
   | { type: 'export'; format: ExportFormat }
   | { type: 'exportPolicy'; policy: string }
   | { type: 'runSweep' }
-  /** Write the extraction and match the sweep detected into promptbudget.json. */
   | { type: 'keepDetected' }
-  /** The user opened or closed a foldable section (saved by the extension for the next reload). */
   | { type: 'foldSection'; key: string; open: boolean };
 
 function isObject(v: unknown): v is Record<string, unknown> {

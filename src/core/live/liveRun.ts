@@ -104,9 +104,7 @@ export interface LiveProgress {
   cachedRequests: number;
   /** Output tokens of finished generations (server usage when reported, else our count). */
   completionTokens: number;
-  /** Output tokens of probe calls. */
   probeTokens: number;
-  /** Output tokens of forced-answer calls. */
   forcedTokens?: number;
 }
 
@@ -116,7 +114,6 @@ export interface LiveCaseResult {
   /** The trace: `<think>` + reasoning + `</think>` (when the server sent reasoning) + content. */
   output?: string;
   finishReason?: string;
-  /** Server-reported usage of the generation. */
   usage?: UsageRecord;
   /** The request's prompt tokens counted locally (see promptDrift.ts), to compare with `usage.promptTokens`. */
   localPromptTokens?: number;
@@ -127,7 +124,6 @@ export interface LiveCaseResult {
   arms?: Record<string, ArmResult>;
   /** Why the case has no result (after retries). */
   error?: string;
-  /** The generation came from the cache. */
   fromCache?: boolean;
 }
 

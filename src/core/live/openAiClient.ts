@@ -117,7 +117,6 @@ export class OpenAiClient {
     this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  /** Full URL of an endpoint under the base URL, e.g. `chat/completions`. */
   url(path: 'chat/completions' | 'completions'): string {
     return `${this.baseUrl}/${path}`;
   }

@@ -29,7 +29,6 @@ export interface LiveRunOverrides {
   includeUsage?: boolean;
   /** User message template; wins over the config's linked prompt. */
   template?: string;
-  /** System message template. */
   system?: string;
   /** Probe every N trace tokens; 0 turns probes off. */
   probeEvery?: number;
@@ -97,7 +96,6 @@ function intAtLeast(issues: Issues, field: keyof LiveRunOverrides, value: number
   return value;
 }
 
-/** Where requests go: base URL and model. */
 function endpoint(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): { baseUrl: string; model: string } {
   const baseUrl = o.baseUrl ?? config?.live.baseUrl ?? '';
   const model = o.model || config?.live.model || '';
@@ -115,7 +113,6 @@ function endpoint(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, i
   return { baseUrl, model };
 }
 
-/** The request body's fields besides the messages. */
 function requestFields(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): Pick<LiveRunSettings, 'maxTokens' | 'maxTokensParam' | 'temperature' | 'reasoningEffort' | 'extraBody' | 'includeUsage'> {
   const live = config?.live ?? DEFAULT_CONFIG.live;
   const maxTokens = intAtLeast(issues, 'maxTokens', o.maxTokens ?? live.maxTokens, 1);

@@ -16,7 +16,6 @@ export interface PromptDriftCase {
 export interface PromptDrift {
   tokenizer: string;
   compared: number;
-  /** Cases whose counts differ. */
   differing: number;
   meanDrift: number;
   meanAbsDrift: number;

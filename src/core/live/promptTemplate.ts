@@ -55,7 +55,6 @@ export function caseFields(c: Case, row?: Readonly<Record<string, unknown>>): Re
 export interface PromptOptions {
   /** User message template; without one the case's question is the user message. */
   template?: string;
-  /** Optional system message template. */
   system?: string;
 }
 
