@@ -3,6 +3,7 @@
 import { countTokens, getTokenizer } from '../src/core/tokens';
 import type { EncodingName, EngineName } from '../src/core/types';
 import { IncrementalCounter } from '../src/core/incrementalCounter';
+import { createRng } from '../src/core/stats';
 
 export interface KeystrokeFigures {
   engine: EngineName;
@@ -21,17 +22,6 @@ export interface KeystrokeFigures {
   pasteApproximate: boolean;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = (
   'the model should answer step by step and check each result before it writes the final line ' +
   'you are a careful assistant that reads the question twice extracts the numbers and explains ' +
@@ -41,7 +31,7 @@ const WORDS = (
 
 /** A deterministic markdown prompt of about `bytes` bytes: headings, paragraphs, lists, code. */
 export function makePrompt(bytes: number, seed = 7): string {
-  const r = rng(seed);
+  const r = createRng(seed);
   const pick = (): string => WORDS[Math.floor(r() * WORDS.length)];
   const parts: string[] = [];
   let size = 0;
@@ -79,7 +69,7 @@ function benchEngine(engine: EngineName, encoding: EncodingName, keystrokes: num
   const counter = new IncrementalCounter(count);
   counter.update(text);
   count(text);
-  const r = rng(11);
+  const r = createRng(11);
   const cached: number[] = [];
   const naive: number[] = [];
   let exact = true;

@@ -5,22 +5,9 @@
 // Run: npx tsx scripts/genThinkingSample.ts   (deterministic; the output is committed under sample/)
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { seededDraws } from './seededDraws';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = rng(20261207);
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const chance = (p: number): boolean => rand() < p;
+const { int, pick, chance } = seededDraws(20261207);
 
 const LETTERS = 'ABCDEFGHIJ';
 const PEOPLE = ['Maya', 'Tom', 'Priya', 'Leo', 'Amara', 'Jonas', 'Sofia', 'Kenji', 'Nadia', 'Omar'];

@@ -461,22 +461,3 @@ function shift(p: CodePrompt, delta: number): CodePrompt {
   if (p.body) moved.body = { ...p.body, start: p.body.start + delta, end: p.body.end + delta };
   return moved;
 }
-
-/** Offsets (UTF-16) where the lines of a text start. */
-export function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** 1-based line and column of a UTF-16 offset. */
-export function positionOf(starts: readonly number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}

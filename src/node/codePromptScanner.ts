@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import type { ChunkCountFn, TokenCount } from '../core/incrementalCounter';
-import { classifyLiterals, diffText, editInsideLiteral, lineStarts, mergePrompts, positionOf, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
+import { classifyLiterals, diffText, editInsideLiteral, mergePrompts, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
+import { lineStarts, positionOf } from '../core/textPosition';
 
 const GRAMMARS: Record<CodeLanguage, { file: string; pkg: string; query: string }> = {
   python: { file: 'tree-sitter-python.wasm', pkg: 'tree-sitter-python', query: '(string) @s' },

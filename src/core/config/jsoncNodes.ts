@@ -1,5 +1,6 @@
 import { printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
+import { positionOf } from '../textPosition';
 
 /** Where things are in the text: offset → 0-based line and character. */
 export class Positions {
@@ -14,14 +15,8 @@ export class Positions {
   }
 
   at(offset: number): { line: number; character: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: offset - this.starts[lo] };
+    const { line, column } = positionOf(this.starts, offset);
+    return { line: line - 1, character: column - 1 };
   }
 }
 

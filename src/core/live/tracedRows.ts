@@ -4,6 +4,7 @@
  * editor's live sweep, so both write the same file for the same results.
  */
 import { getNodeValue, parseTree } from 'jsonc-parser';
+import { lineStarts, positionOf } from '../textPosition';
 import type { Case, FieldMap } from '../types';
 import type { LiveCaseResult } from './liveRun';
 
@@ -23,18 +24,10 @@ export function rawRowsByLine(text: string, fileName: string): Map<number, Recor
   if (/\.json$/i.test(fileName) || (!/\.(jsonl|ndjson)$/i.test(fileName) && trimmed.startsWith('['))) {
     const root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
     if (!root || root.type !== 'array') return rows;
-    const starts: number[] = [0];
-    for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) starts.push(i + 1);
+    const starts = lineStarts(body);
     for (const child of root.children ?? []) {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= child.offset) lo = mid;
-        else hi = mid - 1;
-      }
       const value: unknown = getNodeValue(child);
-      if (isRecord(value)) rows.set(lo + 1, value);
+      if (isRecord(value)) rows.set(positionOf(starts, child.offset).line, value);
     }
     return rows;
   }

@@ -1,6 +1,7 @@
 import { getNodeValue, parseTree } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
 import { describeJsonError } from '../issueText';
+import { lineStarts, positionOf } from '../textPosition';
 import { isRecord, typeName, type CaseBuilder, type FormatHandler, type Located } from './caseBuilder';
 
 /** A JSON array of objects; buffered, then mapped to lines through the parse tree's offsets. */
@@ -15,22 +16,8 @@ export class JsonArrayHandler implements FormatHandler {
 
   finish(): void {
     const text = this.lines.join('\n');
-    const starts: number[] = new Array<number>(this.lines.length);
-    let off = 0;
-    for (let i = 0; i < this.lines.length; i++) {
-      starts[i] = off;
-      off += this.lines[i].length + 1;
-    }
-    const pos = (offset: number): Located => {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
-    };
+    const starts = lineStarts(text);
+    const pos = (offset: number): Located => positionOf(starts, offset);
     const errors: ParseError[] = [];
     const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
     const jsonError = (e: ParseError): void => this.b.error(pos(e.offset), `invalid JSON: ${describeJsonError(text, e)}`);

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEscapes, dedent, diffText, editInsideLiteral, isProse, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
+import { decodeEscapes, dedent, diffText, editInsideLiteral, isProse, languageForFile, languageForId, mergePrompts, nameWords, notPromptReason, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
+import { lineStarts, positionOf } from '../../../src/core/textPosition';
 import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'code');
@@ -177,12 +178,5 @@ describe('codePrompts: edits', () => {
     assert.equal(long.reason, 'prose of 204 characters');
     const shorter = prose.slice(0, 10) + prose.slice(20);
     assert.equal(editInsideLiteral(long, diffText(prose, shorter)!, prose, shorter, { minProseChars: 200 }), undefined);
-  });
-
-  it('positionOf gives 1-based line and column', () => {
-    const starts = lineStarts('ab\ncd\n\nef');
-    assert.deepEqual(positionOf(starts, 0), { line: 1, column: 1 });
-    assert.deepEqual(positionOf(starts, 4), { line: 2, column: 2 });
-    assert.deepEqual(positionOf(starts, 7), { line: 4, column: 1 });
   });
 });
