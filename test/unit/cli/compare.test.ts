@@ -2,21 +2,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { join } from 'node:path';
+import { repo, runCli as run } from './runCli';
 import { junitSchemaErrors } from '../../support/junitSchema';
 
-const repo = resolve(__dirname, '../../..');
 const sampleDir = join(repo, 'sample');
-
-async function run(args: string[], cwd = repo): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('cli compare', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-compare-'));

@@ -1,19 +1,8 @@
 // `prompt-budget count` on code files: each prompt literal with its position, tokens and kind, on both engines.
 import { strict as assert } from 'node:assert';
-import { resolve } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { runCli as run } from './runCli';
 
-const repo = resolve(__dirname, '../../..');
 const FIX = 'test/fixtures/code';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: repo, env: {} };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 type CountJson = { files: { file: string; tokens: number; prompts?: { line: number; column: number; tokens: number; kind: string }[] }[] };
 

@@ -4,8 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { repo, runCli as run } from './runCli';
 import { exportedPolicyText, exportFromSweep, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
 import { exportedTagPlanText, exportTagPlan } from '../../../src/core/tagPlanExport';
 import { tagPlanDiffers } from '../../../src/shared/protocol';
@@ -15,18 +14,9 @@ import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { CaseResult, EncodingName, EngineName, ExportedPolicy, ExportedTagPlan, SweepResult } from '../../../src/core/types';
 import { createStopper, type Stopper } from '../../../src/runtime/createStopper';
 
-const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/data');
 const gsm8k = join(shared, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
 const mathX8 = join(shared, 'math_qwen25math_cot100x8.jsonl');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: repo, env: {} };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 /** A seeded source of ragged chunk sizes from 1 to `max` characters. */
 function chunkSizes(seed: number, max: number): () => number {

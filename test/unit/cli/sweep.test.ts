@@ -5,22 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { repo, runCli as run } from './runCli';
 import { junitSchemaErrors } from '../../support/junitSchema';
 
-const repo = resolve(__dirname, '../../..');
 const shared = resolve(repo, '../shared/data');
 const gsm8k = join(shared, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
 const sampleDir = join(repo, 'sample');
-
-async function run(args: string[], cwd = repo): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('cli sweep', () => {
   it('reproduces the GSM8K full-length figure (1234 / 1319) through the JSON contract', async () => {

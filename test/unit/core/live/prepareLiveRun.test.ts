@@ -11,7 +11,8 @@ import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { resolveFields } from '../../../../src/core/testSet/resolveFields';
 import type { CliIo } from '../../../../src/cli/io';
 import { planFromFlags, runCommand } from '../../../../src/cli/runCommand';
-import { liveRunOverrides, resolveLiveOptions, type LiveSettingLayers } from '../../../../src/extension/live/liveSettings';
+import { liveRunOverrides, resolveLiveOptions } from '../../../../src/extension/live/liveSettings';
+import { liveSettingDefaults } from '../../extension/live/settingDefaults';
 import type { LoadedConfig } from '../../../../src/extension/workspaceConfig';
 import { loadSharedRows, startMockServer, type MockServer } from '../../../support/openaiMockServer';
 
@@ -22,17 +23,8 @@ const parsed = parseTestSet(questions, { fileName: 'q.jsonl' });
 const byLine = rawRowsByLine(questions, 'q.jsonl');
 const base: LiveRunInputs = { cases: parsed.cases, rows: parsed.cases.map((c) => byLine.get(c.line)) };
 
-/** The editor's settings as VS Code declares their defaults. */
-const settingDefaults: LiveSettingLayers = {
-  baseUrl: { defaultValue: 'http://localhost:11434/v1' },
-  model: { defaultValue: '' },
-  maxTokens: { defaultValue: 1024 },
-  maxTokensParam: { defaultValue: 'max_tokens' },
-  temperature: { defaultValue: 0 },
-  concurrency: { defaultValue: 4 },
-  timeoutSeconds: { defaultValue: 60 },
-  probeEvery: { defaultValue: 0 },
-};
+/** The editor's settings at the defaults package.json declares. */
+const settingDefaults = liveSettingDefaults();
 
 function config(text: string): ReturnType<typeof parseConfig>['config'] {
   const { config: c, issues } = parseConfig(text);

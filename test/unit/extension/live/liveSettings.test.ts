@@ -1,19 +1,11 @@
 // resolveLiveOptions is pure (it only takes types from vscode), so it runs in plain Node.
 import * as assert from 'node:assert/strict';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
-import { resolveLiveOptions, type LiveSettingLayers } from '../../../../src/extension/live/liveSettings';
+import { resolveLiveOptions } from '../../../../src/extension/live/liveSettings';
+import { liveSettingDefaults } from './settingDefaults';
 import type { LoadedConfig } from '../../../../src/extension/workspaceConfig';
 
-const defaults: LiveSettingLayers = {
-  baseUrl: { defaultValue: 'http://localhost:11434/v1' },
-  model: { defaultValue: '' },
-  maxTokens: { defaultValue: 1024 },
-  maxTokensParam: { defaultValue: 'max_tokens' },
-  temperature: { defaultValue: 0 },
-  concurrency: { defaultValue: 4 },
-  timeoutSeconds: { defaultValue: 60 },
-  probeEvery: { defaultValue: 0 },
-};
+const defaults = liveSettingDefaults();
 
 function loaded(text: string): LoadedConfig {
   const { config, issues } = parseConfig(text);
