@@ -1,14 +1,16 @@
 // One resolver of sweep options for the CLI and the editor: precedence, issues, and the same rows either way.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { parseConfig } from '../../../src/core/config/parseConfig';
 import { DEFAULT_CUTOFFS, DEFAULT_DYNAMIC_POLICIES, policyName } from '../../../src/core/policies';
 import { resolveSweepOptions } from '../../../src/core/sweepOptions';
-import { runSweep } from '../../../src/core/sweep';
-import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
+import type { SweepResult } from '../../../src/core/types';
+import type { WorkerClient } from '../../../src/extension/workerClient';
+import { startWorker } from '../worker/startWorker';
 
 const repo = resolve(__dirname, '../../..');
 const gsm8k = resolve(repo, '../shared/data/gsm8k_faithfulcot_gpt4_cot.jsonl');
@@ -21,17 +23,31 @@ async function cliJson(args: string[]): Promise<{ rows: { policy: string; em: nu
   return JSON.parse(out);
 }
 
-/** The editor's path: the sweep controller resolves the workspace config with no overrides. */
-function editorRows(testSet: string, configPath?: string) {
+/**
+ * The editor's path: the sweep controller resolves the workspace config with no overrides
+ * (src/extension/sweepController.ts) and the worker thread parses and sweeps the bytes.
+ */
+async function editorRows(worker: WorkerClient, testSet: string, configPath?: string): Promise<Omit<SweepResult, 'caseResults'>> {
   const config = configPath ? parseConfig(readFileSync(configPath, 'utf8')).config : undefined;
   const { options, issues } = resolveSweepOptions(config, {});
   assert.deepEqual(issues, []);
-  const parsed = parseTestSet(readFileSync(testSet), { fileName: testSet, fields: config?.fields });
-  return runSweep(parsed.cases, parsed.skipped, options);
+  return (await worker.call('sweep', { bytes: readFileSync(testSet), fileName: testSet, fields: config?.fields, options })).result;
 }
 
 describe('core/sweepOptions', function () {
   this.timeout(120000);
+  let dir: string;
+  let worker: WorkerClient;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pb-options-'));
+    worker = startWorker(dir);
+  });
+
+  after(() => {
+    worker.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('with no config sweeps full, the default cutoffs and the default dynamic rules', () => {
     const { options, issues } = resolveSweepOptions(undefined, {});
@@ -66,16 +82,19 @@ describe('core/sweepOptions', function () {
 
   it('gives the CLI and the editor the same rows without a config (shared GSM8K file)', async () => {
     const cli = await cliJson(['sweep', gsm8k]);
-    const editor = editorRows(gsm8k);
+    const editor = await editorRows(worker, gsm8k);
     assert.deepEqual(cli.rows.map((r) => r.policy), editor.rows.map((r) => r.policy));
     assert.ok(cli.rows.some((r) => r.policy === 'cutoff:64'), 'fixed cutoffs are swept by default');
+    // full, the 12 default cutoffs and the 6 dynamic rules: the CLI once swept only full and the dynamic rules here.
+    assert.equal(cli.rows.length, 1 + DEFAULT_CUTOFFS.length + DEFAULT_DYNAMIC_POLICIES.length);
+    assert.equal(cli.rows.length, 19);
     assert.deepEqual(cli.rows.map((r) => [r.em, r.meanTokens, r.ci95]), editor.rows.map((r) => [r.em, r.meanTokens, r.ci95]));
   });
 
   it('gives the CLI and the editor the same rows with the sample config', async () => {
     const config = join(repo, 'sample/promptbudget.json');
     const cli = await cliJson(['sweep', join(repo, 'sample/testset.jsonl'), '--config', config]);
-    const editor = editorRows(join(repo, 'sample/testset.jsonl'), config);
+    const editor = await editorRows(worker, join(repo, 'sample/testset.jsonl'), config);
     assert.deepEqual(cli.rows.map((r) => [r.policy, r.em, r.meanTokens, r.ci95]), editor.rows.map((r) => [r.policy, r.em, r.meanTokens, r.ci95]));
     assert.deepEqual(cli.recommendation, JSON.parse(JSON.stringify(editor.recommendation)));
   });

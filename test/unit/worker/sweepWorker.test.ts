@@ -1,7 +1,7 @@
 // The worker thread itself, through the real client: each request kind, and a sweep whose rows must equal
 // runSweep's on the same bytes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parsePolicy } from '../../../src/core/policies';
@@ -9,20 +9,12 @@ import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
 import type { PolicySpec } from '../../../src/core/types';
-import { WorkerClient, WorkerCancelled } from '../../../src/extension/workerClient';
+import { WorkerCancelled, type WorkerClient } from '../../../src/extension/workerClient';
 import type { SweepJobOptions } from '../../../src/worker/workerProtocol';
+import { startWorker } from './startWorker';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data');
 const GSM8K = path.join(DATA, 'gsm8k_faithfulcot_gpt4_cot.jsonl');
-
-/** The real worker thread, run from its TypeScript source (the built bundle is the same code). */
-function startWorker(dir: string): WorkerClient {
-  const shim = path.join(dir, 'worker.cjs');
-  const source = path.resolve(__dirname, '../../../src/worker/sweepWorker.ts');
-  // Worker threads do not inherit the test's TypeScript loader, so the shim registers it first.
-  writeFileSync(shim, `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(source)});\n`);
-  return new WorkerClient(shim);
-}
 
 const OPTIONS: SweepJobOptions = {
   encoding: 'o200k_base',
