@@ -5,21 +5,9 @@
  * flipped cases the decision hinges on.
  */
 import type { CasesToAdd, SweepRow } from './types';
+import { points, signedPoints } from './format';
+import { BOUND_SLACK } from './recommend';
 import { casesNeeded, type PowerOptions } from './stats';
-
-const BOUND_SLACK = 1e-12;
-
-/** A fraction as points or percent, without a trailing `.0` (`0.25` → `25`). */
-export function points(x: number): string {
-  const s = (x * 100).toFixed(1);
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
-}
-
-/** {@link points} with a real minus or a plus sign; `0` unsigned. */
-export function signed(x: number): string {
-  const s = points(Math.abs(x));
-  return s === '0' ? '0' : (x < 0 ? '−' : '+') + s;
-}
 
 function listIds(ids: readonly string[], max = 10): string {
   return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
@@ -81,11 +69,11 @@ export function computeCasesToAdd(
   const toAdd = Math.max(0, needed - cases);
   const saves = 1 - row.meanTokens / base.meanTokens;
   const head =
-    `${row.policy} would save ${points(saves)}% of tokens at ΔEM ${signed(row.deltaEm)} pts, but its 95% CI lower bound (${signed(row.ci95[0])} pts) ` +
+    `${row.policy} would save ${points(saves)}% of tokens at ΔEM ${signedPoints(row.deltaEm)} pts, but its 95% CI lower bound (${signedPoints(row.ci95[0])} pts) ` +
     `is outside the ${points(margin)}-point margin on ${cases} cases. `;
   const size =
     toAdd > 0
-      ? `With its ${points(psi)}% discordance rate, about ${needed} cases (${toAdd} more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at ${signed(row.deltaEm)} pts. `
+      ? `With its ${points(psi)}% discordance rate, about ${needed} cases (${toAdd} more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at ${signedPoints(row.deltaEm)} pts. `
       : `At 80% power ${needed} cases should already be enough; the bound missed by chance, so a few more cases (or a re-check of the flips) may settle it. `;
   const hinge =
     row.flipsToWrong + row.flipsToRight > 0

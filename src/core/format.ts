@@ -31,6 +31,18 @@ export function tokenChange(savings: number): string {
   return v === 0 ? '±0%' : `${signed(String(Math.abs(v)), -v)}%`;
 }
 
+/** A fraction as points or percent in prose, without a trailing `.0`: 0.25 → `25`, 0.042 → `4.2`. */
+export function points(fraction: number): string {
+  const s = (fraction * 100).toFixed(1);
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+/** {@link points} with a real minus or a plus sign; `0` unsigned: −0.028 → `−2.8`. */
+export function signedPoints(fraction: number): string {
+  const s = points(Math.abs(fraction));
+  return s === '0' ? '0' : signed(s, fraction);
+}
+
 /** A McNemar p-value: `1`, `0.031`, `<0.001`. */
 export function formatP(p: number): string {
   if (p >= 0.9995) return '1';

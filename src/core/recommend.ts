@@ -5,6 +5,7 @@
 import type { CrossValidation, PowerInfo } from './types';
 import { casesNeeded, createRng, forEachBootstrapClassCount, median, minDetectableLoss, mcnemarExactP, percentileCiFromSums } from './stats';
 import { pairedDifferenceCi } from './pairedInterval';
+import { points, signedPoints } from './format';
 
 /** Sweep outcomes of P policies on the same N cases. Index 0 is the baseline `full`. */
 export interface PolicyMatrix {
@@ -216,24 +217,12 @@ function caseSums(m: PolicyMatrix, cases: Uint32Array, p: number): { correct: nu
   return { correct, tokens };
 }
 
-/** A fraction as points with at most one decimal: 0.042 → "4.2", 0.01 → "1". */
-function points(x: number): string {
-  const s = (x * 100).toFixed(1);
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
-}
-
-function signedPoints(x: number): string {
-  const s = points(Math.abs(x));
-  if (s === '0') return '0';
-  return (x < 0 ? '−' : '+') + s;
-}
-
 function pointsWord(x: number): string {
   return points(x) === '1' ? 'point' : 'points';
 }
 
-/** Small tolerance so a CI bound equal to −margin up to rounding counts as inside. */
-const BOUND_SLACK = 1e-12;
+/** Small tolerance so a bound equal to −margin up to rounding counts as inside (recommendation, per-tag plans, cases to add). */
+export const BOUND_SLACK = 1e-12;
 
 /**
  * The cheapest policy (fewest mean tokens) whose ΔEM 95% CI lower bound is ≥ −margin; ties go

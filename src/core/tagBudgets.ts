@@ -11,8 +11,8 @@
  * feasible, so the plan never costs more than the best single policy.
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
-import { points, signed } from './casesToAdd';
-import { choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PatternClasses, type PolicyMatrix } from './recommend';
+import { points, signedPoints } from './format';
+import { BOUND_SLACK, choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PatternClasses, type PolicyMatrix } from './recommend';
 import { forEachBootstrapClassCount, percentileCiFromSums } from './stats';
 
 /** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
@@ -36,8 +36,6 @@ export interface TagBudgetOptions {
   /** Default {@link TAG_EXHAUSTIVE_LIMIT}. */
   exhaustiveLimit?: number;
 }
-
-const BOUND_SLACK = 1e-12;
 
 /** The group of each case: its first tag (with the prefix, when given), else {@link UNTAGGED}. */
 export function tagGroups(tags: readonly (readonly string[])[], prefix?: string): string[] {
@@ -369,11 +367,11 @@ export function computeTagBudgets(matrix: PolicyMatrix, tags: readonly (readonly
   const message =
     (distinct === 1 && perTag[0].policy === single.policy
       ? `Per-tag budgets find nothing cheaper than ${single.policy} for every tag within the ${points(opts.margin)}-point margin.`
-      : `Per-tag budgets save ${points(overall.savings)}% of tokens against ${points(single.savings)}% for ${single.policy} alone (${signed(extra)} points), ` +
-        `overall ΔEM ${signed(overall.deltaEm)} pts (95% CI ${signed(overall.ci95[0])}…${signed(overall.ci95[1])}) within the ${points(opts.margin)}-point margin.`) +
+      : `Per-tag budgets save ${points(overall.savings)}% of tokens against ${points(single.savings)}% for ${single.policy} alone (${signedPoints(extra)} points), ` +
+        `overall ΔEM ${signedPoints(overall.deltaEm)} pts (95% CI ${signedPoints(overall.ci95[0])}…${signedPoints(overall.ci95[1])}) within the ${points(opts.margin)}-point margin.`) +
     (small.length > 0 ? ` ${small.length} tag${small.length === 1 ? '' : 's'} with fewer than ${settings.minCases} cases use ${single.policy}.` : '') +
     (crossValidation
-      ? ` Held out (${crossValidation.folds}-fold): ΔEM ${signed(crossValidation.heldOutDeltaEm)} pts, savings ${points(crossValidation.heldOutSavings)}% (${signed(crossValidation.heldOutExtraSavings)} points over the single policy).`
+      ? ` Held out (${crossValidation.folds}-fold): ΔEM ${signedPoints(crossValidation.heldOutDeltaEm)} pts, savings ${points(crossValidation.heldOutSavings)}% (${signedPoints(crossValidation.heldOutExtraSavings)} points over the single policy).`
       : '');
   return {
     perTag,

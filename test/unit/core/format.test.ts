@@ -11,6 +11,8 @@ import {
   formatSignedPts,
   formatUsd,
   pct,
+  points,
+  signedPoints,
   signedPts,
   tokenChange,
 } from '../../../src/core/format';
@@ -47,5 +49,12 @@ describe('core/format', () => {
   it('writes dollars with enough digits for tiny per-call costs', () => {
     // Below a dollar, three significant digits, at most eight decimals.
     assert.deepEqual([0, 12.345, 1, 0.5, 0.0123, 0.00123, 1e-12, -0.25].map(formatUsd), ['$0', '$12.35', '$1.00', '$0.500', '$0.0123', '$0.00123', '$0.00000000', '−$0.250']);
+  });
+
+  it('writes points in prose without a trailing .0, as the recommendation, per-tag and cases-to-add sentences use them', () => {
+    // 0.01 is the default margin: "1 point", not "1.0 points".
+    assert.deepEqual([0.01, 0.25, 0.042, 0.0004, 1].map(points), ['1', '25', '4.2', '0', '100']);
+    // Anything that rounds to 0.0 is unsigned, so a tiny loss never reads as "−0".
+    assert.deepEqual([-0.028, 0.004, 0, -0.0004].map(signedPoints), ['\u22122.8', '+0.4', '0', '0']);
   });
 });
