@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countTokens, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
+import { countTokens, ENCODING_NAMES, ENGINE_NAMES, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
 import { DEFAULT_MIN_PROSE_CHARS, languageForFile } from '../core/codePrompts';
 import { lineStarts, positionOf } from '../core/textPosition';
 import { scanCodePrompts } from '../node/codePromptScanner';
@@ -51,9 +51,9 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0 && values.chat === undefined) throw new UsageError('count: no files given');
   if (positionals.length > 0 && values.chat !== undefined) throw new UsageError('count: give files or --chat, not both');
   const encoding = values.encoding ?? 'o200k_base';
-  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected o200k_base or cl100k_base`);
+  if (!isEncodingName(encoding)) throw new UsageError(`--encoding ${encoding}: expected ${ENCODING_NAMES.join(' or ')}`);
   const engine = values.engine ?? 'gpt-tokenizer';
-  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected gpt-tokenizer or js-tiktoken`);
+  if (!isEngineName(engine)) throw new UsageError(`--engine ${engine}: expected ${ENGINE_NAMES.join(' or ')}`);
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format ${format}: expected table or json`);
   const minProseChars = Number(values['min-prose-chars'] ?? DEFAULT_MIN_PROSE_CHARS);

@@ -8,7 +8,7 @@ import { parseTestSetStream } from '../core/testSet/parseTestSet';
 import { parseExtractConfig } from '../core/extract';
 import { parseMatchConfig } from '../core/match';
 import { parsePolicy } from '../core/policies';
-import { isEncodingName, isEngineName } from '../core/tokens';
+import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../core/tokens';
 import type { SweepOptions } from '../core/sweep';
 import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
@@ -118,11 +118,11 @@ export function sweepOverridesFromFlags(flags: SweepFlagValues): SweepOverrides 
     o.match = parsed.config;
   }
   if (flags.encoding !== undefined) {
-    if (!isEncodingName(flags.encoding)) throw new UsageError(`--encoding ${flags.encoding}: expected o200k_base or cl100k_base`);
+    if (!isEncodingName(flags.encoding)) throw new UsageError(`--encoding ${flags.encoding}: expected ${ENCODING_NAMES.join(' or ')}`);
     o.encoding = flags.encoding;
   }
   if (flags.engine !== undefined) {
-    if (!isEngineName(flags.engine)) throw new UsageError(`--engine ${flags.engine}: expected gpt-tokenizer or js-tiktoken`);
+    if (!isEngineName(flags.engine)) throw new UsageError(`--engine ${flags.engine}: expected ${ENGINE_NAMES.join(' or ')}`);
     o.engine = flags.engine;
   }
   if (flags.policies) o.policies = policyList(flags.policies, 'policies');

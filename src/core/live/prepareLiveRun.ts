@@ -5,7 +5,7 @@
  * cache entries) for the same files. Each part of the plan is resolved and checked by its own step.
  */
 import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config/promptBudgetConfig';
-import { isEncodingName, isEngineName } from '../encodingNames';
+import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
 import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
@@ -184,8 +184,8 @@ function runSettings(config: PromptBudgetConfig | undefined, o: LiveRunOverrides
   const live = config?.live ?? DEFAULT_CONFIG.live;
   const encoding = o.encoding ?? config?.encoding ?? 'o200k_base';
   const engine = o.engine ?? config?.engine ?? 'gpt-tokenizer';
-  if (!isEncodingName(encoding)) bad(issues, 'encoding', encoding, 'o200k_base or cl100k_base');
-  if (!isEngineName(engine)) bad(issues, 'engine', engine, 'gpt-tokenizer or js-tiktoken');
+  if (!isEncodingName(encoding)) bad(issues, 'encoding', encoding, ENCODING_NAMES.join(' or '));
+  if (!isEngineName(engine)) bad(issues, 'engine', engine, ENGINE_NAMES.join(' or '));
   const timeoutMs = o.timeoutMs ?? live.timeoutMs;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) bad(issues, 'timeoutMs', timeoutMs, 'milliseconds > 0');
   return {
