@@ -74,7 +74,6 @@ function readHorizon(text: string, start: number, end: number): number {
  * Each pre-tokenizer piece is tokenized once it is final ({@link readHorizon}); only pending pieces are re-split per push.
  */
 export class StreamTokens {
-  /** Everything received so far. */
   text = '';
   /** Final tokens: `ends[k-1]` is the UTF-16 offset after k tokens (partial trailing char dropped). */
   readonly tokens: TokenizedText = { count: 0, ends: new Uint32Array(256) };
@@ -90,9 +89,8 @@ export class StreamTokens {
   private readonly longestAdded: number = 0;
 
   /**
-   * Streams with an OpenAI encoding, or with a Hugging Face tokenizer whose pre-tokenizer is one
-   * regex of the cl100k family (Qwen2/2.5/3, Llama 3 and the R1 distills built on them). Throws an
-   * Error naming the tokenizer for any other shape.
+   * An OpenAI encoding, or a Hugging Face tokenizer whose pre-tokenizer is one cl100k-family regex (Qwen2/2.5/3,
+   * Llama 3 and the R1 distills on them); throws an Error naming the tokenizer for any other shape.
    */
   constructor(encoding: EncodingName | HfTokenizer, engine?: EngineName) {
     if (typeof encoding === 'string') {
@@ -172,10 +170,9 @@ export class StreamTokens {
   }
 
   /**
-   * With added tokens: text is first cut at added tokens, then each section is split by the regex.
-   * An added token that starts at least `longestAdded - 1` characters before the end cannot grow
-   * into a longer one, nor can a new one start before that point; a section ended by such a token is
-   * final as a whole. In the last, open section, pieces commit as without added tokens, up to that point.
+   * With added tokens: text is cut at added tokens, then each section split by the regex. An added token starting
+   * ≥ `longestAdded - 1` characters before the end cannot grow, nor can one start before it: a section it ends is
+   * final. In the last, open section, pieces commit as without added tokens, up to that point.
    */
   private advanceSections(text: string, known: number): void {
     const limit = Math.max(0, known - this.longestAdded + 1);

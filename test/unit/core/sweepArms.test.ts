@@ -1,3 +1,5 @@
+// Arms in the sweep: each provider setting's generations as a row paired with the default one, and the
+// check that an arm's setting was obeyed. Real GPT-4 GSM8K traces stand in for the arms' outputs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,6 +9,7 @@ import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/to
 import { checkArmObeyed, requestedBudget } from '../../../src/core/armCheck';
 
 const GSM8K = 'gsm8k_faithfulcot_gpt4_cot.jsonl';
+// 60 rows keep the sweep quick and are enough for the 40-token arm to lose right answers.
 const N = 60;
 const tok = getTokenizer('o200k_base', 'gpt-tokenizer');
 const options: SweepOptions = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' }, policies: [{ kind: 'cutoff', tokens: 64 }], margin: 0.01, seed: 1, resamples: 500, folds: 0, includeCases: true };
@@ -29,6 +32,7 @@ describe('core/sweep arms: each arm a row paired with the baseline', () => {
   it('reads arms from the rows', () => {
     assert.equal(parsed.cases.length, N);
     assert.deepEqual(Object.keys(parsed.cases[0].arms ?? {}), ['same', 'short']);
+    // The row's snake_case usage is read into the camelCase record every surface uses.
     assert.deepEqual(parsed.cases[0].arms?.short.usage, { completionTokens: 40 });
     const bad = parseTestSet('{"id":"a","question":"q","answer":"1","output":"1","arms":{"x":{"output":3}}}', { fileName: 'b.jsonl' });
     assert.equal(bad.cases[0].arms, undefined);
@@ -44,10 +48,13 @@ describe('core/sweep arms: each arm a row paired with the baseline', () => {
     assert.equal(same.em, full.em);
     assert.equal(same.meanTokens, full.meanTokens);
     assert.equal(same.savings, 0);
+    // The same trace again: no case changes, so McNemar has no discordant pair and p is 1.
     assert.deepEqual([same.flipsToWrong, same.flipsToRight, same.mcnemarP], [0, 0, 1]);
+    // The short arm is each trace cut at 40 tokens, so it can never spend more.
     assert.ok(short.meanTokens <= 40);
     assert.ok(Math.abs(short.savings - (1 - short.meanTokens / full.meanTokens)) < 1e-12);
     assert.ok(short.em < full.em);
+    // Flips explain the EM gap exactly: right→wrong minus wrong→right is the change in right answers.
     assert.equal(short.flipsToWrongIds.length - short.flipsToRightIds.length, full.correct - short.correct);
     assert.equal(r.caseResults?.[0].policies['arm:short'].stopToken, tokenizeWithOffsets(tok, parsed.cases[0].arms?.short.output ?? '').count);
   });
@@ -60,6 +67,7 @@ describe('core/sweep arms: each arm a row paired with the baseline', () => {
     assert.equal(onShort.baseline.meanTokens, shortRow.meanTokens);
     const missing = runSweep(parsed.cases, 0, { ...options, arm: 'high' });
     assert.equal(missing.cases, 0);
+    // No row has an arm `high`: all N cases are left out and said so.
     assert.match(missing.warnings[0], /^60 case\(s\) have no output of arm high/);
   });
 
@@ -76,19 +84,23 @@ describe('core/armCheck: was the arm obeyed?', () => {
     assert.equal(requestedBudget({ thinking_token_budget: 1024 }), 1024);
     assert.equal(requestedBudget({ thinking: { type: 'enabled', budget_tokens: 2048 } }), 2048);
     assert.equal(requestedBudget({ extra_body: { google: { thinking_config: { thinking_budget: 512 } } } }), 512);
+    // An effort level is not a token budget: nothing to check the reasoning tokens against.
     assert.equal(requestedBudget({ reasoning_effort: 'low' }), undefined);
   });
 
   it('flags an arm indistinguishable from the baseline, and reports reasoning past the budget', () => {
     const base = [100, 120, 90, 300, 250, 80];
+    // Tokens within ±2 of the baseline's on every case: the setting changed nothing measurable.
     const ignored = checkArmObeyed('x', [101, 119, 90, 302, 248, 80], base, [3538, 2100, 1000], 2048);
     assert.equal(ignored.noEffect, true);
     assert.equal(ignored.requestedBudget, 2048);
     assert.equal(ignored.reasoningP50, 2100);
+    // 3538 and 2100 of the three reported reasoning counts exceed the 2048 budget.
     assert.equal(ignored.overBudgetShare, 2 / 3);
     assert.match(ignored.reason, /^arm x looks ignored: .* 67% of cases reasoned past the requested 2048 tokens \(p95 3394.2\)$/);
     const obeyed = checkArmObeyed('y', [40, 40, 40, 40, 40, 40], base, []);
     assert.equal(obeyed.noEffect, false);
+    // 40 tokens each against the baseline's mean of 940 / 6 ≈ 156.67.
     assert.ok(Math.abs(obeyed.meanDiff - -116.66666666666667) < 1e-9);
   });
 
@@ -97,6 +109,7 @@ describe('core/armCheck: was the arm obeyed?', () => {
     const r = runSweep(parsed.cases, 0, { ...options, armBudgets: { short: 40 } });
     const same = r.rows.find((x) => x.policy === 'arm:same');
     const short = r.rows.find((x) => x.policy === 'arm:short');
+    // `same` repeats the default trace: indistinguishable, so flagged; `short` clearly differs.
     assert.equal(same?.noEffect, true);
     assert.equal(same?.obeyed?.meanDiff, 0);
     assert.equal(short?.noEffect, undefined);

@@ -1,3 +1,4 @@
+// The live client's retry rules: how long it waits, what it asks again, and that a cancel ends a wait.
 import assert from 'node:assert/strict';
 import { backoffDelay, parseRetryAfter, sleep, withRetries } from '../../../../src/core/live/retry';
 import { LiveError, isRetryable, redactSecrets, displayUrl } from '../../../../src/core/live/liveError';
@@ -7,6 +8,7 @@ describe('core/live/retry', () => {
     const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
     assert.equal(parseRetryAfter('2', now), 2000);
     assert.equal(parseRetryAfter(' 1.5 ', now), 1500);
+    // 07:28:07 is 7 s after `now`; a date already past means at once, never a negative wait.
     assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:07 GMT', now), 7000);
     assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
     assert.equal(parseRetryAfter('soon', now), undefined);
@@ -17,8 +19,12 @@ describe('core/live/retry', () => {
   it('backs off exponentially with jitter in [0.5, 1) of the step, capped, and honours Retry-After', () => {
     const lo = { baseMs: 100, maxMs: 1000, random: () => 0 };
     const hi = { baseMs: 100, maxMs: 1000, random: () => 0.999999 };
+    // 100·2ⁿ ms times the lowest jitter factor 0.5 (random 0), held at half of maxMs 1000 from n = 4 on.
     assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, lo)), [50, 100, 200, 400, 500, 500]);
+    // A random just below 1 keeps the whole step: 100, 200, 400, 800, then the cap.
     assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(n, undefined, hi)), [100, 200, 400, 800, 1000, 1000]);
+    // The server's Retry-After wins over the step, so we never come back sooner than asked, but
+    // only up to maxRetryAfterMs: a server asking for ten minutes gets one.
     assert.equal(backoffDelay(0, 3000, lo), 3000);
     assert.equal(backoffDelay(0, 10 * 60_000, { maxRetryAfterMs: 60_000 }), 60_000);
   });
@@ -26,6 +32,7 @@ describe('core/live/retry', () => {
   it('classifies errors: 429/500/502/503/504, timeouts and broken streams retry; 400/401/403/404 do not', () => {
     const http = (status: number): LiveError => new LiveError('http', `status ${status}`, { status });
     assert.deepEqual([429, 500, 502, 503, 504].map((s) => isRetryable(http(s))), [true, true, true, true, true]);
+    // The request itself is wrong: asking again gets the same answer.
     assert.deepEqual([400, 404, 422].map((s) => isRetryable(http(s))), [false, false, false]);
     assert.equal(isRetryable(new LiveError('auth', 'no', { status: 401 })), false);
     assert.equal(isRetryable(new LiveError('timeout', 't')), true);
@@ -48,6 +55,7 @@ describe('core/live/retry', () => {
     );
     assert.equal(result, 'ok');
     assert.equal(calls, 3);
+    // The 429's Retry-After (30 ms), then retry 1 of the broken stream: 5·2¹ ms halved by random 0.
     assert.deepEqual(waits, [30, 5]);
   });
 
@@ -60,6 +68,7 @@ describe('core/live/retry', () => {
       }, { retries: 2, backoff: { baseMs: 1 } }),
       /boom/,
     );
+    // retries: 2 means the first attempt and two more.
     assert.equal(calls, 3);
     calls = 0;
     await assert.rejects(
@@ -69,6 +78,7 @@ describe('core/live/retry', () => {
       }, { retries: 5, backoff: { baseMs: 1 } }),
       /bad request/,
     );
+    // A 400 is not retried at all.
     assert.equal(calls, 1);
   });
 
