@@ -60,6 +60,7 @@ describe('compareReports', () => {
     assert.ok(c.paired.emCi95[0] < -0.05 && c.paired.emCi95[1] > -0.05);
     assert.equal(c.paired.meanTokens.delta, 20);
     assert.equal(c.paired.meanTokens.relative, 0.2);
+    // Every case grew by exactly 20 tokens: no spread, so the interval is the point.
     assert.deepEqual(c.paired.tokensCi95, [20, 20]);
     assert.equal(c.recommendation.samePolicy, false);
     assert.equal(c.recommendation.after?.policy, 'cutoff:96');
@@ -99,6 +100,7 @@ describe('compareReports', () => {
 
   it('gates prompt tokens when both sweep reports carry them', () => {
     const c = compare(sweepReport(before, { prompt: { file: 'p.md', tokens: 400 } }), sweepReport(before, { prompt: { file: 'p.md', tokens: 460 } })) as SweepComparison;
+    // 460 / 400 − 1 = 15%, over the 10% limit; the output tokens did not move, so that gate passes.
     assert.deepEqual(c.promptTokens, { before: 400, after: 460, delta: 60, relative: 0.15 });
     const checks = checkCompareGates(c, { maxTokenIncrease: 0.1 });
     assert.deepEqual(checks.map((g) => g.pass), [true, false]);
@@ -144,6 +146,7 @@ describe('compareReports', () => {
       ],
     );
     const [gate] = checkCompareGates(c, { maxTokenIncrease: 0.05 });
+    // 100 more tokens on 1010 is +9.9%: app.py's +80, new.md's +30 and gone.md's −10.
     assert.equal(gate.reason, 'gate --max-token-increase: prompt tokens (total) 1010 → 1110 (+9.9%), allowed +5.0%');
     assert.equal(gate.pass, false);
     const text = comparisonToText(c, [gate]);
@@ -171,6 +174,7 @@ describe('compareReports', () => {
     const c = compare(sweepReport(before), sweepReport(after));
     const failing = comparisonToJunit(c, checkCompareGates(c, { maxTokenIncrease: 0.1, maxEmDrop: 0.1 }));
     assert.deepEqual(await junitSchemaErrors(failing), []);
+    // Tokens +20% fail the 10% gate; EM −5 points passes the 10-point one.
     assert.match(failing, /tests="2" failures="1"/);
     assert.match(failing, /<failure message="gate --max-token-increase: baseline mean output tokens \(paired, 100 cases\) 100 → 120 \(\+20\.0%\), allowed \+10\.0%"/);
     assert.match(failing, /<property name="baseline.meanTokens.after" value="120"\/>/);

@@ -1,3 +1,5 @@
+// Live runs against a loopback OpenAI-compatible server that streams recorded GPT-4 GSM8K outputs back:
+// the traces equal the recorded ones, so a sweep of a live run must equal the offline sweep.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +16,7 @@ import { buildChatBody, probeBoundaries, runLive, traceText, truncationSummary, 
 import { closedPort, loadSharedRows, mockProbeAnswer, startMockServer, type MockFault, type MockServer } from '../../../support/openaiMockServer';
 
 const GSM8K = 'gsm8k_faithfulcot_gpt4_cot.jsonl';
+// 40 rows: enough for every fault kind below to hit several cases, quick on a loaded machine.
 const N = 40;
 const KEY = 'sk-liverun-secret-42424242';
 
@@ -70,6 +73,7 @@ describe('core/live/runLive against the loopback server', function () {
     });
     assert.equal(buildChatBody(c, { ...base(), includeUsage: false }).body.stream_options, undefined);
     assert.equal(traceText({ reasoning: 'hmm', content: 'The answer is 4.' }), '<think>hmm</think>The answer is 4.');
+    // Strictly below the length: a probe at the last token would only repeat what the trace says.
     assert.deepEqual(probeBoundaries(100, 32), [32, 64, 96]);
     assert.deepEqual(probeBoundaries(96, 32), [32, 64]);
   });
@@ -121,6 +125,7 @@ describe('core/live/runLive against the loopback server', function () {
       rows.map((r) => r.output),
     );
     assert.equal(progress.failed, 0);
+    // Each faulted case fails on its first attempt only: one extra request, and one logged retry, per fault.
     assert.equal(server.requests.length, N + faults.size);
     assert.equal(retries.length, faults.size);
     assert.ok(retries.some((m) => /429/.test(m)) && retries.some((m) => /timeout/.test(m)) && retries.some((m) => /malformed/.test(m)));
@@ -219,10 +224,12 @@ describe('core/live/runLive against the loopback server', function () {
       );
     });
     assert.equal(server.requests.filter((r) => r.path === '/v1/completions').length, expectedProbes);
+    // Most traces are longer than one 16-token step, so there are more probes than cases.
     assert.ok(expectedProbes > N);
     assert.equal(progress.probeTokens, results.reduce((s, r) => s + (r.probes ?? []).reduce((a, p) => a + p.tokens, 0), 0));
     const probePrompt = server.requests.find((r) => r.path === '/v1/completions')?.body;
     assert.equal(probePrompt?.temperature, 0);
+    // Temperature 0 for the model's best answer; 16 tokens (the default) hold a short answer.
     assert.equal(probePrompt?.max_tokens, 16);
 
     const policies: PolicySpec[] = [{ kind: 'probe', every, agree: 2 }, { kind: 'cutoff', tokens: 64 }];
@@ -243,6 +250,7 @@ describe('core/live/runLive against the loopback server', function () {
   });
 
   it('counts finish_reason length; those without an answer are truncated', async () => {
+    // 24 tokens cut most GPT-4 traces (311 characters median) before their answer sentence.
     const { results } = await runLive(withoutOutput(offline), { ...base(), maxTokens: 24 });
     const tok = getTokenizer('o200k_base');
     const extract = makeExtractor({ preset: 'answer-is' });
@@ -256,6 +264,7 @@ describe('core/live/runLive against the loopback server', function () {
 
   it('records a case that fails for good and finishes the others', async () => {
     const cases = withoutOutput(offline.slice(0, 4));
+    // The mock answers 400 to a question it has no recorded row for: permanent, so not retried.
     cases[2] = { ...cases[2], question: 'A question the server has never seen' };
     const { results, progress } = await runLive(cases, base());
     assert.equal(progress.failed, 1);
@@ -274,6 +283,7 @@ describe('core/live/runLive against the loopback server', function () {
       assert.match(e.message, /rejected the API key \(401/);
       return true;
     });
+    // At most what was in flight (concurrency 4) when the first 401 came back.
     assert.ok(server.requests.length <= 4, `sent ${server.requests.length}`);
     const port = await closedPort();
     await assert.rejects(runLive(withoutOutput(offline), { ...base(), baseUrl: `http://127.0.0.1:${port}/v1` }), (e: unknown) => {

@@ -1,3 +1,5 @@
+// The Chat Completions client against a loopback server replaying the first GPT-4 GSM8K rows: what it
+// reads from a stream, how it names each failure, and that the API key never reaches a message.
 import assert from 'node:assert/strict';
 import { OpenAiClient } from '../../../../src/core/live/openAiClient';
 import { LiveError } from '../../../../src/core/live/liveError';
@@ -43,6 +45,7 @@ describe('core/live/OpenAiClient against the loopback server', () => {
     assert.equal(r.content, rows[0].output);
     assert.equal(r.reasoning, '');
     assert.equal(r.finishReason, 'stop');
+    // The mock streams one o200k token per chunk and reports that count as usage, as a server counts its own.
     assert.equal(r.usage?.completionTokens, tokens);
     assert.equal(deltas.join(''), rows[0].output);
     assert.ok(deltas.length >= tokens - 2, 'one delta per token');
@@ -56,6 +59,7 @@ describe('core/live/OpenAiClient against the loopback server', () => {
     const tok = getTokenizer('o200k_base');
     const r = await client.streamChat(chat(rows[1], { max_tokens: 10 }));
     assert.equal(r.finishReason, 'length');
+    // The mock stops at max_tokens and says `length`, as a server cutting the answer does.
     assert.equal(r.usage?.completionTokens, 10);
     assert.equal(tok.count(r.content), 10);
     assert.ok(rows[1].output.startsWith(r.content));
@@ -105,8 +109,10 @@ describe('core/live/OpenAiClient against the loopback server', () => {
   it('classifies 401, 429 with Retry-After, 500 and 400 answers', async () => {
     await assert.rejects(new OpenAiClient({ baseUrl: server.baseUrl, apiKey: 'sk-wrong-key-000' }).streamChat(chat(rows[0])), isKind('auth', /rejected the API key \(401/));
     server.setFault(() => ({ kind: 'status', status: 401, message: `Incorrect API key provided: ${KEY}` }));
+    // A server that echoes the key in its error: the client masks it before anyone shows the message.
     await assert.rejects(client.streamChat(chat(rows[0])), isKind('auth', /Incorrect API key provided: \*\*\*/));
     server.setFault(() => ({ kind: 'status', status: 429, retryAfter: '3' }));
+    // Retry-After: 3 (seconds) becomes the 3000 ms the retry loop waits.
     await assert.rejects(client.streamChat(chat(rows[0])), (e: unknown) => isKind('http', /429/)(e) && (e as LiveError).retryAfterMs === 3000);
     server.setFault(() => ({ kind: 'status', status: 500 }));
     await assert.rejects(client.streamChat(chat(rows[0])), (e: unknown) => isKind('http', /500/)(e) && (e as LiveError).status === 500);
