@@ -1,3 +1,5 @@
+// Thinking budgets end to end: `run --budgets` records a forced answer per budget below each trace's
+// thinking, and `sweep --policies budget:K` replays exactly the answer the server gave at K.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,9 @@ import { thinkingOf } from '../../../src/core/forcedAnswer';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
 
+// 8 R1-distill traces (2,482 to 24,438 characters): some think past 4096 tokens, some stop before.
 const N = 8;
+// Budgets spanning those lengths, so each is below some traces' thinking and above others'.
 const BUDGETS = [512, 2048, 4096];
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -60,6 +64,7 @@ describe('cli run --budgets + sweep budget:K', function () {
     assert.ok(expectedCalls > N && expectedCalls < N * BUDGETS.length, `some cases think less than ${BUDGETS[BUDGETS.length - 1]} tokens (${counts.join(', ')})`);
     for (const q of forcedCalls) {
       assert.match(String(q.body.prompt), /\n<\/think>\n\n\*\*Final Answer\*\*: \\boxed\{$/);
+      // The forced-answer call's default max_tokens: enough for the boxed answer after the cue.
       assert.equal(q.body.max_tokens, 32);
     }
 
@@ -85,6 +90,7 @@ describe('cli run --budgets + sweep budget:K', function () {
         const rec = written[i].forced.find((f) => f.atToken === k);
         assert.ok(rec, `${rows[i].id}: forced answer at ${k}`);
         assert.equal(got.answer, served, `${rows[i].id} at ${k}`);
+        // The budget's K thinking tokens plus the tokens the forced answer took.
         assert.equal(got.stopToken, k + rec.tokens);
       }
     }

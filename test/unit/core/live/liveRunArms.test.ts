@@ -1,3 +1,5 @@
+// Arms in a live run: each provider setting makes its own generation of every case, cached apart. The
+// mock server obeys `reasoning_effort: low` (a 20-token cap) and ignores `thinking_token_budget`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +14,7 @@ import { resolveFields } from '../../../../src/core/testSet/resolveFields';
 import { loadSharedRows, startMockServer, type MockServer } from '../../../support/openaiMockServer';
 
 const GSM8K = 'gsm8k_faithfulcot_gpt4_cot.jsonl';
+// 12 GPT-4 GSM8K rows: three requests each (default, low, ignored) stay quick.
 const N = 12;
 
 function sharedCases(n: number): Case[] {
@@ -38,6 +41,7 @@ describe('core/live arms: one more generation per case for each provider setting
 
   it('sends each arm its fields over the default request and keeps every generation apart', async () => {
     const run = await runLive(cases, base());
+    // The default request plus one per arm, for every case.
     assert.equal(server.requests.length, N * 3);
     const bodies = server.requests.map((q) => q.body);
     assert.equal(bodies.filter((b) => b.reasoning_effort === 'low').length, N);
@@ -50,6 +54,7 @@ describe('core/live arms: one more generation per case for each provider setting
       assert.equal(r.arms?.low.usage?.completionTokens, 20);
       assert.ok(rows[i].output.startsWith(r.arms?.low.output ?? '\u0000'));
     });
+    // A traced row replaces the arms an older run left in the source row with this run's.
     const row = tracedRow(cases[0], { id: 'x', arms: { old: 1 } }, run.results[0], resolveFields());
     assert.deepEqual(Object.keys(row.arms as object), ['low', 'ignored']);
     assert.deepEqual((row.arms as Record<string, unknown>).low, run.results[0].arms?.low);
@@ -61,8 +66,10 @@ describe('core/live arms: one more generation per case for each provider setting
     server.resetLog();
     const again = await runLive(cases, { ...base(), cache });
     assert.equal(server.requests.length, 0);
+    // All 36 answers, arms included, come from the cache.
     assert.equal(again.progress.cachedRequests, N * 3);
     const more = await runLive(cases, { ...base(), cache, arms: [...arms, { name: 'high', body: { reasoning_effort: 'high' } }] });
+    // Only the new arm's 12 requests go out; the three known ones are cached.
     assert.equal(server.requests.length, N);
     assert.ok(server.requests.every((q) => q.body.reasoning_effort === 'high'));
     assert.equal(more.results[3].arms?.high.output, rows[3].output);
@@ -83,6 +90,7 @@ describe('core/live arms: one more generation per case for each provider setting
 describe('core/live/prepareLiveRun arms', () => {
   const cases = sharedCases(2);
   const rows = [undefined, undefined];
+  // Port 9 is never contacted: preparing a run sends nothing.
   const overrides = { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' };
 
   it('takes live.arms from the config, and an override over it', () => {
