@@ -40,6 +40,7 @@ describe('extract presets', () => {
   describe('gsm8k (lm-eval strict-match, first match)', () => {
     it('reads the number after "#### " with its range', () => {
       const text = 'She makes 9 * 2 = 18.\n#### 18';
+      // The first line is 21 characters, then the newline and `#### `: the 18 sits at 27–29.
       assert.deepEqual(ex('gsm8k', text), { answer: '18', start: 27, end: 29 });
     });
     it('keeps sign, commas and dots as written', () => {
@@ -65,6 +66,7 @@ describe('extract presets', () => {
   describe('last-number (lm-eval flexible-extract, last match)', () => {
     it('takes the last number of a GSM8K-style trace', () => {
       const text = 'She sells 9 eggs at $2, so she makes 9 * $2 = $18 per day.';
+      // The dollar sign stays in the match, as in lm-eval's regex; the numeric matcher removes it.
       assert.deepEqual(ex('last-number', text), { answer: '$18', start: 46, end: 49 });
     });
     it('keeps $ , . in the match as the regex does', () => {
@@ -103,6 +105,7 @@ describe('extract presets', () => {
   describe('answer-is', () => {
     it('reads up to the end of the sentence', () => {
       const text = 'So 16 - 7 = 9 eggs. The answer is 18.';
+      // The 9 earlier is ignored; the sentence's final `.` is not part of the answer.
       assert.deepEqual(ex('answer-is', text), { answer: '18', start: 34, end: 36 });
     });
     it('keeps decimals and stops at a sentence end or line end', () => {
@@ -129,6 +132,7 @@ describe('extract presets', () => {
   describe('boxed (hendrycks last_boxed_only_string)', () => {
     it('returns the content of the last \\boxed{} with its range', () => {
       const text = 'First \\boxed{1}, finally $\\boxed{42}$.';
+      // The range is the content of the last box only, without `\boxed{` or the `$` around it.
       assert.deepEqual(ex('boxed', text), { answer: '42', start: 33, end: 35 });
     });
     it('matches nested braces', () => {
@@ -154,6 +158,7 @@ describe('extract presets', () => {
     it('decodes the last "answer" string with JSON rules', () => {
       const text = '```json\n{"reasoning": "x", "answer": "\\\\frac{1}{2}"}\n```';
       const found = ex('json-answer', text);
+      // The range covers the raw JSON string body (escaped backslash included), so the panel highlights the text as written.
       assert.deepEqual(found, { answer: '\\frac{1}{2}', start: 38, end: 50 });
       assert.equal(text.slice(38, 50), '\\\\frac{1}{2}');
     });
@@ -184,6 +189,8 @@ describe('extract presets', () => {
   describe('after-think', () => {
     it('returns the trimmed text after the last </think>', () => {
       const text = '<think>a</think> no <think>b</think>\n  Final: 12 \n';
+      // After the last </think> (28–36), trimmed of the newline and spaces: 39–48. Tentative, since more
+      // text could still extend the answer part.
       assert.deepEqual(ex('after-think', text), { answer: 'Final: 12', start: 39, end: 48, kind: 'final', tentative: true });
     });
     it('gives null with no </think> or nothing after it', () => {
@@ -234,6 +241,7 @@ describe('extract presets', () => {
     });
     it('reads only the answer part of a closed thinking trace', () => {
       const text = '<think>Option (C) looks right. The answer is (C).</think>\nThe answer is (H).';
+      // </think> ends at 57: the (C) inside the thinking is skipped, the (H) after it read.
       assert.deepEqual(ex('choice-letter', text), { answer: 'H', start: 73, end: 74, kind: 'final' });
       assert.equal(answer('choice-letter', '<think>The answer is (C).</think>\nI am not sure.'), null);
     });
@@ -246,6 +254,7 @@ describe('extract presets', () => {
   describe('regex', () => {
     it('returns the capture group of the last match, trimmed', () => {
       const text = 'Final: 3\nFinal: 41 ';
+      // The last of the two matches; its group, not the whole match, gives the range.
       assert.deepEqual(ex('regex', text, { pattern: 'Final:\\s*(\\d+)' }), { answer: '41', start: 16, end: 18 });
     });
     it('honours group and flags', () => {

@@ -53,6 +53,7 @@ describe('runtime parity with the sweep (shared data)', function () {
         rows.forEach((row, i) => {
           const text = row.output;
           const { outcomes: want, ends } = sweepTrace(text, SWEEP_POLICIES, preset);
+          // A different seeded chunking per row and preset (7919 is prime), pieces of 1–12 characters.
           const got = streamOutcomes(text, seededCuts(text.length, i * 7919 + preset.length, 12), SWEEP_POLICIES, preset);
           SWEEP_POLICIES.forEach((spec, p) => {
             checks++;
@@ -64,6 +65,7 @@ describe('runtime parity with the sweep (shared data)', function () {
               lagCount++;
             }
           });
+          // cutoff:32 (policy 1) must stop before the stream ends on every trace clearly longer than 32 tokens.
           if (want[0].stopToken > 48) {
             long32++;
             if (!got[1].viaFinish) early32++;
@@ -72,9 +74,11 @@ describe('runtime parity with the sweep (shared data)', function () {
       }
     }
     assert.deepEqual(mismatches, [], `${mismatches.length} mismatches of ${checks}`);
+    // GSM8K once (last-number), the two MATH files twice each (boxed and json-answer), times every policy.
     assert.equal(checks, (1319 + 2 * 800 + 2 * 721) * SWEEP_POLICIES.length);
     const meanLag = lagSum / lagCount;
     console.log(`      ${checks} checks; cutoff stops reported a mean ${meanLag.toFixed(1)} chars after the kept text (chunks of 1–12 chars)`);
+    // A token is final once the next piece starts, so a stop comes about one chunk (≤ 12 chars) plus a token late.
     assert.ok(lagCount > 10000 && meanLag < 14, `mean lag ${meanLag} over ${lagCount} cutoff stops`);
     assert.ok(early32 === long32, `cutoff:32 stopped mid-stream on ${early32} of ${long32} traces longer than 48 tokens`);
   });
@@ -212,6 +216,7 @@ describe('runtime parity on reasoning traces (thinking markers, settled, interme
       }
     }
     assert.deepEqual(mismatches, [], `${mismatches.length} mismatches of ${checks}`);
+    // Both reasoning files, each with two presets (boxed and last-number, boxed and after-think).
     assert.equal(checks, (439 + 40) * 2 * THINKING_POLICIES.length);
     // The stops inside open thinking are many: the parity covers intermediate answers, not only final ones.
     assert.ok(intermediate > 1000, `${intermediate} intermediate stops`);
