@@ -50,13 +50,17 @@ describe('core/tagBudgets', () => {
       ],
     );
     assert.equal(tb.search, 'exhaustive');
+    // cutoff:64 alone: 50 tokens on easy and 60 on hard, a mean of 55, so 45% saved against full's 100.
     assert.deepEqual([tb.single?.policy, tb.single?.meanTokens], ['cutoff:64', 55]);
     assert.ok(Math.abs((tb.single?.savings ?? 0) - 0.45) < 1e-12);
+    // The plan: 10 tokens on easy (cutoff:16) and 60 on hard (cutoff:64), a mean of 35, so 65% saved.
     assert.equal(tb.overall.meanTokens, 35);
     assert.ok(Math.abs(tb.overall.savings - 0.65) < 1e-12);
     assert.ok(Math.abs(tb.extraSavingsOverSingle - 0.2) < 1e-12);
     assert.equal(tb.overall.deltaEm, 0);
+    // Neither chosen policy changes a single answer, so every resample's ΔEM is 0.
     assert.deepEqual(tb.overall.ci95, [0, 0]);
+    // Easy alone: 10 of full's 100 tokens.
     assert.ok(Math.abs(tb.perTag[0].savings - 0.9) < 1e-12);
     assert.match(tb.message, /save 65% of tokens against 45% for cutoff:64 alone \(\+20 points\)/);
   });
@@ -87,7 +91,9 @@ describe('core/tagBudgets', () => {
       );
       assert.equal(tb.single?.policy, 'full');
       assert.ok(tb.overall.ci95[0] >= -margin, `combined CI ${tb.overall.ci95}`);
+      // Only A's 3 lost answers count; B keeps full.
       assert.equal(tb.overall.deltaEm, -3 / 600);
+      // Cutting A saves 50 of 100 tokens on half the cases: 25% of full's tokens, all of it beyond the single `full`.
       assert.ok(Math.abs(tb.extraSavingsOverSingle - 0.25) < 1e-12);
     }
   });
@@ -103,6 +109,7 @@ describe('core/tagBudgets', () => {
     const tb = computeTagBudgets(m, tags, { ...OPTS, margin: 0.02, minCases: 40 });
     assert.ok(tb);
     const small = tb.perTag.find((t) => t.tag === 'small');
+    // 30 small cases are under minCases 40: the tag takes the global recommendation.
     assert.deepEqual([small?.fallback, small?.policy, small?.cases], [true, 'cutoff:64', 30]);
     assert.equal(tb.perTag.find((t) => t.tag === 'big')?.policy, 'cutoff:64');
     const stats = policyStats(m, { resamples: 1000, seed: 3, bootstrap: true });
