@@ -11,6 +11,7 @@ import { closedPort, loadSharedRows, startMockServer, type MockServer } from '..
 
 const repo = resolve(__dirname, '../../..');
 const gsm8k = resolve(repo, '../shared/data/gsm8k_faithfulcot_gpt4_cot.jsonl');
+// The first 40 GPT-4 GSM8K rows, replayed by the loopback server as the model's answers.
 const N = 40;
 const KEY = 'sk-cli-run-SECRET-777000777';
 
@@ -121,6 +122,7 @@ describe('cli run', function () {
     const offline = await cli(['sweep', 'recorded.jsonl', ...sweepArgs, ...cutoffs], dir);
     assert.equal(live.code, 0, live.err);
     assert.equal(offline.code, 0, offline.err);
+    // full, the 8 cutoffs given and the 6 default dynamic rules.
     assert.equal((JSON.parse(offline.out) as { rows: unknown[] }).rows.length, 1 + 8 + 6);
     assert.deepEqual(JSON.parse(live.out), JSON.parse(offline.out));
   });
@@ -234,12 +236,14 @@ describe('cli run', function () {
     const r = await cli(runArgs('arms.jsonl', '--no-cache', '--arms', 'arms.json'), dir);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /arms short\)/);
+    // The default generation and the `short` arm's, for every case.
     assert.equal(server.requests.length, 2 * N);
     const written = jsonl(join(dir, 'arms.jsonl'));
     written.forEach((row, i) => {
       const arm = (row.arms as Record<string, { output: string; finishReason: string; usage: { completionTokens: number } }>).short;
       assert.equal(row.output, rows[i].output);
       assert.equal(arm.finishReason, 'length');
+      // The arm's own max_tokens (24) replaces the run's, so the mock cuts each answer there.
       assert.equal(arm.usage.completionTokens, 24);
       assert.ok(rows[i].output.startsWith(arm.output));
     });
@@ -248,6 +252,7 @@ describe('cli run', function () {
     const result = JSON.parse(swept.out) as { rows: { policy: string; arm?: string; meanTokens: number; savings: number }[] };
     const armRow = result.rows.find((x) => x.policy === 'arm:short');
     assert.equal(armRow?.arm, 'short');
+    // GPT-4's GSM8K answers (311 characters median) average over twice 24 tokens, so the cap saves over half.
     assert.ok(armRow && armRow.meanTokens <= 24 && armRow.savings > 0.5);
     const onArm = await cli(['sweep', 'arms.jsonl', ...sweepArgs, '--cutoffs', '16', '--arm', 'short'], dir);
     const onArmResult = JSON.parse(onArm.out) as { rows: { policy: string; meanTokens: number }[] };
@@ -303,6 +308,7 @@ describe('cli run', function () {
     assert.equal(r.code, 130, r.err);
     assert.ok(abortedAt > 0);
     assert.ok(took < 1500, `stopped ${took} ms after cancel`);
+    // Only the 6 requests before the stall finished: exactly those are cached, and nothing is written.
     assert.match(r.err, /run: cancelled after 6 of 40 case\(s\); finished responses are cached/);
     assert.ok(!existsSync(join(dir, 'cancel.jsonl')));
     assert.equal(filesUnder(cacheDir).length, 6);
@@ -311,6 +317,7 @@ describe('cli run', function () {
     server.resetLog();
     const again = await cli(runArgs('cancel.jsonl', '--cache', 'cancelcache'), dir);
     assert.equal(again.code, 0, again.err);
+    // The re-run asks only for the 34 answers the cache lacks.
     assert.equal(server.requests.length, N - 6);
     assert.ok(server.requests.every((q) => q.attempt === 1), 'each missing request is sent once');
     assert.equal(jsonl(join(dir, 'cancel.jsonl')).length, N);
@@ -334,6 +341,7 @@ describe('cli run', function () {
     assert.ok(!stderr.includes(KEY));
 
     const entries = filesUnder(cacheDir);
+    // The 8 answers that finished before the stalls; a SIGKILL leaves no half-written entry.
     assert.equal(entries.length, 8, entries.join('\n'));
     for (const f of entries) {
       const entry = JSON.parse(readFileSync(f, 'utf8')) as { result: { content: string; finishReason: string } };
