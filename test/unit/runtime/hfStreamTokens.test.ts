@@ -1,3 +1,5 @@
+// The runtime stopper counting in a model's own tokens (Qwen3, Llama 3): streamed token boundaries equal the
+// whole text's, and an exported policy stops the R1-distill traces exactly where the sweep did.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +47,9 @@ describe('runtime with a Hugging Face tokenizer', function () {
 
   it('streams to the same token boundaries as the whole text, added tokens included', () => {
     for (const tok of [qwen, llama]) {
+      // Cuts inside <think>, </think> and <|im_end|>: an added token must not commit before it is whole.
       check(tok, '<think>\nSo the answer is 42.</think>\n\nThe answer is \\boxed{42}.<|im_end|>', [1, 3, 6, 7, 8, 20, 40, 41, 50]);
+      // A cut inside 'll and inside the digit run: Qwen3 splits digits one by one, Llama 3 in threes.
       check(tok, "it'll be 12345 apples", [3, 4, 10, 12]);
       check(tok, '<|im_start|>assistant\n<think>', [2, 5, 12, 13, 20, 25]);
     }
@@ -86,6 +90,7 @@ describe('runtime with a Hugging Face tokenizer', function () {
       const stopper = createStopper(json, { tokenizer: qwen });
       const text = c.output as string;
       let d = { stop: false } as ReturnType<typeof stopper.push>;
+      // 37-character deltas, a step unrelated to token lengths, so most cuts land inside a token.
       for (let i = 0; i < text.length && !d.stop; i += 37) d = stopper.push(text.slice(i, i + 37));
       if (!d.stop) d = stopper.finish();
       else stopped++;

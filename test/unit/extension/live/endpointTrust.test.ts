@@ -1,3 +1,5 @@
+// Where the API key may go: a base URL that a cloned repository sets (workspace settings or
+// promptbudget.json) gets the key only after the user agreed to that exact endpoint once.
 import * as assert from 'node:assert/strict';
 import { endpointKey, isLoopback, isWorkspaceSource, keyDecision, MAX_CONSENTED, resolveSetting, withConsent, type KeyDecisionInput } from '../../../../src/extension/live/endpointTrust';
 
@@ -19,6 +21,7 @@ describe('extension/live/endpointTrust', () => {
 
     it('marks what a repository controls', () => {
       assert.deepEqual(
+        // A cloned repository can set workspace, folder and promptbudget.json values, never user or default ones.
         (['default', 'user', 'workspace', 'workspaceFolder', 'config'] as const).map(isWorkspaceSource),
         [false, false, true, true, true],
       );
@@ -30,6 +33,7 @@ describe('extension/live/endpointTrust', () => {
       assert.equal(endpointKey('HTTP://LocalHost:80/v1/'), 'http://localhost/v1');
       assert.equal(endpointKey('https://user:pw@api.example.com:443/v1#x'), 'https://api.example.com/v1');
       assert.equal(endpointKey(' http://127.0.0.1:8080/v1 '), 'http://127.0.0.1:8080/v1');
+      // A query (Azure's api-version) is part of the endpoint, unlike a fragment.
       assert.equal(endpointKey('http://h/v1?api-version=2'), 'http://h/v1?api-version=2');
     });
 
@@ -74,6 +78,7 @@ describe('extension/live/endpointTrust', () => {
     it('trusts a workspace value equal to the user setting or the default', () => {
       assert.equal(keyDecision({ ...base, baseUrl: 'https://mine.example/v1/', source: 'workspace', userBaseUrl: 'https://mine.example/v1' }), 'send');
       assert.equal(keyDecision({ ...base, baseUrl: 'http://localhost:11434/v1', source: 'config' }), 'send');
+      // One port off the default is another server: asked again.
       assert.equal(keyDecision({ ...base, baseUrl: 'http://localhost:11435/v1', source: 'config' }), 'ask');
     });
 
