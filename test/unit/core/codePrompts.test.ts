@@ -62,6 +62,7 @@ describe('codePrompts: classification on the fixtures', () => {
 
   it('the prose minimum is configurable', async () => {
     const js = fixture('prompts.js');
+    // The fixture's unnamed prose is 235 characters: counted from a 100-character minimum, not from 300.
     assert.equal((await found(js, 'javascript', 300)).length, 1);
     assert.equal((await found(js, 'javascript', 100)).length, 2);
   });
@@ -71,8 +72,11 @@ describe('codePrompts: rules on small sources', () => {
   it('implicit Python concatenation, `.format`, keyword content= and a non-literal operand', async () => {
     const src = ['system = ("Answer the question. "', '          "Be brief.")', 'q_template = "Hi {x}, tell me a story please".format(x=1)', 'user_prompt = "Explain " + topic + " simply."', 'Message(content="Summarize this for a child")', 'p = ("Answer the question. " "Be brief.")', ''].join('\n');
     assert.deepEqual(await found(src, 'python'), [
+      // The last line's `p` is not a prompt name, and 30 characters are far from prose length: not
+      // listed, although it holds the same text as `system`.
       { line: 1, column: 11, kind: 'concatenation', reason: 'assigned to system', text: 'Answer the question. Be brief.' },
       { line: 3, column: 14, kind: 'string', reason: 'assigned to q_template', text: 'Hi {x}, tell me a story please' },
+      // The variable operand is counted as written in braces, so its tokens are not guessed.
       { line: 4, column: 15, kind: 'template', reason: 'assigned to user_prompt', text: 'Explain {topic} simply.' },
       { line: 5, column: 17, kind: 'string', reason: 'content of a chat message', text: 'Summarize this for a child' },
     ]);
@@ -108,6 +112,7 @@ describe('codePrompts: rules on small sources', () => {
   });
 
   it('prose needs the minimum length and words', () => {
+    // 205 characters of words pass 200; 150 do not; 400 of one letter or comma-separated codes are not prose.
     assert.ok(isProse('word '.repeat(41), 200));
     assert.ok(!isProse('word '.repeat(30), 200));
     assert.ok(!isProse('x'.repeat(400), 200));
@@ -149,6 +154,7 @@ describe('codePrompts: edits', () => {
 
   it('mergePrompts shifts prompts after the edit, keeps those before, replaces the dirty ones', () => {
     const change = { start: 50, oldEnd: 52, newEnd: 55 };
+    // Three characters were added at 50: a prompt after the edit moves by 3; the re-scanned 40–70 range is replaced.
     const merged = mergePrompts([p(0, 10), p(45, 60), p(100, 120)], change, [{ start: 40, end: 70 }], [p(45, 63, 'new')]);
     assert.deepEqual(
       merged.map((m) => [m.start, m.end, m.text]),

@@ -123,6 +123,7 @@ describe('stats', () => {
         sum += x;
         bins[Math.floor(x * 10)]++;
       }
+      // The mean of 100,000 uniforms has sd ≈ 0.0009, each tenth's count ≈ 95: the bounds are over 5 sd.
       assert.ok(Math.abs(sum / 100000 - 0.5) < 0.005, `mean ${sum / 100000}`);
       for (const count of bins) assert.ok(Math.abs(count - 10000) < 500, `bin ${count}`);
     });
@@ -133,6 +134,7 @@ describe('stats', () => {
       for (const [n, resamples, seed] of [
         [37, 11, 5],
         [1319, 3, 1],
+        // Both sides of 2^16: below it each mulberry32 word gives two 16-bit candidates, from it on one.
         [65535, 1, 2],
         [65536, 1, 3],
       ]) {
@@ -143,6 +145,7 @@ describe('stats', () => {
     });
 
     it('keeps the draws exact when n·2^32 passes 2^53', () => {
+      // Above 2^21 cases the product w·n passes 2^53, where a plain double multiply would round.
       const n = 3_000_017;
       const idx = bootstrapIndices(n, 1, 8);
       assert.deepEqual(Array.from(idx.subarray(0, 2000)), referenceIndices(n, 1, 8, 2000));

@@ -1,3 +1,5 @@
+// One live-run preparation for the CLI and the editor: precedence (overrides, config, defaults), every
+// bad value named on its field, and the same requests, cache keys and written rows from both surfaces.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +41,10 @@ describe('core/live/prepareLiveRun', () => {
     assert.deepEqual(issues, []);
     assert.ok(plan);
     const o = plan.options;
+    // maxTokens 512 from the override beats the config's 256; the encoding comes from the config; the
+    // rest are the defaults (4 in flight, 60 s timeout, 5 retries).
     assert.deepEqual([o.baseUrl, o.model, o.maxTokens, o.maxTokensParam, o.temperature, o.encoding, o.engine, o.concurrency, o.timeoutMs, o.retries], ['http://10.0.0.5:8000/v1', 'qwen', 512, 'max_tokens', 0, 'cl100k_base', 'gpt-tokenizer', 4, 60000, 5]);
+    // Merged field by field: the override's seed over the config's, the config's top_p kept.
     assert.deepEqual(o.extraBody, { seed: 2, top_p: 1 });
     assert.equal(o.probe, undefined);
     assert.deepEqual(o.prompt, {});
@@ -106,6 +111,7 @@ describe('core/live/prepareLiveRun', () => {
     assert.equal(plan.options.probe?.maxTokens, 16);
     assert.equal(prepareLiveRun({ ...base, config: cfg, overrides: { probeEvery: 0 } }).plan?.options.probe, undefined, '0 turns probes off');
     assert.deepEqual(issues, [
+      // 64 and 128 fit in the 128-token generations; 256 would only ever see the whole trace.
       { severity: 'warning', field: 'maxTokens', message: 'cutoff 256 of the config is above the largest budget (maxTokens 128), so it measures about full length; raise maxTokens to measure it' },
     ]);
   });
@@ -155,6 +161,7 @@ describe('a live run prepared by the CLI and by the editor', function () {
     for (let i = 0; i < N; i++) {
       const a: Record<string, unknown> = buildChatBody(cli.plan.cases[i], cli.plan.options, cli.plan.options.rows?.[i]).body;
       const b: Record<string, unknown> = buildChatBody(editor.plan.cases[i], editor.plan.options, editor.plan.options.rows?.[i]).body;
+      // Equal bodies give equal keys: a run in the editor reuses what the CLI cached, and back.
       assert.equal(await requestCacheKey(url, a), await requestCacheKey(url, b));
       assert.match(JSON.stringify(a), /"seed":3/);
     }
