@@ -337,6 +337,7 @@ async function execute(plan: LiveRunPlan, options: LiveRunOptions, io: CliIo, sa
   } catch (e) {
     if (e instanceof LiveError && e.kind === 'cancelled') {
       io.stderr(`run: cancelled after ${done} of ${plan.cases.length} case(s); finished responses are cached, so running the same command again sends only the rest\n`);
+      // 128 + SIGINT, as a shell reports a job stopped by Ctrl+C; CI scripts tell it from a failure.
       return 130;
     }
     if (e instanceof LiveError) {
@@ -389,7 +390,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const { plan, fields, outPath, tokenizer } = await planFromFlags(values, positionals, io);
+  // `||`, not `??`: an empty variable (often exported to unset a key) means no key.
   const apiKey = io.env.PROMPT_BUDGET_API_KEY || io.env.OPENAI_API_KEY || undefined;
+  // Servers echo a rejected key in their error text; nothing printed may carry it.
   const safe = (text: string): string => redactSecrets(text, [apiKey]);
   const cache = await openCache(values, io);
   const { options: o } = plan;
