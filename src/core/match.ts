@@ -261,15 +261,10 @@ function makeOptionsTransform(cfg: MatchConfig): ((s: string) => string) | null 
 }
 
 /**
- * Builds the answer checker for a config: `pass` when the answer matches any gold alias under
- * the preset, after the lm-eval options (`regexesToIgnore`, `ignoreCase`, `ignorePunctuation`)
- * have been applied to both sides. `reason` names the compared values, e.g.
- * `"18.0" = "18" numerically` or `"5" ≠ "6" after squad normalization`.
- *
- * Presets: `strict` is exact equality without trimming (as lm-eval's exact_match); `squad` the
- * SQuAD v1.1 normalization; `numeric` cleans `$`, `,`, `%`, `\\text{}` and units (see `cleanNumeric`) and compares decimal
- * values exactly (else the cleaned strings); `math` the hendrycks `strip_string` comparison.
- * Throws on an invalid regex in `regexesToIgnore` (see `parseMatchConfig`).
+ * Builds the answer checker for a config: `pass` when the answer matches any gold alias under the preset
+ * (`strict`: exact, as lm-eval's exact_match; `squad`: {@link normalizeSquad}; `numeric`: {@link cleanNumeric},
+ * then exact decimal values; `math`: {@link stripMathString}), after the lm-eval options applied to both sides.
+ * `reason` names the compared values (`"18.0" = "18" numerically`). Throws on an invalid `regexesToIgnore`.
  */
 export function makeMatcher(cfg: MatchConfig): (answer: string, golds: readonly string[]) => MatchResult {
   const compare = makeComparer(cfg.preset);

@@ -11,21 +11,20 @@ import { displayUrl } from './liveError';
 import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
 import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
-/** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
+/**
+ * Values a surface sets over the config; each one left undefined falls back to the config, then the
+ * defaults. Fields named as in {@link LiveRunOptions} mean what they mean there, unchecked until here.
+ */
 export interface LiveRunOverrides {
-  /** Base URL including `/v1`. */
   baseUrl?: string;
   model?: string;
-  /** The largest budget: output tokens of each generation at most. */
   maxTokens?: number;
-  /** `max_tokens` (default) or `max_completion_tokens`. */
   maxTokensParam?: string;
   /** Sent only when set here or in the config. */
   temperature?: number;
   reasoningEffort?: string;
   /** Merged over the config's `live.extraBody`. */
   extraBody?: Readonly<Record<string, unknown>>;
-  /** Ask for usage in the last chunk. Default true. */
   includeUsage?: boolean;
   /** User message template; wins over the config's linked prompt. */
   template?: string;
@@ -37,7 +36,7 @@ export interface LiveRunOverrides {
   probeTemplate?: string;
   /** Thinking budgets K for forced answers (`budget:<K>` policies); wins over the config's `live.budgets`. */
   budgets?: readonly number[];
-  /** Text after the closed thinking in a forced-answer prompt. */
+  /** Text after the closed thinking in a forced-answer prompt (ForceOptions `cue`). */
   answerCue?: string;
   /** `max_tokens` of each forced-answer call. */
   forceTokens?: number;
