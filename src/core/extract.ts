@@ -166,6 +166,39 @@ function extractAnswerIs(text: string): Extraction | null {
   return unwrapAnswer(text, start, j);
 }
 
+const STATED_RE = /\b(?:the (?:final )?answer (?:is|should be|would be|must be)|final answer:)/gi;
+const STATED_MAX_WORDS = 6;
+
+/**
+ * The last answer stated in thinking ("the answer is X", "the answer should be X", "Final answer: X"): X up to the end of
+ * its clause (`?`, `!`, `;`, `, ` or a sentence end), a `\boxed{}` inside it unwrapped; null when X is not short (a
+ * statement of more than six words is prose such as "the answer is how many he kept", not an answer).
+ */
+function extractStatedAnswer(text: string): Extraction | null {
+  let i = -1;
+  let len = 0;
+  STATED_RE.lastIndex = 0;
+  for (let m = STATED_RE.exec(text); m !== null; m = STATED_RE.exec(text)) {
+    i = m.index;
+    len = m[0].length;
+  }
+  if (i < 0) return null;
+  let j = i + len;
+  while (j < text.length && (isSpace(text.charCodeAt(j)) || text.charCodeAt(j) === 58)) j++;
+  const start = j;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === 10 || c === 13 || c === 63 || c === 33 || c === 59) break;
+    if ((c === CODE_DOT || c === 44) && (j + 1 === text.length || isSpace(text.charCodeAt(j + 1)))) break;
+    j++;
+  }
+  const boxed = extractBoxed(text.slice(0, j));
+  if (boxed && boxed.start >= start) return boxed;
+  const found = unwrapAnswer(text, start, j);
+  if (!found || found.answer.split(/\s+/).length > STATED_MAX_WORDS) return null;
+  return found;
+}
+
 /**
  * The last `\boxed` or `\fbox`, as hendrycks' `last_boxed_only_string`: with `{` the content up to the matching `}` (raw
  * brace counting; unclosed, as in a text cut mid-answer, gives null); without (`\boxed 5`) up to the next `$` or line end
@@ -422,7 +455,7 @@ function thinkingExtractor(cfg: ExtractConfig): Extractor | null {
     case 'answer-is':
       return extractAnswerIs;
     case 'boxed':
-      return firstOf(lastOf(extractBoxed, extractAnswerIs), extractConcludedNumber);
+      return firstOf(lastOf(extractBoxed, extractStatedAnswer), extractConcludedNumber);
     case 'json-answer':
       return lastOf(extractJsonAnswer, extractAnswerIs);
     case 'after-think':
