@@ -1,4 +1,4 @@
-/** Finding answer markers ("The answer is", `####`, `\\boxed{`) in a trace, for the marker policies. */
+/** Finding answer markers ("The answer is", `####`, `\boxed{`) in a trace, for the marker policies. */
 const markerRegexes = new Map<string, RegExp>();
 
 function caselessIndexOf(text: string, marker: string): number {
