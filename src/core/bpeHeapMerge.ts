@@ -3,6 +3,7 @@
  * linked list of parts, with stale heap entries skipped (lazy invalidation). Ties go to the leftmost
  * pair, as in tiktoken, so the ids equal the quadratic reference merge.
  */
+import { mergeInRankQueues } from './rankQueueMerge';
 
 /** Rank of a byte sequence in the encoding, or undefined when it is not a token. */
 export type RankOf = (bytes: Uint8Array) => number | undefined;
@@ -100,10 +101,26 @@ export function bpeShortMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
   return parts;
 }
 
+/** {@link bpeHeapMerge} through {@link mergeInRankQueues} (O(1) pops on a repetition loop); null when that steps aside. */
+function bpeQueueMerge(piece: Uint8Array, ranks: MergeRanks): number[] | null {
+  const n = piece.length;
+  const part = new Int32Array(n);
+  for (let i = 0; i < n; i++) part[i] = ranks.single(piece, i);
+  const next = mergeInRankQueues(n, (i, j, end) => ranks.pair(part[i], part[j], piece, i, end), (i, _j, rank) => {
+    part[i] = rank;
+  });
+  if (!next) return null;
+  const out: number[] = [];
+  for (let i = 0; i < n; i = next[i]) out.push(part[i]);
+  return out;
+}
+
 /** Token ids of `piece` (the UTF-8 bytes of one pre-token), merged with the ranks `ranks` gives. */
 export function bpeHeapMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
   const n = piece.length;
   if (n === 0) return [];
+  const queued = bpeQueueMerge(piece, ranks);
+  if (queued) return queued;
   // Part i covers bytes [i, next[i]) and is the token part[i]; next[i] === n marks the last part.
   const next = new Int32Array(n);
   const prev = new Int32Array(n);

@@ -5,6 +5,7 @@
  * so a word of n symbols costs O(n log n). Ties go to the leftmost pair, as in the Rust `tokenizers`
  * crate (and in `@huggingface/tokenizers`, whose merge this replaces: see hfTokenizer.ts).
  */
+import { mergeInRankQueues } from './rankQueueMerge';
 
 /** Ids and ranks stay below 2^31 (Int32Array); vocabularies are far smaller. */
 const ID_SPACE = 2 ** 31;
@@ -190,88 +191,20 @@ export function mergeIdsWithHeap(ids: number[], table: BpeMergeTable): number[] 
 }
 
 /**
- * {@link mergeIds} for a long word whose pairs of each rank are found left to right, as in a
- * repetition loop (`xxxx…`, `====…`): one queue of positions per rank, popped from its front, and a
- * heap over the ranks that have queued pairs, so a pop costs O(1) instead of a heap's O(log n). The
- * merges are the heap's, in the same order (lowest rank, then leftmost). Returns null as soon as a
- * pair is queued left of its rank's last one; the caller then merges with the heap.
+ * {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops on a repetition loop);
+ * null when that steps aside.
  */
 export function mergeIdsInBuckets(ids: number[], table: BpeMergeTable): number[] | null {
-  const n = ids.length;
   const { pairs } = table;
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
-  const queues = new Map<number, { pos: number[]; head: number }>();
-  const ranks: number[] = [];
-  let inOrder = true;
-  const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
+  const rankAt = (i: number, j: number): number => {
     const slot = pairs.find(ids[i], ids[j]);
-    if (slot < 0) return;
-    const rank = pairs.rankAt(slot);
-    let q = queues.get(rank);
-    if (!q) {
-      q = { pos: [], head: 0 };
-      queues.set(rank, q);
-    }
-    if (q.pos.length === q.head) {
-      // An empty queue: its rank joins the heap.
-      let c = ranks.length;
-      ranks.push(rank);
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (ranks[p] <= rank) break;
-        ranks[c] = ranks[p];
-        c = p;
-      }
-      ranks[c] = rank;
-    } else if (q.pos[q.pos.length - 1] > i) {
-      inOrder = false;
-    }
-    q.pos.push(i);
+    return slot < 0 ? -1 : pairs.rankAt(slot);
   };
-  for (let i = 0; i < n - 1 && inOrder; i++) push(i);
-  while (ranks.length > 0 && inOrder) {
-    const rank = ranks[0];
-    const q = queues.get(rank) as { pos: number[]; head: number };
-    const i = q.pos[q.head++];
-    if (q.head === q.pos.length) {
-      q.pos.length = 0;
-      q.head = 0;
-      const last = ranks.pop() as number;
-      if (ranks.length > 0) {
-        let p = 0;
-        for (;;) {
-          const l = 2 * p + 1;
-          if (l >= ranks.length) break;
-          const m = l + 1 < ranks.length && ranks[l + 1] < ranks[l] ? l + 1 : l;
-          if (ranks[m] >= last) break;
-          ranks[p] = ranks[m];
-          p = m;
-        }
-        ranks[p] = last;
-      }
-    }
-    if (!alive[i]) continue;
-    const j = next[i];
-    if (j >= n) continue;
-    const slot = pairs.find(ids[i], ids[j]);
-    if (slot < 0 || pairs.rankAt(slot) !== rank) continue;
-    ids[i] = pairs.mergedAt(slot);
-    alive[j] = 0;
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    if (prev[i] >= 0) push(prev[i]);
-    push(i);
-  }
-  if (!inOrder) return null;
+  const next = mergeInRankQueues(ids.length, rankAt, (i, j) => {
+    ids[i] = pairs.mergedAt(pairs.find(ids[i], ids[j]));
+  });
+  if (!next) return null;
   const out: number[] = [];
-  for (let i = 0; i < n; i = next[i]) out.push(ids[i]);
+  for (let i = 0; i < ids.length; i = next[i]) out.push(ids[i]);
   return out;
 }
