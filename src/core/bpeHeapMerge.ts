@@ -3,6 +3,7 @@
  * linked list of parts, with stale heap entries skipped (lazy invalidation). Ties go to the leftmost
  * pair, as in tiktoken, so the ids equal the quadratic reference merge.
  */
+import { mergeInRankQueues } from './rankQueueMerge';
 
 /** Rank of a byte sequence in the encoding, or undefined when it is not a token. */
 export type RankOf = (bytes: Uint8Array) => number | undefined;
@@ -10,110 +11,179 @@ export type RankOf = (bytes: Uint8Array) => number | undefined;
 /** Pre-tokens at least this many bytes long are merged with {@link bpeHeapMerge} rather than the library's quadratic loop. */
 export const HEAP_MERGE_MIN_BYTES = 256;
 
-/** Token ids of `piece` (the UTF-8 bytes of one pre-token), merged with the ranks `rankOf` gives. */
-export function bpeHeapMerge(piece: Uint8Array, rankOf: RankOf): number[] {
-  const n = piece.length;
-  if (n === 0) return [];
-  // Part i covers bytes [i, next[i]); next[i] === n marks the last part; dead parts are skipped.
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const version = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
+const POS_SPACE = 2 ** 32;
+
+/**
+ * Rank of the concatenation of two tokens, by their ranks (−1: not a token), remembered across
+ * pre-tokens and texts in open addressing over typed arrays. Every part of a merge is a token, so two
+ * ranks fix the merged bytes: the encoding's own lookup (decode the bytes, then a string map of
+ * 200,000 entries) runs once per distinct pair. Cleared when half full.
+ */
+export class MergeRanks {
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly merged: Int32Array;
+  private readonly mask: number;
+  private used = 0;
+  private readonly singles = new Int32Array(256).fill(-2);
+
+  constructor(
+    private readonly rankOf: RankOf,
+    slots = 1 << 18,
+  ) {
+    this.mask = slots - 1;
+    this.left = new Int32Array(slots).fill(-1);
+    this.right = new Int32Array(slots);
+    this.merged = new Int32Array(slots);
   }
-  const heap = new PairHeap();
-  const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
-    const rank = rankOf(piece.subarray(i, next[j]));
-    if (rank !== undefined) heap.push(rank, i, version[i]);
-  };
-  for (let i = 0; i < n - 1; i++) push(i);
-  while (heap.size > 0) {
-    const i = heap.topPos();
-    const stale = heap.topVersion() !== version[i];
-    heap.pop();
-    if (stale) continue;
-    const j = next[i];
-    // Merge part j into part i; i and its left neighbour now pair differently.
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    version[i]++;
-    version[j]++;
-    push(i);
-    if (prev[i] >= 0) {
-      version[prev[i]]++;
-      push(prev[i]);
+
+  /** Rank of the single byte `piece[i]`; throws when the encoding has no token for it. */
+  single(piece: Uint8Array, i: number): number {
+    const b = piece[i];
+    if (this.singles[b] === -2) this.singles[b] = this.rankOf(piece.subarray(i, i + 1)) ?? -1;
+    if (this.singles[b] < 0) throw new RangeError(`No token for byte ${b} of a pre-token.`);
+    return this.singles[b];
+  }
+
+  /** Rank of tokens `a` + `b`, which are `piece[start, end)`; −1 when that is not a token. */
+  pair(a: number, b: number, piece: Uint8Array, start: number, end: number): number {
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
+    while (this.left[h] !== -1) {
+      if (this.left[h] === a && this.right[h] === b) return this.merged[h];
+      h = (h + 1) & this.mask;
     }
+    const rank = this.rankOf(piece.subarray(start, end)) ?? -1;
+    if (++this.used > (this.mask + 1) >> 1) {
+      this.left.fill(-1);
+      this.used = 1;
+      h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
+    }
+    this.left[h] = a;
+    this.right[h] = b;
+    this.merged[h] = rank;
+    return rank;
   }
+}
+
+/**
+ * Token ids of a short pre-token: tiktoken's loop (merge the lowest-rank adjacent pair, leftmost on a
+ * tie, until none is a token), quadratic in its length, with the pair ranks from `ranks`.
+ */
+export function bpeShortMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
+  const n = piece.length;
+  const starts: number[] = [];
+  const parts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    starts.push(i);
+    parts.push(ranks.single(piece, i));
+  }
+  starts.push(n);
+  const pairs: number[] = [];
+  for (let i = 0; i < n - 1; i++) pairs.push(ranks.pair(parts[i], parts[i + 1], piece, i, i + 2));
+  while (pairs.length > 0) {
+    let best = -1;
+    let lowest = Infinity;
+    for (let i = 0; i < pairs.length; i++) {
+      const r = pairs[i];
+      if (r >= 0 && r < lowest) {
+        lowest = r;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    parts[best] = lowest;
+    parts.splice(best + 1, 1);
+    starts.splice(best + 1, 1);
+    pairs.splice(best, 1);
+    if (best < pairs.length) pairs[best] = ranks.pair(parts[best], parts[best + 1], piece, starts[best], starts[best + 2]);
+    if (best > 0) pairs[best - 1] = ranks.pair(parts[best - 1], parts[best], piece, starts[best - 1], starts[best + 1]);
+  }
+  return parts;
+}
+
+/** {@link bpeHeapMerge} through {@link mergeInRankQueues} (O(1) pops on a repetition loop); null when that steps aside. */
+function bpeQueueMerge(piece: Uint8Array, ranks: MergeRanks): number[] | null {
+  const n = piece.length;
+  const part = new Int32Array(n);
+  for (let i = 0; i < n; i++) part[i] = ranks.single(piece, i);
+  const next = mergeInRankQueues(n, (i, j, end) => ranks.pair(part[i], part[j], piece, i, end), (i, _j, rank) => {
+    part[i] = rank;
+  });
+  if (!next) return null;
   const out: number[] = [];
-  for (let i = 0; i < n; i = next[i]) {
-    const rank = rankOf(piece.subarray(i, next[i]));
-    if (rank === undefined) throw new RangeError(`No token for bytes ${i}–${next[i]} of a pre-token.`);
-    out.push(rank);
-  }
+  for (let i = 0; i < n; i = next[i]) out.push(part[i]);
   return out;
 }
 
-/** Min-heap of adjacent pairs: rank, start of the left part, and that part's version when pushed. */
-class PairHeap {
-  private readonly rank: number[] = [];
-  private readonly pos: number[] = [];
-  private readonly ver: number[] = [];
-
-  get size(): number {
-    return this.rank.length;
+/** Token ids of `piece` (the UTF-8 bytes of one pre-token), merged with the ranks `ranks` gives. */
+export function bpeHeapMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
+  const n = piece.length;
+  if (n === 0) return [];
+  const queued = bpeQueueMerge(piece, ranks);
+  if (queued) return queued;
+  // Part i covers bytes [i, next[i]) and is the token part[i]; next[i] === n marks the last part.
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const part = new Int32Array(n);
+  const alive = new Uint8Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+    part[i] = ranks.single(piece, i);
   }
-
-  topPos(): number {
-    return this.pos[0];
-  }
-
-  topVersion(): number {
-    return this.ver[0];
-  }
-
-  push(rank: number, pos: number, ver: number): void {
-    this.rank.push(rank);
-    this.pos.push(pos);
-    this.ver.push(ver);
-    let c = this.rank.length - 1;
+  const pairRank = (i: number, j: number): number => ranks.pair(part[i], part[j], piece, i, next[j]);
+  // Each merge pushes at most two entries: 3n bounds the heap. Entries are one number, rank * 2^32 + position: the smallest is the lowest rank, then the leftmost pair.
+  const heap = new Float64Array(3 * n);
+  let size = 0;
+  const push = (i: number): void => {
+    const j = next[i];
+    if (j >= n) return;
+    const rank = pairRank(i, j);
+    if (rank < 0) return;
+    const key = rank * POS_SPACE + i;
+    let c = size++;
     while (c > 0) {
       const p = (c - 1) >> 1;
-      if (!this.less(c, p)) break;
-      this.swap(c, p);
+      if (heap[p] <= key) break;
+      heap[c] = heap[p];
       c = p;
     }
-  }
-
-  pop(): void {
-    this.swap(0, this.rank.length - 1);
-    this.rank.pop();
-    this.pos.pop();
-    this.ver.pop();
-    const len = this.rank.length;
+    heap[c] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap[--size];
     let p = 0;
     for (;;) {
       const l = 2 * p + 1;
+      if (l >= size) break;
       const r = l + 1;
-      let m = p;
-      if (l < len && this.less(l, m)) m = l;
-      if (r < len && this.less(r, m)) m = r;
-      if (m === p) break;
-      this.swap(p, m);
+      const m = r < size && heap[r] < heap[l] ? r : l;
+      if (heap[m] >= last) break;
+      heap[p] = heap[m];
       p = m;
     }
+    heap[p] = last;
+    return top;
+  };
+  for (let i = 0; i < n - 1; i++) push(i);
+  while (size > 0) {
+    const key = pop();
+    // Division and floor, not %: a floating-point remainder is a slow library call.
+    const rank = Math.floor(key / POS_SPACE);
+    const i = key - rank * POS_SPACE;
+    if (!alive[i]) continue;
+    const j = next[i];
+    // Stale when the parts at i changed since the push: a rank names one byte sequence, so equal rank means the same pair.
+    if (j >= n || pairRank(i, j) !== rank) continue;
+    part[i] = rank;
+    alive[j] = 0;
+    next[i] = next[j];
+    if (next[j] < n) prev[next[j]] = i;
+    if (prev[i] >= 0) push(prev[i]);
+    push(i);
   }
-
-  /** Lower rank first; ties go to the leftmost pair, as in tiktoken. */
-  private less(a: number, b: number): boolean {
-    return this.rank[a] < this.rank[b] || (this.rank[a] === this.rank[b] && this.pos[a] < this.pos[b]);
-  }
-
-  private swap(a: number, b: number): void {
-    [this.rank[a], this.rank[b]] = [this.rank[b], this.rank[a]];
-    [this.pos[a], this.pos[b]] = [this.pos[b], this.pos[a]];
-    [this.ver[a], this.ver[b]] = [this.ver[b], this.ver[a]];
-  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i = next[i]) out.push(part[i]);
+  return out;
 }

@@ -3,6 +3,7 @@ import { DEFAULT_THINKING_TAGS, splitTrace, type ThinkingTags } from './traceAna
 import { DEFAULT_LETTERS, letterClass, makeChoiceLetter, makeThinkingChoice } from './choiceLetter';
 
 export { letterClass } from './choiceLetter';
+export { findFirstMarker } from './findFirstMarker';
 
 /** Every extraction preset, in the order the UI lists them. */
 export const EXTRACT_PRESETS: readonly ExtractPreset[] = [
@@ -164,6 +165,29 @@ function extractAnswerIs(text: string): Extraction | null {
     j++;
   }
   return unwrapAnswer(text, start, j);
+}
+
+const STATED_RE = /\b(?:the (?:final )?answer (?:is|should be|would be|must be)|final answer:)/gi;
+
+/**
+ * The last answer stated in thinking ("the answer is / should be X", "Final answer: X"): X up to the end of its clause
+ * (`?`, `!`, `;`, `, `, a sentence end), a `\boxed{}` in it unwrapped; null past six words (prose, not an answer).
+ */
+function extractStatedAnswer(text: string): Extraction | null {
+  let m: RegExpExecArray | null = null;
+  STATED_RE.lastIndex = 0;
+  for (let next = STATED_RE.exec(text); next !== null; next = STATED_RE.exec(text)) m = next;
+  if (!m) return null;
+  let j = m.index + m[0].length;
+  while (j < text.length && (isSpace(text.charCodeAt(j)) || text.charCodeAt(j) === 58)) j++;
+  const start = j;
+  for (let c = text.charCodeAt(j); j < text.length && c !== 10 && c !== 13 && c !== 63 && c !== 33 && c !== 59; c = text.charCodeAt(++j)) {
+    if ((c === CODE_DOT || c === 44) && (j + 1 === text.length || isSpace(text.charCodeAt(j + 1)))) break;
+  }
+  const boxed = extractBoxed(text.slice(0, j));
+  if (boxed && boxed.start >= start) return boxed;
+  const found = unwrapAnswer(text, start, j);
+  return found && found.answer.split(/\s+/).length <= 6 ? found : null;
 }
 
 /**
@@ -422,7 +446,7 @@ function thinkingExtractor(cfg: ExtractConfig): Extractor | null {
     case 'answer-is':
       return extractAnswerIs;
     case 'boxed':
-      return firstOf(lastOf(extractBoxed, extractAnswerIs), extractConcludedNumber);
+      return firstOf(lastOf(extractBoxed, extractStatedAnswer), extractConcludedNumber);
     case 'json-answer':
       return lastOf(extractJsonAnswer, extractAnswerIs);
     case 'after-think':
@@ -546,39 +570,4 @@ export function parseExtractConfig(value: unknown): { config?: ExtractConfig; er
   if (!parsed.config) return parsed;
   const error = validateExtractConfig(parsed.config);
   return error ? { error } : parsed;
-}
-
-const markerRegexes = new Map<string, RegExp>();
-
-function caselessIndexOf(text: string, marker: string): number {
-  let re = markerRegexes.get(marker);
-  if (!re) {
-    if (markerRegexes.size > 256) markerRegexes.clear();
-    re = new RegExp(marker.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
-    markerRegexes.set(marker, re);
-  }
-  const m = re.exec(text);
-  return m ? m.index : -1;
-}
-
-/**
- * The earliest occurrence of any marker in `text`. Markers that start with an ASCII letter
- * ("The answer is") ignore letter case; the others (`####`, `\boxed{`) match exactly. On a tie
- * the longer marker wins. Null when no marker occurs.
- */
-export function findFirstMarker(
-  text: string,
-  markers: readonly string[],
-): { marker: string; start: number; end: number } | null {
-  let best: { marker: string; start: number; end: number } | null = null;
-  for (const marker of markers) {
-    if (marker === '') continue;
-    const alpha = /^[A-Za-z]/.test(marker);
-    const start = alpha ? caselessIndexOf(text, marker) : text.indexOf(marker);
-    if (start < 0) continue;
-    if (!best || start < best.start || (start === best.start && marker.length > best.marker.length)) {
-      best = { marker, start, end: start + marker.length };
-    }
-  }
-  return best;
 }

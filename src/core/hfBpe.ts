@@ -5,6 +5,7 @@
  * so a word of n symbols costs O(n log n). Ties go to the leftmost pair, as in the Rust `tokenizers`
  * crate (and in `@huggingface/tokenizers`, whose merge this replaces: see hfTokenizer.ts).
  */
+import { mergeInRankQueues } from './rankQueueMerge';
 
 /** Ids and ranks stay below 2^31 (Int32Array); vocabularies are far smaller. */
 const ID_SPACE = 2 ** 31;
@@ -99,6 +100,8 @@ export function buildMergeTable(
 }
 
 const POS_SPACE = 2 ** 32;
+/** Words at least this long try {@link mergeIdsInBuckets} first. */
+const BUCKET_MIN_SYMBOLS = 256;
 
 /**
  * Merges one word given as the ids of its initial symbols and returns the ids of the merged
@@ -109,6 +112,15 @@ const POS_SPACE = 2 ** 32;
  * symbols now at that position still form a pair of that rank (the same merge), as in the Rust crate.
  */
 export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
+  if (ids.length >= BUCKET_MIN_SYMBOLS) {
+    const fast = mergeIdsInBuckets(ids.slice(), table);
+    if (fast) return fast;
+  }
+  return mergeIdsWithHeap(ids, table);
+}
+
+/** {@link mergeIds} with the heap alone. */
+export function mergeIdsWithHeap(ids: number[], table: BpeMergeTable): number[] {
   const n = ids.length;
   if (n < 2) return ids;
   const { pairs } = table;
@@ -174,5 +186,24 @@ export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
   }
   const out: number[] = [];
   for (let i = 0; i < n; i = next[i]) out.push(ids[i]);
+  return out;
+}
+
+/**
+ * {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops on a repetition loop);
+ * null when that steps aside.
+ */
+export function mergeIdsInBuckets(ids: number[], table: BpeMergeTable): number[] | null {
+  const { pairs } = table;
+  const rankAt = (i: number, j: number): number => {
+    const slot = pairs.find(ids[i], ids[j]);
+    return slot < 0 ? -1 : pairs.rankAt(slot);
+  };
+  const next = mergeInRankQueues(ids.length, rankAt, (i, j) => {
+    ids[i] = pairs.mergedAt(pairs.find(ids[i], ids[j]));
+  });
+  if (!next) return null;
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i = next[i]) out.push(ids[i]);
   return out;
 }

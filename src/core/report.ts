@@ -3,7 +3,7 @@
  * terminal table and the one-line recommendation used by CodeLens and the panel.
  */
 import type { SweepResult, SweepRow } from './types';
-import { formatCi, formatP, pct, signedPts, tokenChange } from './format';
+import { formatCi, formatCount, formatP, pct, signedPts, tokenChange } from './format';
 
 // The number formatting lives in ./format (shared with the panel); re-exported for existing importers.
 export { formatP, pct, signedPts, tokenChange } from './format';
@@ -11,6 +11,17 @@ export { formatP, pct, signedPts, tokenChange } from './format';
 /** One-line effect of a row, e.g. `−38% tokens · EM 81.0 → 78.2 (−2.8 pts, 95% CI −4.1…−1.5)`. */
 export function rowEffect(result: SweepResult, row: SweepRow): string {
   return `${tokenChange(row.savings)} tokens · EM ${pct(result.baseline.em)} → ${pct(row.em)} (${signedPts(row.deltaEm)} pts, 95% CI ${formatCi(row.ci95)})`;
+}
+
+/** What {@link thinkingSplit} counts, for a tooltip next to it. */
+export const THINKING_SPLIT_TOOLTIP =
+  'Thinking tokens: kept tokens inside the thinking block (<think>…</think>, through the close tag); a stop there reads the intermediate answer, the last one stated so far. ' +
+  'Answer tokens: kept tokens after the close tag, where the final answer is read. Means per case; together they are the mean output tokens.';
+
+/** `thinking 1,159 · answer 180 tokens` (means per case) for a row of a sweep over thinking traces; null when no trace has a thinking block. */
+export function thinkingSplit(result: Pick<SweepResult, 'thinkingTraces'>, row: SweepRow): string | null {
+  if (!result.thinkingTraces || row.meanThinkingTokens === undefined) return null;
+  return `thinking ${formatCount(row.meanThinkingTokens)} · answer ${formatCount(row.meanAnswerTokens ?? 0)} tokens`;
 }
 
 /** The recommendation as one line, or why there is none. */

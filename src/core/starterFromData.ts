@@ -3,7 +3,8 @@
  * sets (and under which field names), cutoffs that suit the traces' lengths, and the extraction
  * and match detected from the data. Pure: the extension reads the files and counts the tokens.
  */
-import { DEFAULT_DYNAMIC_POLICIES, policyName } from './policies';
+import { DEFAULT_DYNAMIC_POLICIES, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs } from './policies';
+import { splitTrace } from './traceAnatomy';
 import type { DetectedPresets, FieldMap } from './types';
 
 /** Field names tried for each role when a file does not use the default ones, in order. */
@@ -122,6 +123,20 @@ export interface StarterChoices {
   detected?: DetectedPresets;
   /** Cutoffs for the traces' lengths; the defaults are written when absent or empty. */
   cutoffs?: readonly number[];
+  /** Most traces have a thinking block: the thinking policies are written (see {@link startersForTraces}). */
+  thinking?: boolean;
+}
+
+/**
+ * Cutoffs and policy family for a starter config from the traces themselves (`outputs`) and their
+ * complete traces' lengths in tokens: when most traces have a thinking block, the thinking ladder up
+ * to the p95 length and `thinking: true` (the sweep's adaptive defaults), else {@link cutoffsForLengths}.
+ */
+export function startersForTraces(outputs: readonly string[], lengths: readonly number[]): { cutoffs: number[]; thinking: boolean } {
+  const thinking = outputs.length > 0 && outputs.filter((o) => splitTrace(o) !== null).length * 2 > outputs.length;
+  if (!thinking || lengths.length === 0) return { cutoffs: cutoffsForLengths(lengths), thinking };
+  const sorted = [...lengths].sort((a, b) => a - b);
+  return { cutoffs: thinkingCutoffs(sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number), thinking };
 }
 
 const DEFAULT_STARTER_CUTOFFS = [32, 64, 96, 128, 160, 192, 256, 320, 384, 512, 768, 1024];
@@ -133,7 +148,7 @@ export function starterConfigText(c: StarterChoices): string {
   if (c.fields && Object.keys(c.fields).length > 0) config.fields = c.fields;
   config.encoding = 'o200k_base';
   config.cutoffs = c.cutoffs && c.cutoffs.length > 0 ? [...c.cutoffs] : DEFAULT_STARTER_CUTOFFS;
-  config.policies = DEFAULT_DYNAMIC_POLICIES.map(policyName);
+  config.policies = (c.thinking ? THINKING_DYNAMIC_POLICIES : DEFAULT_DYNAMIC_POLICIES).map(policyName);
   const ex = c.detected?.extract ?? { preset: 'last-number' };
   config.extract = ex.preset === 'regex' ? ex : ex.preset;
   config.match = c.detected?.match.preset ?? 'numeric';

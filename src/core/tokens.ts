@@ -6,7 +6,7 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
-import { bpeHeapMerge, HEAP_MERGE_MIN_BYTES } from './bpeHeapMerge';
+import { bpeHeapMerge, bpeShortMerge, HEAP_MERGE_MIN_BYTES, MergeRanks } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
@@ -114,15 +114,16 @@ interface BpeCore {
 
 /**
  * gpt-tokenizer's `bytePairMerge` rescans every pair after each merge, quadratic in one pre-token's
- * length (100 K of `=` took 6.6 s). Long pre-tokens go through {@link bpeHeapMerge} instead, with the
- * library's own rank lookup, so the ids stay the same.
+ * length (100 K of `=` took 6.6 s), and looks every pair up by decoding its bytes into a string map.
+ * Here long pre-tokens go through {@link bpeHeapMerge} and short ones through tiktoken's loop, both
+ * with pair ranks remembered by the two tokens' ranks ({@link MergeRanks}, filled from the library's
+ * own lookup), so the ids stay the same.
  */
 function installHeapMerge(api: GptEncoding): void {
   const core = (api as unknown as { bytePairEncodingCoreProcessor?: BpeCore }).bytePairEncodingCoreProcessor;
   if (!core || typeof core.bytePairMerge !== 'function' || typeof core.getBpeRankFromBytes !== 'function') return;
-  const quadratic = core.bytePairMerge.bind(core);
-  const rankOf = core.getBpeRankFromBytes.bind(core);
-  core.bytePairMerge = (piece) => (piece.length >= HEAP_MERGE_MIN_BYTES ? bpeHeapMerge(piece, rankOf) : quadratic(piece));
+  const ranks = new MergeRanks(core.getBpeRankFromBytes.bind(core));
+  core.bytePairMerge = (piece) => (piece.length >= HEAP_MERGE_MIN_BYTES ? bpeHeapMerge(piece, ranks) : bpeShortMerge(piece, ranks));
 }
 
 class GptTokenizerEngine implements Tokenizer {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { cutoffLocations } from '../core/config/cutoffLocations';
-import { recommendationLine, rowEffect } from '../core/report';
+import { recommendationLine, rowEffect, THINKING_SPLIT_TOOLTIP, thinkingSplit } from '../core/report';
 import type { SweepResult } from '../core/types';
 import { COMMANDS } from './commandIds';
 import type { ConfigStore } from './workspaceConfig';
@@ -56,7 +56,11 @@ export class RecommendationCodeLensProvider extends ResultLensProvider {
     const title = `$(lightbulb) ${stale ? '(out of date) ' : ''}${rec ? 'Recommended ' : ''}${recommendationLine(result as SweepResult)}`;
     const tip = rec ? `${rec.reason}\nClick to open this row in the results panel.` : 'Click to open the results panel.';
     const range = new vscode.Range(0, 0, 0, 0);
-    return [...(stale ? [staleLens(range, stale)] : []), new vscode.CodeLens(range, revealCommand(title, rec?.policy, tip))];
+    const lenses = [...(stale ? [staleLens(range, stale)] : []), new vscode.CodeLens(range, revealCommand(title, rec?.policy, tip))];
+    const row = rec ? result.rows.find((r) => r.policy === rec.policy) : undefined;
+    const split = row ? thinkingSplit(result, row) : null;
+    if (split) lenses.push(new vscode.CodeLens(range, revealCommand(split, rec?.policy, THINKING_SPLIT_TOOLTIP)));
+    return lenses;
   }
 }
 
@@ -70,8 +74,10 @@ export class CutoffCodeLensProvider extends ResultLensProvider {
       const policy = `cutoff:${loc.value}`;
       const row = result.rows.find((r) => r.policy === policy);
       const range = new vscode.Range(loc.line, loc.character, loc.line, loc.character + loc.length);
-      const title = row ? `${row.label}: ${rowEffect(result as SweepResult, row)}${this.source.stale ? ' (out of date)' : ''}` : `cutoff ${loc.value}: not in the last sweep`;
-      lenses.push(new vscode.CodeLens(range, revealCommand(title, row ? policy : undefined, row ? 'Click to open this row in the results panel.' : 'Run the sweep again to see this cutoff.')));
+      const split = row ? thinkingSplit(result, row) : null;
+      const title = row ? `${row.label}: ${rowEffect(result as SweepResult, row)}${split ? ` · ${split}` : ''}${this.source.stale ? ' (out of date)' : ''}` : `cutoff ${loc.value}: not in the last sweep`;
+      const tip = row ? `${split ? `${THINKING_SPLIT_TOOLTIP}\n` : ''}Click to open this row in the results panel.` : 'Run the sweep again to see this cutoff.';
+      lenses.push(new vscode.CodeLens(range, revealCommand(title, row ? policy : undefined, tip)));
     }
     return lenses;
   }

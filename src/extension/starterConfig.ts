@@ -94,6 +94,7 @@ export async function starterChoices(deps: StarterDeps, dir: vscode.Uri, testSet
       inspection = await inspectTestSet(deps, chosen.uri, choices.fields);
       if (inspection.detected) choices.detected = inspection.detected;
       choices.cutoffs = inspection.cutoffs;
+      choices.thinking = inspection.thinking === true;
     } catch (e) {
       deps.log.warn(`starter config: could not read ${vscode.workspace.asRelativePath(chosen.uri)}: ${(e as Error).message}`);
     }

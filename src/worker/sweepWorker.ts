@@ -19,7 +19,7 @@ import { findSections, sectionTotals } from '../core/markdownSections';
 import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
 import type { CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { detectPresets, isCompleteTrace } from '../core/detectPresets';
-import { cutoffsForLengths } from '../core/starterFromData';
+import { startersForTraces } from '../core/starterFromData';
 
 const counters = new Map<string, IncrementalCounter>();
 
@@ -89,7 +89,11 @@ function inspectTestSet(args: WorkerCalls['inspectTestSet']['args']): TestSetIns
   const lengths = traced.filter(isCompleteTrace).map((c) => countTokens(tok, c.output as string).count);
   const sorted = [...lengths].sort((a, b) => a - b);
   const p95 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number) : 0;
-  return { cases: parsed.cases.length, traced: traced.length, detected: { extract: d.extract, match: d.match, reason: d.reason }, cutoffs: cutoffsForLengths(lengths), p95Tokens: p95 };
+  const { cutoffs, thinking } = startersForTraces(
+    traced.map((c) => c.output as string),
+    lengths,
+  );
+  return { cases: parsed.cases.length, traced: traced.length, detected: { extract: d.extract, match: d.match, reason: d.reason }, cutoffs, p95Tokens: p95, thinking };
 }
 
 function sweep(job: SweepJob, progress: (done: number, total: number) => void): SweepJobResult {

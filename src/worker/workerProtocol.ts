@@ -124,6 +124,8 @@ export interface TestSetInspection {
   cutoffs: number[];
   /** 95th percentile of complete traces' lengths in output tokens (0 without traces). */
   p95Tokens: number;
+  /** Most traces have a thinking block (the cutoffs are then the thinking ladder). */
+  thinking?: boolean;
 }
 
 /** Request payloads by kind, and what each answers. */

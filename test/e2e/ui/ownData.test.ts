@@ -6,9 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { policyName, THINKING_DYNAMIC_POLICIES } from '../../../src/core/policies';
+import { thinkingSplit } from '../../../src/core/report';
 import type { SweepResult } from '../../../src/core/types';
 import { formatEm } from '../../../src/shared/format';
-import { openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
+import { codeLensTitles, openFile, openWorkbench, pickQuickItem, repoRoot, runCommand, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
 import { TEST_SETTINGS, VSIX } from './workspace';
 
 const DATA_FILE = path.resolve(repoRoot, '../shared/data/math_thoughtanchors_r1distill_think.jsonl');
@@ -82,13 +84,16 @@ describe('Your own data in code-server (UI)', function () {
       await runCommand(page, 'Prompt Budget: Create Starter Config', 60_000);
     });
     const text = await waitForFile(path.join(dir, 'promptbudget.json'), 60_000);
-    const config = JSON.parse(text) as { testSets: string[]; prompt: string; extract: unknown; match: unknown; cutoffs: number[] };
+    const config = JSON.parse(text) as { testSets: string[]; prompt: string; extract: unknown; match: unknown; cutoffs: number[]; policies: string[] };
     assert.deepEqual(config.testSets, ['data/traces.jsonl']);
     assert.equal(config.prompt, 'prompts/solve.prompt.md');
     assert.deepEqual([config.extract, config.match], ['boxed', 'math']);
     const full = cliSweep(dir, ['--policies', 'full']);
     const p95 = full.rows[0]!.p95Tokens;
     assert.ok(config.cutoffs.length >= 3 && Math.max(...config.cutoffs) <= p95 * 1.05, `cutoffs ${config.cutoffs.join(', ')} for a p95 of ${p95}`);
+    // All 40 traces think: the starter writes the thinking ladder and policies, not stability:16x2 and friends.
+    assert.deepEqual(config.cutoffs, [256, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144]);
+    assert.deepEqual(config.policies, THINKING_DYNAMIC_POLICIES.map(policyName));
     await page.waitForTimeout(1500);
     await screenshot(page, 'own-01-starter-config');
   });
@@ -108,6 +113,13 @@ describe('Your own data in code-server (UI)', function () {
     const cells = (await panel.locator('table.sweep tbody tr[data-policy="full"] td').allInnerTexts()).map((t) => t.trim());
     assert.ok(cells.some((c) => c.startsWith(`${formatEm(configured.baseline.em)}% · `)), `full row: ${JSON.stringify(cells)}; CLI EM ${formatEm(configured.baseline.em)}`);
     assert.equal(await panel.locator('table.sweep tbody tr').count(), configured.rows.length);
+    // Above promptbudget.json (still the open editor): the recommendation, then its thinking and answer tokens.
+    const rec = configured.rows.find((r) => r.policy === configured.recommendation?.policy);
+    assert.ok(rec, 'a recommendation');
+    const split = thinkingSplit(configured, rec);
+    assert.ok(split);
+    const titles = await codeLensTitles(page, { match: split, timeout: 60_000 });
+    assert.ok(titles.includes(split), `lenses: ${JSON.stringify(titles)}`);
     await screenshot(page, 'own-02-sweep');
   });
 

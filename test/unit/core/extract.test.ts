@@ -297,6 +297,13 @@ describe('extract presets', () => {
       assert.equal(answer('choice-letter', '<think>I eliminate nothing yet'), null);
       assert.equal(answer('after-think', '<think>The answer is 12.'), null);
     });
+    it('boxed reads a stated answer in the thinking up to its clause, unwraps a box in it, and skips prose', () => {
+      // Shapes from R1 GSM8K traces; prose after "the answer is" falls back to the concluded number (`2.`, as last-number reads it).
+      assert.equal(answer('boxed', '<think>Total water 6+9=15. The answer should be 15 liters? Wait, that seems straightforward'), '15 liters');
+      assert.equal(answer('boxed', '<think>So the final answer is \\boxed{7425}, if each class has its own students'), '7425');
+      assert.equal(answer('boxed', '<think>So 13-11=2. Therefore the answer is how many he did not sell in the end, right'), '2.');
+      assert.equal(answer('boxed', '<think>Final answer: 64; let me verify'), '64');
+    });
     it('reads the final answer from the answer part once closed', () => {
       assert.deepEqual(ex('last-number', '<think>so 7</think>\nIt is 8'), { answer: '8', start: 26, end: 27, kind: 'final' });
       assert.equal(answer('last-number', '<think>so 7</think>\n'), null);

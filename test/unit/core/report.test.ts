@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { formatCi, pct, signedPts, tokenChange } from '../../../src/core/format';
-import { recommendationLine, rowEffect, sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../../../src/core/report';
+import { recommendationLine, rowEffect, THINKING_SPLIT_TOOLTIP, thinkingSplit, sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../../../src/core/report';
 import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { SweepResult } from '../../../src/core/types';
@@ -39,6 +39,29 @@ describe('core/report', () => {
     // Without a recommendation the line says why: no cases at all, or no policy within the margin.
     assert.equal(recommendationLine({ ...result, recommendation: null, cases: 0 }), 'no cases with traces to evaluate');
     assert.equal(recommendationLine({ ...result, recommendation: null }), 'no policy stays within −1.0 pts');
+  });
+
+  it('thinkingSplit gives the CodeLens its thinking and answer tokens on thinking traces, nothing on short chain-of-thought', () => {
+    assert.equal(thinkingSplit(result, result.rows[0]), null);
+    const file = path.join(DATA, 'gsm8k_thoughtology_deepseek_r1.jsonl');
+    const r1 = runSweep(parseTestSet(readFileSync(file), { fileName: file }).cases.slice(0, 50), 0, {
+      encoding: 'o200k_base',
+      engine: 'gpt-tokenizer',
+      extract: { preset: 'boxed' },
+      match: { preset: 'numeric' },
+      policies: [{ kind: 'cutoff', tokens: 1024 }],
+      margin: 0.01,
+      seed: 1,
+      resamples: 50,
+      folds: 0,
+    });
+    assert.equal(r1.thinkingTraces, 50);
+    const [full, cut] = r1.rows;
+    assert.equal(thinkingSplit(r1, full), `thinking ${Math.round(full.meanThinkingTokens ?? NaN).toLocaleString('en-US')} · answer ${Math.round(full.meanAnswerTokens ?? NaN)} tokens`);
+    assert.match(thinkingSplit(r1, full) ?? '', /^thinking 1,\d{3} · answer \d{3} tokens$/);
+    // A cut at 1,024 tokens keeps at most 1,024, nearly all of it thinking.
+    assert.match(thinkingSplit(r1, cut) ?? '', /^thinking (\d{3}|1,0[0-2]\d) · answer \d{1,3} tokens$/);
+    assert.match(THINKING_SPLIT_TOOLTIP, /Thinking tokens: .*close tag.*Answer tokens: kept tokens after the close tag/);
   });
 
   it('sweepToCsv has one row per policy whose cells are the row figures', () => {

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cutoffsForLengths, inspectTestSetHead, starterConfigText } from '../../../src/core/starterFromData';
+import { cutoffsForLengths, inspectTestSetHead, starterConfigText, startersForTraces } from '../../../src/core/starterFromData';
 import { parseConfig } from '../../../src/core/config/parseConfig';
-import { parsePolicy } from '../../../src/core/policies';
+import { DEFAULT_DYNAMIC_POLICIES, parsePolicy, policyName, THINKING_DYNAMIC_POLICIES } from '../../../src/core/policies';
+import { detectPresets } from '../../../src/core/detectPresets';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
+import { countTokens, getTokenizer } from '../../../src/core/tokens';
 
 const DATA = path.resolve(__dirname, '../../../../shared/data');
 
@@ -42,6 +45,35 @@ describe('core/starterFromData', () => {
       assert.deepEqual(cutoffsForLengths(r1), [160, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048, 3072].slice(-10));
       assert.deepEqual(cutoffsForLengths([]), []);
       assert.deepEqual(cutoffsForLengths([5, 6, 7]), [7]);
+    });
+  });
+
+  describe('startersForTraces', () => {
+    const plan = (file: string) => {
+      const traced = parseTestSet(readFileSync(path.join(DATA, file))).cases.filter((c) => typeof c.output === 'string');
+      const tok = getTokenizer('o200k_base');
+      const outputs = traced.map((c) => c.output as string);
+      const starter = startersForTraces(outputs, outputs.map((o) => countTokens(tok, o).count));
+      const text = starterConfigText({ testSets: [file], prompt: null, detected: detectPresets(traced), cutoffs: starter.cutoffs, thinking: starter.thinking });
+      return { starter, config: parseConfig(text, { validatePolicy: (n) => parsePolicy(n).error ?? null }) };
+    };
+
+    it('writes the thinking policies and ladder for the thought-anchors R1 traces (all 40 have <think>)', () => {
+      const { starter, config } = plan('math_thoughtanchors_r1distill_think.jsonl');
+      assert.equal(starter.thinking, true);
+      assert.deepEqual(starter.cutoffs, [256, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144]);
+      assert.deepEqual(config.issues, []);
+      assert.deepEqual(config.config.policies, THINKING_DYNAMIC_POLICIES.map(policyName));
+      assert.ok(!(config.config.policies ?? []).includes('stability:16x2'));
+      assert.deepEqual(config.config.extract, { preset: 'boxed' });
+    });
+
+    it('keeps the short chain-of-thought policies for traces without thinking', () => {
+      const { starter, config } = plan('gsm8k_faithfulcot_gpt4_cot.jsonl');
+      assert.equal(starter.thinking, false);
+      assert.deepEqual(config.config.policies, DEFAULT_DYNAMIC_POLICIES.map(policyName));
+      assert.deepEqual(startersForTraces([], []), { cutoffs: [], thinking: false });
+      assert.equal(startersForTraces(['<think>a</think>b', 'c', 'd'], [10, 10, 10]).thinking, false);
     });
   });
 
