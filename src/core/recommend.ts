@@ -37,13 +37,6 @@ export interface PolicyStats {
   flipsToRight: number;
 }
 
-/**
- * Bootstrap resamples per training fold in {@link crossValidate} (fewer when the sweep asks for
- * fewer). 1000 leaves 25 resamples beyond each 95% percentile bound, the usual minimum for a
- * percentile CI, and keeps 5-fold CV over 20 policies × ~1300 cases near 60 ms of CPU.
- */
-export const CV_RESAMPLES = 1000;
-
 function checkMatrix(m: PolicyMatrix): number {
   const p = m.names.length;
   if (m.correct.length !== p || m.tokens.length !== p) throw new RangeError('PolicyMatrix: names, correct and tokens must have one entry per policy');
@@ -280,22 +273,19 @@ export function choosePolicy(stats: PolicyStats[], margin: number): { index: num
   };
 }
 
-function foldSeed(seed: number, fold: number): number {
-  return (Math.imul(fold + 1, 0x9e3779b9) ^ (seed >>> 0)) >>> 0;
-}
-
 /**
  * k-fold cross-validation of the whole procedure: on each fold, choose a policy with
  * {@link choosePolicy} from stats on the other k−1 folds, then measure that policy's ΔEM and
  * savings against the baseline on the held-out fold. Folds come from a seeded shuffle and differ
- * in size by at most one case. Training folds use min(resamples, {@link CV_RESAMPLES}) bootstrap
- * resamples. A fold where nothing qualifies counts as keeping the baseline (ΔEM 0, savings 0).
- * `agreement` compares each fold's choice with the choice on all cases (`recommendedIndex` when
- * given, else computed here with `resamples`). Null when n < 2·folds or folds < 2.
+ * in size by at most one case. Training folds decide on the same paired score interval as the
+ * sweep, so the held-out figures are those of the procedure the sweep runs. A fold where nothing
+ * qualifies counts as keeping the baseline (ΔEM 0, savings 0). `agreement` compares each fold's
+ * choice with the choice on all cases (`recommendedIndex` when given, else computed here). Null
+ * when n < 2·folds or folds < 2.
  */
 export function crossValidate(
   m: PolicyMatrix,
-  opts: { folds: number; margin: number; resamples: number; seed: number; recommendedIndex?: number | null },
+  opts: { folds: number; margin: number; seed: number; recommendedIndex?: number | null },
 ): CrossValidation | null {
   const n = checkMatrix(m);
   const folds = Math.floor(opts.folds);
@@ -306,8 +296,7 @@ export function crossValidate(
   const recommended =
     opts.recommendedIndex !== undefined
       ? opts.recommendedIndex
-      : (choosePolicy(policyStats(m, { resamples: opts.resamples, seed: opts.seed }), opts.margin)?.index ?? null);
-  const resamples = Math.min(opts.resamples, CV_RESAMPLES);
+      : (choosePolicy(policyStats(m, { resamples: 0, seed: 0 }), opts.margin)?.index ?? null);
 
   const chosen: (string | null)[] = [];
   let deltaSum = 0;
@@ -317,7 +306,7 @@ export function crossValidate(
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
-    const stats = policyStats(m, { resamples, seed: foldSeed(opts.seed, f), subset: Uint32Array.from(train) });
+    const stats = policyStats(m, { resamples: 0, seed: 0, subset: Uint32Array.from(train) });
     const pick = choosePolicy(stats, opts.margin);
     const index = pick ? pick.index : null;
     chosen.push(index === null ? null : m.names[index]);

@@ -303,7 +303,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   if (noAnswer) warnings.push(noAnswer);
   const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
-  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
+  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
 
   const result: SweepResult = {
     cases: n,
@@ -329,7 +329,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   if (opts.includeCases) result.caseResults = caseResults;
   if (hasThinking) result.thinkingTraces = thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
-    result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
+    result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, seed: opts.seed, folds: opts.folds });
   }
   const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
   if (toAdd) result.casesToAdd = toAdd;

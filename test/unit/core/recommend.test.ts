@@ -176,15 +176,15 @@ describe('recommend', () => {
   describe('crossValidate', () => {
     it('is deterministic for a fixed seed', () => {
       const r = randomMatrix(600, 12, [0.3, 0.06, 0.03, 0.01]);
-      const a = crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 3 });
+      const a = crossValidate(r, { folds: 5, margin: 0.03, seed: 3 });
       assert.ok(a);
-      assert.deepEqual(crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 3 }), a);
+      assert.deepEqual(crossValidate(r, { folds: 5, margin: 0.03, seed: 3 }), a);
       assert.equal(a.folds, 5);
       assert.deepEqual(a.chosen, ['cutoff:64', 'cutoff:64', 'cutoff:64', 'cutoff:64', 'cutoff:64']);
       // 600 cases in folds of 120: the mean of the fold ΔEMs is the overall ΔEM (−2/600).
       assert.ok(Math.abs(a.heldOutDeltaEm + 2 / 600) < 1e-12);
       // Another seed makes other folds, so per-fold savings (ratios of means) average differently.
-      const b = crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 4 });
+      const b = crossValidate(r, { folds: 5, margin: 0.03, seed: 4 });
       assert.notEqual(b?.heldOutSavings, a.heldOutSavings);
     });
 
@@ -194,7 +194,7 @@ describe('recommend', () => {
         { name: 'stability:32x2', tokens: 300, correct: same },
         { name: 'cutoff:600', tokens: 600, correct: same },
       ]);
-      const cv = crossValidate(m, { folds: 5, margin: 0.01, resamples: 2000, seed: 1 });
+      const cv = crossValidate(m, { folds: 5, margin: 0.01, seed: 1 });
       assert.deepEqual(cv?.chosen, ['stability:32x2', 'stability:32x2', 'stability:32x2', 'stability:32x2', 'stability:32x2']);
       assert.equal(cv?.agreement, 1);
       assert.equal(cv?.heldOutDeltaEm, 0);
@@ -204,20 +204,20 @@ describe('recommend', () => {
     it('measures the held-out loss of a lossy choice', () => {
       // Losing 5 points spread evenly (every 20th case) is inside a 10-point margin on every fold.
       const m = build(1000, 1000, 1000, [{ name: 'cutoff:100', tokens: 100, correct: (i, b) => (i % 20 === 0 ? 0 : b) }]);
-      const cv = crossValidate(m, { folds: 5, margin: 0.1, resamples: 500, seed: 4, recommendedIndex: 1 });
+      const cv = crossValidate(m, { folds: 5, margin: 0.1, seed: 4, recommendedIndex: 1 });
       assert.deepEqual(cv?.chosen, ['cutoff:100', 'cutoff:100', 'cutoff:100', 'cutoff:100', 'cutoff:100']);
       assert.ok(Math.abs((cv?.heldOutDeltaEm ?? 0) + 0.05) < 1e-12);
       assert.ok(Math.abs((cv?.heldOutSavings ?? 0) - 0.9) < 1e-12);
       assert.equal(cv?.agreement, 1);
-      const disagree = crossValidate(m, { folds: 5, margin: 0.1, resamples: 500, seed: 4, recommendedIndex: 0 });
+      const disagree = crossValidate(m, { folds: 5, margin: 0.1, seed: 4, recommendedIndex: 0 });
       assert.equal(disagree?.agreement, 0);
     });
 
     it('returns null when there are fewer than two cases per fold', () => {
       const m = build(9, 5, 100, [{ name: 'x', tokens: 10, correct: same }]);
-      assert.equal(crossValidate(m, { folds: 5, margin: 0.01, resamples: 100, seed: 1 }), null);
-      assert.ok(crossValidate(m, { folds: 4, margin: 0.01, resamples: 100, seed: 1 }));
-      assert.equal(crossValidate(m, { folds: 1, margin: 0.01, resamples: 100, seed: 1 }), null);
+      assert.equal(crossValidate(m, { folds: 5, margin: 0.01, seed: 1 }), null);
+      assert.ok(crossValidate(m, { folds: 4, margin: 0.01, seed: 1 }));
+      assert.equal(crossValidate(m, { folds: 1, margin: 0.01, seed: 1 }), null);
     });
 
   });
