@@ -331,9 +331,10 @@ function discordanceRate(m: PolicyMatrix, p: number, n: number): number {
  * Whether the test set can detect an EM loss of `margin` at 80% power (α = 0.05 one-sided),
  * using {@link minDetectableLoss} with the discordance rate ψ of the chosen policy against the
  * baseline. When that is unavailable (no choice, the baseline itself, or a policy with no
- * discordant case) ψ is the median over the other policies that do disagree with the baseline,
- * since a median is not dragged up by tiny cutoffs that break almost every case; when no policy
- * disagrees at all, ψ is 1/n (one discordant case).
+ * discordant case) ψ is the median over the policies whose ΔEM estimate is within the margin and
+ * that disagree with the baseline: those are what the decision is about, while a cutoff that
+ * loses 60 points disagrees on most cases and would ask for tens of thousands of cases no
+ * decision needs. When none of them disagrees, ψ is 1/n (one discordant case).
  */
 export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: number): PowerInfo {
   const n = checkMatrix(m);
@@ -343,12 +344,14 @@ export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: n
   let source = 'the recommended policy';
   if (psi === 0) {
     const rates: number[] = [];
+    const baseRight = m.correct[0].reduce((a, b) => a + b, 0);
     for (let p = 1; p < m.names.length; p++) {
       const r = discordanceRate(m, p, n);
-      if (r > 0) rates.push(r);
+      const delta = (m.correct[p].reduce((a, b) => a + b, 0) - baseRight) / n;
+      if (r > 0 && delta >= -margin - BOUND_SLACK) rates.push(r);
     }
     psi = rates.length > 0 ? median(rates) : 1 / n;
-    source = rates.length > 0 ? 'the median policy' : 'one case';
+    source = rates.length > 0 ? 'the median policy within the margin' : 'one case';
   }
   const mdl = minDetectableLoss(n, psi);
   const underpowered = mdl > margin;

@@ -248,19 +248,24 @@ describe('recommend', () => {
       assert.equal(info.message, 'With 200 cases and a 9% discordance rate (the recommended policy vs full) this test set can detect an EM loss of 5.3 points at 80% power, within your margin of 6 points.');
     });
 
-    it('falls back to the median discordance of the other policies', () => {
+    it('falls back to the median discordance of the policies within the margin', () => {
       const m = build(200, 180, 1000, [
         { name: 'cutoff:32', tokens: 32, correct: losesFirst(60) },
         chosen,
         { name: 'cutoff:512', tokens: 512, correct: losesFirst(10) },
         { name: 'cutoff:1024', tokens: 900, correct: same },
       ]);
+      // At a 6-point margin: the chosen policy (ΔEM −5, ψ 9%) and cutoff:512 (−5, ψ 5%); cutoff:32 (−30, ψ 30%) is left out.
       for (const idx of [0, 4, null]) {
-        const info = powerInfo(m, idx, 0.01);
-        assert.equal(info.discordantRate, 0.09);
-        assert.ok(Math.abs(info.minDetectableLoss - 0.05274609705380006) < 1e-8);
-        assert.match(info.message, /\(the median policy vs full\)/);
+        const info = powerInfo(m, idx, 0.06);
+        assert.ok(Math.abs((info.discordantRate ?? 0) - 0.07) < 1e-12, `ψ ${info.discordantRate}`);
+        assert.ok(Math.abs(info.minDetectableLoss - 2.4864748605243863 * Math.sqrt(0.07 / 200)) < 1e-8);
+        assert.match(info.message, /\(the median policy within the margin vs full\)/);
       }
+      // At 1 point nothing that disagrees is within the margin: one discordant case, not the 30% of a broken cutoff.
+      const tight = powerInfo(m, 4, 0.01);
+      assert.equal(tight.discordantRate, 1 / 200);
+      assert.match(tight.message, /\(one case vs full\)/);
     });
 
     it('assumes one discordant case when no policy disagrees, and handles no cases', () => {
