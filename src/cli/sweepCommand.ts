@@ -32,7 +32,8 @@ Options:
   --engine <name>          gpt-tokenizer (default) | js-tiktoken
   --tokenizer <path>       count in a model's own tokens: a Hugging Face tokenizer.json or its folder
   --margin <pts>           non-inferiority margin in EM points (default 1)
-  --seed <n>  --resamples <n>  --folds <n>   bootstrap seed, resamples (2000), CV folds (5; 0 = off)
+  --seed <n>  --folds <n>  cross-validation seed and folds (5; 0 = off); --resamples <n> is
+                           accepted and recorded in the JSON, no longer used
   --arm <name>             sweep the policies over arm <name>'s traces (arms.<name> of each row,
                            written by run --arms) instead of the default generation
   --format <f>             table (default) | json | md | csv | junit (one test case per gate)

@@ -35,13 +35,6 @@ export interface PolicyStats {
   flipsToRight: number;
 }
 
-/**
- * Bootstrap resamples per training fold in {@link crossValidate} (fewer when the sweep asks for
- * fewer). 1000 leaves 25 resamples beyond each 95% percentile bound, the usual minimum for a
- * percentile CI, and keeps 5-fold CV over 20 policies × ~1300 cases near 60 ms of CPU.
- */
-export const CV_RESAMPLES = 1000;
-
 function checkMatrix(m: PolicyMatrix): number {
   const p = m.names.length;
   if (m.correct.length !== p || m.tokens.length !== p) throw new RangeError('PolicyMatrix: names, correct and tokens must have one entry per policy');
@@ -262,19 +255,16 @@ export function choosePolicy(stats: PolicyStats[], margin: number): { index: num
   };
 }
 
-function foldSeed(seed: number, fold: number): number {
-  return (Math.imul(fold + 1, 0x9e3779b9) ^ (seed >>> 0)) >>> 0;
-}
-
 /**
  * k-fold cross-validation of the whole procedure: {@link choosePolicy} on k−1 folds (seeded, sizes
- * within one case; min(resamples, {@link CV_RESAMPLES}) resamples), ΔEM and savings measured on the
- * held-out fold; a fold where nothing qualifies keeps the baseline (0, 0). `agreement` compares each
- * fold's choice with `recommendedIndex` (else the choice on all cases). Null when n < 2·folds or folds < 2.
+ * within one case), ΔEM and savings measured on the held-out fold. Training folds decide on the same
+ * paired score interval as the sweep. A fold where nothing qualifies keeps the baseline (0, 0).
+ * `agreement` compares each fold's choice with `recommendedIndex` (else the choice on all cases).
+ * Null when n < 2·folds or folds < 2.
  */
 export function crossValidate(
   m: PolicyMatrix,
-  opts: { folds: number; margin: number; resamples: number; seed: number; recommendedIndex?: number | null },
+  opts: { folds: number; margin: number; seed: number; recommendedIndex?: number | null },
 ): CrossValidation | null {
   const n = checkMatrix(m);
   const folds = Math.floor(opts.folds);
@@ -285,8 +275,7 @@ export function crossValidate(
   const recommended =
     opts.recommendedIndex !== undefined
       ? opts.recommendedIndex
-      : (choosePolicy(policyStats(m, { resamples: opts.resamples, seed: opts.seed }), opts.margin)?.index ?? null);
-  const resamples = Math.min(opts.resamples, CV_RESAMPLES);
+      : (choosePolicy(policyStats(m, { resamples: 0, seed: 0 }), opts.margin)?.index ?? null);
 
   const chosen: (string | null)[] = [];
   let deltaSum = 0;
@@ -296,7 +285,7 @@ export function crossValidate(
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
-    const stats = policyStats(m, { resamples, seed: foldSeed(opts.seed, f), subset: Uint32Array.from(train) });
+    const stats = policyStats(m, { resamples: 0, seed: 0, subset: Uint32Array.from(train) });
     const pick = choosePolicy(stats, opts.margin);
     const index = pick ? pick.index : null;
     chosen.push(index === null ? null : m.names[index]);
@@ -321,9 +310,10 @@ function discordanceRate(m: PolicyMatrix, p: number, n: number): number {
  * Whether the test set can detect an EM loss of `margin` at 80% power (α = 0.05 one-sided),
  * using {@link minDetectableLoss} with the discordance rate ψ of the chosen policy against the
  * baseline. When that is unavailable (no choice, the baseline itself, or a policy with no
- * discordant case) ψ is the median over the other policies that do disagree with the baseline,
- * since a median is not dragged up by tiny cutoffs that break almost every case; when no policy
- * disagrees at all, ψ is 1/n (one discordant case).
+ * discordant case) ψ is the median over the policies whose ΔEM estimate is within the margin and
+ * that disagree with the baseline: those are what the decision is about, while a cutoff that
+ * loses 60 points disagrees on most cases and would ask for tens of thousands of cases no
+ * decision needs. When none of them disagrees, ψ is 1/n (one discordant case).
  */
 export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: number): PowerInfo {
   const n = checkMatrix(m);
@@ -333,12 +323,14 @@ export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: n
   let source = 'the recommended policy';
   if (psi === 0) {
     const rates: number[] = [];
+    const baseRight = m.correct[0].reduce((a, b) => a + b, 0);
     for (let p = 1; p < m.names.length; p++) {
       const r = discordanceRate(m, p, n);
-      if (r > 0) rates.push(r);
+      const delta = (m.correct[p].reduce((a, b) => a + b, 0) - baseRight) / n;
+      if (r > 0 && delta >= -margin - BOUND_SLACK) rates.push(r);
     }
     psi = rates.length > 0 ? median(rates) : 1 / n;
-    source = rates.length > 0 ? 'the median policy' : 'one case';
+    source = rates.length > 0 ? 'the median policy within the margin' : 'one case';
   }
   const mdl = minDetectableLoss(n, psi);
   const underpowered = mdl > margin;

@@ -352,7 +352,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   if (noAnswer) warnings.push(noAnswer);
   const power = powerInfo(ev.matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
-  const cv = opts.folds > 1 && n > 0 ? crossValidate(ev.matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
+  const cv = opts.folds > 1 && n > 0 ? crossValidate(ev.matrix, { folds: opts.folds, margin: opts.margin, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
   const result: SweepResult = {
     cases: n,
     skipped: skipped + run.untraced,
@@ -384,7 +384,7 @@ function addOptionalParts(result: SweepResult, run: SweepRun & { detected?: Swee
   if (opts.includeCases) result.caseResults = ev.caseResults;
   if (run.thinkingTraces > 0) result.thinkingTraces = run.thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {
-    result.tagBudgets = computeTagBudgets(ev.matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
+    result.tagBudgets = computeTagBudgets(ev.matrix, traced.map((c) => c.tags), { margin: opts.margin, seed: opts.seed, folds: opts.folds });
   }
   const toAdd = computeCasesToAdd(result.rows, n, opts.margin, result.recommendation ? result.recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
   if (toAdd) result.casesToAdd = toAdd;

@@ -1,19 +1,21 @@
 /**
  * Per-tag budgets: one stop policy per tag group (difficulty, task type, MATH level…) under ONE
- * overall margin (the paired-bootstrap 95% CI lower bound of the combined assignment's ΔEM stays
- * ≥ −margin), so easy tags are cut hard while hard tags keep their tokens; compared with the best
- * single policy and cross-validated, since per-tag choices overfit small tags.
+ * overall margin (the 95% CI lower bound of the combined assignment's ΔEM stays ≥ −margin), so easy
+ * tags are cut hard while hard tags keep their tokens; compared with the best single policy and
+ * cross-validated, since per-tag choices overfit small tags.
  *
- * A resample's ΔEM of an assignment is the sum of per-group contributions, each computed once.
- * Candidates per group: its Pareto frontier plus the global recommendation. Up to `exhaustiveLimit`
- * combinations, branch and bound finds the cheapest feasible one; beyond, a greedy descent from
- * all-`full` takes the move saving most tokens per right answer lost. The all-global assignment is
- * feasible, so the plan never costs more than the best single policy.
+ * Per case, the plan and full length are one paired pair of right/wrong answers, so the combined CI
+ * is Tango's score interval (pairedInterval.ts) on the plan's summed discordant counts; fixed group
+ * sizes make those counts less variable than the interval assumes, never more (coverage simulated in
+ * the unit test). Candidates per group: its Pareto frontier plus the global recommendation. Up to
+ * `exhaustiveLimit` combinations, branch and bound finds the cheapest feasible one; beyond, a greedy
+ * descent from all-`full` takes the move saving most tokens per right answer lost. The all-global
+ * assignment is feasible, so the plan never costs more than the best single policy.
  */
 import type { TagBudget, TagBudgets, TagCrossValidation } from './types';
 import { points, signedPoints } from './format';
-import { BOUND_SLACK, choosePolicy, CV_RESAMPLES, patternClasses, policyStats, seededFolds, type PatternClasses, type PolicyMatrix } from './recommend';
-import { forEachBootstrapClassCount, percentileCiFromSums } from './stats';
+import { pairedDifferenceCi } from './pairedInterval';
+import { BOUND_SLACK, choosePolicy, policyStats, seededFolds, type PolicyMatrix } from './recommend';
 
 /** Tags with fewer cases than this take the global policy (their own ΔEM would be mostly noise). */
 export const TAG_MIN_CASES = 30;
@@ -25,7 +27,7 @@ export const UNTAGGED = '(untagged)';
 export interface TagBudgetOptions {
   /** Non-inferiority margin for the combined assignment (fraction). */
   margin: number;
-  resamples: number;
+  /** Seeds the cross-validation folds. */
   seed: number;
   /** Cross-validation folds (< 2 disables it). */
   folds: number;
@@ -42,38 +44,52 @@ export function tagGroups(tags: readonly (readonly string[])[], prefix?: string)
   return tags.map((t) => (prefix === undefined ? t[0] : t.find((x) => x.startsWith(prefix))) ?? UNTAGGED);
 }
 
+/** Cases right under full and wrong under a plan (`lost`), and the reverse (`gained`). */
+export interface PlanDiscordance {
+  lost: number;
+  gained: number;
+}
+
+/**
+ * The discordant counts of a per-group assignment (`policy[group]`, indices into the matrix)
+ * against full, over `cases` (all when omitted). Its ΔEM 95% CI is
+ * `pairedDifferenceCi(lost, gained, cases)`, which is what the plan reports and decides on.
+ */
+export function planDiscordance(m: PolicyMatrix, groupOf: ArrayLike<number>, policy: readonly number[], cases?: ArrayLike<number>): PlanDiscordance {
+  const base = m.correct[0];
+  const n = cases ? cases.length : groupOf.length;
+  let lost = 0;
+  let gained = 0;
+  for (let k = 0; k < n; k++) {
+    const i = cases ? cases[k] : k;
+    const d = m.correct[policy[groupOf[i]]][i] - base[i];
+    if (d < 0) lost++;
+    else if (d > 0) gained++;
+  }
+  return { lost, gained };
+}
+
 interface Plan {
   /** Policy index per group (same order as `groups`). */
   policy: number[];
   fallback: boolean[];
   single: number;
   search: 'exhaustive' | 'greedy';
-  ci95: [number, number];
 }
 
-type PlanOptions = Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>;
+type PlanOptions = Required<Pick<TagBudgetOptions, 'margin' | 'minCases' | 'exhaustiveLimit'>>;
 
-/** Pattern classes (see patternClasses) where a policy gains / loses against full. */
-interface Discordant {
-  gained: Uint32Array;
-  lost: Uint32Array;
-}
-
-/** A candidate policy of one group, with its contribution to every resample's Σ(policy − full). */
-interface Cand extends Discordant {
+/** A candidate policy of one group, with its discordant counts against full on the group's cases. */
+interface Cand extends PlanDiscordance {
   p: number;
   tokens: number;
   correct: number;
-  vec: Int32Array;
 }
 
 /** A subset of cases split into tag groups, with what the search needs per (group, policy). */
 class SubsetGroups {
   /** Positions in the subset of each group's cases. */
   readonly members: number[][];
-  /** Cases of one group with one pattern of right/wrong answers count alike in every bootstrap sum. */
-  readonly classes: PatternClasses;
-  private readonly classesOf: number[][];
 
   constructor(
     private readonly m: PolicyMatrix,
@@ -83,27 +99,24 @@ class SubsetGroups {
   ) {
     this.members = Array.from({ length: groupCount }, () => []);
     for (let k = 0; k < subset.length; k++) this.members[groupOf[subset[k]]].push(k);
-    this.classes = patternClasses(m, subset, Uint32Array.from(subset, (i) => groupOf[i]));
-    this.classesOf = Array.from({ length: groupCount }, () => []);
-    for (let c = 0; c < this.classes.classes; c++) this.classesOf[groupOf[subset[this.classes.first[c]]]].push(c);
   }
 
   private sum(g: number, row: ArrayLike<number>): number {
     return this.members[g].reduce((s, k) => s + row[this.subset[k]], 0);
   }
 
-  /** Classes of group g where policy p gains / loses against full. */
-  discordant(g: number, p: number): Discordant {
-    const gained: number[] = [];
-    const lost: number[] = [];
+  /** Group g's cases where policy p loses / gains against full. */
+  discordant(g: number, p: number): PlanDiscordance {
     const base = this.m.correct[0];
-    for (const c of this.classesOf[g]) {
-      const i = this.subset[this.classes.first[c]];
-      const d = this.m.correct[p][i] - base[i];
-      if (d > 0) gained.push(c);
-      else if (d < 0) lost.push(c);
+    const other = this.m.correct[p];
+    let lost = 0;
+    let gained = 0;
+    for (const k of this.members[g]) {
+      const i = this.subset[k];
+      if (other[i] < base[i]) lost++;
+      else if (other[i] > base[i]) gained++;
     }
-    return { gained: Uint32Array.from(gained), lost: Uint32Array.from(lost) };
+    return { lost, gained };
   }
 
   /** Group g's candidates: its Pareto frontier on (tokens ↑, correct ↓) plus the global policy and full. */
@@ -113,34 +126,11 @@ class SubsetGroups {
     const out: Cand[] = [];
     let best = -1;
     for (const c of all) {
-      if (c.correct > best || c.p === single || c.p === 0) out.push({ ...c, ...this.discordant(g, c.p), vec: new Int32Array(0) });
+      if (c.correct > best || c.p === single || c.p === 0) out.push({ ...c, ...this.discordant(g, c.p) });
       best = Math.max(best, c.correct);
     }
     return out;
   }
-}
-
-/**
- * Each (group, policy) contribution to every resample's Σ(policy − full), from one shared stream of
- * resamples (the same draws as policyStats on this subset, counted per class): into each
- * candidate's `vec`, and the groups fixed on the global policy all into the returned `fixed`.
- */
-function resampleSums(classes: PatternClasses, fixedParts: readonly Discordant[], cands: Cand[][], n: number, opts: PlanOptions): { fixed: Int32Array; R: number } {
-  const parts = [...fixedParts, ...cands.flat()];
-  const R = parts.some((x) => x.gained.length + x.lost.length > 0) && n > 0 ? opts.resamples : 0;
-  const fixed = new Int32Array(R);
-  for (const list of cands) for (const c of list) c.vec = new Int32Array(R);
-  const sinks = parts.map((x, j) => (j < fixedParts.length ? fixed : (x as Cand).vec));
-  forEachBootstrapClassCount(classes.classOf, classes.classes, R, opts.seed, (r, counts) => {
-    for (let j = 0; j < parts.length; j++) {
-      const { gained, lost } = parts[j];
-      let v = 0;
-      for (let k = 0; k < gained.length; k++) v += counts[gained[k]];
-      for (let k = 0; k < lost.length; k++) v -= counts[lost[k]];
-      sinks[j][r] += v;
-    }
-  });
-  return { fixed, R };
 }
 
 /** The search over one candidate per active group, keeping the cheapest feasible choice found. */
@@ -148,11 +138,11 @@ class PlanSearch {
   best: number[];
   private bestCost: number;
   private bestRight: number;
+  private readonly lowerBounds = new Map<number, number>();
 
   constructor(
     private readonly cands: Cand[][],
-    private readonly fixed: Int32Array,
-    private readonly R: number,
+    private readonly fixed: PlanDiscordance,
     private readonly n: number,
     private readonly margin: number,
     incumbent: number[],
@@ -162,21 +152,21 @@ class PlanSearch {
     this.bestRight = this.rightOf(incumbent);
   }
 
-  ci(sums: Int32Array): [number, number] {
-    return this.R > 0 ? percentileCiFromSums(sums, this.n, 0.95) : [0, 0];
+  private feasible(d: PlanDiscordance): boolean {
+    const key = d.lost * (this.n + 1) + d.gained;
+    let lower = this.lowerBounds.get(key);
+    if (lower === undefined) {
+      lower = pairedDifferenceCi(d.lost, d.gained, this.n)[0];
+      this.lowerBounds.set(key, lower);
+    }
+    return lower >= -this.margin - BOUND_SLACK;
   }
 
-  private feasible(sums: Int32Array): boolean {
-    return this.ci(sums)[0] >= -this.margin - BOUND_SLACK;
-  }
-
-  sumOf(choice: readonly number[]): Int32Array {
-    const s = Int32Array.from(this.fixed);
-    choice.forEach((c, a) => {
-      const v = this.cands[a][c].vec;
-      for (let r = 0; r < this.R; r++) s[r] += v[r];
-    });
-    return s;
+  countsOf(choice: readonly number[]): PlanDiscordance {
+    return choice.reduce(
+      (s, c, a) => ({ lost: s.lost + this.cands[a][c].lost, gained: s.gained + this.cands[a][c].gained }),
+      { lost: this.fixed.lost, gained: this.fixed.gained },
+    );
   }
 
   private costOf(choice: readonly number[]): number {
@@ -193,17 +183,15 @@ class PlanSearch {
 
   /** Branch and bound on tokens over every combination. */
   exhaustive(): void {
-    const { cands, R } = this;
+    const { cands } = this;
     if (cands.length === 0) return;
     const minRest = new Float64Array(cands.length + 1);
     for (let a = cands.length - 1; a >= 0; a--) minRest[a] = minRest[a + 1] + Math.min(...cands[a].map((c) => c.tokens));
     const choice = new Array<number>(cands.length).fill(0);
-    const partial = Array.from({ length: cands.length + 1 }, () => new Int32Array(R));
-    partial[0].set(this.fixed);
-    const dfs = (a: number, cost: number, right: number): void => {
+    const dfs = (a: number, cost: number, right: number, lost: number, gained: number): void => {
       if (cost + minRest[a] > this.bestCost) return;
       if (a === cands.length) {
-        if (this.better(cost, right) && this.feasible(partial[a])) {
+        if (this.better(cost, right) && this.feasible({ lost, gained })) {
           this.best = [...choice];
           this.bestCost = cost;
           this.bestRight = right;
@@ -213,13 +201,10 @@ class PlanSearch {
       for (let c = 0; c < cands[a].length; c++) {
         const cand = cands[a][c];
         choice[a] = c;
-        const from = partial[a];
-        const to = partial[a + 1];
-        for (let r = 0; r < R; r++) to[r] = from[r] + cand.vec[r];
-        dfs(a + 1, cost + cand.tokens, right + cand.correct);
+        dfs(a + 1, cost + cand.tokens, right + cand.correct, lost + cand.lost, gained + cand.gained);
       }
     };
-    dfs(0, 0, 0);
+    dfs(0, 0, 0, this.fixed.lost, this.fixed.gained);
   }
 
   /** Greedy descent from all-full (ΔEM contribution 0 everywhere, so feasible). */
@@ -228,7 +213,7 @@ class PlanSearch {
     if (cands.length === 0) return;
     const choice = cands.map((list) => list.findIndex((c) => c.p === 0));
     for (let move = this.bestMove(choice); move; move = this.bestMove(choice)) choice[move.a] = move.c;
-    if (this.better(this.costOf(choice), this.rightOf(choice)) && this.feasible(this.sumOf(choice))) {
+    if (this.better(this.costOf(choice), this.rightOf(choice)) && this.feasible(this.countsOf(choice))) {
       this.best = choice;
       this.bestCost = this.costOf(choice);
       this.bestRight = this.rightOf(choice);
@@ -248,7 +233,7 @@ class PlanSearch {
         if (move && score <= move.score) continue;
         const trial = [...choice];
         trial[a] = c;
-        if (this.feasible(this.sumOf(trial))) move = { a, c, score };
+        if (this.feasible(this.countsOf(trial))) move = { a, c, score };
       }
     }
     return move;
@@ -260,22 +245,24 @@ class PlanSearch {
  * fewer than `minCases` cases in the subset take the subset's global choice.
  */
 function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, groupCount: number, opts: PlanOptions): Plan {
-  const stats = policyStats(m, { resamples: opts.resamples, seed: opts.seed, subset });
+  const stats = policyStats(m, { resamples: 0, seed: 0, subset });
   const single = choosePolicy(stats, opts.margin)?.index ?? 0;
   const groups = new SubsetGroups(m, subset, groupOf, groupCount);
   const fallback = groups.members.map((list) => list.length < opts.minCases);
   const active: number[] = [];
-  const fixedParts: Discordant[] = [];
+  const fixed: PlanDiscordance = { lost: 0, gained: 0 };
   for (let g = 0; g < groupCount; g++) {
     if (groups.members[g].length === 0) continue;
-    if (fallback[g]) fixedParts.push(groups.discordant(g, single));
-    else active.push(g);
+    if (fallback[g]) {
+      const d = groups.discordant(g, single);
+      fixed.lost += d.lost;
+      fixed.gained += d.gained;
+    } else active.push(g);
   }
   const cands = active.map((g) => groups.candidates(g, single));
-  const { fixed, R } = resampleSums(groups.classes, fixedParts, cands, subset.length, opts);
   // Incumbent: every group on the global policy (feasible by construction of `single`).
   const incumbent = cands.map((list) => list.findIndex((c) => c.p === single));
-  const plan = new PlanSearch(cands, fixed, R, subset.length, opts.margin, incumbent);
+  const plan = new PlanSearch(cands, fixed, subset.length, opts.margin, incumbent);
   let combos = 1;
   for (const list of cands) combos = Math.min(combos * list.length, Number.MAX_SAFE_INTEGER);
   const search: Plan['search'] = combos <= opts.exhaustiveLimit ? 'exhaustive' : 'greedy';
@@ -283,7 +270,7 @@ function selectPlan(m: PolicyMatrix, subset: Uint32Array, groupOf: Uint32Array, 
   else plan.greedy();
   const policy = new Array<number>(groupCount).fill(single);
   active.forEach((g, a) => (policy[g] = cands[a][plan.best[a]].p));
-  return { policy, fallback, single, search, ci95: plan.ci(plan.sumOf(plan.best)) };
+  return { policy, fallback, single, search };
 }
 
 /** Sums of correct answers and tokens of a per-group assignment over some cases. */
@@ -301,11 +288,6 @@ function measure(m: PolicyMatrix, cases: ArrayLike<number>, groupOf: Uint32Array
     baseTokens += m.tokens[0][i];
   }
   return { right, baseRight, tokens, baseTokens };
-}
-
-
-function foldSeed(seed: number, fold: number): number {
-  return (Math.imul(fold + 1, 0x85ebca6b) ^ (seed >>> 0)) >>> 0;
 }
 
 /**
@@ -327,8 +309,6 @@ export function computeTagBudgets(matrix: PolicyMatrix, tags: readonly (readonly
   const groupOf = Uint32Array.from(names, (g) => index.get(g) as number);
   const settings = {
     margin: opts.margin,
-    resamples: opts.resamples,
-    seed: opts.seed,
     minCases: opts.minCases ?? TAG_MIN_CASES,
     exhaustiveLimit: opts.exhaustiveLimit ?? TAG_EXHAUSTIVE_LIMIT,
   };
@@ -350,10 +330,11 @@ export function computeTagBudgets(matrix: PolicyMatrix, tags: readonly (readonly
     };
   });
   const total = measure(matrix, all, groupOf, plan.policy);
+  const flips = planDiscordance(matrix, groupOf, plan.policy);
   const overall = {
     em: total.right / n,
     deltaEm: (total.right - total.baseRight) / n,
-    ci95: plan.ci95,
+    ci95: pairedDifferenceCi(flips.lost, flips.gained, n),
     meanTokens: total.tokens / n,
     savings: total.baseTokens > 0 ? 1 - total.tokens / total.baseTokens : 0,
   };
@@ -361,7 +342,7 @@ export function computeTagBudgets(matrix: PolicyMatrix, tags: readonly (readonly
   const single = { policy: matrix.names[plan.single], meanTokens: singleTokens / n, savings: total.baseTokens > 0 ? 1 - singleTokens / total.baseTokens : 0 };
   const extra = overall.savings - single.savings;
 
-  const crossValidation = tagCrossValidation(matrix, groupOf, groups.length, plan, settings, opts.folds);
+  const crossValidation = tagCrossValidation(matrix, groupOf, groups.length, plan, settings, opts.folds, opts.seed);
   const small = perTag.filter((t) => t.fallback);
   const distinct = new Set(perTag.map((t) => t.policy)).size;
   const message =
@@ -391,13 +372,14 @@ function tagCrossValidation(
   groupOf: Uint32Array,
   groupCount: number,
   plan: Plan,
-  settings: Required<Pick<TagBudgetOptions, 'margin' | 'resamples' | 'seed' | 'minCases' | 'exhaustiveLimit'>>,
+  settings: PlanOptions,
   foldsOpt: number,
+  seed: number,
 ): TagCrossValidation | null {
   const n = groupOf.length;
   const folds = Math.floor(foldsOpt);
   if (!(folds >= 2) || n < 2 * folds) return null;
-  const foldOf = seededFolds(n, folds, settings.seed);
+  const foldOf = seededFolds(n, folds, seed);
   const present = new Set(groupOf);
   let delta = 0;
   let savings = 0;
@@ -408,11 +390,7 @@ function tagCrossValidation(
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
-    const p = selectPlan(m, Uint32Array.from(train), groupOf, groupCount, {
-      ...settings,
-      resamples: Math.min(settings.resamples, CV_RESAMPLES),
-      seed: foldSeed(settings.seed, f),
-    });
+    const p = selectPlan(m, Uint32Array.from(train), groupOf, groupCount, settings);
     const held = measure(m, test, groupOf, p.policy);
     const heldSingle = measure(m, test, groupOf, new Array<number>(groupCount).fill(p.single));
     delta += (held.right - held.baseRight) / test.length;

@@ -443,41 +443,52 @@ const quickInput = '.quick-input-widget';
 const quickInputBox = '.quick-input-widget input';
 const quickRows = '.quick-input-list .monaco-list-row';
 
-async function pickRow(page: Page, text: string, exact: (label: string) => boolean, timeout: number): Promise<void> {
-  await page.locator(quickRows).filter({ hasText: text }).first().waitFor({ timeout });
-  const rows = page.locator(quickRows);
-  const n = await rows.count();
-  for (let i = 0; i < n; i++) {
-    const label = (await rows.nth(i).locator('.label-name').first().innerText().catch(() => '')).trim();
-    if (exact(label)) {
-      await rows.nth(i).click();
-      return;
-    }
+/** Labels of the quick input's visible rows, in order. */
+async function rowLabels(page: Page): Promise<string[]> {
+  return page
+    .locator(`${quickRows} .label-name`)
+    .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => (e.textContent ?? '').trim()))
+    .catch(() => []);
+}
+
+/**
+ * Picks the row labelled exactly `label`. The quick input filters asynchronously and reuses its row
+ * elements: until the typed text has been applied, the list still shows the previous entries (quick
+ * open's recently opened files, the palette's recent commands), which may hold the same label at
+ * another position. So it waits until the visible labels are the same on two reads 200 ms apart and
+ * include `label`, then clicks that row by its label, not by its index.
+ */
+async function pickRow(page: Page, label: string, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  for (;;) {
+    const labels = await rowLabels(page);
+    const now = JSON.stringify(labels);
+    if (now === last && labels.includes(label)) break;
+    if (Date.now() > deadline) throw new Error(`quick input has no row "${label}" that stays: ${now}`);
+    last = now;
+    await sleep(200);
   }
-  await page.keyboard.press('Enter'); // no exact label: take the best match
+  const row = page.locator(quickRows).filter({ has: page.locator('.label-name').getByText(label, { exact: true }) }).first();
+  await row.click({ timeout: Math.max(1000, deadline - Date.now()) });
 }
 
 async function waitQuickInputHidden(page: Page): Promise<void> {
   await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
 }
 
-/** Quick-opens a workspace file by name and waits for its tab to be active. */
+/**
+ * Quick-opens a workspace file by name (a path relative to the workspace narrows it) and waits for
+ * its tab, by exact label (`promptbudget.json` is not `thinking.promptbudget.json`), to be active.
+ */
 export async function openFile(page: Page, name: string, timeout = 15_000): Promise<void> {
-  const tab = page.locator('.tab.active').filter({ hasText: path.basename(name) });
-  // Quick open's list can still be filling when a row is picked (a sample holding both x.json and
-  // y.x.json): one more try with a fresh list before giving up.
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press('Control+P');
-    await page.locator(quickInputBox).fill(name);
-    await pickRow(page, path.basename(name), (label) => label === path.basename(name), timeout);
-    try {
-      await tab.waitFor({ timeout: attempt === 0 ? Math.min(timeout, 10_000) : timeout });
-      break;
-    } catch (e) {
-      if (attempt >= 1) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
+  const base = path.basename(name);
+  // The tab's label is split into name and suffix; its resource name is the whole file name.
+  const tab = page.locator(`.tab.active[data-resource-name=${JSON.stringify(base)}]`);
+  await page.keyboard.press('Control+P');
+  await page.locator(quickInputBox).fill(name);
+  await pickRow(page, base, timeout);
+  await tab.waitFor({ timeout });
   await waitQuickInputHidden(page);
 }
 
@@ -487,7 +498,7 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
   if (await editor.isVisible().catch(() => false)) await editor.click();
   await page.keyboard.press('F1');
   await page.locator(quickInputBox).fill(`>${title}`);
-  await pickRow(page, title, (label) => label === title, timeout);
+  await pickRow(page, title, timeout);
   await waitQuickInputHidden(page);
 }
 
@@ -506,7 +517,7 @@ export async function widenSidebar(page: Page, width: number): Promise<void> {
 
 /** Picks the row labelled exactly `label` in an open quick pick (one an extension showed). */
 export async function pickQuickItem(page: Page, label: string, timeout = 15_000): Promise<void> {
-  await pickRow(page, label, (l) => l === label, timeout);
+  await pickRow(page, label, timeout);
 }
 
 /**

@@ -176,15 +176,15 @@ describe('recommend', () => {
   describe('crossValidate', () => {
     it('is deterministic for a fixed seed', () => {
       const r = randomMatrix(600, 12, [0.3, 0.06, 0.03, 0.01]);
-      const a = crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 3 });
+      const a = crossValidate(r, { folds: 5, margin: 0.03, seed: 3 });
       assert.ok(a);
-      assert.deepEqual(crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 3 }), a);
+      assert.deepEqual(crossValidate(r, { folds: 5, margin: 0.03, seed: 3 }), a);
       assert.equal(a.folds, 5);
       assert.deepEqual(a.chosen, ['cutoff:64', 'cutoff:64', 'cutoff:64', 'cutoff:64', 'cutoff:64']);
       // 600 cases in folds of 120: the mean of the fold ΔEMs is the overall ΔEM (−2/600).
       assert.ok(Math.abs(a.heldOutDeltaEm + 2 / 600) < 1e-12);
       // Another seed makes other folds, so per-fold savings (ratios of means) average differently.
-      const b = crossValidate(r, { folds: 5, margin: 0.03, resamples: 1000, seed: 4 });
+      const b = crossValidate(r, { folds: 5, margin: 0.03, seed: 4 });
       assert.notEqual(b?.heldOutSavings, a.heldOutSavings);
     });
 
@@ -194,7 +194,7 @@ describe('recommend', () => {
         { name: 'stability:32x2', tokens: 300, correct: same },
         { name: 'cutoff:600', tokens: 600, correct: same },
       ]);
-      const cv = crossValidate(m, { folds: 5, margin: 0.01, resamples: 2000, seed: 1 });
+      const cv = crossValidate(m, { folds: 5, margin: 0.01, seed: 1 });
       assert.deepEqual(cv?.chosen, ['stability:32x2', 'stability:32x2', 'stability:32x2', 'stability:32x2', 'stability:32x2']);
       assert.equal(cv?.agreement, 1);
       assert.equal(cv?.heldOutDeltaEm, 0);
@@ -204,20 +204,20 @@ describe('recommend', () => {
     it('measures the held-out loss of a lossy choice', () => {
       // Losing 5 points spread evenly (every 20th case) is inside a 10-point margin on every fold.
       const m = build(1000, 1000, 1000, [{ name: 'cutoff:100', tokens: 100, correct: (i, b) => (i % 20 === 0 ? 0 : b) }]);
-      const cv = crossValidate(m, { folds: 5, margin: 0.1, resamples: 500, seed: 4, recommendedIndex: 1 });
+      const cv = crossValidate(m, { folds: 5, margin: 0.1, seed: 4, recommendedIndex: 1 });
       assert.deepEqual(cv?.chosen, ['cutoff:100', 'cutoff:100', 'cutoff:100', 'cutoff:100', 'cutoff:100']);
       assert.ok(Math.abs((cv?.heldOutDeltaEm ?? 0) + 0.05) < 1e-12);
       assert.ok(Math.abs((cv?.heldOutSavings ?? 0) - 0.9) < 1e-12);
       assert.equal(cv?.agreement, 1);
-      const disagree = crossValidate(m, { folds: 5, margin: 0.1, resamples: 500, seed: 4, recommendedIndex: 0 });
+      const disagree = crossValidate(m, { folds: 5, margin: 0.1, seed: 4, recommendedIndex: 0 });
       assert.equal(disagree?.agreement, 0);
     });
 
     it('returns null when there are fewer than two cases per fold', () => {
       const m = build(9, 5, 100, [{ name: 'x', tokens: 10, correct: same }]);
-      assert.equal(crossValidate(m, { folds: 5, margin: 0.01, resamples: 100, seed: 1 }), null);
-      assert.ok(crossValidate(m, { folds: 4, margin: 0.01, resamples: 100, seed: 1 }));
-      assert.equal(crossValidate(m, { folds: 1, margin: 0.01, resamples: 100, seed: 1 }), null);
+      assert.equal(crossValidate(m, { folds: 5, margin: 0.01, seed: 1 }), null);
+      assert.ok(crossValidate(m, { folds: 4, margin: 0.01, seed: 1 }));
+      assert.equal(crossValidate(m, { folds: 1, margin: 0.01, seed: 1 }), null);
     });
 
   });
@@ -248,19 +248,24 @@ describe('recommend', () => {
       assert.equal(info.message, 'With 200 cases and a 9% discordance rate (the recommended policy vs full) this test set can detect an EM loss of 5.3 points at 80% power, within your margin of 6 points.');
     });
 
-    it('falls back to the median discordance of the other policies', () => {
+    it('falls back to the median discordance of the policies within the margin', () => {
       const m = build(200, 180, 1000, [
         { name: 'cutoff:32', tokens: 32, correct: losesFirst(60) },
         chosen,
         { name: 'cutoff:512', tokens: 512, correct: losesFirst(10) },
         { name: 'cutoff:1024', tokens: 900, correct: same },
       ]);
+      // At a 6-point margin: the chosen policy (ΔEM −5, ψ 9%) and cutoff:512 (−5, ψ 5%); cutoff:32 (−30, ψ 30%) is left out.
       for (const idx of [0, 4, null]) {
-        const info = powerInfo(m, idx, 0.01);
-        assert.equal(info.discordantRate, 0.09);
-        assert.ok(Math.abs(info.minDetectableLoss - 0.05274609705380006) < 1e-8);
-        assert.match(info.message, /\(the median policy vs full\)/);
+        const info = powerInfo(m, idx, 0.06);
+        assert.ok(Math.abs((info.discordantRate ?? 0) - 0.07) < 1e-12, `ψ ${info.discordantRate}`);
+        assert.ok(Math.abs(info.minDetectableLoss - 2.4864748605243863 * Math.sqrt(0.07 / 200)) < 1e-8);
+        assert.match(info.message, /\(the median policy within the margin vs full\)/);
       }
+      // At 1 point nothing that disagrees is within the margin: one discordant case, not the 30% of a broken cutoff.
+      const tight = powerInfo(m, 4, 0.01);
+      assert.equal(tight.discordantRate, 1 / 200);
+      assert.match(tight.message, /\(one case vs full\)/);
     });
 
     it('assumes one discordant case when no policy disagrees, and handles no cases', () => {

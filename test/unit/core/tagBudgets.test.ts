@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { computeTagBudgets, tagGroups, UNTAGGED } from '../../../src/core/tagBudgets';
+import { computeTagBudgets, planDiscordance, tagGroups, UNTAGGED } from '../../../src/core/tagBudgets';
 import { choosePolicy, policyStats, type PolicyMatrix } from '../../../src/core/recommend';
-import { bootstrapIndices, pairedBootstrapCi } from '../../../src/core/stats';
+import { pairedDifferenceCi } from '../../../src/core/pairedInterval';
+import { createRng } from '../../../src/core/stats';
 import { runSweep } from '../../../src/core/sweep';
 import type { Case } from '../../../src/core/types';
 
@@ -18,8 +19,34 @@ function matrix(names: string[], n: number, cell: (p: number, i: number) => [0 |
   };
 }
 
+/**
+ * A simulated paired test set in three tag groups (half, 30%, 20% of n) with the plan cut:a on the
+ * first, cut:b on the second and full on the third. Each group flips at its own rate (`rate` × 1.6,
+ * × 0.6, 0) with `lostShare[g]` of its flips losses, so the plan's flips are a mixture, not one
+ * multinomial. Returns the matrix, the groups and the plan's true ΔEM given those group sizes.
+ */
+function mixedPlanSet(n: number, rate: number, lostShare: readonly number[], rng: () => number): { m: PolicyMatrix; groupOf: number[]; delta: number } {
+  const sizes = [Math.round(n * 0.5), Math.round(n * 0.3)];
+  sizes.push(n - sizes[0] - sizes[1]);
+  const rates = [1.6 * rate, 0.6 * rate, 0];
+  const groupOf = sizes.flatMap((size, g) => new Array<number>(size).fill(g));
+  const m: PolicyMatrix = { names: ['full', 'cut:a', 'cut:b'], correct: [0, 1, 2].map(() => new Uint8Array(n)), tokens: [0, 1, 2].map(() => new Float64Array(n)) };
+  let delta = 0;
+  for (let i = 0; i < n; i++) {
+    const g = groupOf[i];
+    const pLost = rates[g] * lostShare[g];
+    const pGained = rates[g] * (1 - lostShare[g]);
+    delta += pGained - pLost;
+    const u = rng();
+    const base = u < pLost ? 1 : u < pLost + pGained ? 0 : rng() < 0.8 ? 1 : 0;
+    const flipped = u < pLost + pGained ? 1 - base : base;
+    for (let p = 0; p < 3; p++) m.correct[p][i] = p === g + 1 ? flipped : base;
+  }
+  return { m, groupOf, delta: delta / n };
+}
+
 // 1.5 points: with 400 cases and no flip, an honest 95% interval of ΔEM still reaches about −1.07 points.
-const OPTS = { margin: 0.015, resamples: 1000, seed: 3, folds: 0 };
+const OPTS = { margin: 0.015, seed: 3, folds: 0 };
 
 describe('core/tagBudgets', () => {
   it('cuts the easy tag hard and keeps the hard tag on the medium policy (known answer)', () => {
@@ -38,10 +65,11 @@ describe('core/tagBudgets', () => {
 
     const tb = computeTagBudgets(m, tags, OPTS);
     assert.ok(tb);
-    // The combined CI is the paired bootstrap of the assembled per-case answers, same resamples.
+    // The combined CI is Tango's interval on the assembled per-case answers' discordant counts (none here).
     const plan = tb.perTag.map((t) => m.names.indexOf(t.policy));
-    const combined = Uint8Array.from({ length: n }, (_, i) => m.correct[plan[i < 200 ? 0 : 1]][i]);
-    assert.deepEqual(tb.overall.ci95, pairedBootstrapCi(m.correct[0], combined, bootstrapIndices(n, 1000, 3), n));
+    const groupOf = Array.from({ length: n }, (_, i) => (i < 200 ? 0 : 1));
+    assert.deepEqual(planDiscordance(m, groupOf, plan), { lost: 0, gained: 0 });
+    assert.deepEqual(tb.overall.ci95, pairedDifferenceCi(0, 0, n));
     assert.deepEqual(
       tb.perTag.map((t) => [t.tag, t.cases, t.policy, t.fallback]),
       [
@@ -58,9 +86,8 @@ describe('core/tagBudgets', () => {
     assert.ok(Math.abs(tb.overall.savings - 0.65) < 1e-12);
     assert.ok(Math.abs(tb.extraSavingsOverSingle - 0.2) < 1e-12);
     assert.equal(tb.overall.deltaEm, 0);
-    // Neither chosen policy changes a single answer, so every resample's ΔEM is 0.
-    assert.deepEqual(tb.overall.ci95, [0, 0]);
-    // Easy alone: 10 of full's 100 tokens.
+    // No flip is still a real interval: about ±1.07 points at 400 cases (the bootstrap said [0, 0]).
+    assert.ok(tb.overall.ci95[0] < -0.009 && tb.overall.ci95[0] > -0.012 && Math.abs(tb.overall.ci95[0] + tb.overall.ci95[1]) < 1e-9, `${tb.overall.ci95}`);
     assert.ok(Math.abs(tb.perTag[0].savings - 0.9) < 1e-12);
     assert.match(tb.message, /save 65% of tokens against 45% for cutoff:64 alone \(\+20 points\)/);
   });
@@ -75,7 +102,8 @@ describe('core/tagBudgets', () => {
       return [j < 3 ? 0 : 1, b ? 90 : 50];
     });
     const tags = Array.from({ length: n }, (_, i) => [i < 300 ? 'A' : 'B']);
-    const margin = 0.015;
+    // Tango's interval on 600 cases: 3 losses reach −1.52 points, 6 losses −2.22, so a 1.8-point margin admits one tag.
+    const margin = 0.018;
     const both = policyStats(m, { resamples: 1000, seed: 3 })[1];
     assert.ok(both.ci95[0] < -margin, `cut on both tags must fail the margin, CI ${both.ci95}`);
     for (const search of [{}, { exhaustiveLimit: 1 }]) {
@@ -112,8 +140,8 @@ describe('core/tagBudgets', () => {
     // 30 small cases are under minCases 40: the tag takes the global recommendation.
     assert.deepEqual([small?.fallback, small?.policy, small?.cases], [true, 'cutoff:64', 30]);
     assert.equal(tb.perTag.find((t) => t.tag === 'big')?.policy, 'cutoff:64');
-    const stats = policyStats(m, { resamples: 1000, seed: 3, bootstrap: true });
-    assert.deepEqual(tb.overall.ci95, stats[2].bootstrapCi95);
+    const stats = policyStats(m, { resamples: 1000, seed: 3 });
+    assert.deepEqual(tb.overall.ci95, stats[2].ci95);
     assert.equal(tb.extraSavingsOverSingle, 0);
     assert.match(tb.message, /nothing cheaper than cutoff:64 for every tag/);
     assert.match(tb.message, /1 tag with fewer than 40 cases use cutoff:64/);
@@ -141,6 +169,62 @@ describe('core/tagBudgets', () => {
     assert.equal(cv.heldOutDeltaEm, 0);
     assert.ok(Math.abs(cv.heldOutExtraSavings - 0.225) < 1e-9, `held-out extra savings ${cv.heldOutExtraSavings}`);
     assert.match(tb?.message ?? '', /Held out \(5-fold\)/);
+  });
+
+  it('the plan\'s interval covers the plan\'s true ΔEM ≥ 93% in every cell of sizes 30–1,000 × flip rates 0.5–15% (simulation)', function () {
+    this.timeout(120000);
+    // Tango on the combined counts (planDiscordance), with groups of their own flip rates and fixed sizes.
+    const failures: string[] = [];
+    let seed = 1;
+    for (const n of [30, 50, 110, 300, 1000]) {
+      for (const rate of [0.005, 0.01, 0.02, 0.05, 0.1, 0.15]) {
+        for (const lostShare of [[1, 1, 1], [1, 0.5, 0.75]]) {
+          const rng = createRng(seed++);
+          let cover = 0;
+          const reps = 1000;
+          for (let r = 0; r < reps; r++) {
+            const { m, groupOf, delta } = mixedPlanSet(n, rate, lostShare, rng);
+            const { lost, gained } = planDiscordance(m, groupOf, [1, 2, 0]);
+            const [lo, hi] = pairedDifferenceCi(lost, gained, n);
+            if (lo <= delta + 1e-12 && delta <= hi + 1e-12) cover++;
+          }
+          if (cover / reps < 0.93) failures.push(`n=${n} flips=${rate} lost shares=${lostShare.join('/')}: ${((cover / reps) * 100).toFixed(1)}%`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('chosen by the search, the plan still keeps its coverage and rarely passes a plan that loses more than the margin (simulation)', function () {
+    this.timeout(120000);
+    // Three tags, three cut policies losing 1–12% per tag (cheaper loses more); the search picks among 4³ plans.
+    const share = [0.5, 0.3, 0.2];
+    const loss = [[0, 0, 0], [0.01, 0.03, 0.06], [0.03, 0.06, 0.12], [0, 0.02, 0.02]];
+    const tokens = [100, 40, 20, 60];
+    const margin = 0.02;
+    for (const n of [300, 1000]) {
+      const rng = createRng(n);
+      const reps = 300;
+      let cover = 0;
+      let passedTooLossy = 0;
+      for (let r = 0; r < reps; r++) {
+        const groupOf = share.flatMap((s, g) => new Array<number>(Math.round(s * n)).fill(g));
+        const m: PolicyMatrix = { names: ['full', 'a', 'b', 'c'], correct: loss.map(() => new Uint8Array(n)), tokens: tokens.map((t) => new Float64Array(n).fill(t)) };
+        for (let i = 0; i < n; i++) {
+          const u = rng();
+          const base = rng() < 0.85 ? 1 : 0;
+          for (let p = 0; p < loss.length; p++) m.correct[p][i] = base && u < loss[p][groupOf[i]] ? 0 : base;
+        }
+        const tb = computeTagBudgets(m, groupOf.map((g) => [`t${g}`]), { margin, seed: 1, folds: 0, minCases: 10 });
+        assert.ok(tb);
+        const plan = tb.perTag.map((t) => m.names.indexOf(t.policy));
+        const truth = -share.reduce((s, w, g) => s + w * 0.85 * loss[plan[g]][g], 0);
+        if (tb.overall.ci95[0] <= truth + 1e-12 && truth <= tb.overall.ci95[1] + 1e-12) cover++;
+        if (truth < -margin) passedTooLossy++;
+      }
+      assert.ok(cover / reps >= 0.93, `n=${n}: covered ${cover}/${reps}`);
+      assert.ok(passedTooLossy / reps <= 0.05, `n=${n}: ${passedTooLossy}/${reps} plans lose more than the margin`);
+    }
   });
 
   it('groups by first tag or by prefix; null without two groups', () => {
@@ -175,7 +259,7 @@ describe('core/tagBudgets', () => {
       correct: names.map((p) => Uint8Array.from(per, (c) => (c.policies[p].correct ? 1 : 0))),
       tokens: names.map((p) => Float64Array.from(per, (c) => c.policies[p].stopToken)),
     };
-    const tb = computeTagBudgets(m, per.map((c) => c.tags), { margin: 0.02, resamples: 1000, seed: 1, folds: 5 });
+    const tb = computeTagBudgets(m, per.map((c) => c.tags), { margin: 0.02, seed: 1, folds: 5 });
     assert.ok(tb);
     assert.ok(tb.perTag.length >= 4, `${tb.perTag.length} levels`);
     assert.equal(tb.single?.policy, result.recommendation?.policy);
@@ -185,7 +269,7 @@ describe('core/tagBudgets', () => {
     // runSweep adds the same plan (its folds were 0, so without cross-validation) when cases carry tags.
     assert.deepEqual(result.tagBudgets?.perTag, tb.perTag);
     assert.equal(result.tagBudgets?.crossValidation, null);
-    const untagged = runSweep(cases.slice(0, 50).map((c) => ({ ...c, tags: [] })), 0, { ...OPTS, encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'math' }, policies: [] });
+    const untagged = runSweep(cases.slice(0, 50).map((c) => ({ ...c, tags: [] })), 0, { ...OPTS, resamples: 1000, encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'math' }, policies: [] });
     assert.equal(untagged.tagBudgets, undefined);
   });
 });
