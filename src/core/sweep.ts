@@ -162,7 +162,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     }
   }
   const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
-  const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string)) : [];
+  const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string, tags)) : [];
   if (budgets.length > 0) {
     const lacking = budgets.filter((b) => traced.some((c, i) => thinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
     if (lacking.length > 0) {

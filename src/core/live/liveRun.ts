@@ -465,8 +465,8 @@ class LiveRun {
     const tokenizer = this.tokenizer();
     const cue = force.cue ?? DEFAULT_ANSWER_CUE;
     const settled = await Promise.allSettled(
-      budgetsToForce(thinkingTokens(tokenizer, output), force.budgets).map(async (k) => {
-        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close), cue);
+      budgetsToForce(thinkingTokens(tokenizer, output, force.thinking), force.budgets).map(async (k) => {
+        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), cue);
         const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
         try {
           const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);

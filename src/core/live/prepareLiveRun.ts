@@ -174,12 +174,16 @@ function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
     return undefined;
   }
   for (const k of budgets) intAtLeast(issues, 'budgets', k, 1);
-  return {
+  const out: NonNullable<LiveRunSettings['force']> = {
     budgets: [...new Set(budgets)].sort((a, b) => a - b),
     maxTokens: intAtLeast(issues, 'forceTokens', o.forceTokens ?? DEFAULT_FORCE_TOKENS, 1),
     cue: o.answerCue ?? DEFAULT_ANSWER_CUE,
     template: o.probeTemplate ?? DEFAULT_PROBE_TEMPLATE,
   };
+  // The live run splits traces on the same tags as the sweep that replays the forced answers.
+  const thinking = o.extract?.thinking ?? config?.extract.thinking ?? config?.thinking;
+  if (thinking) out.thinking = thinking;
+  return out;
 }
 
 /** Tokenizer (it places probe boundaries as the sweep will), concurrency, timeout and retries. */
