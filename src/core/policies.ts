@@ -152,6 +152,11 @@ export function policyLabel(spec: PolicySpec): string {
   }
 }
 
+/** True for the policies that read recorded probes (their probe calls are counted apart, in `probeTokens`). */
+export function usesProbes(spec: PolicySpec): boolean {
+  return spec.kind === 'probe';
+}
+
 /** Memoises extraction on token prefixes of one trace, shared by all policies of a sweep. */
 export class PrefixExtractor {
   private readonly cache = new Map<number, Extraction | null>();

@@ -6,7 +6,7 @@ import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchCo
 import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
-import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
+import { applyPolicy, PrefixExtractor, usesProbes, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
@@ -185,6 +185,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
   };
   const answered = names.map(() => new Uint8Array(n));
   const probeTokens = names.map(() => new Float64Array(n));
+  const forcedTokens = names.map(() => new Float64Array(n));
   const intermediate = names.map(() => 0);
   const caseResults: CaseResult[] = [];
   // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
@@ -215,6 +216,7 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       matrix.tokens[p][i] = outcome.stopToken;
       answered[p][i] = outcome.answer !== null ? 1 : 0;
       probeTokens[p][i] = outcome.probeTokens ?? 0;
+      forcedTokens[p][i] = outcome.forcedTokens ?? 0;
       if (outcome.answerKind === 'intermediate') intermediate[p]++;
       if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason, answerKind: outcome.answerKind ?? 'none' };
     }
@@ -259,7 +261,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       flipsToWrongIds: toWrong,
       flipsToRightIds: toRight,
     };
-    if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (spec && usesProbes(spec)) row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
+    if (spec?.kind === 'budget') row.meanForcedTokens = n ? mean(forcedTokens[p]) : 0;
     if (!spec) {
       const arm = armNames[p - policies.length];
       row.arm = arm;
@@ -273,7 +276,8 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
       const think = new Float64Array(n);
       const answer = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
+        // A forced answer follows the cut thinking: its tokens are answer tokens.
+        think[i] = Math.min(tokens[i] - forcedTokens[p][i], Math.max(0, thinkingTokens[i]));
         answer[i] = tokens[i] - think[i];
       }
       row.meanThinkingTokens = n ? mean(think) : 0;

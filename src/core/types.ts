@@ -239,8 +239,10 @@ export interface SweepRow {
   p95Tokens: number;
   /** 1 − meanTokens / baseline meanTokens. */
   savings: number;
-  /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
+  /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens (not in `meanTokens`). */
   meanProbeTokens?: number;
+  /** Mean forced-answer tokens per case (`budget:<K>` rows; 0 on cases whose thinking fit): part of `meanTokens`, shown apart. */
+  meanForcedTokens?: number;
   /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
   meanThinkingTokens?: number;
   p95ThinkingTokens?: number;
