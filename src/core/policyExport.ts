@@ -102,6 +102,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   marker: ['kind', 'grace', 'markers'],
   settled: ['kind', 'every', 'repeats', 'hesitations'],
   probe: ['kind', 'every', 'agree'],
+  'probe-settled': ['kind', 'every', 'agree', 'hesitations'],
   budget: ['kind', 'tokens'],
 };
 

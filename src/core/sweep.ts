@@ -151,11 +151,11 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
     policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
   }
-  const probePolicies = policies.filter((p) => p.kind === 'probe');
+  const probePolicies = policies.filter(usesProbes);
   if (probePolicies.length > 0) {
     const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
     if (withProbes < traced.length) {
-      policies = policies.filter((p) => p.kind !== 'probe');
+      policies = policies.filter((p) => !usesProbes(p));
       warnings.push(
         `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
       );

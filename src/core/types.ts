@@ -205,6 +205,11 @@ export type PolicySpec =
   | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number }
+  /**
+   * Dynasor-CoT's certainty rule: as `probe`, but a probe whose text holds a hesitation word (the
+   * `settled` list) gives no answer, so the `agree` probes in a row must agree and none may hesitate.
+   */
+  | { kind: 'probe-settled'; every: number; agree: number; hesitations?: string[] }
   /** Think at most `tokens` tokens, then answer (replayed from recorded forced answers). */
   | { kind: 'budget'; tokens: number };
 

@@ -124,6 +124,7 @@ export class PolicyTracker {
     switch (spec.kind) {
       case 'full':
       case 'probe':
+      case 'probe-settled':
       case 'budget':
         return null;
       case 'cutoff':
