@@ -103,6 +103,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   settled: ['kind', 'every', 'repeats', 'hesitations'],
   probe: ['kind', 'every', 'agree'],
   'probe-settled': ['kind', 'every', 'agree', 'hesitations'],
+  'probe-confident': ['kind', 'every', 'threshold'],
   budget: ['kind', 'tokens'],
 };
 

@@ -6,6 +6,7 @@ import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchCo
 import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
+import { confidenceDefaults, evaluableProbePolicies } from './probePolicies';
 import { applyPolicy, PrefixExtractor, usesProbes, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
@@ -151,16 +152,10 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
     policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
   }
-  const probePolicies = policies.filter(usesProbes);
-  if (probePolicies.length > 0) {
-    const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
-    if (withProbes < traced.length) {
-      policies = policies.filter((p) => !usesProbes(p));
-      warnings.push(
-        `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
-      );
-    }
-  }
+  if (opts.adaptDefaults) policies = normalizePolicies([...policies, ...confidenceDefaults(traced)]);
+  const probed = evaluableProbePolicies(policies, traced);
+  policies = probed.policies;
+  warnings.push(...probed.warnings);
   const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
   const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string, tags)) : [];
   if (budgets.length > 0) {

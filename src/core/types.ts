@@ -24,6 +24,8 @@ export interface ProbeRecord {
   text: string;
   /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
   tokens: number;
+  /** Natural-log probabilities of the completion's tokens, when the run asked for them (`--logprobs`) and the server sent them. */
+  logprobs?: number[];
 }
 
 /** One forced answer recorded during a live run: the thinking cut at `atToken` tokens, then closed. */
@@ -34,6 +36,8 @@ export interface ForcedRecord {
   text: string;
   /** Tokens the forced-answer call produced (prompt excluded). */
   tokens: number;
+  /** Natural-log probabilities of the completion's tokens, as for probes. */
+  logprobs?: number[];
 }
 
 /** Token usage as a server reported it. */
@@ -210,6 +214,8 @@ export type PolicySpec =
    * `settled` list) gives no answer, so the `agree` probes in a row must agree and none may hesitate.
    */
   | { kind: 'probe-settled'; every: number; agree: number; hesitations?: string[] }
+  /** DEER-style confidence: stop at the first probe (every `every` tokens) whose answer's mean token probability is ≥ `threshold` (recorded log-probabilities). */
+  | { kind: 'probe-confident'; every: number; threshold: number }
   /** Think at most `tokens` tokens, then answer (replayed from recorded forced answers). */
   | { kind: 'budget'; tokens: number };
 

@@ -125,6 +125,7 @@ export class PolicyTracker {
       case 'full':
       case 'probe':
       case 'probe-settled':
+      case 'probe-confident':
       case 'budget':
         return null;
       case 'cutoff':

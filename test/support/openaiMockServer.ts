@@ -75,6 +75,11 @@ export interface MockServerOptions {
   reasoningField?: 'reasoning_content' | 'reasoning';
   /** A reasoning server: `reasoning_effort` values it honours, each capping the output at so many tokens. */
   effortCaps?: Readonly<Record<string, number>>;
+  /**
+   * Answer `logprobs` requests on `/v1/completions` with `choices[0].logprobs.token_logprobs`
+   * (see {@link mockLogprob}); without it the server sends `logprobs: null`, as one that ignores the field.
+   */
+  logprobs?: boolean;
   /** Decides the fault of each request (none when it returns undefined). */
   fault?: (req: MockRequestInfo) => MockFault | undefined;
 }
@@ -128,6 +133,11 @@ export function mockProbeAnswer(row: MockRow, prefix: string): string {
   if (contains) return gold;
   const numbers = prefix.match(/-?\d+(?:\.\d+)?/g);
   return numbers ? numbers[numbers.length - 1] : '0';
+}
+
+/** The log-probability the mock gives every token of a probe answer: high once the prefix holds the gold answer. */
+export function mockLogprob(row: MockRow, prefix: string): number {
+  return Math.log(mockProbeAnswer(row, prefix) === row.answer.trim() ? 0.98 : 0.6);
 }
 
 /** Longest k such that `output.slice(0, k)` occurs in `text` (containment is monotone in k). */
@@ -284,7 +294,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
         object: 'text_completion',
         created: 0,
         model,
-        choices: [{ index: 0, text: kept, finish_reason: toks.length > maxTokens ? 'length' : 'stop', logprobs: null }],
+        choices: [{ index: 0, text: kept, finish_reason: toks.length > maxTokens ? 'length' : 'stop', logprobs: opts.logprobs && body.logprobs !== undefined ? { tokens: toks.slice(0, maxTokens), token_logprobs: toks.slice(0, maxTokens).map(() => mockLogprob(row, prefix)) } : null }],
         usage,
       });
       return;

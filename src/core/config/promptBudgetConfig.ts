@@ -21,6 +21,8 @@ export interface LiveConfig {
   probeEvery: number;
   /** Thinking budgets K that get a forced-answer call per case (`budget:<K>` policies); none when absent. */
   budgets?: number[];
+  /** Ask for token log-probabilities on probe and forced-answer calls (`probe-confident` policies); off when absent. */
+  logprobs?: boolean;
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */
   extraBody: Record<string, unknown>;
   /** Arms as written (`[{ name, body }]`); checked by `prepareLiveRun`, which names what is wrong. */

@@ -15,6 +15,7 @@ import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
+import { completionLogprobsFields } from './logprobs';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -69,6 +70,8 @@ export interface LiveRunOptions {
   force?: ForceOptions & { template?: string };
   /** Extra generations per case, one per arm, each with the arm's body fields over the default request. */
   arms?: readonly LiveArm[];
+  /** Ask for token log-probabilities on probe and forced-answer calls and record them (confidence policies). */
+  logprobs?: boolean;
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
@@ -108,6 +111,15 @@ export interface LiveProgress {
   probeTokens: number;
   /** Output tokens of forced-answer calls. */
   forcedTokens?: number;
+  /** Probe and forced-answer calls that asked for log-probabilities and got none (see {@link missingLogprobsWarning}). */
+  missingLogprobs?: number;
+}
+
+/** The warning for calls whose server sent no log-probabilities although the run asked for them; null when all had them. */
+export function missingLogprobsWarning(p: Pick<LiveProgress, 'missingLogprobs'>): string | null {
+  const n = p.missingLogprobs ?? 0;
+  if (n === 0) return null;
+  return `the server returned no token log-probabilities for ${n} probe/forced-answer call(s) although --logprobs asked for them; probe-confident policies cannot be measured on those cases (vLLM and llama.cpp server return them on /v1/completions; OpenAI o-series models do not)`;
 }
 
 /** The outcome of one case. */
@@ -170,9 +182,9 @@ export function armChatBody(body: Readonly<Record<string, unknown>>, arm: LiveAr
 }
 
 /** The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. */
-export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions): Record<string, unknown> {
+export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions, logprobs = false): Record<string, unknown> {
   const prompt = renderProbePrompt(probe.template ?? DEFAULT_PROBE_TEMPLATE, messages, tracePrefix, probe.cue ?? DEFAULT_PROBE_CUE);
-  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0 };
+  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
 }
 
 /** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
@@ -467,10 +479,10 @@ class LiveRun {
     const settled = await Promise.allSettled(
       budgetsToForce(thinkingTokens(tokenizer, output, force.thinking), force.budgets).map(async (k) => {
         const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), cue);
-        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
+        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0, ...(this.opts.logprobs ? completionLogprobsFields() : {}) };
         try {
           const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);
-          return { atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) };
+          return this.withLogprobs({ atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) }, r.result);
         } catch (e) {
           throw probeEndpointError(e);
         }
@@ -479,6 +491,14 @@ class LiveRun {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
+  /** The record with the call's log-probabilities when the run asked for them; a call without any is counted. */
+  private withLogprobs<R extends ProbeRecord | ForcedRecord>(record: R, result: TextCompletionResult): R {
+    if (!this.opts.logprobs) return record;
+    if (result.logprobs) return { ...record, logprobs: result.logprobs };
+    this.progress.missingLogprobs = (this.progress.missingLogprobs ?? 0) + 1;
+    return record;
   }
 
   /** One generation per arm, in parallel through the slots; waits for all before failing, so no request outlives the run. */
@@ -509,12 +529,12 @@ class LiveRun {
     const tokens = tokenizeWithOffsets(this.tokenizer(), output);
     const settled = await Promise.allSettled(
       probeBoundaries(tokens.count, probe.every).map(async (t) => {
-        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe);
+        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe, this.opts.logprobs);
         try {
           const r = await this.request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
           const used = r.result.usage?.completionTokens ?? this.tokenizer().count(r.result.text);
           // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
-          return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };
+          return this.withLogprobs({ atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used }, r.result);
         } catch (e) {
           throw probeEndpointError(e);
         }

@@ -8,6 +8,7 @@ import { parseRetryAfter } from './retry';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
 import { SseParser } from './sseParser';
 import { readDelta } from './traceAssembler';
+import { readLogprobs } from './logprobs';
 
 export interface OpenAiClientOptions {
   /** Base URL as in the OpenAI SDKs, including `/v1` (e.g. `http://localhost:11434/v1`). */
@@ -33,6 +34,8 @@ export interface ChatResult {
 /** What one text completion (`/completions`) produced. */
 export interface TextCompletionResult {
   text: string;
+  /** The chosen tokens' log-probabilities, when the server sent them (see logprobs.ts). */
+  logprobs?: number[];
   finishReason?: string;
   usage?: UsageRecord;
 }
@@ -191,6 +194,8 @@ export class OpenAiClient {
       const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
       if (!choice || typeof choice.text !== 'string') throw new LiveError('protocol', `${this.where()} sent a completion without choices[0].text`);
       const out: TextCompletionResult = { text: choice.text };
+      const logprobs = readLogprobs(choice.logprobs);
+      if (logprobs) out.logprobs = logprobs;
       if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
       const usage = toUsage(parsed.usage);
       if (usage) out.usage = usage;

@@ -38,6 +38,8 @@ export interface LiveRunOverrides {
   probeTemplate?: string;
   /** Thinking budgets K for forced answers (`budget:<K>` policies); wins over the config's `live.budgets`. */
   budgets?: readonly number[];
+  /** Ask for token log-probabilities on probe and forced-answer calls; wins over the config's `live.logprobs`. */
+  logprobs?: boolean;
   /** Text after the closed thinking in a forced-answer prompt. */
   answerCue?: string;
   /** `max_tokens` of each forced-answer call. */
@@ -289,6 +291,10 @@ export function prepareLiveRun(inputs: LiveRunInputs): { plan?: LiveRunPlan; iss
   if (probeOptions) options.probe = probeOptions;
   const forceOptions = force(config, o, issues);
   if (forceOptions) options.force = forceOptions;
+  if (o.logprobs ?? config?.live.logprobs) {
+    if (probeOptions || forceOptions) options.logprobs = true;
+    else issues.push({ severity: 'warning', field: 'logprobs', message: 'logprobs are asked for on probe and forced-answer calls, and this run makes none: set probeEvery or budgets' });
+  }
   const armList = arms(config, o, issues);
   if (armList) options.arms = armList;
   checkCases(cases, rows, promptOptions, issues);

@@ -1,8 +1,8 @@
-// Policies that read recorded probes: Dynasor-CoT's rule (probe-settled), on probes recorded as a
-// live run writes them (the cue's text kept in front of the completion).
+// Policies that read recorded probes: Dynasor-CoT's rule (probe-settled) and DEER-style confidence
+// (probe-confident), on probes recorded as a live run writes them (the cue's text kept in front).
 import assert from 'node:assert/strict';
 import { makeExtractor } from '../../../src/core/extract';
-import { applyPolicy, parsePolicy, policyLabel, policyName, PrefixExtractor, type PreparedTrace } from '../../../src/core/policies';
+import { applyPolicy, meanTokenProbability, parsePolicy, policyLabel, policyName, PrefixExtractor, type PreparedTrace } from '../../../src/core/policies';
 import { parseConfig } from '../../../src/core/config/parseConfig';
 import { runSweep } from '../../../src/core/sweep';
 import { resolveSweepOptions } from '../../../src/core/sweepOptions';
@@ -74,5 +74,54 @@ describe('core/policies: probe-settled (Dynasor-CoT certainty)', () => {
     const none = runSweep([base, { ...base, id: 'b', probes: undefined }], 0, options);
     assert.deepEqual(none.rows.map((x) => x.policy), ['full']);
     assert.match(none.warnings.join('\n'), /probe policies \(probe-settled:20x2\) need recorded probes on every case/);
+  });
+});
+
+describe('core/policies: probe-confident (DEER-style)', () => {
+  it('parses, names and labels it; the threshold is a probability in (0, 1]', () => {
+    const spec = parsePolicy('probe-confident:64@0.95').spec;
+    assert.deepEqual(spec, { kind: 'probe-confident', every: 64, threshold: 0.95 });
+    assert.equal(policyName(spec!), 'probe-confident:64@0.95');
+    assert.equal(policyLabel(spec!), 'probe every 64 tok, answer probability ≥ 0.95');
+    assert.deepEqual(parsePolicy('probe-confident:64@1').spec, { kind: 'probe-confident', every: 64, threshold: 1 });
+    assert.deepEqual(parsePolicy('probe-confident:64@.9').spec, { kind: 'probe-confident', every: 64, threshold: 0.9 });
+    for (const bad of ['probe-confident:64@0', 'probe-confident:64@1.5', 'probe-confident:64', 'probe-confident:0@0.9']) {
+      assert.match(parsePolicy(bad).error ?? '', /expected probe-confident:<every>@<p> with a positive integer and a probability in \(0, 1\]/, bad);
+    }
+  });
+
+  it('stops at the first probe with an answer whose mean token probability reaches the threshold', () => {
+    const lp = (...ps: number[]): number[] => ps.map(Math.log);
+    const probes: ProbeRecord[] = [
+      { ...probe(20, '7}', 2), logprobs: lp(0.9, 0.5) },
+      { ...probe(40, '8}', 2), logprobs: lp(0.99, 0.93) },
+      { ...probe(60, 'no answer', 3), logprobs: lp(1, 1, 1) },
+      { ...probe(80, '8}', 2), logprobs: lp(1, 1) },
+    ];
+    const trace = charTrace(probes);
+    // Means: 0.70, 0.96, (none: no answer), 1.00.
+    assert.deepEqual(apply({ kind: 'probe-confident', every: 20, threshold: 0.95 }, trace), {
+      stopToken: 40,
+      answer: '8',
+      reason: 'probe at token 40 answered with mean token probability 0.960 ≥ 0.95',
+      probeTokens: 4,
+      answerKind: 'final',
+    });
+    assert.equal(apply({ kind: 'probe-confident', every: 20, threshold: 0.99 }, trace).stopToken, 80);
+    const never = charTrace(probes.slice(0, 2));
+    assert.deepEqual(apply({ kind: 'probe-confident', every: 20, threshold: 0.99 }, never), {
+      stopToken: TEXT.length,
+      answer: '8',
+      reason: 'no probe answer reached mean token probability 0.99 (best 0.960); ran to the end',
+      probeTokens: 4,
+      answerKind: 'final',
+    });
+  });
+
+  it('averages e^logprob per token, and a probe without logprobs never stops', () => {
+    assert.equal(meanTokenProbability([Math.log(0.5), Math.log(1)]), 0.75);
+    assert.equal(meanTokenProbability([]), null);
+    assert.equal(meanTokenProbability(undefined), null);
+    assert.equal(apply({ kind: 'probe-confident', every: 20, threshold: 0.5 }, charTrace([probe(20, '8}')])).stopToken, TEXT.length);
   });
 });
