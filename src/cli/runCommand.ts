@@ -55,6 +55,9 @@ Options:
                             + </think> + answer cue, via /completions), for budget:<K> policies
   --answer-cue <text>       text after the closed thinking (default "**Final Answer**: \\boxed{")
   --force-tokens <n>        max tokens of each forced answer (default 32)
+  --force-mode <mode>       completions (default: the prompt via /completions) | chat-continuation
+                            (the messages + an assistant message prefilled with the thinking, its
+                            close and the cue, continued by the server: vLLM continue_final_message)
   --logprobs                ask for token log-probabilities on probe and forced-answer calls and
                             record them (probe-confident:<N>@<p> policies); vLLM and llama.cpp
                             server return them, OpenAI o-series models do not
@@ -99,6 +102,7 @@ export const RUN_FLAGS = {
   budgets: { type: 'string' },
   'answer-cue': { type: 'string' },
   'force-tokens': { type: 'string' },
+  'force-mode': { type: 'string' },
   logprobs: { type: 'boolean' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
@@ -135,6 +139,7 @@ const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof RUN_FLAGS>> =
   answerCue: 'answer-cue',
   forceTokens: 'force-tokens',
   logprobs: 'logprobs',
+  forceMode: 'force-mode',
   encoding: 'encoding',
   engine: 'engine',
   concurrency: 'concurrency',
@@ -220,6 +225,7 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
     probeCue: values['probe-cue'],
     answerCue: values['answer-cue'],
     forceTokens: num(values['force-tokens']),
+    forceMode: values['force-mode'],
     encoding: values.encoding,
     engine: values.engine,
     concurrency: num(values.concurrency),

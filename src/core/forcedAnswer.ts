@@ -11,8 +11,20 @@ import type { ThinkingTags } from './types';
 
 export { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE };
 
+/**
+ * How a forced answer is asked for: `completions` sends the rendered prompt to `/completions`;
+ * `chat-continuation` sends the chat messages plus an assistant message prefilled with the trace
+ * prefix and the cue, which the server continues (vLLM's `continue_final_message`).
+ */
+export type ForceMode = 'completions' | 'chat-continuation';
+
+/** The force modes, for checking configs and flags. */
+export const FORCE_MODES: readonly ForceMode[] = ['completions', 'chat-continuation'];
+
 /** Options of the forced-answer calls. */
 export interface ForceOptions {
+  /** Default `completions`. */
+  mode?: ForceMode;
   /** Thinking budgets in tokens, ascending. */
   budgets: readonly number[];
   /** `max_tokens` of each forced-answer call. Default 32. */
@@ -62,6 +74,22 @@ export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number
   const tokens = tokenizeWithOffsets(tokenizer, found.thinking);
   const shut = close ?? (found.tags ? thinkCloseFor(found.tags) : DEFAULT_THINK_CLOSE);
   return `${trace.slice(0, found.start)}${cutText(found.thinking, tokens, k)}${shut}`;
+}
+
+/**
+ * The `/chat/completions` body of a forced answer in `chat-continuation` mode: the messages, then
+ * an assistant message holding the trace prefix and the cue, with vLLM's fields to continue it
+ * rather than start a new message.
+ */
+export function continuationBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, cue: string, maxTokens: number): Record<string, unknown> {
+  return {
+    model,
+    messages: [...messages, { role: 'assistant', content: tracePrefix + cue }],
+    max_tokens: maxTokens,
+    temperature: 0,
+    continue_final_message: true,
+    add_generation_prompt: false,
+  };
 }
 
 /** The `/completions` prompt of a forced answer at budget `k` (template placeholders as for probes). */

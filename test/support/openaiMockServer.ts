@@ -8,6 +8,10 @@
  * first). A probe (`/v1/completions`) is matched the same way on its prompt; the trace prefix is
  * the longest prefix of that row's output found in the prompt.
  *
+ * A chat request whose last message is the assistant's and that sets `continue_final_message` (as
+ * vLLM takes it) is answered like a probe whose prompt is that message: not streamed, the answer as
+ * the message content.
+ *
  * Probe answers are deterministic (see {@link mockProbeAnswer}): the gold answer once the prefix
  * contains it, else the last number of the prefix (a plausible wrong guess), else `0`; always
  * followed by `}` so a `\boxed{` cue closes.
@@ -296,6 +300,23 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
         model,
         choices: [{ index: 0, text: kept, finish_reason: toks.length > maxTokens ? 'length' : 'stop', logprobs: opts.logprobs && body.logprobs !== undefined ? { tokens: toks.slice(0, maxTokens), token_logprobs: toks.slice(0, maxTokens).map(() => mockLogprob(row, prefix)) } : null }],
         usage,
+      });
+      return;
+    }
+
+    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: string }[]) : [];
+    const last = messages[messages.length - 1];
+    if (body.continue_final_message === true && last?.role === 'assistant' && typeof last.content === 'string') {
+      const prefix = row.output.slice(0, longestPrefixIn(row.output, last.content));
+      const toks = pieces(`${mockProbeAnswer(row, prefix)}}`).slice(0, maxTokens);
+      const logprobs = opts.logprobs && body.logprobs === true ? { content: toks.map((token) => ({ token, logprob: mockLogprob(row, prefix), top_logprobs: [] })) } : null;
+      sendJson(res, log, 200, {
+        id: `chatcmpl-${log.seq}`,
+        object: 'chat.completion',
+        created: 0,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: toks.join('') }, logprobs, finish_reason: 'stop' }],
+        usage: { prompt_tokens: count(last.content), completion_tokens: toks.length, total_tokens: count(last.content) + toks.length },
       });
       return;
     }

@@ -5,7 +5,7 @@
  */
 import { assembleTrace } from './traceAssembler';
 import type { Case, EncodingName, EngineName, ForcedRecord, ProbeRecord, UsageRecord } from '../types';
-import { budgetsToForce, DEFAULT_ANSWER_CUE, forcedAnswerPrompt, forcedTracePrefix, thinkingTokens, type ForceOptions } from '../forcedAnswer';
+import { budgetsToForce, continuationBody, DEFAULT_ANSWER_CUE, forcedAnswerPrompt, forcedTracePrefix, thinkingTokens, type ForceOptions } from '../forcedAnswer';
 import type { Extractor } from '../policies';
 import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
@@ -15,7 +15,7 @@ import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
-import { completionLogprobsFields } from './logprobs';
+import { chatLogprobsFields, completionLogprobsFields } from './logprobs';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -315,6 +315,16 @@ function probeEndpointError(e: unknown): unknown {
   );
 }
 
+/** A server that refuses the continuation fields (400/422) gets a message naming the mode and the alternative. */
+function continuationError(e: unknown): unknown {
+  if (!(e instanceof LiveError && e.kind === 'http' && (e.status === 400 || e.status === 422))) return e;
+  return new LiveError(
+    'http',
+    `${e.message} — chat-continuation forced answers need a server that continues the last assistant message (vLLM's continue_final_message); use forceMode completions otherwise`,
+    { status: e.status },
+  );
+}
+
 /** One run's state: the client, the request slots, progress and results, and the first fatal error. */
 class LiveRun {
   private readonly client: OpenAiClient;
@@ -471,26 +481,41 @@ class LiveRun {
     if (forced) this.progress.forcedTokens = (this.progress.forcedTokens ?? 0) + forced.reduce((n, f) => n + f.tokens, 0);
   }
 
-  /** One forced answer per budget below the thinking length, each a short `/completions` call. */
+  /** One forced answer per budget below the thinking length, each a short `/completions` call (or a chat continuation). */
   private async forceCase(force: NonNullable<LiveRunOptions['force']>, messages: readonly ChatMessage[], output: string, sample: number): Promise<ForcedRecord[]> {
-    const { client } = this;
     const tokenizer = this.tokenizer();
     const cue = force.cue ?? DEFAULT_ANSWER_CUE;
     const settled = await Promise.allSettled(
       budgetsToForce(thinkingTokens(tokenizer, output, force.thinking), force.budgets).map(async (k) => {
-        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), cue);
-        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0, ...(this.opts.logprobs ? completionLogprobsFields() : {}) };
-        try {
-          const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);
-          return this.withLogprobs({ atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) }, r.result);
-        } catch (e) {
-          throw probeEndpointError(e);
-        }
+        const prefix = forcedTracePrefix(tokenizer, output, k, force.close, force.thinking);
+        const r = await this.forcedCall(force, messages, prefix, cue, sample);
+        return this.withLogprobs({ atToken: k, text: cue + r.text, tokens: r.usage?.completionTokens ?? tokenizer.count(r.text) }, r);
       }),
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
+  /** One forced-answer call in the run's mode, through the cache. */
+  private async forcedCall(force: NonNullable<LiveRunOptions['force']>, messages: readonly ChatMessage[], prefix: string, cue: string, sample: number): Promise<TextCompletionResult> {
+    const { client, opts } = this;
+    const maxTokens = force.maxTokens ?? 32;
+    if (force.mode === 'chat-continuation') {
+      const body = { ...continuationBody(opts.model, messages, prefix, cue, maxTokens), ...(opts.logprobs ? chatLogprobsFields() : {}) };
+      try {
+        return (await this.request(client.url('chat/completions'), body, 'completion', isTextResult, (signal) => client.chatText(body, signal), sample)).result;
+      } catch (e) {
+        throw continuationError(e);
+      }
+    }
+    const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, prefix, cue);
+    const body = { model: opts.model, prompt, max_tokens: maxTokens, temperature: 0, ...(opts.logprobs ? completionLogprobsFields() : {}) };
+    try {
+      return (await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample)).result;
+    } catch (e) {
+      throw probeEndpointError(e);
+    }
   }
 
   /** The record with the call's log-probabilities when the run asked for them; a call without any is counted. */

@@ -203,6 +203,34 @@ export class OpenAiClient {
     });
   }
 
+  /**
+   * One Chat Completions call, not streamed, read as a text completion: the message content (its
+   * reasoning when the server put all of it there), the finish reason, usage and log-probabilities.
+   * Forced answers continuing a prefilled assistant message use it.
+   */
+  async chatText(body: Record<string, unknown>, signal?: AbortSignal): Promise<TextCompletionResult> {
+    return this.attempt(this.url('chat/completions'), { ...body, stream: false }, signal, async (res) => {
+      const text = await res.text();
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        throw new LiveError('protocol', `${this.where()} sent a chat completion that is not JSON: ${clip(text, 80)}`);
+      }
+      if (parsed.error) throw streamError(parsed.error, this.where());
+      const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
+      if (!choice || !choice.message || typeof choice.message !== 'object') throw new LiveError('protocol', `${this.where()} sent a chat completion without choices[0].message`);
+      const { content, reasoning } = readDelta(choice.message);
+      const out: TextCompletionResult = { text: content !== '' ? content : reasoning };
+      const logprobs = readLogprobs(choice.logprobs);
+      if (logprobs) out.logprobs = logprobs;
+      if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
+      const usage = toUsage(parsed.usage);
+      if (usage) out.usage = usage;
+      return out;
+    });
+  }
+
   private where(): string {
     return displayUrl(this.baseUrl);
   }

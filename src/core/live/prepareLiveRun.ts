@@ -9,6 +9,7 @@ import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
 import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
+import { FORCE_MODES, type ForceMode } from '../forcedAnswer';
 import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
@@ -40,6 +41,8 @@ export interface LiveRunOverrides {
   budgets?: readonly number[];
   /** Ask for token log-probabilities on probe and forced-answer calls; wins over the config's `live.logprobs`. */
   logprobs?: boolean;
+  /** `completions` (default) or `chat-continuation`; wins over the config's `live.forceMode`. */
+  forceMode?: string;
   /** Text after the closed thinking in a forced-answer prompt. */
   answerCue?: string;
   /** `max_tokens` of each forced-answer call. */
@@ -172,7 +175,7 @@ function probe(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
 function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): LiveRunSettings['force'] {
   const budgets = o.budgets ?? config?.live.budgets ?? [];
   if (budgets.length === 0) {
-    if (o.answerCue !== undefined || o.forceTokens !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue and forceTokens need budgets' });
+    if (o.answerCue !== undefined || o.forceTokens !== undefined || o.forceMode !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue, forceTokens and forceMode need budgets' });
     return undefined;
   }
   for (const k of budgets) intAtLeast(issues, 'budgets', k, 1);
@@ -182,6 +185,11 @@ function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
     cue: o.answerCue ?? DEFAULT_ANSWER_CUE,
     template: o.probeTemplate ?? DEFAULT_PROBE_TEMPLATE,
   };
+  const mode = o.forceMode ?? config?.live.forceMode;
+  if (mode !== undefined && mode !== 'completions') {
+    if ((FORCE_MODES as readonly string[]).includes(mode)) out.mode = mode as ForceMode;
+    else bad(issues, 'forceMode', mode, FORCE_MODES.join(' or '));
+  }
   // The live run splits traces on the same tags as the sweep that replays the forced answers.
   const thinking = o.extract?.thinking ?? config?.extract.thinking ?? config?.thinking;
   if (thinking) out.thinking = thinking;
