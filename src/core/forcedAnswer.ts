@@ -7,19 +7,12 @@ import type { ChatMessage } from './live/promptTemplate';
 import { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE, renderProbePrompt } from './live/promptTemplate';
 import { cutText, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
+import type { ForceMode } from './live/forceMode';
+
+export { FORCE_MODES, type ForceMode } from './live/forceMode';
 import type { ThinkingTags } from './types';
 
 export { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE };
-
-/**
- * How a forced answer is asked for: `completions` sends the rendered prompt to `/completions`;
- * `chat-continuation` sends the chat messages plus an assistant message prefilled with the trace
- * prefix and the cue, which the server continues (vLLM's `continue_final_message`).
- */
-export type ForceMode = 'completions' | 'chat-continuation';
-
-/** The force modes, for checking configs and flags. */
-export const FORCE_MODES: readonly ForceMode[] = ['completions', 'chat-continuation'];
 
 /** Options of the forced-answer calls. */
 export interface ForceOptions {

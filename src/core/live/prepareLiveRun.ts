@@ -9,7 +9,7 @@ import { isEncodingName, isEngineName } from '../encodingNames';
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
 import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
-import { FORCE_MODES, type ForceMode } from '../forcedAnswer';
+import { FORCE_MODES, type ForceMode } from './forceMode';
 import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /** Values a surface sets over the config; each one left undefined falls back to the config, then the defaults. */
