@@ -52,7 +52,8 @@ Options:
                             {{user}}); default "{{prompt}}\\n\\n{{trace}}{{cue}}"
   --budgets <k,k,…>         thinking budgets: after each generation, one forced-answer call per
                             K below the case's thinking length (prompt + first K thinking tokens
-                            + </think> + answer cue, via /completions), for budget:<K> policies
+                            + </think> + answer cue, via /completions or --force-mode), for
+                            budget:<K> policies
   --answer-cue <text>       text after the closed thinking (default "**Final Answer**: \\boxed{")
   --force-tokens <n>        max tokens of each forced answer (default 32)
   --force-mode <mode>       completions (default: the prompt via /completions) | chat-continuation

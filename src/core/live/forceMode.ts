@@ -1,12 +1,8 @@
-/**
- * How a forced answer is asked for. Apart from forcedAnswer.ts so that preparing a run (which the
- * extension does) never pulls a tokenizer in.
- */
+// Apart from forcedAnswer.ts so that preparing a run (the extension does) pulls no tokenizer in.
 
 /**
- * `completions` sends the rendered prompt to `/completions`; `chat-continuation` sends the chat
- * messages plus an assistant message prefilled with the trace prefix and the cue, which the server
- * continues (vLLM's `continue_final_message`).
+ * How a forced answer is asked for: the rendered prompt on `/completions`, or the chat messages plus
+ * an assistant message prefilled with the trace prefix and the cue, which the server continues.
  */
 export type ForceMode = 'completions' | 'chat-continuation';
 
