@@ -24,7 +24,10 @@ export interface ProbeRecord {
   text: string;
   /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
   tokens: number;
-  /** Natural-log probabilities of the completion's tokens, when the run asked for them (`--logprobs`) and the server sent them. */
+  /**
+   * Natural-log probabilities of the answer's tokens (through the token closing the brace the cue
+   * opened, else all), when the run asked for them (`--logprobs`) and the server sent them.
+   */
   logprobs?: number[];
 }
 
@@ -36,7 +39,7 @@ export interface ForcedRecord {
   text: string;
   /** Tokens the forced-answer call produced (prompt excluded). */
   tokens: number;
-  /** Natural-log probabilities of the completion's tokens, as for probes. */
+  /** Natural-log probabilities of the answer's tokens, as for probes. */
   logprobs?: number[];
 }
 

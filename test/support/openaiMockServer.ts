@@ -84,6 +84,8 @@ export interface MockServerOptions {
    * (see {@link mockLogprob}); without it the server sends `logprobs: null`, as one that ignores the field.
    */
   logprobs?: boolean;
+  /** Text a probe or forced answer goes on with after the closing `}` (default none). */
+  trailer?: string;
   /** Decides the fault of each request (none when it returns undefined). */
   fault?: (req: MockRequestInfo) => MockFault | undefined;
 }
@@ -276,7 +278,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
 
     if (!chat) {
       const prefix = row.output.slice(0, longestPrefixIn(row.output, text));
-      const answer = `${mockProbeAnswer(row, prefix)}}`;
+      const answer = `${mockProbeAnswer(row, prefix)}}${opts.trailer ?? ''}`;
       const toks = pieces(answer);
       const kept = toks.slice(0, maxTokens).join('');
       const usage = { prompt_tokens: count(text), completion_tokens: Math.min(toks.length, maxTokens), total_tokens: 0 };
@@ -308,7 +310,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     const last = messages[messages.length - 1];
     if (body.continue_final_message === true && last?.role === 'assistant' && typeof last.content === 'string') {
       const prefix = row.output.slice(0, longestPrefixIn(row.output, last.content));
-      const toks = pieces(`${mockProbeAnswer(row, prefix)}}`).slice(0, maxTokens);
+      const toks = pieces(`${mockProbeAnswer(row, prefix)}}${opts.trailer ?? ''}`).slice(0, maxTokens);
       const logprobs = opts.logprobs && body.logprobs === true ? { content: toks.map((token) => ({ token, logprob: mockLogprob(row, prefix), top_logprobs: [] })) } : null;
       sendJson(res, log, 200, {
         id: `chatcmpl-${log.seq}`,

@@ -15,7 +15,7 @@ import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
-import { chatLogprobsFields, completionLogprobsFields } from './logprobs';
+import { answerLogprobs, chatLogprobsFields, completionLogprobsFields } from './logprobs';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -489,7 +489,7 @@ class LiveRun {
       budgetsToForce(thinkingTokens(tokenizer, output, force.thinking), force.budgets).map(async (k) => {
         const prefix = forcedTracePrefix(tokenizer, output, k, force.close, force.thinking);
         const r = await this.forcedCall(force, messages, prefix, cue, sample);
-        return this.withLogprobs({ atToken: k, text: cue + r.text, tokens: r.usage?.completionTokens ?? tokenizer.count(r.text) }, r);
+        return this.withLogprobs({ atToken: k, text: cue + r.text, tokens: r.usage?.completionTokens ?? tokenizer.count(r.text) }, r, cue);
       }),
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -518,10 +518,10 @@ class LiveRun {
     }
   }
 
-  /** The record with the call's log-probabilities when the run asked for them; a call without any is counted. */
-  private withLogprobs<R extends ProbeRecord | ForcedRecord>(record: R, result: TextCompletionResult): R {
+  /** The record with its answer's log-probabilities when the run asked for them; a call without any is counted. */
+  private withLogprobs<R extends ProbeRecord | ForcedRecord>(record: R, result: TextCompletionResult, cue: string): R {
     if (!this.opts.logprobs) return record;
-    if (result.logprobs) return { ...record, logprobs: result.logprobs };
+    if (result.logprobs) return { ...record, logprobs: answerLogprobs(result.logprobs, cue) };
     this.progress.missingLogprobs = (this.progress.missingLogprobs ?? 0) + 1;
     return record;
   }
@@ -559,7 +559,7 @@ class LiveRun {
           const r = await this.request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
           const used = r.result.usage?.completionTokens ?? this.tokenizer().count(r.result.text);
           // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
-          return this.withLogprobs({ atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used }, r.result);
+          return this.withLogprobs({ atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used }, r.result, probe.cue ?? DEFAULT_PROBE_CUE);
         } catch (e) {
           throw probeEndpointError(e);
         }

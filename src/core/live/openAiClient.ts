@@ -8,7 +8,7 @@ import { parseRetryAfter } from './retry';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
 import { SseParser } from './sseParser';
 import { readDelta } from './traceAssembler';
-import { readLogprobs } from './logprobs';
+import { readLogprobs, type TokenLogprobs } from './logprobs';
 
 export interface OpenAiClientOptions {
   /** Base URL as in the OpenAI SDKs, including `/v1` (e.g. `http://localhost:11434/v1`). */
@@ -34,8 +34,8 @@ export interface ChatResult {
 /** What one text completion (`/completions`) produced. */
 export interface TextCompletionResult {
   text: string;
-  /** The chosen tokens' log-probabilities, when the server sent them (see logprobs.ts). */
-  logprobs?: number[];
+  /** The chosen tokens' log-probabilities (and texts), when the server sent them (see logprobs.ts). */
+  logprobs?: TokenLogprobs;
   finishReason?: string;
   usage?: UsageRecord;
 }

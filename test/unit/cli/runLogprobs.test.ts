@@ -43,7 +43,8 @@ describe('cli run --logprobs + sweep probe-confident', function () {
   let dir: string;
 
   before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true });
+    // After the answer the mock goes on (" Done."): those tokens are not the answer's and are not kept.
+    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true, trailer: ' Done.' });
     silent = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64 });
     dir = mkdtempSync(join(tmpdir(), 'pb-logprobs-'));
     writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
@@ -74,11 +75,13 @@ describe('cli run --logprobs + sweep probe-confident', function () {
       let first: number | null = null;
       for (const p of w.probes) {
         const prefix = cutText(w.output, t, p.atToken);
-        assert.deepEqual(p.logprobs, Array.from({ length: p.tokens }, () => mockLogprob(rows[i], prefix)), `${w.id} probe at ${p.atToken}`);
+        const answerTokens = tokenizer.count(`${mockProbeAnswer(rows[i], prefix)}}`);
+        assert.equal(p.tokens, tokenizer.count(`${mockProbeAnswer(rows[i], prefix)}} Done.`));
+        assert.deepEqual(p.logprobs, Array.from({ length: answerTokens }, () => mockLogprob(rows[i], prefix)), `${w.id} probe at ${p.atToken}`);
         if (first === null && mockProbeAnswer(rows[i], prefix) === rows[i].answer.trim()) first = p.atToken;
       }
       firstConfident.push(first);
-      for (const f of w.forced ?? []) assert.ok(f.logprobs && f.logprobs.length === f.tokens, `${w.id} forced answer at ${f.atToken} has logprobs`);
+      for (const f of w.forced ?? []) assert.ok(f.logprobs && f.logprobs.length > 0 && f.logprobs.length < f.tokens, `${w.id} forced answer at ${f.atToken} has its answer's logprobs`);
     });
     assert.ok(written.some((w) => (w.forced ?? []).length > 0));
     assert.ok(firstConfident.some((t) => t !== null) && firstConfident.some((t) => t === null), `some cases reach the gold answer in a probe, some never: ${firstConfident.join(', ')}`);

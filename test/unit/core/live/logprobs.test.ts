@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chatLogprobsFields, completionLogprobsFields, readLogprobs } from '../../../../src/core/live/logprobs';
+import { answerLogprobs, chatLogprobsFields, completionLogprobsFields, readLogprobs } from '../../../../src/core/live/logprobs';
 import { parseConfig } from '../../../../src/core/config/parseConfig';
 import { prepareLiveRun } from '../../../../src/core/live/prepareLiveRun';
 import { missingLogprobsWarning } from '../../../../src/core/live/liveRun';
@@ -13,14 +13,24 @@ describe('core/live/logprobs', () => {
 
   it('reads /completions token_logprobs and chat content[].logprob; none is undefined', () => {
     // As vLLM's /v1/completions sends them (tokens, token_logprobs, top_logprobs, text_offset).
-    assert.deepEqual(readLogprobs({ tokens: ['4', '2', '}'], token_logprobs: [-0.01, -0.2, -0.003], top_logprobs: [{ '4': -0.01 }], text_offset: [0, 1, 2] }), [-0.01, -0.2, -0.003]);
+    assert.deepEqual(readLogprobs({ tokens: ['4', '2', '}'], token_logprobs: [-0.01, -0.2, -0.003], top_logprobs: [{ '4': -0.01 }], text_offset: [0, 1, 2] }), { logprobs: [-0.01, -0.2, -0.003], tokens: ['4', '2', '}'] });
     // As the chat shape sends them (OpenAI, vLLM, llama.cpp server).
-    assert.deepEqual(readLogprobs({ content: [{ token: '4', logprob: -0.5, bytes: [52], top_logprobs: [] }, { token: '}', logprob: 0 }] }), [-0.5, 0]);
+    assert.deepEqual(readLogprobs({ content: [{ token: '4', logprob: -0.5, bytes: [52], top_logprobs: [] }, { token: '}', logprob: 0 }] }), { logprobs: [-0.5, 0], tokens: ['4', '}'] });
     assert.equal(readLogprobs(null), undefined);
     assert.equal(readLogprobs(undefined), undefined);
     assert.equal(readLogprobs({ content: null }), undefined);
     assert.equal(readLogprobs({ token_logprobs: [] }), undefined);
-    assert.deepEqual(readLogprobs({ token_logprobs: [null, -1] }), [-1]);
+    // A skipped entry leaves the texts unmatched: they are dropped.
+    assert.deepEqual(readLogprobs({ token_logprobs: [null, -1], tokens: ['a', 'b'] }), { logprobs: [-1] });
+  });
+
+  it('keeps the answer: the tokens through the one closing the brace the cue opened', () => {
+    const read = { logprobs: [-0.1, -0.2, -0.3, -0.4, -2, -3], tokens: ['\\frac{', '1', '}{2', '}}', '\n\nWait', ','] };
+    // \boxed{ opens one brace; \frac{1}{2} nests two more; "}}" closes the fraction and the box.
+    assert.deepEqual(answerLogprobs(read, '**Final Answer**: \\boxed{'), [-0.1, -0.2, -0.3, -0.4]);
+    assert.deepEqual(answerLogprobs(read, 'Answer: '), read.logprobs, 'a cue with no open brace keeps all');
+    assert.deepEqual(answerLogprobs({ logprobs: [-1, -2] }, '\\boxed{'), [-1, -2], 'no token texts: all');
+    assert.deepEqual(answerLogprobs({ logprobs: [-1, -2], tokens: ['4', '2'] }, '\\boxed{'), [-1, -2], 'never closed: all');
   });
 
   it('live.logprobs and the override turn it on only when probes or forced answers are made', () => {
