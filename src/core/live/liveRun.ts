@@ -17,6 +17,8 @@ import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
 import { answerLogprobs, chatLogprobsFields, completionLogprobsFields } from './logprobs';
 
+export { missingLogprobsWarning } from './logprobs';
+
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
   /** Probe after every `every` trace tokens (at every, 2·every, … below the trace length). */
@@ -111,16 +113,10 @@ export interface LiveProgress {
   probeTokens: number;
   /** Output tokens of forced-answer calls. */
   forcedTokens?: number;
-  /** Probe and forced-answer calls that asked for log-probabilities and got none (see {@link missingLogprobsWarning}). */
+  /** Probe and forced-answer calls that asked for log-probabilities and got none (see `missingLogprobsWarning`). */
   missingLogprobs?: number;
 }
 
-/** The warning for calls whose server sent no log-probabilities although the run asked for them; null when all had them. */
-export function missingLogprobsWarning(p: Pick<LiveProgress, 'missingLogprobs'>): string | null {
-  const n = p.missingLogprobs ?? 0;
-  if (n === 0) return null;
-  return `the server returned no token log-probabilities for ${n} probe/forced-answer call(s) although --logprobs asked for them; probe-confident policies cannot be measured on those cases (vLLM and llama.cpp server return them on /v1/completions; OpenAI o-series models do not)`;
-}
 
 /** The outcome of one case. */
 export interface LiveCaseResult {

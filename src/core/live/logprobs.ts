@@ -66,3 +66,10 @@ export function answerLogprobs(read: TokenLogprobs, cue: string): number[] {
   }
   return read.logprobs;
 }
+
+/** The warning for calls whose server sent no log-probabilities although the run asked for them; null when all had them. */
+export function missingLogprobsWarning(p: { missingLogprobs?: number }): string | null {
+  const n = p.missingLogprobs ?? 0;
+  if (n === 0) return null;
+  return `the server returned no token log-probabilities for ${n} probe/forced-answer call(s) although the run asked for them (--logprobs, live.logprobs); probe-confident policies cannot be measured on those cases (vLLM and llama.cpp server return them on /v1/completions; OpenAI o-series models do not)`;
+}
