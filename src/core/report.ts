@@ -131,6 +131,12 @@ function summaryLines(result: SweepResult): string[] {
       `thinking: ${result.thinkingTraces}/${result.cases} traces have a thinking block; full length spends ${full.meanThinkingTokens.toFixed(1)} thinking + ${(full.meanAnswerTokens ?? 0).toFixed(1)} answer tokens (mean; p95 ${(full.p95ThinkingTokens ?? 0).toFixed(0)} + ${(full.p95AnswerTokens ?? 0).toFixed(0)}). A stop inside the thinking takes the intermediate answer (column "intermediate").`,
     );
   }
+  const probes = result.rows.some((r) => r.meanProbeTokens !== undefined);
+  const forced = result.rows.some((r) => r.meanForcedTokens !== undefined);
+  if (probes || forced) {
+    const parts = [...(probes ? ['"probe tok" is spent in probe calls on top of "mean tok"'] : []), ...(forced ? ['"forced tok" is the forced answer\'s share of "mean tok"'] : [])];
+    lines.push(`extra calls: ${parts.join('; ')} (means per case).`);
+  }
   lines.push(result.power.message);
   if (result.tagBudgets) lines.push(`per-tag budgets: ${result.tagBudgets.message}`);
   if (result.casesToAdd) lines.push(`cases to add: ${result.casesToAdd.message}`);

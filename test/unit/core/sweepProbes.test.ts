@@ -77,6 +77,7 @@ describe('core/sweep: probe and forced-answer tokens apart from the answer path'
     assert.match(head, /think tok\s+answer tok\s+intermediate\s+probe tok\s+forced tok\s+savings/);
     const budgetLine = table.find((l) => /^(▶| ) budget:4 /.test(l));
     assert.match(budgetLine ?? '', /\s1\.0\s/);
+    assert.ok(table.includes('extra calls: "probe tok" is spent in probe calls on top of "mean tok"; "forced tok" is the forced answer\'s share of "mean tok" (means per case).'));
     const json = sweepToJson(r) as { rows: { policy: string; meanForcedTokens?: number; meanProbeTokens?: number }[] };
     assert.deepEqual(
       json.rows.map((x) => [x.policy, x.meanProbeTokens, x.meanForcedTokens]),
