@@ -6,7 +6,7 @@ import type { PromptBudgetConfig } from '../core/config/promptBudgetConfig';
 import { parseExtractConfig, makeExtractor } from '../core/extract';
 import { resolveFields } from '../core/testSet/resolveFields';
 import { LiveError, displayUrl, redactSecrets } from '../core/live/liveError';
-import { runLive, truncationSummary, type LiveProgress, type LiveRunOptions, type LiveRunResult } from '../core/live/liveRun';
+import { missingLogprobsWarning, runLive, truncationSummary, type LiveProgress, type LiveRunOptions, type LiveRunResult } from '../core/live/liveRun';
 import { prepareLiveRun, type LiveRunIssue, type LiveRunOverrides, type LiveRunPlan } from '../core/live/prepareLiveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
@@ -52,9 +52,16 @@ Options:
                             {{user}}); default "{{prompt}}\\n\\n{{trace}}{{cue}}"
   --budgets <k,k,…>         thinking budgets: after each generation, one forced-answer call per
                             K below the case's thinking length (prompt + first K thinking tokens
-                            + </think> + answer cue, via /completions), for budget:<K> policies
+                            + </think> + answer cue, via /completions or --force-mode), for
+                            budget:<K> policies
   --answer-cue <text>       text after the closed thinking (default "**Final Answer**: \\boxed{")
   --force-tokens <n>        max tokens of each forced answer (default 32)
+  --force-mode <mode>       completions (default: the prompt via /completions) | chat-continuation
+                            (the messages + an assistant message prefilled with the thinking, its
+                            close and the cue, continued by the server: vLLM continue_final_message)
+  --logprobs                ask for token log-probabilities on probe and forced-answer calls and
+                            record them (probe-confident:<N>@<p> policies); vLLM and llama.cpp
+                            server return them, OpenAI o-series models do not
   --encoding <name>         tokenizer placing probe boundaries, as the sweep will (o200k_base)
   --engine <name>           gpt-tokenizer (default) | js-tiktoken
   --tokenizer <path>        a model's own tokenizer (Hugging Face tokenizer.json or its folder) instead
@@ -96,6 +103,8 @@ export const RUN_FLAGS = {
   budgets: { type: 'string' },
   'answer-cue': { type: 'string' },
   'force-tokens': { type: 'string' },
+  'force-mode': { type: 'string' },
+  logprobs: { type: 'boolean' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
   tokenizer: { type: 'string' },
@@ -130,6 +139,8 @@ const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof RUN_FLAGS>> =
   budgets: 'budgets',
   answerCue: 'answer-cue',
   forceTokens: 'force-tokens',
+  logprobs: 'logprobs',
+  forceMode: 'force-mode',
   encoding: 'encoding',
   engine: 'engine',
   concurrency: 'concurrency',
@@ -215,6 +226,7 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
     probeCue: values['probe-cue'],
     answerCue: values['answer-cue'],
     forceTokens: num(values['force-tokens']),
+    forceMode: values['force-mode'],
     encoding: values.encoding,
     engine: values.engine,
     concurrency: num(values.concurrency),
@@ -222,6 +234,7 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
   };
   if (values.timeout !== undefined) o.timeoutMs = Math.round((num(values.timeout) ?? NaN) * 1000);
   if (values.budgets !== undefined) o.budgets = parseBudgets(values.budgets);
+  if (values.logprobs) o.logprobs = true;
   if (values['extra-body'] !== undefined) o.extraBody = parseExtraBody(values['extra-body'], cwd);
   if (values.arms !== undefined) o.arms = parseArmsFile(values.arms, cwd);
   if (values.prompt !== undefined) o.template = readText('prompt', values.prompt, cwd);
@@ -373,6 +386,8 @@ function report(plan: LiveRunPlan, run: LiveRunResult, out: string, io: CliIo, s
   } else {
     io.stderr('0 case(s) truncated by --max-tokens\n');
   }
+  const noLogprobs = plan.options.logprobs ? missingLogprobsWarning(progress) : null;
+  if (noLogprobs) io.stderr(`run: warning: ${noLogprobs}\n`);
   const drift = promptDrift(results, tokenizerName);
   if (drift) io.stderr(`${promptDriftLine(drift)}\n`);
   if (failed.length === 0) return 0;

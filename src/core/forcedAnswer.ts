@@ -6,34 +6,51 @@
 import type { ChatMessage } from './live/promptTemplate';
 import { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE, renderProbePrompt } from './live/promptTemplate';
 import { cutText, tokenizeWithOffsets, type Tokenizer } from './tokens';
+import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
+import type { ForceMode } from './live/forceMode';
+
+export { FORCE_MODES, type ForceMode } from './live/forceMode';
+import type { ThinkingTags } from './types';
 
 export { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE };
 
 /** Options of the forced-answer calls. */
 export interface ForceOptions {
+  /** Default `completions`. */
+  mode?: ForceMode;
   /** Thinking budgets in tokens, ascending. */
   budgets: readonly number[];
   /** `max_tokens` of each forced-answer call. Default 32. */
   maxTokens?: number;
   /** Text after the closed thinking. Default {@link DEFAULT_ANSWER_CUE}. */
   cue?: string;
-  /** Closes the thinking. Default {@link DEFAULT_THINK_CLOSE}. */
+  /** Closes the thinking. Default: {@link thinkCloseFor} the tags the trace's thinking opened with. */
   close?: string;
+  /** Thinking tags the traces are split on (config `thinking`); default {@link DEFAULT_THINKING_TAGS}. */
+  thinking?: readonly ThinkingTags[];
 }
 
-/** The thinking of a trace: the text inside a leading `<think>…</think>` (or to the end when unclosed). */
-export function thinkingOf(trace: string): { thinking: string; closed: boolean } {
-  const m = /^\s*<think>/.exec(trace);
-  if (!m) return { thinking: '', closed: true };
-  const rest = trace.slice(m[0].length);
-  const end = rest.indexOf('</think>');
-  return end < 0 ? { thinking: rest, closed: false } : { thinking: rest.slice(0, end), closed: true };
+/** The thinking of a trace as {@link splitTrace} finds it with `tags`, and where it starts (empty when it has none). */
+export function thinkingOf(trace: string, tags: readonly ThinkingTags[] = DEFAULT_THINKING_TAGS): { thinking: string; closed: boolean; start: number; tags?: ThinkingTags } {
+  const split = splitTrace(trace, tags);
+  if (!split) return { thinking: '', closed: true, start: 0 };
+  return { thinking: trace.slice(split.thinkingStart, split.thinkingEnd), closed: split.closed, start: split.thinkingStart, tags: split.tags };
 }
 
-/** Thinking length of a trace in tokens of `tokenizer`. */
-export function thinkingTokens(tokenizer: Tokenizer, trace: string): number {
-  const { thinking } = thinkingOf(trace);
+/** Thinking length of a trace in tokens of `tokenizer` (the text between the tags, as {@link thinkingOf} finds it). */
+export function thinkingTokens(tokenizer: Tokenizer, trace: string, tags?: readonly ThinkingTags[]): number {
+  const { thinking } = thinkingOf(trace, tags);
   return thinking === '' ? 0 : tokenizer.count(thinking);
+}
+
+/**
+ * How a forced answer closes thinking opened with `tags`: {@link DEFAULT_THINK_CLOSE} for `<think>`;
+ * the close tag and the answer channel for gpt-oss harmony; otherwise the close tag between newlines.
+ */
+export function thinkCloseFor(tags: ThinkingTags): string {
+  if (tags.close === '</think>') return DEFAULT_THINK_CLOSE;
+  if (tags.answerFrom) return tags.answerFrom.startsWith('<|channel|>') ? `${tags.close}<|start|>assistant${tags.answerFrom}` : `${tags.close}${tags.answerFrom}`;
+  return `\n${tags.close}\n\n`;
 }
 
 /** Budgets that need a forced answer: those strictly below the thinking length. */
@@ -41,11 +58,31 @@ export function budgetsToForce(thinkingCount: number, budgets: readonly number[]
   return [...new Set(budgets)].filter((k) => k < thinkingCount).sort((a, b) => a - b);
 }
 
-/** The trace prefix a forced answer continues: `<think>` + the first `k` thinking tokens + the close. */
-export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number, close = DEFAULT_THINK_CLOSE): string {
-  const { thinking } = thinkingOf(trace);
-  const tokens = tokenizeWithOffsets(tokenizer, thinking);
-  return `<think>${cutText(thinking, tokens, k)}${close}`;
+/**
+ * The trace prefix a forced answer continues: the trace up to the thinking (its open tag, when the
+ * trace has one) + the first `k` thinking tokens + the close (default {@link thinkCloseFor} the matched tags).
+ */
+export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number, close?: string, tags?: readonly ThinkingTags[]): string {
+  const found = thinkingOf(trace, tags);
+  const tokens = tokenizeWithOffsets(tokenizer, found.thinking);
+  const shut = close ?? (found.tags ? thinkCloseFor(found.tags) : DEFAULT_THINK_CLOSE);
+  return `${trace.slice(0, found.start)}${cutText(found.thinking, tokens, k)}${shut}`;
+}
+
+/**
+ * The `/chat/completions` body of a forced answer in `chat-continuation` mode: the messages, then
+ * an assistant message holding the trace prefix and the cue, with vLLM's fields to continue it
+ * rather than start a new message.
+ */
+export function continuationBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, cue: string, maxTokens: number): Record<string, unknown> {
+  return {
+    model,
+    messages: [...messages, { role: 'assistant', content: tracePrefix + cue }],
+    max_tokens: maxTokens,
+    temperature: 0,
+    continue_final_message: true,
+    add_generation_prompt: false,
+  };
 }
 
 /** The `/completions` prompt of a forced answer at budget `k` (template placeholders as for probes). */

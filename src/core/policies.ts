@@ -66,7 +66,7 @@ const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `probe:<N>x<k>`,
- * `budget:<K>`.
+ * `probe-settled:<N>x<k>`, `probe-confident:<N>@<p>`, `budget:<K>`.
  * Returns the spec, or an error message naming what is wrong.
  */
 export function parsePolicy(name: string): { spec?: PolicySpec; error?: string } {
@@ -104,8 +104,17 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
       const p = pair('agree');
       return typeof p === 'string' ? { error: p } : { spec: { kind: 'probe', every: p[0], agree: p[1] } };
     }
+    case 'probe-settled': {
+      const p = pair('agree');
+      return typeof p === 'string' ? { error: p } : { spec: { kind: 'probe-settled', every: p[0], agree: p[1] } };
+    }
+    case 'probe-confident': {
+      const m = /^([1-9][0-9]*)@(0?\.[0-9]*[1-9][0-9]*|1(?:\.0*)?)$/.exec(arg);
+      if (!m) return { error: `policy "${s}": expected probe-confident:<every>@<p> with a positive integer and a probability in (0, 1], e.g. probe-confident:64@0.95` };
+      return { spec: { kind: 'probe-confident', every: Number(m[1]), threshold: Number(m[2]) } };
+    }
     default:
-      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k> or budget:<K>` };
+      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>` };
   }
 }
 
@@ -124,6 +133,10 @@ export function policyName(spec: PolicySpec): string {
       return `settled:${spec.every}x${spec.repeats}`;
     case 'probe':
       return `probe:${spec.every}x${spec.agree}`;
+    case 'probe-settled':
+      return `probe-settled:${spec.every}x${spec.agree}`;
+    case 'probe-confident':
+      return `probe-confident:${spec.every}@${spec.threshold}`;
     case 'budget':
       return `budget:${spec.tokens}`;
     default: {
@@ -148,6 +161,10 @@ export function policyLabel(spec: PolicySpec): string {
       return `settled answer ${spec.repeats}× every ${spec.every} tok, no hesitation`;
     case 'probe':
       return `${spec.agree} agreeing probes every ${spec.every} tok`;
+    case 'probe-settled':
+      return `${spec.agree} agreeing probes every ${spec.every} tok, no hesitation`;
+    case 'probe-confident':
+      return `probe every ${spec.every} tok, answer probability ≥ ${spec.threshold}`;
     case 'budget':
       return `think ≤ ${spec.tokens} tok, then answer`;
     default: {
@@ -155,6 +172,11 @@ export function policyLabel(spec: PolicySpec): string {
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** True for the policies that read recorded probes (their probe calls are counted apart, in `probeTokens`). */
+export function usesProbes(spec: PolicySpec): boolean {
+  return spec.kind === 'probe' || spec.kind === 'probe-settled' || spec.kind === 'probe-confident';
 }
 
 /** Memoises extraction on token prefixes of one trace, shared by all policies of a sweep. */
@@ -315,7 +337,11 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
     case 'settled':
       return applySettled(spec, trace, prefixes);
     case 'probe':
-      return applyProbe(spec.every, spec.agree, trace, prefixes, extract);
+      return applyProbe(spec.every, spec.agree, null, trace, prefixes, extract);
+    case 'probe-settled':
+      return applyProbe(spec.every, spec.agree, spec.hesitations ?? DEFAULT_HESITATIONS, trace, prefixes, extract);
+    case 'probe-confident':
+      return applyConfident(spec.every, spec.threshold, trace, prefixes, extract);
     case 'budget':
       return applyBudget(spec.tokens, trace, prefixes, extract);
     default: {
@@ -366,24 +392,66 @@ function applyStability(every: number, repeats: number, count: number, prefixes:
   return { stopToken: count, answer: prefixes.answerAt(count), reason: 'answer never stable; ran to the end' };
 }
 
-function applyProbe(every: number, agree: number, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+/** The recorded probes at multiples of `every` inside the trace, in order. */
+export function probesEvery(trace: PreparedTrace, every: number): ProbeRecord[] {
   const count = trace.tokens.count;
-  const probes = (trace.probes ?? []).filter((p) => p.atToken > 0 && p.atToken < count && p.atToken % every === 0);
-  probes.sort((a, b) => a.atToken - b.atToken);
+  return (trace.probes ?? []).filter((p) => p.atToken > 0 && p.atToken < count && p.atToken % every === 0).sort((a, b) => a.atToken - b.atToken);
+}
+
+/**
+ * `probe` and, with a hesitation list, `probe-settled` (Dynasor-CoT): a probe whose text holds a
+ * hesitation word breaks the run, as one without an answer does. The probe text includes the cue,
+ * so a custom cue must hold no hesitation word.
+ */
+function applyProbe(every: number, agree: number, hesitations: readonly string[] | null, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  const words = hesitations ? hesitationRegex(hesitations) : null;
+  const quiet = words ? ' without hesitation' : '';
   let previous: string | null = null;
   let run = 0;
   let probeTokens = 0;
-  for (const probe of probes) {
+  let hesitated = 0;
+  for (const probe of probesEvery(trace, every)) {
     probeTokens += probe.tokens;
-    const found = extract(probe.text);
+    const hesitant = words !== null && words.test(probe.text);
+    if (hesitant) hesitated++;
+    const found = hesitant ? null : extract(probe.text);
     const answer = found ? found.answer : null;
     run = answer !== null && answer === previous ? run + 1 : answer !== null ? 1 : 0;
     previous = answer;
     if (run >= agree) {
-      return { stopToken: probe.atToken, answer, reason: `${agree} probes agreed at token ${probe.atToken}`, probeTokens };
+      return { stopToken: probe.atToken, answer, reason: `${agree} probes agreed${quiet} at token ${probe.atToken}`, probeTokens };
     }
   }
-  return { stopToken: count, answer: prefixes.answerAt(count), reason: 'probes never agreed; ran to the end', probeTokens };
+  const note = hesitated > 0 ? ` (${hesitated} probe${hesitated === 1 ? '' : 's'} hesitated)` : '';
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: `probes never agreed${quiet}${note}; ran to the end`, probeTokens };
+}
+
+/** Mean token probability (the mean of e^logprob) of a completion; null without log-probabilities. */
+export function meanTokenProbability(logprobs: readonly number[] | undefined): number | null {
+  if (!logprobs || logprobs.length === 0) return null;
+  let sum = 0;
+  for (const lp of logprobs) sum += Math.exp(lp);
+  return sum / logprobs.length;
+}
+
+/** `probe-confident:<N>@<p>`: the first probe (every N tokens) with an answer and a mean token probability ≥ p. */
+export function applyConfident(every: number, threshold: number, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+  const count = trace.tokens.count;
+  let probeTokens = 0;
+  let best = 0;
+  for (const probe of probesEvery(trace, every)) {
+    probeTokens += probe.tokens;
+    const p = meanTokenProbability(probe.logprobs);
+    if (p === null) continue;
+    const found = extract(probe.text);
+    if (found === null) continue;
+    if (p >= threshold) {
+      return { stopToken: probe.atToken, answer: found.answer, reason: `probe at token ${probe.atToken} answered with mean token probability ${p.toFixed(3)} ≥ ${threshold}`, probeTokens };
+    }
+    best = Math.max(best, p);
+  }
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: `no probe answer reached mean token probability ${threshold} (best ${best.toFixed(3)}); ran to the end`, probeTokens };
 }
 
 /**

@@ -102,6 +102,8 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   marker: ['kind', 'grace', 'markers'],
   settled: ['kind', 'every', 'repeats', 'hesitations'],
   probe: ['kind', 'every', 'agree'],
+  'probe-settled': ['kind', 'every', 'agree', 'hesitations'],
+  'probe-confident': ['kind', 'every', 'threshold'],
   budget: ['kind', 'tokens'],
 };
 

@@ -14,6 +14,8 @@ export interface PolicyExportRule {
 /** Policy kinds (the name before `:`) the streaming runtime cannot apply, with the reason. */
 const NOT_IN_RUNTIME: Readonly<Record<string, string>> = {
   probe: 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
+  'probe-confident': 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
+  'probe-settled': 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
   budget: 'budget policies need a forced-answer call when the thinking is cut, which the streaming stopper does not make; export a cutoff, stability or marker policy',
 };
 

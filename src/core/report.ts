@@ -61,6 +61,7 @@ export function sweepToJson(result: SweepResult): Record<string, unknown> {
       p95Tokens: r.p95Tokens,
       savings: r.savings,
       ...(r.meanProbeTokens !== undefined ? { meanProbeTokens: r.meanProbeTokens } : {}),
+      ...(r.meanForcedTokens !== undefined ? { meanForcedTokens: r.meanForcedTokens } : {}),
       ...(r.meanThinkingTokens !== undefined
         ? { meanThinkingTokens: r.meanThinkingTokens, p95ThinkingTokens: r.p95ThinkingTokens, meanAnswerTokens: r.meanAnswerTokens, p95AnswerTokens: r.p95AnswerTokens, intermediateStops: r.intermediateStops }
         : {}),
@@ -109,8 +110,16 @@ const THINKING_COLUMNS: Column[] = [
   { title: 'intermediate', cell: (r) => String(r.intermediateStops ?? 0), right: true },
 ];
 
+// Probe calls (outside the mean) and forced answers (inside it), apart from the answer path; blank on other rows.
+const PROBE_COLUMN: Column = { title: 'probe tok', cell: (r) => (r.meanProbeTokens === undefined ? '' : r.meanProbeTokens.toFixed(1)), right: true };
+const FORCED_COLUMN: Column = { title: 'forced tok', cell: (r) => (r.meanForcedTokens === undefined ? '' : r.meanForcedTokens.toFixed(1)), right: true };
+
 function columnsFor(result: SweepResult): Column[] {
-  return result.thinkingTraces ? [...COLUMNS.slice(0, 3), ...THINKING_COLUMNS, ...COLUMNS.slice(3)] : COLUMNS;
+  const extra = [
+    ...(result.rows.some((r) => r.meanProbeTokens !== undefined) ? [PROBE_COLUMN] : []),
+    ...(result.rows.some((r) => r.meanForcedTokens !== undefined) ? [FORCED_COLUMN] : []),
+  ];
+  return [...COLUMNS.slice(0, 3), ...(result.thinkingTraces ? THINKING_COLUMNS : []), ...extra, ...COLUMNS.slice(3)];
 }
 
 function summaryLines(result: SweepResult): string[] {
@@ -132,6 +141,12 @@ function summaryLines(result: SweepResult): string[] {
     lines.push(
       `thinking: ${result.thinkingTraces}/${result.cases} traces have a thinking block; full length spends ${full.meanThinkingTokens.toFixed(1)} thinking + ${(full.meanAnswerTokens ?? 0).toFixed(1)} answer tokens (mean; p95 ${(full.p95ThinkingTokens ?? 0).toFixed(0)} + ${(full.p95AnswerTokens ?? 0).toFixed(0)}). A stop inside the thinking takes the intermediate answer (column "intermediate").`,
     );
+  }
+  const probes = result.rows.some((r) => r.meanProbeTokens !== undefined);
+  const forced = result.rows.some((r) => r.meanForcedTokens !== undefined);
+  if (probes || forced) {
+    const parts = [...(probes ? ['"probe tok" is spent in probe calls on top of "mean tok"'] : []), ...(forced ? ['"forced tok" is the forced answer\'s share of "mean tok"'] : [])];
+    lines.push(`extra calls: ${parts.join('; ')} (means per case).`);
   }
   lines.push(result.power.message);
   if (result.tagBudgets) lines.push(`per-tag budgets: ${result.tagBudgets.message}`);
@@ -176,10 +191,16 @@ export function sweepToCsv(result: SweepResult): string {
   const thinking = result.thinkingTraces !== undefined;
   const head = ['policy', 'label', 'em', 'correct', 'deltaEm', 'ci95Low', 'ci95High', 'mcnemarP', 'meanTokens', 'medianTokens', 'p95Tokens', 'savings', 'cutBeforeAnswer', 'flipsToWrong', 'flipsToRight', 'recommended'];
   if (thinking) head.push('meanThinkingTokens', 'p95ThinkingTokens', 'meanAnswerTokens', 'p95AnswerTokens', 'intermediateStops');
+  const probes = result.rows.some((r) => r.meanProbeTokens !== undefined);
+  const forced = result.rows.some((r) => r.meanForcedTokens !== undefined);
+  if (probes) head.push('meanProbeTokens');
+  if (forced) head.push('meanForcedTokens');
   const lines = [head.join(',')];
   for (const r of result.rows) {
     const cells: (string | number)[] = [r.policy, r.label, r.em, r.correct, r.deltaEm, r.ci95[0], r.ci95[1], r.mcnemarP, r.meanTokens, r.medianTokens, r.p95Tokens, r.savings, r.cutBeforeAnswer, r.flipsToWrong, r.flipsToRight, r.policy === result.recommendation?.policy ? 1 : 0];
     if (thinking) cells.push(r.meanThinkingTokens ?? 0, r.p95ThinkingTokens ?? 0, r.meanAnswerTokens ?? 0, r.p95AnswerTokens ?? 0, r.intermediateStops ?? 0);
+    if (probes) cells.push(r.meanProbeTokens ?? '');
+    if (forced) cells.push(r.meanForcedTokens ?? '');
     lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';

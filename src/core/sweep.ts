@@ -6,7 +6,8 @@ import type { Case, CaseResult, EncodingName, EngineName, ExtractConfig, MatchCo
 import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
-import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
+import { confidenceDefaults, evaluableProbePolicies } from './probePolicies';
+import { applyPolicy, PrefixExtractor, usesProbes, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
 import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix, type PolicyStats } from './recommend';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
@@ -134,6 +135,7 @@ interface Evaluation {
   matrix: PolicyMatrix;
   answered: Uint8Array[];
   probeTokens: Float64Array[];
+  forcedTokens: Float64Array[];
   intermediate: number[];
   caseResults: CaseResult[];
 }
@@ -180,22 +182,19 @@ function requestedPolicies(opts: SweepOptions, prepared: readonly PreparedTrace[
   return normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
 }
 
-function withoutUnprobedPolicies(policies: PolicySpec[], traced: readonly Case[], warnings: string[]): PolicySpec[] {
-  const probePolicies = policies.filter((p) => p.kind === 'probe');
-  if (probePolicies.length === 0) return policies;
-  const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
-  if (withProbes === traced.length) return policies;
-  warnings.push(
-    `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
-  );
-  return policies.filter((p) => p.kind !== 'probe');
+/** Adds the confidence defaults when nobody chose policies, then leaves out probe policies the recorded probes cannot replay. */
+function withoutUnprobedPolicies(policies: PolicySpec[], traced: readonly Case[], opts: SweepOptions, warnings: string[]): PolicySpec[] {
+  const all = opts.adaptDefaults ? normalizePolicies([...policies, ...confidenceDefaults(traced)]) : policies;
+  const probed = evaluableProbePolicies(all, traced);
+  warnings.push(...probed.warnings);
+  return probed.policies;
 }
 
 /** Leaves out budget policies a case lacks the forced answer for, and counts thinking for the rest. */
-function withoutUnforcedBudgets(policies: PolicySpec[], traced: readonly Case[], tokenizer: Tokenizer, warnings: string[]): { policies: PolicySpec[]; budgetThinking: number[] } {
+function withoutUnforcedBudgets(policies: PolicySpec[], traced: readonly Case[], tokenizer: Tokenizer, tags: SweepOptions['extract']['thinking'], warnings: string[]): { policies: PolicySpec[]; budgetThinking: number[] } {
   const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
   if (budgets.length === 0) return { policies, budgetThinking: [] };
-  const budgetThinking = traced.map((c) => countThinking(tokenizer, c.output as string));
+  const budgetThinking = traced.map((c) => countThinking(tokenizer, c.output as string, tags));
   const lacking = budgets.filter((b) => traced.some((c, i) => budgetThinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
   if (lacking.length === 0) return { policies, budgetThinking };
   warnings.push(
@@ -211,8 +210,8 @@ function setUpSweep(cases: readonly Case[], options: SweepOptions): SweepRun & {
   const { opts, detected } = withDetectedPresets(options, traced);
   const tokenizer = opts.tokenizer ?? getTokenizer(opts.encoding, opts.engine);
   const traces = prepareTraces(traced, tokenizer, opts);
-  const probed = withoutUnprobedPolicies(requestedPolicies(opts, traces.prepared, traces.thinkingTraces), traced, warnings);
-  const { policies, budgetThinking } = withoutUnforcedBudgets(probed, traced, tokenizer, warnings);
+  const probed = withoutUnprobedPolicies(requestedPolicies(opts, traces.prepared, traces.thinkingTraces), traced, opts, warnings);
+  const { policies, budgetThinking } = withoutUnforcedBudgets(probed, traced, tokenizer, opts.extract.thinking, warnings);
   const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
   return { opts, traced, untraced, armNames, tokenizer, ...traces, policies, budgetThinking, names, warnings, ...(detected ? { detected } : {}) };
 }
@@ -227,6 +226,7 @@ function evaluateCases(run: SweepRun): Evaluation {
     matrix: { names, correct: names.map(() => new Uint8Array(n)), tokens: names.map(() => new Float64Array(n)) },
     answered: names.map(() => new Uint8Array(n)),
     probeTokens: names.map(() => new Float64Array(n)),
+    forcedTokens: names.map(() => new Float64Array(n)),
     intermediate: names.map(() => 0),
     caseResults: [],
   };
@@ -264,6 +264,7 @@ function recordOutcome(ev: Evaluation, p: number, i: number, outcome: PolicyOutc
   ev.matrix.tokens[p][i] = outcome.stopToken;
   ev.answered[p][i] = outcome.answer !== null ? 1 : 0;
   ev.probeTokens[p][i] = outcome.probeTokens ?? 0;
+  ev.forcedTokens[p][i] = outcome.forcedTokens ?? 0;
   if (outcome.answerKind === 'intermediate') ev.intermediate[p]++;
 }
 
@@ -300,9 +301,10 @@ function sweepRow(run: SweepRun, ev: Evaluation, s: PolicyStats, p: number): Swe
     flipsToWrongIds: toWrong,
     flipsToRightIds: toRight,
   };
-  if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(ev.probeTokens[p]) : 0;
+  if (spec && usesProbes(spec)) row.meanProbeTokens = n ? mean(ev.probeTokens[p]) : 0;
+  if (spec?.kind === 'budget') row.meanForcedTokens = n ? mean(ev.forcedTokens[p]) : 0;
   if (!spec) addArmCheck(row, run, ev, run.armNames[p - policies.length], p);
-  else if (run.thinkingTraces > 0) addThinkingSplit(row, run.thinkingTokens, tokens, ev.intermediate[p]);
+  else if (run.thinkingTraces > 0) addThinkingSplit(row, run.thinkingTokens, tokens, ev.forcedTokens[p], ev.intermediate[p]);
   return row;
 }
 
@@ -317,12 +319,13 @@ function addArmCheck(row: SweepRow, run: SweepRun, ev: Evaluation, arm: string, 
   }
 }
 
-function addThinkingSplit(row: SweepRow, thinkingTokens: readonly number[], tokens: Float64Array, intermediateStops: number): void {
+/** A policy row's tokens split into thinking and answer (a forced answer's tokens are answer tokens), with its intermediate stops. */
+function addThinkingSplit(row: SweepRow, thinkingTokens: readonly number[], tokens: Float64Array, forced: Float64Array, intermediateStops: number): void {
   const n = tokens.length;
   const think = new Float64Array(n);
   const answer = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
+    think[i] = Math.min(tokens[i] - forced[i], Math.max(0, thinkingTokens[i]));
     answer[i] = tokens[i] - think[i];
   }
   row.meanThinkingTokens = n ? mean(think) : 0;

@@ -77,11 +77,11 @@ function withThinking(extract: ExtractConfig, config: PromptBudgetConfig | undef
   return config?.thinking && !extract.thinking ? { ...extract, thinking: config.thinking.map((t) => ({ ...t })) } : extract;
 }
 
-/** The config's hesitation words go into each `settled` policy that names none. */
+/** The config's hesitation words go into each `settled` and `probe-settled` policy that names none. */
 function withHesitations(policies: PolicySpec[], config: PromptBudgetConfig | undefined): PolicySpec[] {
   const words = config?.hesitations;
   if (!words) return policies;
-  return policies.map((p) => (p.kind === 'settled' && !p.hesitations ? { ...p, hesitations: [...words] } : p));
+  return policies.map((p) => ((p.kind === 'settled' || p.kind === 'probe-settled') && !p.hesitations ? { ...p, hesitations: [...words] } : p));
 }
 
 function checkNumbers(o: ResolvedSweepOptions, issues: SweepOptionIssue[]): void {

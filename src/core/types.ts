@@ -23,6 +23,11 @@ export interface ProbeRecord {
   text: string;
   /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
   tokens: number;
+  /**
+   * Natural-log probabilities of the answer's tokens (through the token closing the brace the cue
+   * opened, else all), when the run asked for them (`--logprobs`) and the server sent them.
+   */
+  logprobs?: number[];
 }
 
 /** One forced answer recorded during a live run: the thinking cut at `atToken` tokens, then closed. */
@@ -33,6 +38,8 @@ export interface ForcedRecord {
   text: string;
   /** Tokens the forced-answer call produced (prompt excluded). */
   tokens: number;
+  /** Natural-log probabilities of the answer's tokens, as for probes. */
+  logprobs?: number[];
 }
 
 /** Token usage as a server reported it. */
@@ -201,6 +208,13 @@ export type PolicySpec =
   | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number }
+  /**
+   * Dynasor-CoT's certainty rule: as `probe`, but a probe whose text holds a hesitation word (the
+   * `settled` list) gives no answer, so the `agree` probes in a row must agree and none may hesitate.
+   */
+  | { kind: 'probe-settled'; every: number; agree: number; hesitations?: string[] }
+  /** DEER-style confidence: stop at the first probe (every `every` tokens) whose answer's mean token probability is ≥ `threshold` (recorded log-probabilities). */
+  | { kind: 'probe-confident'; every: number; threshold: number }
   /** Think at most `tokens` tokens, then answer (replayed from recorded forced answers). */
   | { kind: 'budget'; tokens: number };
 
@@ -235,8 +249,10 @@ export interface SweepRow {
   p95Tokens: number;
   /** 1 − meanTokens / baseline meanTokens. */
   savings: number;
-  /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens. */
+  /** Mean probe tokens per case (probe policies), reported apart from answer-path tokens (not in `meanTokens`). */
   meanProbeTokens?: number;
+  /** Mean forced-answer tokens per case (`budget:<K>` rows; 0 on cases whose thinking fit): part of `meanTokens`, shown apart. */
+  meanForcedTokens?: number;
   /** Of the kept tokens, those in the thinking part (through the close tag): mean and p95 per case. Only when traces have a thinking block. */
   meanThinkingTokens?: number;
   p95ThinkingTokens?: number;

@@ -124,6 +124,8 @@ export class PolicyTracker {
     switch (spec.kind) {
       case 'full':
       case 'probe':
+      case 'probe-settled':
+      case 'probe-confident':
       case 'budget':
         return null;
       case 'cutoff':

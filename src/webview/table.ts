@@ -28,6 +28,24 @@ const THINKING_COLUMNS: readonly Column[] = [
   { key: null, title: 'Answer', tip: `Answer tokens kept per case: mean / p95. ${THINKING_TIP}`, numeric: true, cell: (r) => meanP95(r.meanAnswerTokens, r.p95AnswerTokens) },
 ];
 
+/** Probe calls and forced answers, apart from the answer path; shown when some row has them, blank on the others. */
+const EXTRA_COLUMNS: readonly Column[] = [
+  {
+    key: null,
+    title: 'Probes',
+    tip: 'Mean tokens per case spent in probe calls ("answer now?" requests), on top of the mean output tokens',
+    numeric: true,
+    cell: (r) => (r.meanProbeTokens === undefined ? '' : formatMeanTokens(r.meanProbeTokens)),
+  },
+  {
+    key: null,
+    title: 'Forced',
+    tip: 'Mean tokens per case of the forced answer written after the thinking was cut at the budget; included in the mean output tokens (0 where the thinking fit)',
+    numeric: true,
+    cell: (r) => (r.meanForcedTokens === undefined ? '' : formatMeanTokens(r.meanForcedTokens)),
+  },
+];
+
 export const COLUMNS: readonly Column[] = [
   { key: 'policy', title: 'Policy', tip: 'Stopping policy', numeric: false, cell: (r) => r.label },
   { key: 'meanTokens', title: 'Mean tok', tip: 'Mean output tokens per case', numeric: true, cell: (r) => formatMeanTokens(r.meanTokens) },
@@ -46,11 +64,13 @@ export const COLUMNS: readonly Column[] = [
   },
 ];
 
-/** The table's columns: the thinking and answer columns after p95 when some row has them. */
+/** The table's columns: after p95, the thinking and answer columns, then the probe and forced columns, each when some row has them. */
 export function tableColumns(rows: readonly SweepRow[]): readonly Column[] {
-  if (!rows.some((r) => r.meanThinkingTokens !== undefined)) return COLUMNS;
+  const thinking = rows.some((r) => r.meanThinkingTokens !== undefined) ? THINKING_COLUMNS : [];
+  const extra = EXTRA_COLUMNS.filter((c) => (c.title === 'Probes' ? rows.some((r) => r.meanProbeTokens !== undefined) : rows.some((r) => r.meanForcedTokens !== undefined)));
+  if (thinking.length === 0 && extra.length === 0) return COLUMNS;
   const at = COLUMNS.findIndex((c) => c.key === 'p95Tokens') + 1;
-  return [...COLUMNS.slice(0, at), ...THINKING_COLUMNS, ...COLUMNS.slice(at)];
+  return [...COLUMNS.slice(0, at), ...thinking, ...extra, ...COLUMNS.slice(at)];
 }
 
 /** The note under a policy whose stops read intermediate answers inside the thinking; null when none did. */

@@ -8,6 +8,10 @@
  * first). A probe (`/v1/completions`) is matched the same way on its prompt; the trace prefix is
  * the longest prefix of that row's output found in the prompt.
  *
+ * A chat request whose last message is the assistant's and that sets `continue_final_message` (as
+ * vLLM takes it) is answered like a probe whose prompt is that message: not streamed, the answer as
+ * the message content.
+ *
  * Probe answers are deterministic (see {@link mockProbeAnswer}): the gold answer once the prefix
  * contains it, else the last number of the prefix (a plausible wrong guess), else `0`; always
  * followed by `}` so a `\boxed{` cue closes.
@@ -75,6 +79,13 @@ export interface MockServerOptions {
   reasoningField?: 'reasoning_content' | 'reasoning';
   /** A reasoning server: `reasoning_effort` values it honours, each capping the output at so many tokens. */
   effortCaps?: Readonly<Record<string, number>>;
+  /**
+   * Answer `logprobs` requests on `/v1/completions` with `choices[0].logprobs.token_logprobs`
+   * (see {@link mockLogprob}); without it the server sends `logprobs: null`, as one that ignores the field.
+   */
+  logprobs?: boolean;
+  /** Text a probe or forced answer goes on with after the closing `}` (default none). */
+  trailer?: string;
   /** Decides the fault of each request (none when it returns undefined). */
   fault?: (req: MockRequestInfo) => MockFault | undefined;
 }
@@ -128,6 +139,11 @@ export function mockProbeAnswer(row: MockRow, prefix: string): string {
   if (contains) return gold;
   const numbers = prefix.match(/-?\d+(?:\.\d+)?/g);
   return numbers ? numbers[numbers.length - 1] : '0';
+}
+
+/** The log-probability the mock gives every token of a probe answer: high once the prefix holds the gold answer. */
+export function mockLogprob(row: MockRow, prefix: string): number {
+  return Math.log(mockProbeAnswer(row, prefix) === row.answer.trim() ? 0.98 : 0.6);
 }
 
 /** Longest k such that `output.slice(0, k)` occurs in `text` (containment is monotone in k). */
@@ -262,7 +278,7 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
 
     if (!chat) {
       const prefix = row.output.slice(0, longestPrefixIn(row.output, text));
-      const answer = `${mockProbeAnswer(row, prefix)}}`;
+      const answer = `${mockProbeAnswer(row, prefix)}}${opts.trailer ?? ''}`;
       const toks = pieces(answer);
       const kept = toks.slice(0, maxTokens).join('');
       const usage = { prompt_tokens: count(text), completion_tokens: Math.min(toks.length, maxTokens), total_tokens: 0 };
@@ -284,8 +300,25 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
         object: 'text_completion',
         created: 0,
         model,
-        choices: [{ index: 0, text: kept, finish_reason: toks.length > maxTokens ? 'length' : 'stop', logprobs: null }],
+        choices: [{ index: 0, text: kept, finish_reason: toks.length > maxTokens ? 'length' : 'stop', logprobs: opts.logprobs && body.logprobs !== undefined ? { tokens: toks.slice(0, maxTokens), token_logprobs: toks.slice(0, maxTokens).map(() => mockLogprob(row, prefix)) } : null }],
         usage,
+      });
+      return;
+    }
+
+    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: string }[]) : [];
+    const last = messages[messages.length - 1];
+    if (body.continue_final_message === true && last?.role === 'assistant' && typeof last.content === 'string') {
+      const prefix = row.output.slice(0, longestPrefixIn(row.output, last.content));
+      const toks = pieces(`${mockProbeAnswer(row, prefix)}}${opts.trailer ?? ''}`).slice(0, maxTokens);
+      const logprobs = opts.logprobs && body.logprobs === true ? { content: toks.map((token) => ({ token, logprob: mockLogprob(row, prefix), top_logprobs: [] })) } : null;
+      sendJson(res, log, 200, {
+        id: `chatcmpl-${log.seq}`,
+        object: 'chat.completion',
+        created: 0,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: toks.join('') }, logprobs, finish_reason: 'stop' }],
+        usage: { prompt_tokens: count(last.content), completion_tokens: toks.length, total_tokens: count(last.content) + toks.length },
       });
       return;
     }

@@ -21,6 +21,10 @@ export interface LiveConfig {
   probeEvery: number;
   /** Thinking budgets K that get a forced-answer call per case (`budget:<K>` policies); none when absent. */
   budgets?: number[];
+  /** How forced answers are asked for: `completions` (default) or `chat-continuation`; checked by `prepareLiveRun`. */
+  forceMode?: string;
+  /** Ask for token log-probabilities on probe and forced-answer calls (`probe-confident` policies); off when absent. */
+  logprobs?: boolean;
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */
   extraBody: Record<string, unknown>;
   /** Arms as written (`[{ name, body }]`); checked by `prepareLiveRun`, which names what is wrong. */

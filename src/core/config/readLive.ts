@@ -10,7 +10,7 @@ const SECRET_KEYS = /^(api[_-]?key|key|token|secret|authorization|password)$/i;
 export function readLive(r: NodeReader, node: Node): LiveConfig {
   const out = structuredClone(DEFAULT_CONFIG.live) as LiveConfig;
   if (!r.object(node, 'live')) return out;
-  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'extraBody', 'arms'];
+  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'forceMode', 'logprobs', 'extraBody', 'arms'];
   for (const [key, value, keyNode] of r.properties(node)) {
     const name = `live.${key}`;
     switch (key) {
@@ -46,6 +46,16 @@ export function readLive(r: NodeReader, node: Node): LiveConfig {
           const ks = items.map((item, i) => r.integer(item, `${name}[${i}]`, 1));
           if (ks.every((k): k is number => k !== undefined)) out.budgets = [...new Set(ks)].sort((a, b) => a - b);
         }
+        break;
+      }
+      case 'forceMode': {
+        const mode = r.string(value, name, true);
+        if (mode !== undefined) out.forceMode = mode;
+        break;
+      }
+      case 'logprobs': {
+        const on = r.boolean(value, name);
+        if (on !== undefined) out.logprobs = on;
         break;
       }
       case 'extraBody':

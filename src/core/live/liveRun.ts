@@ -5,7 +5,7 @@
  */
 import { assembleTrace } from './traceAssembler';
 import type { Case, EncodingName, EngineName, ForcedRecord, ProbeRecord, UsageRecord } from '../types';
-import { budgetsToForce, DEFAULT_ANSWER_CUE, forcedAnswerPrompt, forcedTracePrefix, thinkingTokens, type ForceOptions } from '../forcedAnswer';
+import { budgetsToForce, continuationBody, DEFAULT_ANSWER_CUE, forcedAnswerPrompt, forcedTracePrefix, thinkingTokens, type ForceOptions } from '../forcedAnswer';
 import type { Extractor } from '../policies';
 import { cutText, getTokenizer, tokenizeWithOffsets, type Tokenizer } from '../tokens';
 import { canonicalJson, requestCacheKey, type CacheStore } from './cacheStore';
@@ -15,6 +15,9 @@ import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
 import { withRetries, type BackoffOptions } from './retry';
 import { generationTokens } from './usageTokens';
+import { answerLogprobs, chatLogprobsFields, completionLogprobsFields } from './logprobs';
+
+export { missingLogprobsWarning } from './logprobs';
 
 /** Probe calls (Dynasor-style "answer now" requests) made after each generation. */
 export interface ProbeOptions {
@@ -69,6 +72,8 @@ export interface LiveRunOptions {
   force?: ForceOptions & { template?: string };
   /** Extra generations per case, one per arm, each with the arm's body fields over the default request. */
   arms?: readonly LiveArm[];
+  /** Ask for token log-probabilities on probe and forced-answer calls and record them (confidence policies). */
+  logprobs?: boolean;
   /** Tokenizer that places the probe boundaries (the sweep's). Defaults o200k_base / gpt-tokenizer. */
   encoding?: EncodingName;
   engine?: EngineName;
@@ -106,7 +111,10 @@ export interface LiveProgress {
   completionTokens: number;
   probeTokens: number;
   forcedTokens?: number;
+  /** Probe and forced-answer calls that asked for log-probabilities and got none (see `missingLogprobsWarning`). */
+  missingLogprobs?: number;
 }
+
 
 /** The outcome of one case. */
 export interface LiveCaseResult {
@@ -166,9 +174,9 @@ export function armChatBody(body: Readonly<Record<string, unknown>>, arm: LiveAr
 }
 
 /** The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. */
-export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions): Record<string, unknown> {
+export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions, logprobs = false): Record<string, unknown> {
   const prompt = renderProbePrompt(probe.template ?? DEFAULT_PROBE_TEMPLATE, messages, tracePrefix, probe.cue ?? DEFAULT_PROBE_CUE);
-  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0 };
+  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
 }
 
 /** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
@@ -295,6 +303,16 @@ function probeEndpointError(e: unknown): unknown {
   return new LiveError(
     'http',
     `${e.message} — probes need the text completions endpoint (/completions), which llama.cpp server, vLLM and Ollama offer; OpenAI serves it only for legacy completion models`,
+    { status: e.status },
+  );
+}
+
+/** A server that refuses the continuation fields (400/422) gets a message naming the mode and the alternative. */
+function continuationError(e: unknown): unknown {
+  if (!(e instanceof LiveError && e.kind === 'http' && (e.status === 400 || e.status === 422))) return e;
+  return new LiveError(
+    'http',
+    `${e.message} — chat-continuation forced answers need a server that continues the last assistant message (vLLM's continue_final_message); use forceMode completions otherwise`,
     { status: e.status },
   );
 }
@@ -455,26 +473,49 @@ class LiveRun {
     if (forced) this.progress.forcedTokens = (this.progress.forcedTokens ?? 0) + forced.reduce((n, f) => n + f.tokens, 0);
   }
 
-  /** One forced answer per budget below the thinking length, each a short `/completions` call. */
+  /** One forced answer per budget below the thinking length, each a short `/completions` call (or a chat continuation). */
   private async forceCase(force: NonNullable<LiveRunOptions['force']>, messages: readonly ChatMessage[], output: string, sample: number): Promise<ForcedRecord[]> {
-    const { client } = this;
     const tokenizer = this.tokenizer();
     const cue = force.cue ?? DEFAULT_ANSWER_CUE;
     const settled = await Promise.allSettled(
-      budgetsToForce(thinkingTokens(tokenizer, output), force.budgets).map(async (k) => {
-        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close), cue);
-        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
-        try {
-          const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);
-          return { atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) };
-        } catch (e) {
-          throw probeEndpointError(e);
-        }
+      budgetsToForce(thinkingTokens(tokenizer, output, force.thinking), force.budgets).map(async (k) => {
+        const prefix = forcedTracePrefix(tokenizer, output, k, force.close, force.thinking);
+        const r = await this.forcedCall(force, messages, prefix, cue, sample);
+        return this.withLogprobs({ atToken: k, text: cue + r.text, tokens: r.usage?.completionTokens ?? tokenizer.count(r.text) }, r, cue);
       }),
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
+  /** One forced-answer call in the run's mode, through the cache. */
+  private async forcedCall(force: NonNullable<LiveRunOptions['force']>, messages: readonly ChatMessage[], prefix: string, cue: string, sample: number): Promise<TextCompletionResult> {
+    const { client, opts } = this;
+    const maxTokens = force.maxTokens ?? 32;
+    if (force.mode === 'chat-continuation') {
+      const body = { ...continuationBody(opts.model, messages, prefix, cue, maxTokens), ...(opts.logprobs ? chatLogprobsFields() : {}) };
+      try {
+        return (await this.request(client.url('chat/completions'), body, 'completion', isTextResult, (signal) => client.chatText(body, signal), sample)).result;
+      } catch (e) {
+        throw continuationError(e);
+      }
+    }
+    const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, prefix, cue);
+    const body = { model: opts.model, prompt, max_tokens: maxTokens, temperature: 0, ...(opts.logprobs ? completionLogprobsFields() : {}) };
+    try {
+      return (await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample)).result;
+    } catch (e) {
+      throw probeEndpointError(e);
+    }
+  }
+
+  /** The record with its answer's log-probabilities when the run asked for them; a call without any is counted. */
+  private withLogprobs<R extends ProbeRecord | ForcedRecord>(record: R, result: TextCompletionResult, cue: string): R {
+    if (!this.opts.logprobs) return record;
+    if (result.logprobs) return { ...record, logprobs: answerLogprobs(result.logprobs, cue) };
+    this.progress.missingLogprobs = (this.progress.missingLogprobs ?? 0) + 1;
+    return record;
   }
 
   /** One generation per arm, in parallel through the slots; waits for all before failing, so no request outlives the run. */
@@ -505,12 +546,12 @@ class LiveRun {
     const tokens = tokenizeWithOffsets(this.tokenizer(), output);
     const settled = await Promise.allSettled(
       probeBoundaries(tokens.count, probe.every).map(async (t) => {
-        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe);
+        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe, this.opts.logprobs);
         try {
           const r = await this.request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
           const used = r.result.usage?.completionTokens ?? this.tokenizer().count(r.result.text);
           // The cue's text is kept so extractors find e.g. the `\boxed{` it opened.
-          return { atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used };
+          return this.withLogprobs({ atToken: t, text: (probe.cue ?? DEFAULT_PROBE_CUE) + r.result.text, tokens: used }, r.result, probe.cue ?? DEFAULT_PROBE_CUE);
         } catch (e) {
           throw probeEndpointError(e);
         }

@@ -8,6 +8,7 @@ import { parseRetryAfter } from './retry';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
 import { SseParser } from './sseParser';
 import { readDelta } from './traceAssembler';
+import { readLogprobs, type TokenLogprobs } from './logprobs';
 
 export interface OpenAiClientOptions {
   /** Base URL as in the OpenAI SDKs, including `/v1` (e.g. `http://localhost:11434/v1`). */
@@ -33,6 +34,8 @@ export interface ChatResult {
 /** What one text completion (`/completions`) produced. */
 export interface TextCompletionResult {
   text: string;
+  /** The chosen tokens' log-probabilities (and texts), when the server sent them (see logprobs.ts). */
+  logprobs?: TokenLogprobs;
   finishReason?: string;
   usage?: UsageRecord;
 }
@@ -190,6 +193,36 @@ export class OpenAiClient {
       const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
       if (!choice || typeof choice.text !== 'string') throw new LiveError('protocol', `${this.where()} sent a completion without choices[0].text`);
       const out: TextCompletionResult = { text: choice.text };
+      const logprobs = readLogprobs(choice.logprobs);
+      if (logprobs) out.logprobs = logprobs;
+      if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
+      const usage = toUsage(parsed.usage);
+      if (usage) out.usage = usage;
+      return out;
+    });
+  }
+
+  /**
+   * One Chat Completions call, not streamed, read as a text completion: the message content (its
+   * reasoning when the server put all of it there), the finish reason, usage and log-probabilities.
+   * Forced answers continuing a prefilled assistant message use it.
+   */
+  async chatText(body: Record<string, unknown>, signal?: AbortSignal): Promise<TextCompletionResult> {
+    return this.attempt(this.url('chat/completions'), { ...body, stream: false }, signal, async (res) => {
+      const text = await res.text();
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        throw new LiveError('protocol', `${this.where()} sent a chat completion that is not JSON: ${clip(text, 80)}`);
+      }
+      if (parsed.error) throw streamError(parsed.error, this.where());
+      const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
+      if (!choice || !choice.message || typeof choice.message !== 'object') throw new LiveError('protocol', `${this.where()} sent a chat completion without choices[0].message`);
+      const { content, reasoning } = readDelta(choice.message);
+      const out: TextCompletionResult = { text: content !== '' ? content : reasoning };
+      const logprobs = readLogprobs(choice.logprobs);
+      if (logprobs) out.logprobs = logprobs;
       if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
       const usage = toUsage(parsed.usage);
       if (usage) out.usage = usage;

@@ -9,6 +9,7 @@ import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../e
 import type { Case, ExtractConfig } from '../types';
 import { displayUrl } from './liveError';
 import type { LiveArm, LiveRunOptions, ProbeOptions } from './liveRun';
+import { FORCE_MODES, type ForceMode } from './forceMode';
 import { buildMessages, DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, templateFields, type PromptOptions } from './promptTemplate';
 
 /**
@@ -36,6 +37,10 @@ export interface LiveRunOverrides {
   probeTemplate?: string;
   /** Thinking budgets K for forced answers (`budget:<K>` policies); wins over the config's `live.budgets`. */
   budgets?: readonly number[];
+  /** Ask for token log-probabilities on probe and forced-answer calls; wins over the config's `live.logprobs`. */
+  logprobs?: boolean;
+  /** `completions` (default) or `chat-continuation`; wins over the config's `live.forceMode`. */
+  forceMode?: string;
   /** Text after the closed thinking in a forced-answer prompt (ForceOptions `cue`). */
   answerCue?: string;
   /** `max_tokens` of each forced-answer call. */
@@ -166,16 +171,25 @@ function probe(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
 function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): LiveRunSettings['force'] {
   const budgets = o.budgets ?? config?.live.budgets ?? [];
   if (budgets.length === 0) {
-    if (o.answerCue !== undefined || o.forceTokens !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue and forceTokens need budgets' });
+    if (o.answerCue !== undefined || o.forceTokens !== undefined || o.forceMode !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue, forceTokens and forceMode need budgets' });
     return undefined;
   }
   for (const k of budgets) intAtLeast(issues, 'budgets', k, 1);
-  return {
+  const out: NonNullable<LiveRunSettings['force']> = {
     budgets: [...new Set(budgets)].sort((a, b) => a - b),
     maxTokens: intAtLeast(issues, 'forceTokens', o.forceTokens ?? DEFAULT_FORCE_TOKENS, 1),
     cue: o.answerCue ?? DEFAULT_ANSWER_CUE,
     template: o.probeTemplate ?? DEFAULT_PROBE_TEMPLATE,
   };
+  const mode = o.forceMode ?? config?.live.forceMode;
+  if (mode !== undefined && mode !== 'completions') {
+    if ((FORCE_MODES as readonly string[]).includes(mode)) out.mode = mode as ForceMode;
+    else bad(issues, 'forceMode', mode, FORCE_MODES.join(' or '));
+  }
+  // The live run splits traces on the same tags as the sweep that replays the forced answers.
+  const thinking = o.extract?.thinking ?? config?.extract.thinking ?? config?.thinking;
+  if (thinking) out.thinking = thinking;
+  return out;
 }
 
 /** Tokenizer (it places probe boundaries as the sweep will), concurrency, timeout and retries. */
@@ -281,6 +295,10 @@ export function prepareLiveRun(inputs: LiveRunInputs): { plan?: LiveRunPlan; iss
   if (probeOptions) options.probe = probeOptions;
   const forceOptions = force(config, o, issues);
   if (forceOptions) options.force = forceOptions;
+  if (o.logprobs ?? config?.live.logprobs) {
+    if (probeOptions || forceOptions) options.logprobs = true;
+    else issues.push({ severity: 'warning', field: 'logprobs', message: 'logprobs are asked for on probe and forced-answer calls, and this run makes none: set probeEvery or budgets' });
+  }
   const armList = arms(config, o, issues);
   if (armList) options.arms = armList;
   checkCases(cases, rows, promptOptions, issues);

@@ -244,7 +244,9 @@ export class CaseBuilder {
         this.warn(at, `"${field}"[${i}] ${problem ?? 'must be an object'}; ${field} ignored`);
         return undefined;
       }
-      out.push({ atToken: Number(p.atToken ?? p.at_token), text: String(p.text), tokens: Number(p.tokens ?? 0) });
+      const record: ProbeRecord = { atToken: Number(p.atToken ?? p.at_token), text: String(p.text), tokens: Number(p.tokens ?? 0) };
+      if (Array.isArray(p.logprobs)) record.logprobs = p.logprobs as number[];
+      out.push(record);
     }
     return out;
   }
@@ -257,6 +259,12 @@ function probeProblem(p: unknown): string | null {
   if (typeof p.text !== 'string') return `"text" must be a string, got ${typeName(p.text)}`;
   const tokens = p.tokens ?? 0;
   if (typeof tokens !== 'number' || !Number.isFinite(tokens) || tokens < 0) return `"tokens" must be a non-negative number, got ${typeName(tokens)}`;
+  const lp = p.logprobs;
+  if (lp !== undefined) {
+    if (!Array.isArray(lp)) return `"logprobs" must be a list of numbers, got ${typeName(lp)}`;
+    const odd: unknown = lp.find((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (odd !== undefined) return `"logprobs" must be a list of numbers, got one holding ${typeName(odd)}`;
+  }
   return null;
 }
 

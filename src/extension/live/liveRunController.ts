@@ -7,6 +7,7 @@ import { resolveFields } from '../../core/testSet/resolveFields';
 import type { Case, ExtractConfig, SweepResult } from '../../core/types';
 import { displayUrl, LiveError, redactSecrets } from '../../core/live/liveError';
 import { prepareLiveRun, type LiveRunIssue } from '../../core/live/prepareLiveRun';
+import { missingLogprobsWarning } from '../../core/live/logprobs';
 import { rawRowsByLine, tracedJsonl, tracesFileName } from '../../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../../node/fileCacheStore';
 import { describeSource } from './endpointTrust';
@@ -345,6 +346,8 @@ export class LiveRunController implements vscode.Disposable {
     const outRel = vscode.workspace.asRelativePath(plan.out);
     log.info(`live run ${plan.rel}: wrote ${outRel}: ${traced} trace(s), ${failed} failed; ${progress.sentRequests} request(s) sent, ${progress.cachedRequests} from cache; ${liveProgressText(final)}`);
     if (run.promptDrift) log.info(`live run: ${run.promptDrift.line}`);
+    const noLogprobs = plan.options.logprobs ? missingLogprobsWarning(progress) : null;
+    if (noLogprobs) log.warn(`live run: ${noLogprobs}`);
     if (trunc.length) log.info(`live run: ${trunc.length} case(s) hit the budget of ${plan.options.maxTokens} tokens (finish_reason length); ${trunc.noAnswer} of them have no answer and count as cut before answer`);
     if (failed) {
       void vscode.window.showWarningMessage(`Prompt Budget: ${failed} of ${results.length} case(s) failed and have no trace (see the log). Run Live Sweep again to retry only those.`);

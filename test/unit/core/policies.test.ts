@@ -34,7 +34,7 @@ describe('core/policies', () => {
       assert.equal(parsePolicy('marker:-1').error, 'policy "marker:-1": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16');
       assert.equal(parsePolicy('stability:0x2').error, 'policy "stability:0x2": expected stability:<every>x<repeats> with positive integers, e.g. stability:32x2');
       assert.equal(parsePolicy('probe:8').error, 'policy "probe:8": expected probe:<every>x<agree> with positive integers, e.g. probe:32x2');
-      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k> or budget:<K>');
+      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>');
     });
 
     it('labels policies for people', () => {

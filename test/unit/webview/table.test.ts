@@ -67,4 +67,18 @@ describe('sweep table', () => {
     assert.equal(rowNote({ ...rows[0], intermediateStops: 1 }), '1 stop used an intermediate answer (read inside the thinking)');
     assert.equal(rowNote(rows[0]), null);
   });
+
+  it('adds the probe and forced columns when rows carry them, blank on the other rows', () => {
+    const sweep = v.sweep!;
+    // As a sweep with recorded probes and forced answers reports them (see core/sweepProbes.test.ts).
+    const rows = sweep.result.rows.map((r) => (r.policy === 'stability:16x2' ? { ...r, meanProbeTokens: 12.25 } : r.policy === 'marker:0' ? { ...r, meanForcedTokens: 1 } : r));
+    const view2 = tableView({ ...sweep, result: { ...sweep.result, rows } }, v);
+    assert.deepEqual(view2.headers.map((h) => h.label).slice(0, 6), ['Policy', 'Mean tok ▲', 'p95 tok', 'Probes', 'Forced', 'Tokens']);
+    const cells = (policy: string): string[] => view2.rows.find((r) => r.policy === policy)!.cells.slice(3, 5);
+    assert.deepEqual(cells('stability:16x2'), ['12.3', '']);
+    assert.deepEqual(cells('marker:0'), ['', '1.0']);
+    assert.deepEqual(cells('full'), ['', '']);
+    const onlyForced = tableView({ ...sweep, result: { ...sweep.result, rows: rows.map(({ meanProbeTokens: _p, ...r }) => r) } }, v);
+    assert.deepEqual(onlyForced.headers.map((h) => h.label).slice(3, 5), ['Forced', 'Tokens']);
+  });
 });
