@@ -71,7 +71,10 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const inputs = await loadInputs(positionals, values, io);
   // Only the exported policy (and full) need evaluating unless the sweep must pick one.
-  const options = { ...inputs.options, folds: 0, includeCases: false, policies: parsed?.spec ? [parsed.spec] : inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
+  // A named policy is measured as named: the thinking defaults must not replace it (adaptDefaults).
+  const options = parsed?.spec
+    ? { ...inputs.options, folds: 0, includeCases: false, policies: [parsed.spec], adaptDefaults: false }
+    : { ...inputs.options, folds: 0, includeCases: false, policies: inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
   const result = runSweep(inputs.cases, inputs.skipped, options);
   for (const w of result.warnings) io.stderr(`${w}\n`);
   if (perTag) {
