@@ -1,4 +1,4 @@
-// Parity of the runtime's calling policies with the sweep: `run --budgets --probe-every` records forced answers and probes
+// Parity of the runtime's calling policies (and of the proxy) with the sweep: `run --budgets --probe-every` records forced answers and probes
 // from a loopback reasoning server, `sweep --cases` replays them; the runtime streams the same server and makes its own calls.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { runCommand } from '../../../src/cli/runCommand';
 import type { CliIo } from '../../../src/cli/io';
 import { toExportedPolicy } from '../../../src/core/policyExport';
 import { completionsClient, createPolicyRun, createStopper, runStream, type CompleteFn } from '../../../src/runtime';
+import OpenAI from 'openai';
+import { startProxy } from '../../../src/node/proxyServer';
 import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
 
 const N = 8;
@@ -101,6 +103,24 @@ describe('runtime createPolicyRun: budget and probe policies make the sweep deci
       }
     });
   }
+
+  it('the proxy makes the same decisions: every policy, every case, through the openai SDK', async () => {
+    for (const name of POLICIES) {
+      const proxy = await startProxy({ upstream: server.baseUrl, policy: toExportedPolicy(name, SETTINGS) });
+      try {
+        const client = new OpenAI({ baseURL: proxy.url, apiKey: 'unused', maxRetries: 0 });
+        for (let i = 0; i < N; i++) {
+          const want = cases.find((c) => c.id === rows[i].id)?.policies[name];
+          assert.ok(want);
+          const r = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: rows[i].question }], max_tokens: 100000 });
+          const info = (r as unknown as { prompt_budget: { answer: string | null; tokens: number } }).prompt_budget;
+          assert.deepEqual({ answer: info.answer, tokens: info.tokens }, { answer: want.answer, tokens: want.stopToken }, `${rows[i].id} ${name} via the proxy`);
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
 
   it('budget: no call and the model’s own answer when the thinking fits, and a failing call is an error', async () => {
     const full = cases.map((c) => c.policies['budget:4096']);
