@@ -235,6 +235,12 @@ class ProxyHandler {
       openAiError(res, 502, `prompt-budget proxy: ${message}`, 'upstream_error');
       return;
     }
+    if (result.truncated) {
+      // Never answer from half a generation as if it were whole.
+      this.log(`${what}: the upstream stream ended without finish_reason or [DONE]`);
+      openAiError(res, 502, 'prompt-budget proxy: the upstream stream was cut off before the policy decided (no finish_reason or [DONE])', 'upstream_error');
+      return;
+    }
     const d = result.decision;
     this.log(`${what}: ${this.opts.policy.policy} ${d.stop ? 'stopped' : 'ran to the end'} at ${d.tokens ?? '?'} tokens${d.forced ? ` + forced answer (${d.forced.tokens} tokens)` : ''}${d.probes ? `, ${d.probes} probes` : ''}`);
     const so = body.stream_options as { include_usage?: unknown } | undefined;

@@ -98,12 +98,22 @@ describe('node/proxyServer: prompt-budget proxy with the openai SDK as the clien
     await assert.rejects(client.embeddings.create({ model: 'mock', input: 'x' }), (e: unknown) => e instanceof OpenAI.NotFoundError && /no route POST \/v1\/embeddings/.test(e.message));
   });
 
-  it('surfaces an upstream error as an OpenAI-shaped error, and an unreachable upstream as a clear 502', async () => {
+  it('surfaces an upstream error as an OpenAI-shaped error, a reset mid-stream and an unreachable upstream as a clear 502', async () => {
     server.setFault((q) => (q.path === '/v1/chat/completions' ? { kind: 'status', status: 400, message: 'context length exceeded' } : undefined));
     try {
       await assert.rejects(
         client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: rows[0].question }] }),
         (e: unknown) => e instanceof OpenAI.BadRequestError && e.status === 400 && /context length exceeded/.test(e.message),
+      );
+    } finally {
+      server.setFault(undefined);
+    }
+    // The upstream connection is reset mid-stream, before the policy decided: an error, not half an answer.
+    server.setFault((q) => (q.path === '/v1/chat/completions' ? { kind: 'reset', afterTokens: 100 } : undefined));
+    try {
+      await assert.rejects(
+        client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: rows[0].question }] }),
+        (e: unknown) => e instanceof OpenAI.APIError && e.status === 502 && /^502 prompt-budget proxy: /.test(e.message),
       );
     } finally {
       server.setFault(undefined);
