@@ -16,7 +16,7 @@ const noCli = layer('cli', 'Nothing imports src/cli: the CLI is a thin layer ove
 /** Allowed arrows per folder; every other top-level folder is refused. */
 const ALLOWED = {
   core: [],
-  node: ['core'],
+  node: ['core', 'runtime'],
   worker: ['core', 'node'],
   extension: ['core', 'shared', 'worker', 'node'],
   webview: ['shared'],

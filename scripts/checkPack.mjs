@@ -58,6 +58,26 @@ if (!d.stop || d.tokens !== 8 || d.answer !== '4' || stopper.keptText() !== 'We 
 console.log('ok', JSON.stringify(d));
 `;
 
+/** A budget policy run with a complete() callback: stops past 8 thinking tokens and returns the forced answer. */
+const BUDGET = { ...POLICY, policy: 'budget:8', spec: { kind: 'budget', tokens: 8 }, extract: { preset: 'boxed' } };
+const THINKING_TRACE = `<think>${TEXT} ${TEXT}</think>So \\boxed{7}.`;
+const budgetBody = (imp) => `${imp}
+(async () => {
+  const prompts = [];
+  const complete = async (prompt, { maxTokens }) => { prompts.push({ prompt, maxTokens }); return { text: '7}', tokens: 2 }; };
+  const run = createPolicyRun(${JSON.stringify(BUDGET)}, { complete, messages: [{ role: 'user', content: 'How many fruits?' }] });
+  let stopped = false;
+  for (const w of ${JSON.stringify(THINKING_TRACE)}.split(/(?<= )/)) if (run.push(w)) { stopped = true; break; }
+  const d = await run.finish();
+  const p = prompts[0];
+  if (!stopped || d.answer !== '7' || d.tokens !== 10 || prompts.length !== 1 || p.maxTokens !== 32 || p.prompt !== 'How many fruits?\\n\\n<think>We have 3 apples and 4\\n</think>\\n\\n**Final Answer**: \\\\boxed{') {
+    console.error('unexpected budget run', JSON.stringify({ stopped, d, prompts }));
+    process.exit(1);
+  }
+  console.log('ok', JSON.stringify({ answer: d.answer, tokens: d.tokens }));
+})();
+`;
+
 try {
   step('npm pack (its prepack script builds the bundles and the declarations)');
   const out = run('npm', ['pack', '--json', '--pack-destination', work], repo);
@@ -80,10 +100,12 @@ try {
   writeFileSync(join(app, 'esm.mjs'), body("import { createStopper } from 'prompt-budget/runtime';"));
   writeFileSync(join(app, 'root.mjs'), body("import { createStopper } from 'prompt-budget';"));
   writeFileSync(join(app, 'cjs.cjs'), body("const { createStopper } = require('prompt-budget/runtime');"));
-  for (const f of ['esm.mjs', 'root.mjs', 'cjs.cjs']) step(`node ${f}: ${run(process.execPath, [f], app).trim()}`);
+  writeFileSync(join(app, 'budget.mjs'), budgetBody("import { createPolicyRun } from 'prompt-budget/runtime';"));
+  writeFileSync(join(app, 'budget.cjs'), budgetBody("const { createPolicyRun } = require('prompt-budget/runtime');"));
+  for (const f of ['esm.mjs', 'root.mjs', 'cjs.cjs', 'budget.mjs', 'budget.cjs']) step(`node ${f}: ${run(process.execPath, [f], app).trim()}`);
 
   // Types: real declarations (a wrong call must be an error) for both the ESM and the CJS condition.
-  const typed = `import { createStopper, createTagStopper, parseExportedPolicy, type ExportedPolicy, type ExportedTagPlan, type StopDecision, type Stopper } from 'prompt-budget/runtime';
+  const typed = `import { createPolicyRun, createStopper, createTagStopper, parseExportedPolicy, type CompleteFn, type ExportedPolicy, type ExportedTagPlan, type PolicyRun, type RunDecision, type StopDecision, type Stopper } from 'prompt-budget/runtime';
 const policy: ExportedPolicy = ${JSON.stringify(POLICY)};
 const stopper: Stopper = createStopper(policy);
 const d: StopDecision = stopper.push('x');
@@ -92,7 +114,12 @@ const n: number | undefined = d.tokens;
 stopper.push(42);
 const plan: ExportedTagPlan = { format: 'prompt-budget-tag-plan', version: 1, byTag: { easy: policy }, fallback: policy };
 const perTag: Stopper = createTagStopper(plan, ['easy']);
-export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy];
+const complete: CompleteFn = async (prompt, { maxTokens }) => ({ text: prompt.slice(0, maxTokens) });
+const run: PolicyRun = createPolicyRun(policy, { complete });
+const decided: Promise<RunDecision> = run.finish();
+// @ts-expect-error complete must return a promise of { text }
+createPolicyRun(policy, { complete: () => 'x' });
+export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy, decided];
 `;
   writeFileSync(join(app, 'typed.mts'), typed);
   writeFileSync(join(app, 'typed.cts'), typed.replace(/^import /, 'import ').replace('export const checked', 'export const checkedCjs'));
@@ -106,6 +133,9 @@ export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy
   const cli = join(app, 'node_modules', 'prompt-budget', 'dist', 'cli.js');
   writeFileSync(join(app, 'snippet.ts'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', testSet], app));
   writeFileSync(join(app, 'snippet.mjs'), run(process.execPath, [cli, 'export', '--policy', 'cutoff:16', '--snippet', '--lang', 'js', testSet], app));
+  // A budget policy's snippet (createPolicyRun), exported from a trace with a recorded forced answer.
+  writeFileSync(join(app, 'traces.jsonl'), `${JSON.stringify({ id: '1', question: 'How many fruits?', answer: '7', output: THINKING_TRACE, forced: [{ atToken: 8, text: '**Final Answer**: \\boxed{7}', tokens: 2 }] })}\n`);
+  writeFileSync(join(app, 'budgetSnippet.ts'), run(process.execPath, [cli, 'export', '--policy', 'budget:8', '--extract', 'boxed', '--snippet', 'traces.jsonl'], app));
   // The sample's per-tag plan at a 1-point margin gives its tags different policies.
   const perTagArgs = ['export', '--policy', 'per-tag', testSet, '--config', join(repo, 'sample', 'promptbudget.json'), '--margin', '1', '--snippet'];
   writeFileSync(join(app, 'tagSnippet.ts'), run(process.execPath, [cli, ...perTagArgs], app));
@@ -114,7 +144,7 @@ export const checked = [n, parseExportedPolicy('{}').error, perTag.policy.policy
     join(app, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'es2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022', 'dom'], types: [], strict: true, noEmit: true, skipLibCheck: false },
-      files: ['typed.mts', 'typed.cts', 'snippet.ts', 'tagSnippet.ts'],
+      files: ['typed.mts', 'typed.cts', 'snippet.ts', 'tagSnippet.ts', 'budgetSnippet.ts'],
     }),
   );
   step('tsc (node16 resolution, strict, declarations checked)');

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportedPolicyText, exportFromSweep, runtimeUnsupported } from '../core/policyExport';
+import { exportedPolicyText, exportFromSweep, runtimeUnsupported, type PolicySettings } from '../core/policyExport';
 import { parsePolicy, policyName } from '../core/policies';
 import { runSweep } from '../core/sweep';
 import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
@@ -9,14 +11,21 @@ import { UsageError, type CliIo } from './io';
 export const EXPORT_HELP = `Usage: prompt-budget export --policy <name> <test-set> [options]
 
 Measures one policy on the test set (as \`sweep\` does) and prints it as self-contained JSON for the
-runtime module: import { createStopper } from 'prompt-budget/runtime'.
+runtime module (import { createStopper, createPolicyRun } from 'prompt-budget/runtime') and for
+\`prompt-budget proxy\`.
 
 Options:
-  --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | full, or "recommended" (the
+  --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | settled:<N>x<k> | full,
+                           budget:<K> | probe:<N>x<k> (these make extra calls: the JSON carries their
+                           prompt template, cue and max tokens), or "recommended" (the
                            cheapest policy within the margin among the sweep's policies), or
                            "per-tag" (the per-tag plan: a policy per tag group, for createTagStopper)
   --snippet                print a ready-to-paste snippet using createStopper instead of the JSON
   --lang <ts|js>           language of the snippet (default ts)
+  --model <name>           the model it was measured on: the proxy applies the policy to that model's
+                           requests only (default: the config's live.model; none: every model)
+  --answer-cue, --force-tokens, --probe-cue, --probe-tokens, --probe-template <file>
+                           the forced-answer / probe call settings \`run\` was given (same defaults)
   --config, --extract, --pattern, --match, --encoding, --engine, --tokenizer, --margin, --seed, --resamples,
   --cutoffs, --policies    as for \`prompt-budget sweep\` (cutoffs and policies matter for "recommended")
 Exit codes: 0 ok, 1 no policy is within the margin ("recommended"), 2 bad usage or unreadable input.
@@ -27,7 +36,18 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...SWEEP_FLAGS, policy: { type: 'string' }, snippet: { type: 'boolean' }, lang: { type: 'string' } },
+    options: {
+      ...SWEEP_FLAGS,
+      policy: { type: 'string' },
+      snippet: { type: 'boolean' },
+      lang: { type: 'string' },
+      model: { type: 'string' },
+      'answer-cue': { type: 'string' },
+      'force-tokens': { type: 'string' },
+      'probe-cue': { type: 'string' },
+      'probe-tokens': { type: 'string' },
+      'probe-template': { type: 'string' },
+    },
   });
   if (values.help) {
     io.stdout(EXPORT_HELP);
@@ -51,7 +71,10 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const inputs = await loadInputs(positionals, values, io);
   // Only the exported policy (and full) need evaluating unless the sweep must pick one.
-  const options = { ...inputs.options, folds: 0, includeCases: false, policies: parsed?.spec ? [parsed.spec] : inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
+  // A named policy is measured as named: the thinking defaults must not replace it (adaptDefaults).
+  const options = parsed?.spec
+    ? { ...inputs.options, folds: 0, includeCases: false, policies: [parsed.spec], adaptDefaults: false }
+    : { ...inputs.options, folds: 0, includeCases: false, policies: inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
   const result = runSweep(inputs.cases, inputs.skipped, options);
   for (const w of result.warnings) io.stderr(`${w}\n`);
   if (perTag) {
@@ -66,7 +89,40 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr(`prompt-budget: no policy is within the ${(result.margin * 100).toFixed(1)}-point margin on this test set; nothing to export\n`);
     return 1;
   }
-  const exported = exportFromSweep(result, name);
+  const spec = parsePolicy(name).spec;
+  if (!result.rows.some((r) => r.policy === name)) {
+    throw new UsageError(`--policy ${name} could not be measured on this test set${result.warnings.length ? `: ${result.warnings.join(' ')}` : ''}`);
+  }
+  const extra: Pick<PolicySettings, 'calls' | 'model'> = {};
+  const model = values.model ?? inputs.config?.live.model;
+  if (model) extra.model = model;
+  if (spec?.kind === 'budget' || spec?.kind === 'probe') extra.calls = callSettings(spec.kind, values, io.cwd);
+  const exported = exportFromSweep(result, name, extra);
   io.stdout(exportedPolicyText(exported, values.snippet ? lang : 'json'));
   return 0;
+}
+
+function positive(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--${flag} ${value}: expected a positive integer`);
+  return Number(value);
+}
+
+/** The extra-call settings of a budget or probe policy from the flags `run` was given (unset ones take `run`'s defaults). */
+function callSettings(kind: 'budget' | 'probe', values: Record<string, string | boolean | undefined>, cwd: string): NonNullable<PolicySettings['calls']> {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const calls: NonNullable<PolicySettings['calls']> = {};
+  const templatePath = str('probe-template');
+  if (templatePath !== undefined) {
+    try {
+      calls.template = readFileSync(resolve(cwd, templatePath), 'utf8');
+    } catch (e) {
+      throw new UsageError(`--probe-template ${templatePath}: ${(e as Error).message}`);
+    }
+  }
+  const cue = kind === 'budget' ? str('answer-cue') : str('probe-cue');
+  if (cue !== undefined) calls.cue = cue;
+  const max = positive(kind === 'budget' ? 'force-tokens' : 'probe-tokens', str(kind === 'budget' ? 'force-tokens' : 'probe-tokens'));
+  if (max !== undefined) calls.maxTokens = max;
+  return calls;
 }

@@ -4,6 +4,7 @@ import { runCommand } from './runCommand';
 import { exportCommand } from './exportCommand';
 import { compareCommand, COMPARE_HELP } from './compareCommand';
 import { batchCommand } from './batchCommand';
+import { proxyCommand } from './proxyCommand';
 import { UsageError, type CliIo } from './io';
 
 /** The top-level help: the command list, then the sweep and count usage in full. */
@@ -16,6 +17,7 @@ Commands:
   export             print a policy as JSON for the runtime module (see: prompt-budget export --help)
   compare <a> <b>    what changed between two sweep or count JSON reports (see: prompt-budget compare --help)
   batch prepare|import   live-run requests as Batch API lines, and their output back into traces (see: prompt-budget batch --help)
+  proxy              an OpenAI-compatible server applying an exported policy (see: prompt-budget proxy --help)
 
 ${SWEEP_HELP}
 ${COUNT_HELP}
@@ -39,6 +41,8 @@ function commandFor(name: string): Command | undefined {
       return compareCommand;
     case 'batch':
       return batchCommand;
+    case 'proxy':
+      return proxyCommand;
     default:
       return undefined;
   }
@@ -73,6 +77,8 @@ if (require.main === module) {
   // Ctrl+C becomes an abort signal, so `run` stops cleanly and keeps the responses it has cached.
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  // SIGTERM too: `proxy` closes its connections and aborts upstream requests before exiting.
+  process.once('SIGTERM', () => controller.abort());
   void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -3,13 +3,14 @@
  * the runtime's `createStopper` reads: the stop policy plus everything that decides where it stops
  * and what answer it reports (tokenizer encoding and engine, answer extraction).
  */
-import type { ExportedPolicy, TokenizerEncoding, TokenizerEngine, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
+import type { ExportedPolicy, PolicyCalls, TokenizerEncoding, TokenizerEngine, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
 import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
 import { parsePolicy, policyName } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
 import { DEFAULT_HESITATIONS } from './traceAnatomy';
 import { policyExportRule } from './policyExportRule';
+import { DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, DEFAULT_THINK_CLOSE } from './live/promptTemplate';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
 export const EXPORTED_POLICY_VERSION = 1;
@@ -23,6 +24,27 @@ export interface PolicySettings {
   tokenizerFingerprint?: string;
   extract: ExtractConfig;
   match: MatchConfig;
+  /** Cue, template and `max_tokens` of the extra calls, as `prompt-budget run` made them; defaults fill what is missing. */
+  calls?: Partial<Omit<PolicyCalls, 'endpoint'>>;
+  /** The model the policy was measured on. */
+  model?: string;
+}
+
+/** `max_tokens` of a probe and of a forced answer when `run` was not told otherwise. */
+export const DEFAULT_CALL_TOKENS = { probe: 16, budget: 32 } as const;
+
+/** The calls block of a `budget` or `probe` policy (null for the others): `given` over the `run` defaults. */
+export function policyCalls(spec: PolicySpec, given: Partial<Omit<PolicyCalls, 'endpoint'>> = {}): PolicyCalls | null {
+  if (spec.kind !== 'budget' && spec.kind !== 'probe') return null;
+  const budget = spec.kind === 'budget';
+  const calls: PolicyCalls = {
+    endpoint: 'completions',
+    template: given.template ?? DEFAULT_PROBE_TEMPLATE,
+    cue: given.cue ?? (budget ? DEFAULT_ANSWER_CUE : DEFAULT_PROBE_CUE),
+    maxTokens: given.maxTokens ?? DEFAULT_CALL_TOKENS[spec.kind],
+  };
+  if (budget) calls.close = given.close ?? DEFAULT_THINK_CLOSE;
+  return calls;
 }
 
 /** Why a policy cannot run in the streaming runtime, or null when it can ({@link policyExportRule}). */
@@ -69,6 +91,9 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
     if (!settings.tokenizer || !settings.tokenizerFingerprint) throw new Error('a Hugging Face tokenizer policy needs the tokenizer name and fingerprint');
     out.tokenizer = { name: settings.tokenizer, fingerprint: settings.tokenizerFingerprint };
   }
+  const calls = policyCalls(spec, settings.calls);
+  if (calls) out.calls = calls;
+  if (settings.model) out.model = settings.model;
   if (measured) out.measured = { ...measured, ci95: [measured.ci95[0], measured.ci95[1]] };
   return out;
 }
@@ -77,13 +102,13 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
  * The exported JSON for a policy of a finished sweep, with what the sweep measured for it. Throws
  * when the sweep has no row of that name (the message lists the rows) or the policy is a probe.
  */
-export function exportFromSweep(result: SweepResult, name: string): ExportedPolicy {
+export function exportFromSweep(result: SweepResult, name: string, extra: Pick<PolicySettings, 'calls' | 'model'> = {}): ExportedPolicy {
   const parsed = parsePolicy(name);
   if (!parsed.spec) throw new Error(parsed.error);
   const canonical = policyName(parsed.spec);
   const row = result.rows.find((r) => r.policy === canonical);
   if (!row) throw new Error(`policy ${canonical} was not in the sweep; evaluated: ${result.rows.map((r) => r.policy).join(', ')}`);
-  return toExportedPolicy(parsed.spec, result, {
+  return toExportedPolicy(parsed.spec, { ...result, ...extra }, {
     cases: result.cases,
     em: row.em,
     deltaEm: row.deltaEm,
@@ -94,7 +119,7 @@ export function exportFromSweep(result: SweepResult, name: string): ExportedPoli
   });
 }
 
-const TOP_KEYS = new Set(['format', 'version', 'policy', 'spec', 'encoding', 'engine', 'tokenizer', 'extract', 'match', 'measured']);
+const TOP_KEYS = new Set(['format', 'version', 'policy', 'spec', 'encoding', 'engine', 'tokenizer', 'extract', 'match', 'measured', 'calls', 'model']);
 const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   full: ['kind'],
   cutoff: ['kind', 'tokens'],
@@ -136,6 +161,24 @@ function checkSpec(name: string, raw: unknown): { spec?: PolicySpec; error?: str
     return { error: '"spec.markers" must be a non-empty list of non-empty strings' };
   }
   return { spec: { kind: 'marker', grace: expected.grace, markers: markers as string[] } };
+}
+
+/** Checks the `calls` block of a budget or probe policy (absent: the `run` defaults); refuses one on other policies. */
+function checkCalls(spec: PolicySpec, raw: unknown): { calls?: PolicyCalls | null; error?: string } {
+  const defaults = policyCalls(spec);
+  if (!defaults) return raw === undefined ? { calls: null } : { error: `"calls" is only for budget and probe policies (${policyName(spec)} makes no extra calls)` };
+  if (raw === undefined) return { calls: defaults };
+  if (!isObject(raw)) return { error: '"calls" must be an object such as {"endpoint": "completions", "template": "...", "cue": "...", "maxTokens": 32}' };
+  const allowed = spec.kind === 'budget' ? ['endpoint', 'template', 'cue', 'close', 'maxTokens'] : ['endpoint', 'template', 'cue', 'maxTokens'];
+  const extra = Object.keys(raw).filter((k) => !allowed.includes(k));
+  if (extra.length > 0) return { error: `"calls" has unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
+  if (raw.endpoint !== undefined && raw.endpoint !== 'completions') return { error: `"calls.endpoint" must be "completions" (got ${JSON.stringify(raw.endpoint)})` };
+  for (const key of ['template', 'cue', 'close']) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'string') return { error: `"calls.${key}" must be a string` };
+  }
+  const max = raw.maxTokens;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) return { error: '"calls.maxTokens" must be a positive integer' };
+  return { calls: policyCalls(spec, raw as Partial<PolicyCalls>) };
 }
 
 /** Checks a `measured` block: these numbers plus `ci95`; null when it is absent or fine. */
@@ -215,6 +258,9 @@ export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; e
   if (!match.config) return { error: `"match": ${match.error}` };
   const measuredError = checkMeasured(value.measured);
   if (measuredError) return { error: measuredError };
+  const calls = checkCalls(spec.spec, value.calls);
+  if (calls.error !== undefined) return { error: calls.error };
+  if (value.model !== undefined && (typeof value.model !== 'string' || value.model === '')) return { error: '"model" must be a non-empty string' };
   const policy: ExportedPolicy = {
     format: EXPORTED_POLICY_FORMAT,
     version: EXPORTED_POLICY_VERSION,
@@ -225,6 +271,8 @@ export function parseExportedPolicy(json: unknown): { policy?: ExportedPolicy; e
     match: match.config,
   };
   if (value.measured !== undefined) policy.measured = value.measured as ExportedPolicy['measured'];
+  if (calls.calls) policy.calls = calls.calls;
+  if (typeof value.model === 'string') policy.model = value.model;
   return { policy };
 }
 
@@ -240,6 +288,7 @@ export function policySnippet(policy: ExportedPolicy, lang: 'ts' | 'js' = 'ts'):
     ? `// Measured on ${m.cases} cases: ${pct(m.savings)}% fewer output tokens, ΔEM ${pct(m.deltaEm)} pts (95% CI ${pct(m.ci95[0])}…${pct(m.ci95[1])}).\n`
     : '';
   const ts = lang === 'ts';
+  if (policy.calls) return callingSnippet(policy, json, measured, ts);
   return `import { createStopper, stopOpenAIStream } from 'prompt-budget/runtime';
 ${ts ? "import type { ChatCompletionChunkLike } from 'prompt-budget/runtime';\n" : ''}
 // ${policy.policy} (${policy.tokenizer ? `${policy.tokenizer.name} tokenizer` : policy.encoding}, ${policy.engine}, extract ${policy.extract.preset}), exported by prompt-budget.
@@ -249,6 +298,23 @@ ${measured}const POLICY = ${json};
 export async function answerWithBudget(stream${ts ? ': AsyncIterable<ChatCompletionChunkLike>' : ''}, controller${ts ? ': AbortController' : ''}) {
   const stopper = createStopper(POLICY);
   const { decision, text } = await stopOpenAIStream(stream, stopper, controller);
+  return { answer: decision.answer ?? null, stoppedEarly: decision.stop, tokens: decision.tokens, text };
+}
+`;
+}
+
+/** The snippet of a budget or probe policy: `createPolicyRun` makes its calls against the same server. */
+function callingSnippet(policy: ExportedPolicy, json: string, measured: string, ts: boolean): string {
+  return `import { createPolicyRun, runOpenAIStream } from 'prompt-budget/runtime';
+${ts ? "import type { ChatCompletionChunkLike, ChatMessage, CompletionsEndpoint } from 'prompt-budget/runtime';\n" : ''}
+// ${policy.policy} (${policy.tokenizer ? `${policy.tokenizer.name} tokenizer` : policy.encoding}, ${policy.engine}, extract ${policy.extract.preset}), exported by prompt-budget.
+${measured}const POLICY = ${json};
+
+// stream: from client.chat.completions.create({ model, messages, stream: true }, { signal: controller.signal });
+// endpoint: the same server ({ baseURL, model, apiKey }); its /completions endpoint answers the extra calls.
+export async function answerWithBudget(stream${ts ? ': AsyncIterable<ChatCompletionChunkLike>' : ''}, controller${ts ? ': AbortController' : ''}, messages${ts ? ': ChatMessage[]' : ''}, endpoint${ts ? ': CompletionsEndpoint' : ''}) {
+  const run = createPolicyRun(POLICY, { endpoint, messages });
+  const { decision, text } = await runOpenAIStream(stream, run, controller);
   return { answer: decision.answer ?? null, stoppedEarly: decision.stop, tokens: decision.tokens, text };
 }
 `;

@@ -5,25 +5,38 @@
  */
 import type { TagBudgets } from './types';
 
-/** Whether a policy can be exported for the streaming runtime, and in words why (not). */
+/** Whether a policy can be exported for the runtime, and in words why (not). */
 export interface PolicyExportRule {
   exportable: boolean;
+  /** True for policies that make extra model calls (forced answers, probes): the runtime needs a way to call the model. */
+  needsCalls: boolean;
   reason: string;
 }
 
-/** Policy kinds (the name before `:`) the streaming runtime cannot apply, with the reason. */
-const NOT_IN_RUNTIME: Readonly<Record<string, string>> = {
-  probe: 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
-  'probe-confident': 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
-  'probe-settled': 'probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
-  budget: 'budget policies need a forced-answer call when the thinking is cut, which the streaming stopper does not make; export a cutoff, stability or marker policy',
+/** Policy kinds (the name before `:`) that make extra model calls, with what the runtime does. */
+const WITH_CALLS: Readonly<Record<string, string>> = {
+  probe: 'the runtime asks the model for its answer every N tokens (one short /completions call each) and stops when the probes agree; give it complete() or an endpoint, or use prompt-budget proxy',
+  budget: 'the runtime closes the thinking at K tokens and makes one short forced-answer call (/completions); give it complete() or an endpoint, or use prompt-budget proxy',
 };
 
-/** The export rule for a policy name such as `cutoff:512` or `probe:32x2`. */
+/** Probe rules the runtime does not apply yet, with the reason. */
+const NOT_IN_RUNTIME: Readonly<Record<string, string>> = {
+  'probe-confident': 'the runtime does not read log-probabilities from its probe calls yet; export a probe:, budget:, cutoff, stability or marker policy',
+  'probe-settled': 'the runtime does not check probe answers for hesitation words yet; export a probe:, budget:, cutoff, stability or marker policy',
+};
+
+/** Row kinds of a sweep that are not stop policies at all. */
+const NOT_POLICIES: Readonly<Record<string, string>> = {
+  arm: 'an arm is a provider setting sent with every request, not a stop policy; set its request fields in your client instead',
+};
+
+/** The export rule for a policy name such as `cutoff:512`, `budget:1024` or `probe:32x2`. */
 export function policyExportRule(policy: string): PolicyExportRule {
   const kind = policy.split(':')[0];
-  if (Object.prototype.hasOwnProperty.call(NOT_IN_RUNTIME, kind)) return { exportable: false, reason: `${policy}: ${NOT_IN_RUNTIME[kind]}` };
-  return { exportable: true, reason: `${policy}: the streaming runtime applies it as the sweep measured it` };
+  if (Object.prototype.hasOwnProperty.call(NOT_POLICIES, kind)) return { exportable: false, needsCalls: false, reason: `${policy}: ${NOT_POLICIES[kind]}` };
+  if (Object.prototype.hasOwnProperty.call(NOT_IN_RUNTIME, kind)) return { exportable: false, needsCalls: true, reason: `${policy}: ${NOT_IN_RUNTIME[kind]}` };
+  if (Object.prototype.hasOwnProperty.call(WITH_CALLS, kind)) return { exportable: true, needsCalls: true, reason: `${policy}: ${WITH_CALLS[kind]}` };
+  return { exportable: true, needsCalls: false, reason: `${policy}: the streaming runtime applies it as the sweep measured it` };
 }
 
 /** Shorthand for `policyExportRule(policy).exportable`. */

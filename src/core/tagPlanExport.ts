@@ -5,12 +5,25 @@
  */
 import type { ExportedPolicy, ExportedTagPlan, SweepResult } from './types';
 import { checkMeasured, parseExportedPolicy, readExportEnvelope, toExportedPolicy } from './policyExport';
-import { tagPlanFallback } from './policyExportRule';
+import { policyExportRule, tagPlanFallback } from './policyExportRule';
 
 export const EXPORTED_TAG_PLAN_FORMAT = 'prompt-budget-tag-plan';
 export const EXPORTED_TAG_PLAN_VERSION = 1;
 /** The group of a request without tags (the sweep's name for untagged cases). */
 export const UNTAGGED_GROUP = '(untagged)';
+
+/** Why a plan cannot hold this policy: createTagStopper makes no model calls. */
+function planRefusal(policy: string): string | null {
+  const rule = policyExportRule(policy);
+  if (!rule.exportable) return rule.reason;
+  return rule.needsCalls ? `${policy}: a per-tag plan runs on createTagStopper, which makes no model calls; export a budget or probe policy on its own (createPolicyRun, or prompt-budget proxy)` : null;
+}
+
+function planPolicy(policy: string, result: SweepResult): ExportedPolicy {
+  const refused = planRefusal(policy);
+  if (refused) throw new Error(refused);
+  return toExportedPolicy(policy, result);
+}
 
 /**
  * Builds the per-tag plan of a finished sweep. Throws an Error with a readable message when the
@@ -20,12 +33,12 @@ export function exportTagPlan(result: SweepResult): ExportedTagPlan {
   const tb = result.tagBudgets;
   if (!tb) throw new Error('the sweep has no per-tag budgets: its cases need tags (at least two groups)');
   const byTag: Record<string, ExportedPolicy> = {};
-  for (const t of tb.perTag) byTag[t.tag] = toExportedPolicy(t.policy, result);
+  for (const t of tb.perTag) byTag[t.tag] = planPolicy(t.policy, result);
   return {
     format: EXPORTED_TAG_PLAN_FORMAT,
     version: EXPORTED_TAG_PLAN_VERSION,
     byTag,
-    fallback: toExportedPolicy(tagPlanFallback(tb), result),
+    fallback: planPolicy(tagPlanFallback(tb), result),
     measured: {
       cases: result.cases,
       em: tb.overall.em,
@@ -64,11 +77,13 @@ export function parseExportedTagPlan(json: unknown): { plan?: ExportedTagPlan; e
   const byTag: Record<string, ExportedPolicy> = {};
   for (const [tag, raw] of Object.entries(value.byTag)) {
     const parsed = parseExportedPolicy(raw);
-    if (!parsed.policy) return { error: `"byTag.${tag}": ${parsed.error}` };
+    const error = parsed.policy ? planRefusal(parsed.policy.policy) : parsed.error;
+    if (error || !parsed.policy) return { error: `"byTag.${tag}": ${error}` };
     byTag[tag] = parsed.policy;
   }
   const fallback = parseExportedPolicy(value.fallback);
-  if (!fallback.policy) return { error: `"fallback": ${fallback.error}` };
+  const fallbackError = fallback.policy ? planRefusal(fallback.policy.policy) : fallback.error;
+  if (fallbackError || !fallback.policy) return { error: `"fallback": ${fallbackError}` };
   const plan: ExportedTagPlan = { format: EXPORTED_TAG_PLAN_FORMAT, version: EXPORTED_TAG_PLAN_VERSION, byTag, fallback: fallback.policy };
   const measuredError = checkMeasured(value.measured, ['fallbackSavings']);
   if (measuredError) return { error: measuredError };

@@ -342,6 +342,23 @@ export interface ExportedPolicy {
   match: MatchConfig;
   /** What the sweep measured for this policy, when it was exported from a sweep. */
   measured?: MeasuredFigures;
+  /** `budget` and `probe` policies: the extra calls the runtime makes, shaped as `prompt-budget run` made them. */
+  calls?: PolicyCalls;
+  /** The model the policy was measured on; the proxy applies it to requests for this model only (all when absent). */
+  model?: string;
+}
+
+/** How the runtime makes a policy's extra calls: one `/completions` call whose prompt is `template` filled in. */
+export interface PolicyCalls {
+  endpoint: 'completions';
+  /** Prompt template with `{{prompt}}`, `{{system}}`, `{{user}}`, `{{trace}}`, `{{cue}}` (the request's messages, the kept trace, the cue). */
+  template: string;
+  /** Text after the trace (probe cue) or after the closed thinking (forced-answer cue). */
+  cue: string;
+  /** Budget policies: what closes the thinking before the cue. */
+  close?: string;
+  /** `max_tokens` of each call. */
+  maxTokens: number;
 }
 
 /** What a sweep measured for an exported policy or plan (fractions; tokens are output tokens). */

@@ -6,3 +6,7 @@ export { stopOpenAIStream, stopStream, type ChatCompletionChunkLike, type ChatDe
 export { parseExportedPolicy } from '../core/policyExport';
 export { parseExportedTagPlan, policyForTags } from '../core/tagPlanExport';
 export type { ExportedPolicy, ExportedTagPlan, PolicySpec, ExtractConfig, MatchConfig, EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from '../core/types';
+export { completionsClient, createPolicyRun, type CompleteFn, type CompletionResult, type CompletionsEndpoint, type PolicyRun, type PolicyRunOptions, type RunDecision } from './createPolicyRun';
+export { runChunks, runOpenAIStream, runStream, responseChunks, type RunStreamResult } from './runStreams';
+export type { ChatMessage } from '../core/live/promptTemplate';
+export type { PolicyCalls } from '../core/types';

@@ -111,6 +111,7 @@ export class PolicyTracker {
   ) {
     const rule = policyExportRule(policyName(spec));
     if (!rule.exportable) throw new Error(rule.reason);
+    if (rule.needsCalls) throw new Error(`prompt-budget: ${policyName(spec)} makes extra model calls; use createPolicyRun(policy, { complete }) (or prompt-budget proxy) instead of createStopper`);
     this.nextCheck = spec.kind === 'stability' || spec.kind === 'settled' ? spec.every : 0;
     this.markerSet = spec.kind === 'marker' ? markerSet(spec.markers ?? DEFAULT_MARKERS, source.trace.thinkingTags) : null;
     this.markers = this.markerSet ? new MarkerWatch(this.markerSet.all) : null;

@@ -53,7 +53,7 @@ export function exportButton(row: SweepRow, key: string, ctx: SectionContext): H
     { class: 'toolbar' },
     button(`Export ${row.label} for production…`, key, () => ctx.send({ type: 'exportPolicy', policy: row.policy }), {
       class: 'secondary',
-      title: `Write ${row.policy} as JSON for createStopper() in prompt-budget/runtime, or as a ready-to-paste snippet`,
+      title: `Write ${row.policy} as JSON for ${rule.needsCalls ? 'createPolicyRun() or prompt-budget proxy' : 'createStopper()'} in prompt-budget/runtime, or as a ready-to-paste snippet`,
     }),
   );
 }

@@ -136,9 +136,10 @@ describe('cli export', function () {
       assert.equal(exportedPolicyText(fromSweep, 'js'), cliJs.out, policy);
       assert.equal(exportedPolicyText(fromSweep, 'ts'), policySnippet(fromSweep, 'ts'));
     }
-    // Offline, without recorded probes, the sweep skips probe policies; a live sweep has their rows.
+    // Offline, without recorded probes, the sweep skips probe policies; a live sweep has their rows, exported with their calls.
     const live = { ...sweep, rows: [...sweep.rows, { ...sweep.rows[1], policy: 'probe:32x2' }] };
-    assert.throws(() => exportFromSweep(live, 'probe:32x2'), /probe policies need extra model calls/);
+    assert.equal(exportFromSweep(live, 'probe:32x2').calls?.maxTokens, 16);
+    assert.throws(() => exportFromSweep(sweep, 'probe:32x2'), /probe:32x2 was not in the sweep/);
     assert.throws(() => exportFromSweep(sweep, 'cutoff:999'), /cutoff:999 was not in the sweep; evaluated: full, /);
   });
 
@@ -177,7 +178,7 @@ describe('cli export', function () {
   it('bad usage exits 2 with a reason', async () => {
     const cases: [string[], RegExp][] = [
       [['export', gsm8k], /export needs --policy/],
-      [['export', '--policy', 'probe:32x2', gsm8k], /probe policies need extra model calls/],
+      [['export', '--policy', 'probe:32x2', gsm8k], /--policy probe:32x2 could not be measured on this test set: probe policies \(probe:32x2\) need recorded probes/],
       [['export', '--policy', 'cutof:3', gsm8k], /--policy: unknown policy "cutof:3"/],
       [['export', '--policy', 'cutoff:64'], /export measures the policy on a test set/],
       [['export', '--policy', 'cutoff:64', '--lang', 'py', '--snippet', gsm8k], /--lang py: expected ts or js/],

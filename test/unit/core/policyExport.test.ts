@@ -37,10 +37,26 @@ describe('core/policyExport', () => {
     assert.equal(toExportedPolicy({ kind: 'cutoff', tokens: 64 }, SETTINGS).policy, 'cutoff:64');
   });
 
-  it('refuses probe policies and unknown names with the reason', () => {
+  it('writes the extra calls of budget and probe policies (run’s defaults, or what run was given) and refuses unknown names', () => {
     assert.equal(runtimeUnsupported({ kind: 'cutoff', tokens: 8 }), null);
-    assert.match(runtimeUnsupported({ kind: 'probe', every: 8, agree: 2 }) ?? '', /^probe:8x2: probe policies need extra model calls/);
-    assert.throws(() => toExportedPolicy('probe:8x2', SETTINGS), /streaming runtime cannot apply them/);
+    assert.equal(runtimeUnsupported({ kind: 'probe', every: 8, agree: 2 }), null);
+    const budget = toExportedPolicy('budget:512', { ...SETTINGS, model: 'qwen3' });
+    assert.deepEqual(budget.calls, { endpoint: 'completions', template: '{{prompt}}\n\n{{trace}}{{cue}}', cue: '**Final Answer**: \\boxed{', close: '\n</think>\n\n', maxTokens: 32 });
+    assert.equal(budget.model, 'qwen3');
+    const probe = toExportedPolicy('probe:8x2', { ...SETTINGS, calls: { cue: 'Answer: ', maxTokens: 4 } });
+    assert.deepEqual(probe.calls, { endpoint: 'completions', template: '{{prompt}}\n\n{{trace}}{{cue}}', cue: 'Answer: ', maxTokens: 4 });
+    assert.deepEqual(parseExportedPolicy(JSON.stringify(budget)), { policy: budget });
+    assert.deepEqual(parseExportedPolicy(probe), { policy: probe });
+    // A hand-written budget policy without calls gets run's defaults; calls on a text policy are a mistake.
+    const { calls: _drop, ...bare } = budget;
+    assert.deepEqual(parseExportedPolicy(bare).policy?.calls, budget.calls);
+    assert.equal(toExportedPolicy('cutoff:8', SETTINGS).calls, undefined);
+    const bad = (patch: Record<string, unknown>): string | undefined => parseExportedPolicy({ ...budget, ...patch }).error;
+    assert.equal(bad({ calls: { ...budget.calls, maxTokens: 0 } }), '"calls.maxTokens" must be a positive integer');
+    assert.equal(bad({ calls: { endpoint: 'chat' } }), '"calls.endpoint" must be "completions" (got "chat")');
+    assert.equal(bad({ calls: { cue: 'x', prompt: 'y' } }), '"calls" has unknown field prompt');
+    assert.equal(bad({ model: 3 }), '"model" must be a non-empty string');
+    assert.equal(parseExportedPolicy({ ...toExportedPolicy('cutoff:8', SETTINGS), calls: {} }).error, '"calls" is only for budget and probe policies (cutoff:8 makes no extra calls)');
     assert.throws(() => toExportedPolicy('early', SETTINGS), /unknown policy "early"/);
   });
 

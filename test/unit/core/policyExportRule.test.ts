@@ -11,15 +11,16 @@ const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { p
 const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
 
 describe('policyExportRule', () => {
-  it('refuses probe policies with the reason every surface shows, and accepts the rest', () => {
+  it('exports budget and probe policies as calling policies, refuses arms, and accepts the rest', () => {
     assert.deepEqual(policyExportRule('probe:32x2'), {
-      exportable: false,
-      reason: 'probe:32x2: probe policies need extra model calls, so the streaming runtime cannot apply them; export a cutoff, stability or marker policy',
+      exportable: true,
+      needsCalls: true,
+      reason: 'probe:32x2: the runtime asks the model for its answer every N tokens (one short /completions call each) and stops when the probes agree; give it complete() or an endpoint, or use prompt-budget proxy',
     });
-    assert.deepEqual(
-      NAMES.filter((n) => !isRuntimePolicy(n)),
-      ['probe:32x2', 'probe:64x3'],
-    );
+    assert.equal(policyExportRule('budget:512').needsCalls, true);
+    assert.deepEqual(policyExportRule('arm:low'), { exportable: false, needsCalls: false, reason: 'arm:low: an arm is a provider setting sent with every request, not a stop policy; set its request fields in your client instead' });
+    assert.deepEqual(NAMES.filter((n) => !isRuntimePolicy(n)), []);
+    assert.deepEqual(NAMES.filter((n) => policyExportRule(n).needsCalls), ['probe:32x2', 'probe:64x3']);
     for (const name of NAMES.filter(isRuntimePolicy)) assert.match(policyExportRule(name).reason, new RegExp(`^${name}: `));
   });
 

@@ -49,7 +49,7 @@ describe('per-tag plan export', () => {
     assert.equal(tagPlanDiffers(budgets([['easy', 'marker:0'], ['hard', 'marker:0']], 'marker:0')), false);
     assert.equal(tagPlanDiffers(null), false);
     assert.throws(() => exportTagPlan(sweepWith(null)), /no per-tag budgets/);
-    assert.throws(() => exportTagPlan(sweepWith(budgets([['easy', 'probe:32x2']], 'marker:0'))), /probe policies need extra model calls/);
+    assert.throws(() => exportTagPlan(sweepWith(budgets([['easy', 'probe:32x2']], 'marker:0'))), /probe:32x2: a per-tag plan runs on createTagStopper, which makes no model calls/);
   });
 
   it('reads back what it writes and names what is wrong', () => {
@@ -63,7 +63,7 @@ describe('per-tag plan export', () => {
       [{ ...p, byTags: {} }, /unknown field: byTags/],
       [{ ...p, byTag: {} }, /"byTag" must map each tag/],
       [{ ...p, byTag: { ...p.byTag, hard: { ...p.byTag.hard, encoding: 'p50k_base' } } }, /"byTag.hard": "encoding" must be/],
-      [{ ...p, fallback: { ...p.fallback, policy: 'probe:32x2', spec: undefined } }, /"fallback": probe:32x2: probe policies/],
+      [{ ...p, fallback: { ...p.fallback, policy: 'probe:32x2', spec: undefined } }, /"fallback": probe:32x2: a per-tag plan runs on createTagStopper/],
       [{ ...p, measured: { ...p.measured, savings: '40%' } }, /"measured.savings" must be a number/],
     ];
     for (const [value, message] of bad) assert.match(parseExportedTagPlan(value).error ?? '', message, JSON.stringify(value).slice(0, 80));

@@ -55,6 +55,8 @@ describe('lint: layer rules (eslint.layers.mjs)', function () {
       ['src/extension/x.ts', `import * as vscode from 'vscode';\nimport { a } from '../shared/format';\nimport type { B } from '../worker/workerProtocol';`],
       ['src/webview/x.ts', `import type { SweepRow } from '../core/types';\nimport { a } from '../shared/format';`],
       ['src/runtime/x.ts', `import { a } from '../core/policies';`],
+      // The proxy server (a Node adapter) runs the runtime's policy runs.
+      ['src/node/x.ts', `import { a } from '../runtime/createPolicyRun';\nimport { b } from '../core/policies';`],
       // The one exception: the pure number formatter is shared by the CLI and the UI.
       ['src/shared/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],
       ['src/webview/x.ts', `import { formatP } from '../core/format';\nexport const f = formatP;`],

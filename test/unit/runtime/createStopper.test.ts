@@ -74,7 +74,7 @@ describe('runtime/createStopper', () => {
       [{ ...policy('cutoff:8'), version: 2 }, /unsupported "version" 2/],
       [{ ...policy('cutoff:8'), policy: 'cutoff:0' }, /"policy": policy "cutoff:0"/],
       [{ ...policy('cutoff:8'), spec: { kind: 'cutoff', tokens: 9 } }, /"spec.tokens" is 9 but "policy" cutoff:8 says 8/],
-      [{ ...policy('cutoff:8'), policy: 'probe:32x2', spec: undefined }, /probe policies need extra model calls/],
+      [{ ...policy('cutoff:8'), policy: 'probe:32x2', spec: undefined }, /probe:32x2 makes extra model calls; use createPolicyRun/],
       [{ ...policy('cutoff:8'), encoding: 'p50k_base' }, /"encoding" must be "o200k_base", "cl100k_base" or "huggingface"/],
       [{ ...policy('cutoff:8'), extract: { preset: 'regex', pattern: '(' } }, /"extract": invalid regex/],
       [{ ...policy('cutoff:8'), budget: 3 }, /unknown field: budget/],

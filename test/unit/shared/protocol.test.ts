@@ -23,7 +23,7 @@ describe('webview protocol', () => {
       assert.ok(spec, name);
       assert.equal(isRuntimePolicy(name), runtimeUnsupported(spec) === null, name);
     }
-    assert.deepEqual(names.filter((n) => !isRuntimePolicy(n)), ['probe:32x2', 'probe:64x3']);
+    assert.deepEqual(names.filter((n) => !isRuntimePolicy(n)), []);
   });
 
   it('restores the panel state only when it is complete', () => {

@@ -1,0 +1,147 @@
+// Parity of the runtime's calling policies (and of the proxy) with the sweep: `run --budgets --probe-every` records forced answers and probes
+// from a loopback reasoning server, `sweep --cases` replays them; the runtime streams the same server and makes its own calls.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
+import { runCommand } from '../../../src/cli/runCommand';
+import type { CliIo } from '../../../src/cli/io';
+import { toExportedPolicy } from '../../../src/core/policyExport';
+import { completionsClient, createPolicyRun, createStopper, runStream, type CompleteFn } from '../../../src/runtime';
+import OpenAI from 'openai';
+import { startProxy } from '../../../src/node/proxyServer';
+import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+
+const N = 8;
+const BUDGETS = [512, 2048, 4096];
+const PROBE_EVERY = 512;
+const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, 'cutoff:1024'];
+const SETTINGS = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'numeric' } } as const;
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
+  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
+  return { code, out, err };
+}
+
+type CaseJson = { id: string; policies: Record<string, { answer: string | null; stopToken: number; reason: string }> };
+
+describe('runtime createPolicyRun: budget and probe policies make the sweep decisions', function () {
+  this.timeout(300_000);
+  const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
+  let server: MockServer;
+  let dir: string;
+  let cases: CaseJson[];
+
+  before(async () => {
+    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'pb-policy-run-'));
+    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+    const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--probe-every', String(PROBE_EVERY)], dir);
+    assert.equal(run.code, 0, run.err);
+    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', POLICIES.join(','), '--extract', 'boxed', '--match', 'numeric', '--format', 'json', '--cases'], dir);
+    assert.equal(sweep.code, 0, sweep.err);
+    cases = (JSON.parse(sweep.out) as { caseResults: CaseJson[] }).caseResults;
+    assert.equal(cases.length, N);
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Streams the case's generation from the server through a run of `name`; counts the server's requests it caused. */
+  async function runCase(name: string, i: number, complete?: CompleteFn) {
+    const messages = [{ role: 'user' as const, content: rows[i].question }];
+    const run = createPolicyRun(toExportedPolicy(name, SETTINGS), { complete: complete ?? completionsClient({ baseURL: server.baseUrl, model: 'mock' }), messages });
+    const abort = new AbortController();
+    const res = await fetch(`${server.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock', messages, stream: true, max_tokens: 100000 }),
+      signal: abort.signal,
+    });
+    return runStream(res, run, { abort });
+  }
+
+  for (const name of POLICIES) {
+    it(`${name}: the same stop token and answer as the sweep on every case`, async () => {
+      let stoppedEarly = 0;
+      let calls = 0;
+      for (let i = 0; i < N; i++) {
+        const want = cases.find((c) => c.id === rows[i].id)?.policies[name];
+        assert.ok(want, `${rows[i].id}: ${name} in the sweep`);
+        server.resetLog();
+        const got = await runCase(name, i);
+        assert.deepEqual({ answer: got.decision.answer ?? null, tokens: got.decision.tokens }, { answer: want.answer, tokens: want.stopToken }, `${rows[i].id} ${name}: sweep says ${want.reason}; runtime ${got.decision.reason}`);
+        // A probe decision may land after the stream ended (the stream is fast), so count decisions, not aborts.
+        if (got.decision.stop) stoppedEarly++;
+        calls += server.requests.filter((q) => q.path === '/v1/completions').length;
+        if (name.startsWith('budget:') && got.decision.forced) {
+          // The forced answer is what the server answers for the prompt + the first K thinking tokens, closed.
+          assert.equal(got.aborted, true);
+          assert.match(got.decision.forced.prompt, /\n<\/think>\n\n\*\*Final Answer\*\*: \\boxed\{$/);
+          assert.equal(got.decision.answer, mockProbeAnswer(rows[i], got.text));
+          assert.equal(got.text.startsWith('<think>'), true);
+        }
+      }
+      if (name.startsWith('budget:')) {
+        const k = Number(name.slice('budget:'.length));
+        // Exactly one forced-answer call per case whose thinking is longer than K, as in `run --budgets`.
+        const longer = cases.filter((c) => /forced answer/.test(c.policies[name].reason)).length;
+        assert.equal(calls, longer, `${name}: one call per cut thinking`);
+        assert.equal(stoppedEarly, longer);
+        if (k === 512) assert.ok(longer >= N - 1, `budget:512 cuts (nearly) every thinking (${longer} of ${N})`);
+      }
+      if (name.startsWith('probe:')) {
+        const agreed = cases.filter((c) => /probes agreed/.test(c.policies[name].reason)).length;
+        assert.ok(agreed >= N / 2, `${name}: probes agree on most cases (${agreed})`);
+        assert.equal(stoppedEarly, agreed);
+        assert.ok(calls > 0, 'probes were asked');
+      }
+    });
+  }
+
+  it('the proxy makes the same decisions: every policy, every case, through the openai SDK', async () => {
+    for (const name of POLICIES) {
+      const proxy = await startProxy({ upstream: server.baseUrl, policy: toExportedPolicy(name, SETTINGS) });
+      try {
+        const client = new OpenAI({ baseURL: proxy.url, apiKey: 'unused', maxRetries: 0 });
+        for (let i = 0; i < N; i++) {
+          const want = cases.find((c) => c.id === rows[i].id)?.policies[name];
+          assert.ok(want);
+          const r = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: rows[i].question }], max_tokens: 100000 });
+          const info = (r as unknown as { prompt_budget: { answer: string | null; tokens: number } }).prompt_budget;
+          assert.deepEqual({ answer: info.answer, tokens: info.tokens }, { answer: want.answer, tokens: want.stopToken }, `${rows[i].id} ${name} via the proxy`);
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
+
+  it('budget: no call and the model’s own answer when the thinking fits, and a failing call is an error', async () => {
+    const full = cases.map((c) => c.policies['budget:4096']);
+    const within = full.findIndex((p) => /within the budget/.test(p.reason));
+    assert.ok(within >= 0, 'some case thinks less than 4096 tokens');
+    let called = 0;
+    const got = await runCase('budget:4096', within, () => {
+      called++;
+      return Promise.resolve({ text: '' });
+    });
+    assert.equal(called, 0);
+    assert.equal(got.aborted, false);
+    assert.equal(got.decision.answer, full[within].answer);
+    await assert.rejects(
+      runCase('budget:512', 0, () => Promise.reject(new Error('upstream down'))),
+      /upstream down/,
+    );
+  });
+
+  it('refuses a calling policy without a way to call, and createStopper points at createPolicyRun', () => {
+    assert.throws(() => createPolicyRun(toExportedPolicy('budget:512', SETTINGS)), /budget:512 makes extra model calls: pass \{ complete \}/);
+    assert.throws(() => createStopper(toExportedPolicy('probe:32x2', SETTINGS)), /use createPolicyRun/);
+  });
+});
