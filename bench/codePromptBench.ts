@@ -16,7 +16,7 @@ export interface CodePromptKeystrokeFigures {
   insideLiteral: { keystrokes: number; medianMs: number };
   /** Keystrokes inside a name or another literal: the tree keeps its shape, its statement is re-classified, no parser. */
   insideToken: { keystrokes: number; medianMs: number };
-  /** Keystrokes between tokens (a space before a string): tree-sitter edit + incremental re-parse + changed ranges. */
+  /** Keystrokes that change the structure (a line break inside a list): tree-sitter edit + incremental re-parse + changed ranges. */
   reparsed: { keystrokes: number; medianMs: number; minMs: number };
   fullMedianMs: number;
   /** full median / incremental median. */
@@ -74,15 +74,16 @@ export async function benchCodePromptKeystrokes(keystrokes = 400): Promise<CodeP
   const rand = (): number => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647;
   const typed = 'abcdefghijklmnopqrstuvwxyz   ,.';
   // Most keystrokes land inside a prompt literal (typing a prompt); the rest go into a constant's
-  // name, a path literal, or between two tokens (which needs the parser), so the file stays valid.
+  // name, a path literal (neither needs the parser), or a line break inside a list (which does),
+  // so the file stays valid.
   const after = (re: RegExp): number[] => [...text.matchAll(re)].map((m) => (m.index ?? 0) + m[0].length);
-  const kinds = [after(/assistant number \d+\. /g), after(/DATA_PATH_/g), after(/\/var\/data\//g), after(/QUERY_\d+ = /g)];
+  const kinds = [after(/assistant number \d+\. /g), after(/DATA_PATH_/g), after(/\/var\/data\//g), after(/messages = \[/g)];
   for (let k = 0; k < keystrokes; k++) {
     const r = rand();
     const kind = r < 0.7 ? 0 : r < 0.8 ? 1 : r < 0.9 ? 2 : 3;
     const list = kinds[kind];
     const at = list[Math.floor(rand() * list.length)];
-    const ch = kind === 0 ? typed[Math.floor(rand() * typed.length)] : kind === 3 ? ' ' : 'x';
+    const ch = kind === 0 ? typed[Math.floor(rand() * typed.length)] : kind === 3 ? '\n' : 'x';
     text = text.slice(0, at) + ch + text.slice(at);
     for (const positions of kinds) for (let a = 0; a < positions.length; a++) if (positions[a] >= at) positions[a]++;
     const t0 = performance.now();

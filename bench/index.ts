@@ -67,7 +67,7 @@ async function mainBench(): Promise<void> {
   console.log(`all | ${code.keystrokes} | ${code.incrementalMedianMs}`);
   console.log(`inside a prompt literal (no parser) | ${code.insideLiteral.keystrokes} | ${code.insideLiteral.medianMs}`);
   console.log(`inside a name or another literal (no parser) | ${code.insideToken.keystrokes} | ${code.insideToken.medianMs}`);
-  console.log(`between tokens (incremental re-parse) | ${code.reparsed.keystrokes} | ${code.reparsed.medianMs}`);
+  console.log(`a line break inside a list (incremental re-parse) | ${code.reparsed.keystrokes} | ${code.reparsed.medianMs}`);
   console.log(`full re-parse, classification and count | ${code.keystrokes} | ${code.fullMedianMs}`);
   console.log(`incremental re-parse / full: ${(code.reparsed.medianMs / code.fullMedianMs).toFixed(3)}; every result equal to the full one: ${code.exact}`);
 

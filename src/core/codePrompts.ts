@@ -466,6 +466,28 @@ export function lexicalEditSpan(node: SyntaxNode, change: TextChange, before: st
   return { start: body.start, oldEnd: body.end, newEnd: body.end + delta };
 }
 
+/** Node types whose insides a space changes: literals, placeholders, comments and JSX. */
+const SPACE_SENSITIVE = /^(string|template_string|interpolation|template_substitution|comment|regex|jsx_|string_content|string_fragment)/;
+
+/**
+ * True when the edit only inserts spaces or tabs between two tokens, after other code on the same
+ * line (not an indentation, not after a line continuation): the tree keeps its shape. `nodes` are
+ * the smallest nodes at the edit and just before it, in the tree of `before`.
+ */
+export function insertsSpaceBetweenTokens(nodes: readonly SyntaxNode[], change: TextChange, before: string, after: string): boolean {
+  if (change.oldEnd !== change.start || !/^[ \t]+$/.test(after.slice(change.start, change.newEnd))) return false;
+  const lineStart = before.lastIndexOf('\n', change.start - 1) + 1;
+  if (!/\S/.test(before.slice(lineStart, change.start)) || before.charAt(change.start - 1) === '\\') return false;
+  for (const node of nodes) {
+    if (node.children.length === 0 && node.startIndex < change.start && change.start < node.endIndex) return false;
+    // Only nodes the space lands inside count (a literal right after it is not changed).
+    for (let n: SyntaxNode | null = node, depth = 0; n && depth < 8; n = n.parent, depth++) {
+      if (n.type === 'ERROR' || (SPACE_SENSITIVE.test(n.type) && n.startIndex < change.start && change.start < n.endIndex)) return false;
+    }
+  }
+  return true;
+}
+
 /** The smallest change turning `before` into `after`, as UTF-16 offsets. */
 export interface TextChange {
   start: number;

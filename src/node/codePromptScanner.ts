@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import type { ChunkCountFn, TokenCount } from '../core/incrementalCounter';
-import { classifyLiterals, diffText, editInsideLiteral, lexicalEditSpan, lineStarts, mergePrompts, positionOf, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
+import { classifyLiterals, diffText, editInsideLiteral, insertsSpaceBetweenTokens, lexicalEditSpan, lineStarts, mergePrompts, positionOf, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
 
 const GRAMMARS: Record<CodeLanguage, { file: string; pkg: string; query: string }> = {
   python: { file: 'tree-sitter-python.wasm', pkg: 'tree-sitter-python', query: '(string) @s' },
@@ -141,7 +141,9 @@ export class CodePromptScanner {
     if (span || change.start === 0) return span;
     // Typing at the end of a name: the name is the leaf just before the edit.
     const before = at(change.start - 1);
-    return before ? lexicalEditSpan(before, change, this.source, text) : undefined;
+    const named = before ? lexicalEditSpan(before, change, this.source, text) : undefined;
+    if (named) return named;
+    return here && before && insertsSpaceBetweenTokens([here, before], change, this.source, text) ? change : undefined;
   }
 
   /** Parses from scratch (first call, or when the tree could not be reused). */

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEscapes, dedent, diffText, editInsideLiteral, isProse, lexicalEditSpan, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt, type SyntaxNode } from '../../../src/core/codePrompts';
+import { decodeEscapes, dedent, diffText, editInsideLiteral, insertsSpaceBetweenTokens, isProse, lexicalEditSpan, languageForFile, languageForId, lineStarts, mergePrompts, nameWords, notPromptReason, positionOf, type CodeLanguage, type CodePrompt, type SyntaxNode } from '../../../src/core/codePrompts';
 import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'code');
@@ -206,6 +206,24 @@ describe('codePrompts: edits', () => {
     for (const ins of ['"', '{', '\\', '$', '\n']) assert.equal(span(src, content, 14, ins), undefined, JSON.stringify(ins));
     assert.equal(span('x = "a\\nb"\n', leaf('string_content', 5, 9, leaf('string', 4, 10)), 8, 'c'), undefined, 'next to an escape');
     assert.equal(span('x = f"{1}"\n', leaf('integer', 7, 8, leaf('interpolation', 6, 9, leaf('string', 4, 10))), 8, '2'), undefined, 'inside a placeholder');
+  });
+
+  it('insertsSpaceBetweenTokens: a space after code on the line, between tokens; not an indentation, inside a token, a literal or after a continuation', () => {
+    const node = (type: string, startIndex: number, endIndex: number, parent: SyntaxNode | null = null, leaf = true): SyntaxNode => ({ type, startIndex, endIndex, parent, children: leaf ? [] : [null], hasError: false, childForFieldName: () => null });
+    const check = (before: string, at: number, ins: string, nodes: SyntaxNode[]): boolean => {
+      const after = before.slice(0, at) + ins + before.slice(at);
+      return insertsSpaceBetweenTokens(nodes, diffText(before, after)!, before, after);
+    };
+    const src = 'x =1\n';
+    const call = node('assignment', 0, 4, null, false);
+    assert.equal(check(src, 3, ' ', [node('integer', 3, 4, call), node('=', 2, 3, call)]), true);
+    assert.equal(check(src, 3, '\t', [node('integer', 3, 4, call), node('=', 2, 3, call)]), true);
+    assert.equal(check(src, 3, 'x', [node('integer', 3, 4, call), node('=', 2, 3, call)]), false, 'not a space');
+    assert.equal(check(src, 0, ' ', [node('identifier', 0, 1, call), call]), false, 'an indentation');
+    assert.equal(check('xy =1\n', 1, ' ', [node('identifier', 0, 2, call), node('identifier', 0, 2, call)]), false, 'inside a token');
+    const str = node('string', 2, 7, call, false);
+    assert.equal(check('x="ab"\n', 4, ' ', [node('string_content', 3, 5, str), node('string_content', 3, 5, str)]), false, 'inside a literal');
+    assert.equal(check('x = 1 + \\\n  2\n', 9, ' ', [call, call]), false, 'after a line continuation');
   });
 
   it('positionOf gives 1-based line and column', () => {

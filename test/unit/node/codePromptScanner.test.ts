@@ -52,8 +52,8 @@ const KEYWORDS = new Set('def return import from const let export function if el
 const WORD_SNIPPETS = ['x', 'prompt', '_', 'System', '2', 'if', 'string', 'type', 'content', 'Template', ''];
 
 /**
- * Edits inside names and inside literals of every kind (typing that skips the parser when the tree
- * keeps its shape): after each, the incremental prompts must equal a fresh parse's. Returns how many
+ * Edits inside names, inside literals of every kind and spaces between tokens (typing that skips
+ * the parser when the tree keeps its shape): after each, the incremental prompts must equal a fresh parse's. Returns how many
  * skipped the parser.
  */
 async function checkTokenEdits(file: string, language: CodeLanguage, seed: number, steps: number): Promise<number> {
@@ -64,7 +64,19 @@ async function checkTokenEdits(file: string, language: CodeLanguage, seed: numbe
   try {
     scanner.update(text);
     for (let step = 0; step < steps; step++) {
-      const inName = rand() < 0.6;
+      const pick = rand();
+      if (pick < 0.2) {
+        // A space or tab after an operator, a comma or a bracket: between tokens, or inside a literal.
+        const spots = [...text.matchAll(/[=,(+:]/g)].map((m) => (m.index ?? 0) + 1);
+        const at = spots[Math.floor(rand() * spots.length)];
+        const ins = rand() < 0.8 ? ' ' : '\t ';
+        text = text.slice(0, at) + ins + text.slice(at);
+        const got = scanner.update(text);
+        if (!got.parsed) unparsed++;
+        assert.deepEqual(got.prompts, await scanCodePrompts(text, language, OPTIONS), `${file} seed ${seed} step ${step}: insert ${JSON.stringify(ins)} at ${at}`);
+        continue;
+      }
+      const inName = pick < 0.65;
       const words = [...text.matchAll(inName ? /[A-Za-z_][A-Za-z0-9_]*/g : /(["'])[\w ./:-]+\1/g)].filter((m) => !KEYWORDS.has(m[0]));
       const w = words[Math.floor(rand() * words.length)];
       // Inside the token (after its first character, before a literal's closing quote), as typing there would be.
@@ -108,6 +120,11 @@ describe('CodePromptScanner: incremental updates equal a fresh parse', () => {
       }
       const last = scanner.update(text).prompts;
       assert.deepEqual(last.map((p) => [p.text, p.reason]), [['Be brief and kind.', 'assigned to GREETING_PROMPT']]);
+      // A space between tokens keeps the tree's shape too.
+      text = text.replace('GREETING_PROMPT =', 'GREETING_PROMPT = ');
+      const spaced = scanner.update(text);
+      assert.equal(spaced.parsed, false);
+      assert.deepEqual(spaced.prompts, await scanCodePrompts(text, 'python', OPTIONS));
       // A name becoming a keyword needs the parser.
       text = text.replace('SYSTEM =', 'i =');
       scanner.update(text);
