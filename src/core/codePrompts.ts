@@ -419,6 +419,74 @@ export function editInsideLiteral(prompt: CodePrompt, change: TextChange, before
   return { ...prompt, end: prompt.end + delta, text, reason, body: next };
 }
 
+/** Leaf node types that are a name; renaming one keeps the parse tree's shape unless it becomes a keyword. */
+const IDENTIFIER_TYPES = new Set(['identifier', 'property_identifier', 'shorthand_property_identifier', 'shorthand_property_identifier_pattern', 'type_identifier', 'field_identifier', 'private_property_identifier', 'statement_identifier']);
+
+/** Words the grammars read as keywords somewhere (contextual ones included, and TypeScript's predefined types). */
+const KEYWORDS = new Set(
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type print exec _ ' +
+    'abstract accessor any arguments asserts bigint boolean const debugger declare default delete do enum export extends false function get implements infer instanceof interface keyof let meta module namespace never new null number object of override package private protected public readonly require satisfies set static string super switch symbol target this throw true typeof undefined unique unknown var void constructor'
+  ).split(' '),
+);
+
+/**
+ * When an edit only changes the characters of one token — a name that stays a name (not a keyword),
+ * or a literal's text without quotes, escapes or placeholders — the parse tree keeps its shape and
+ * the parser can be skipped. Returns the edit widened to that whole token (so the edited tree's
+ * node spans it exactly), or undefined when the parser is needed. `node` is the leaf at the edit
+ * in the tree of `before`.
+ */
+export function lexicalEditSpan(node: SyntaxNode, change: TextChange, before: string, after: string): TextChange | undefined {
+  const removed = before.slice(change.start, change.oldEnd);
+  const inserted = after.slice(change.start, change.newEnd);
+  const delta = change.newEnd - change.oldEnd;
+  if (IDENTIFIER_TYPES.has(node.type) && node.children.length === 0) {
+    if (node.startIndex > change.start || change.oldEnd > node.endIndex || node.parent?.type.startsWith('jsx_')) return undefined;
+    if (!/^[A-Za-z0-9_]*$/.test(removed + inserted)) return undefined;
+    const word = after.slice(node.startIndex, node.endIndex + delta);
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(word) || KEYWORDS.has(word) || KEYWORDS.has(before.slice(node.startIndex, node.endIndex))) return undefined;
+    const joins = /[\p{L}\p{N}_$"'`\\]/u;
+    if (joins.test(after.charAt(node.startIndex - 1)) || joins.test(after.charAt(node.endIndex + delta))) return undefined;
+    return { start: node.startIndex, oldEnd: node.endIndex, newEnd: node.endIndex + delta };
+  }
+  let literal: SyntaxNode | null = node;
+  for (let depth = 0; literal && depth < 4 && !LITERAL_TYPES.includes(literal.type); depth++) {
+    if (literal.type === 'interpolation' || literal.type === 'template_substitution') return undefined;
+    literal = literal.parent;
+  }
+  if (!literal || !LITERAL_TYPES.includes(literal.type) || literal.hasError || literal.parent?.type === 'ERROR') return undefined;
+  const { body } = literalContent(before, literal);
+  if (change.start < body.start || change.oldEnd > body.end || body.end >= literal.endIndex) return undefined;
+  if (STRUCTURAL.test(removed) || STRUCTURAL.test(inserted)) return undefined;
+  if (!body.multiline && /[\r\n\u2028\u2029]/.test(removed + inserted)) return undefined;
+  // Near an escape sequence an edit can change what the escape reads.
+  if (before.slice(Math.max(body.start, change.start - 10), change.start).includes('\\')) return undefined;
+  return { start: body.start, oldEnd: body.end, newEnd: body.end + delta };
+}
+
+/** Node types whose insides a space changes: literals, placeholders, comments and JSX. */
+const SPACE_SENSITIVE = /^(string|template_string|interpolation|template_substitution|comment|regex|jsx_|string_content|string_fragment)/;
+
+/**
+ * True when the edit only inserts spaces or tabs between two tokens, after other code on the same
+ * line (not an indentation, not after a line continuation): the tree keeps its shape. `nodes` are
+ * the smallest nodes at the edit and just before it, in the tree of `before`.
+ */
+export function insertsSpaceBetweenTokens(nodes: readonly SyntaxNode[], change: TextChange, before: string, after: string): boolean {
+  if (change.oldEnd !== change.start || !/^[ \t]+$/.test(after.slice(change.start, change.newEnd))) return false;
+  const lineStart = before.lastIndexOf('\n', change.start - 1) + 1;
+  if (!/\S/.test(before.slice(lineStart, change.start)) || before.charAt(change.start - 1) === '\\') return false;
+  for (const node of nodes) {
+    if (node.children.length === 0 && node.startIndex < change.start && change.start < node.endIndex) return false;
+    // Only nodes the space lands inside count (a literal right after it is not changed).
+    for (let n: SyntaxNode | null = node, depth = 0; n && depth < 8; n = n.parent, depth++) {
+      if (n.type === 'ERROR' || (SPACE_SENSITIVE.test(n.type) && n.startIndex < change.start && change.start < n.endIndex)) return false;
+    }
+  }
+  return true;
+}
+
 /** The smallest change turning `before` into `after`, as UTF-16 offsets. */
 export interface TextChange {
   start: number;
@@ -426,14 +494,21 @@ export interface TextChange {
   newEnd: number;
 }
 
+const DIFF_BLOCK = 256;
+
 /** Finds the changed region by the common prefix and suffix (one keystroke gives a tiny region). */
 export function diffText(before: string, after: string): TextChange | undefined {
   if (before === after) return undefined;
   const max = Math.min(before.length, after.length);
+  // Whole blocks first (a string comparison is far faster than a loop over char codes), then characters.
   let start = 0;
+  while (start + DIFF_BLOCK <= max && before.slice(start, start + DIFF_BLOCK) === after.slice(start, start + DIFF_BLOCK)) start += DIFF_BLOCK;
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let tail = 0;
-  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  const b = before.length;
+  const a = after.length;
+  while (tail + DIFF_BLOCK <= max - start && before.slice(b - tail - DIFF_BLOCK, b - tail) === after.slice(a - tail - DIFF_BLOCK, a - tail)) tail += DIFF_BLOCK;
+  while (tail < max - start && before.charCodeAt(b - 1 - tail) === after.charCodeAt(a - 1 - tail)) tail++;
   return { start, oldEnd: before.length - tail, newEnd: after.length - tail };
 }
 

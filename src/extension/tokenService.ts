@@ -5,7 +5,8 @@ import { isEncodingName } from '../core/encodingNames';
 import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
-import type { CodePromptCount, DocumentCount } from '../worker/workerProtocol';
+import type { AsSentCount, CodePromptCount, DocumentCount } from '../worker/workerProtocol';
+import { asSentTarget, parseFrontMatter } from '../core/promptFrontMatter';
 import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
@@ -25,8 +26,16 @@ export interface Counting {
 /** The counted prompt literals of one version of a code document. */
 export interface CountedCode {
   prompts: CodePromptCount[];
-  encoding: EncodingName;
+  /** What counted: the encoding, or the Hugging Face tokenizer's name. */
+  encoding: string;
   version: number;
+}
+
+/** A prompt file's tokens as sent (its front matter or the config named the model), for one document version. */
+export interface CountedAsSent extends AsSentCount {
+  /** Where the model came from (`front matter tokenizer`, `promptbudget.json tokenizer`…). */
+  source: string;
+  role: 'system' | 'user';
 }
 
 /**
@@ -36,7 +45,7 @@ export interface CountedCode {
 export class TokenService implements vscode.Disposable {
   private readonly inFlight = new Map<string, { version: number; encoding: string; sections: boolean; promise: Promise<CountedDocument> }>();
   private readonly latest = new Map<string, CountedDocument>();
-  private readonly codeInFlight = new Map<string, { version: number; encoding: EncodingName; promise: Promise<CountedCode> }>();
+  private readonly codeInFlight = new Map<string, { version: number; encoding: string; promise: Promise<CountedCode> }>();
   private readonly latestCode = new Map<string, CountedCode>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires when a new count of a document is known. */
@@ -124,18 +133,18 @@ export class TokenService implements vscode.Disposable {
     return this.latestCode.get(uri.toString());
   }
 
-  /** Finds and counts the prompt literals of a code document in the worker (re-parsed incrementally there). */
+  /** Finds and counts the prompt literals of a code document in the worker (re-parsed incrementally there), in the counting tokenizer. */
   countCode(doc: vscode.TextDocument): Promise<CountedCode> {
     const language = languageForId(doc.languageId);
-    if (!language) return Promise.resolve({ prompts: [], encoding: this.encoding, version: doc.version });
+    const counting = this.counting;
+    if (!language) return Promise.resolve({ prompts: [], encoding: counting.key, version: doc.version });
     const key = doc.uri.toString();
-    const encoding = this.encoding;
     const have = this.codeInFlight.get(key);
-    if (have && have.version === doc.version && have.encoding === encoding) return have.promise;
+    if (have && have.version === doc.version && have.encoding === counting.key) return have.promise;
     const version = doc.version;
     const minProseChars = this.settings.settings.codePrompts.minProseChars;
-    const promise = this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding, minProseChars }).then((r) => {
-      const counted: CountedCode = { prompts: r.prompts, encoding, version };
+    const promise = this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, minProseChars }).then((r) => {
+      const counted: CountedCode = { prompts: r.prompts, encoding: r.tokenizer, version };
       const prev = this.latestCode.get(key);
       if (!prev || prev.version <= version) {
         this.latestCode.set(key, counted);
@@ -143,11 +152,28 @@ export class TokenService implements vscode.Disposable {
       }
       return counted;
     });
-    this.codeInFlight.set(key, { version, encoding, promise });
+    this.codeInFlight.set(key, { version, encoding: counting.key, promise });
     promise.catch(() => {
       if (this.codeInFlight.get(key)?.promise === promise) this.codeInFlight.delete(key);
     });
     return promise;
+  }
+
+  /**
+   * A prompt file's tokens as sent, when its front matter (`tokenizer:`, `model:`) or the config
+   * (`tokenizer`, an OpenAI `live.model`) names the model; undefined otherwise. Counted in the worker.
+   */
+  async countAsSent(doc: vscode.TextDocument): Promise<CountedAsSent | undefined> {
+    const fm = parseFrontMatter(doc.getText());
+    if (fm.error) throw new Error(`${path.basename(doc.uri.fsPath)} front matter, ${fm.error}`);
+    const loaded = this.config.current;
+    const target = asSentTarget(fm, loaded ? { tokenizer: loaded.config.tokenizer, model: loaded.config.live.model } : undefined);
+    if (!target) return undefined;
+    const base = target.kind === 'tokenizer' && target.relativeTo === 'config' && loaded ? path.dirname(loaded.uri.fsPath) : path.dirname(doc.uri.fsPath);
+    const tokenizerPath = target.kind === 'tokenizer' ? path.resolve(base, target.path) : undefined;
+    const encoding = target.kind === 'openai' ? target.encoding : this.encoding;
+    const r = await this.worker.call('asSent', { body: fm.body, role: fm.role, encoding, tokenizerPath });
+    return { ...r, source: target.source, role: fm.role };
   }
 
   /** Counts a piece of text (a selection) with its own chunk cache. */

@@ -4,8 +4,14 @@ import { costPerCall, formatCount, formatUsd } from '../shared/format';
 import type { PromptFiles } from './promptFiles';
 import type { SettingsStore } from './settings';
 import type { Prices } from '../shared/protocol';
-import type { TokenService } from './tokenService';
+import type { CountedAsSent, TokenService } from './tokenService';
 import { kindLabel, promptExplanation } from './codePromptCodeLens';
+
+/** The tooltip's words for an "as sent" count. */
+function asSentText(a: CountedAsSent): string {
+  const how = a.method === 'chat_template' ? "rendered with the model's chat template, generation prompt included" : 'OpenAI per-message overhead: 3 per message, 3 for the reply';
+  return `As sent (${a.source}): ${formatCount(a.promptTokens)} tokens = ${formatCount(a.contentTokens)} of the prompt (front matter excluded) + ${formatCount(a.templateTokens)} of the chat format, as one ${a.role} message, ${how} (${a.tokenizer}).`;
+}
 
 /** Output tokens per call used for the cost estimate: the recommended policy's mean, when a sweep ran. */
 export type OutputTokensSource = () => { tokens: number; label: string } | undefined;
@@ -71,6 +77,8 @@ export class TokenStatusBar implements vscode.Disposable {
       let approximate: boolean;
       let encoding: string;
       let what: string;
+      let asSent: CountedAsSent | undefined;
+      let asSentNote: string | undefined;
       if (inCode) {
         const counted = await this.tokens.countCode(doc);
         if (gen !== this.generation) return;
@@ -89,23 +97,30 @@ export class TokenStatusBar implements vscode.Disposable {
         ({ count, approximate, encoding } = c);
         what = selections.length > 1 ? `${selections.length} selections` : 'selection';
       } else {
-        const c = await this.tokens.count(doc, false);
+        const [c, sent] = await Promise.all([this.tokens.count(doc, false), this.tokens.countAsSent(doc).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
         ({ count, approximate, encoding } = c);
         what = vscode.workspace.asRelativePath(doc.uri);
+        if (sent instanceof Error) asSentNote = `As sent: not counted (${sent.message}).`;
+        else if (sent) asSent = sent;
       }
       if (gen !== this.generation) return;
       const prices = this.prices();
       const out = this.outputTokens();
-      const cost = costPerCall(count, out?.tokens ?? 0, prices);
-      const shown = `${approximate ? '≈' : ''}${formatCount(count)}`;
+      // As sent, the model bills the rendered chat, so the cost is priced on it.
+      const cost = costPerCall(asSent?.promptTokens ?? count, out?.tokens ?? 0, prices);
+      const shown = asSent ? formatCount(asSent.contentTokens) : `${approximate ? '≈' : ''}${formatCount(count)}`;
       // Before a sweep only the input is priced; say so rather than show a smaller figure under the same label.
       const costLabel = out ? 'in+out' : 'input';
-      this.item.text = `$(symbol-numeric) ${shown} tokens · ${encoding} · ${costLabel} ${formatUsd(cost)}/call`;
+      this.item.text = asSent
+        ? `$(symbol-numeric) ${shown} tokens · as sent ${formatCount(asSent.promptTokens)} · ${asSent.tokenizer} · ${costLabel} ${formatUsd(cost)}/call`
+        : `$(symbol-numeric) ${shown} tokens · ${encoding} · ${costLabel} ${formatUsd(cost)}/call`;
       const tip = new vscode.MarkdownString(undefined, true);
       tip.appendMarkdown('**Prompt Budget** — ');
       tip.appendText(what);
       tip.appendMarkdown('\n\n');
-      tip.appendMarkdown(`${shown} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
+      const sentLine = asSent ? asSentText(asSent) : asSentNote;
+      if (sentLine) tip.appendText(sentLine).appendMarkdown('\n\n');
+      tip.appendMarkdown(`${asSent ? 'The whole file: ' : ''}${approximate ? '≈' : ''}${formatCount(count)} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
       tip.appendMarkdown(
         out
           ? `Estimated cost per call ${formatUsd(cost)}: input at $${prices.inputPer1M}/1M, plus ${out.tokens.toFixed(0)} output tokens (${out.label}) at $${prices.outputPer1M}/1M.\n\n`
@@ -113,7 +128,7 @@ export class TokenStatusBar implements vscode.Disposable {
       );
       tip.appendMarkdown('Click to choose the encoding.');
       this.item.tooltip = tip;
-      this.item.accessibilityInformation = { label: `${shown} tokens, ${encoding}, about ${formatUsd(cost)} per call (${out ? 'input and output' : 'input only'})` };
+      this.item.accessibilityInformation = { label: `${shown} tokens${asSent ? `, ${formatCount(asSent.promptTokens)} as sent` : ''}, ${asSent?.tokenizer ?? encoding}, about ${formatUsd(cost)} per call (${out ? 'input and output' : 'input only'})` };
       this.item.show();
     } catch {
       if (gen === this.generation) this.item.hide();

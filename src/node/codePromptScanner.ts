@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 import type { ChunkCountFn, TokenCount } from '../core/incrementalCounter';
-import { classifyLiterals, diffText, editInsideLiteral, mergePrompts, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
+import { classifyLiterals, diffText, editInsideLiteral, insertsSpaceBetweenTokens, lexicalEditSpan, mergePrompts, type CodeLanguage, type CodePrompt, type CodePromptOptions, type TextChange } from '../core/codePrompts';
 import { lineStarts, positionOf } from '../core/textPosition';
 
 const GRAMMARS: Record<CodeLanguage, { file: string; pkg: string; query: string }> = {
@@ -51,6 +51,9 @@ export interface ScanResult {
   parsed: boolean;
 }
 
+/** UTF-16 units handed to the parser per read; an incremental parse reads a few hundred times. */
+const PARSE_CHUNK = 128;
+
 /** Statement-level node types: a literal's meaning (its name, key or callee) never lies outside one. */
 const STATEMENT = /(_statement|_declaration|_definition|^lexical_declaration|^decorated_definition)$/;
 
@@ -85,26 +88,32 @@ export class CodePromptScanner {
     if (!this.tree || !change) return this.full(text);
     const old = this.tree;
     const newStarts = lineStarts(text);
+    // An edit inside one token (a literal's text, a name) keeps the tree's shape: the tree is edited,
+    // so a later re-parse stays correct, and the token's statement is re-classified without the parser.
+    const span = this.clean ? this.lexicalSpan(old, change, text) : undefined;
+    const edit = span ?? change;
     old.edit(
       new Edit({
-        startIndex: change.start,
-        oldEndIndex: change.oldEnd,
-        newEndIndex: change.newEnd,
-        startPosition: point(this.starts, change.start),
-        oldEndPosition: point(this.starts, change.oldEnd),
-        newEndPosition: point(newStarts, change.newEnd),
+        startIndex: edit.start,
+        oldEndIndex: edit.oldEnd,
+        newEndIndex: edit.newEnd,
+        startPosition: point(this.starts, edit.start),
+        oldEndPosition: point(this.starts, edit.oldEnd),
+        newEndPosition: point(newStarts, edit.newEnd),
       }),
     );
-    // Typing inside a prompt literal: the tree is edited (so a later re-parse stays correct) but not re-parsed.
-    const hit = this.clean && this.prompts.find((p) => p.body && p.body.start <= change.start && change.oldEnd <= p.body.end);
-    const edited = hit && editInsideLiteral(hit, change, this.source, text, this.options);
-    if (edited) {
+    if (span) {
+      const hit = this.prompts.find((p) => p.body && p.body.start === span.start && p.body.end === span.oldEnd);
+      const edited = hit && editInsideLiteral(hit, change, this.source, text, this.options);
       this.source = text;
       this.starts = newStarts;
-      this.prompts = mergePrompts(this.prompts, change, [], [edited]);
+      // Typing inside a prompt literal: only that literal is re-read.
+      if (edited) this.prompts = mergePrompts(this.prompts, change, [], [edited]);
+      else this.reclassify(old, change, this.widen(old, [{ start: span.start, end: span.newEnd }], text.length));
       return { prompts: this.prompts, incremental: true, parsed: false };
     }
-    const tree = this.parser.parse(text, old);
+    // A callback handing out short chunks: with a plain string, web-tree-sitter copies up to 10 KB per read.
+    const tree = this.parser.parse((index) => text.slice(index, index + PARSE_CHUNK), old);
     if (!tree) return this.full(text);
     const dirty = this.dirtyRanges(tree, old, change, text.length);
     old.delete();
@@ -112,11 +121,30 @@ export class CodePromptScanner {
     this.clean = !tree.rootNode.hasError;
     this.source = text;
     this.starts = newStarts;
+    this.reclassify(tree, change, dirty);
+    return { prompts: this.prompts, incremental: true, parsed: true };
+  }
+
+  /** Re-classifies the literals of the `dirty` ranges of `tree` (already holding the new text) and merges them in. */
+  private reclassify(tree: Tree, change: TextChange, dirty: { start: number; end: number }[]): void {
     const literals: Node[] = [];
     for (const d of dirty) for (const c of this.query.captures(tree.rootNode, { startIndex: d.start, endIndex: d.end })) literals.push(c.node);
-    const fresh = classifyLiterals(text, literals, this.language, this.options).filter((p) => dirty.some((d) => p.start < d.end && d.start < p.end));
+    const fresh = classifyLiterals(this.source, literals, this.language, this.options).filter((p) => dirty.some((d) => p.start < d.end && d.start < p.end));
     this.prompts = mergePrompts(this.prompts, change, dirty, fresh);
-    return { prompts: this.prompts, incremental: true, parsed: true };
+  }
+
+  /** The edit widened to the one token it stays inside, when it keeps the tree's shape (see core's lexicalEditSpan). */
+  private lexicalSpan(tree: Tree, change: TextChange, text: string): TextChange | undefined {
+    const root = tree.rootNode;
+    const at = (i: number): Node | null => root.descendantForIndex(i, Math.max(i, change.oldEnd - 1));
+    const here = at(change.start);
+    const span = here ? lexicalEditSpan(here, change, this.source, text) : undefined;
+    if (span || change.start === 0) return span;
+    // Typing at the end of a name: the name is the leaf just before the edit.
+    const before = at(change.start - 1);
+    const named = before ? lexicalEditSpan(before, change, this.source, text) : undefined;
+    if (named) return named;
+    return here && before && insertsSpaceBetweenTokens([here, before], change, this.source, text) ? change : undefined;
   }
 
   /** Parses from scratch (first call, or when the tree could not be reused). */
@@ -135,8 +163,13 @@ export class CodePromptScanner {
   /** The edit and the ranges whose structure changed, each widened to its enclosing statement. */
   private dirtyRanges(tree: Tree, old: Tree, change: TextChange, length: number): { start: number; end: number }[] {
     const raw = [{ start: Math.max(0, change.start - 1), end: Math.min(length, change.newEnd + 1) }, ...old.getChangedRanges(tree).map((r) => ({ start: r.startIndex, end: r.endIndex }))];
+    return this.widen(tree, raw, length);
+  }
+
+  /** Ranges widened to their enclosing statements (where a literal's meaning lies), sorted and merged. */
+  private widen(tree: Tree, raw: { start: number; end: number }[], length: number): { start: number; end: number }[] {
     const widened = raw.map((r) => {
-      let n: Node | null = tree.rootNode.descendantForIndex(r.start, Math.max(r.start, r.end - 1));
+      let n: Node | null = tree.rootNode.descendantForIndex(r.start, Math.min(length, Math.max(r.start, r.end - 1)));
       while (n?.parent && !STATEMENT.test(n.type)) n = n.parent;
       return n ? { start: Math.min(r.start, n.startIndex), end: Math.max(r.end, n.endIndex) } : r;
     });

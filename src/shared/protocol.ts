@@ -1,5 +1,6 @@
 /** The results panel's messages: the webview says `ready`, the extension answers with the whole {@link ViewState}. */
 import type { CaseIndex, SweepResult } from '../core/types';
+import type { PromptDrift } from '../core/live/promptDrift';
 
 export type SortKey = 'policy' | 'meanTokens' | 'p95Tokens' | 'savings' | 'em' | 'deltaEm' | 'mcnemarP' | 'cutBeforeAnswer';
 
@@ -111,6 +112,8 @@ export interface LiveRunView {
   cached: number;
   /** Estimated cost in US dollars of what was sent: prompt and output tokens at the prices in effect. */
   costUsd: number;
+  /** When the run finished: local prompt counts against the server's usage.prompt_tokens (null when the server reported none). */
+  promptDrift?: PromptDrift | null;
 }
 
 /** Extension → webview. `stale: null` means current again (a re-run, an undo); `sections` restores folds a window reload lost. */

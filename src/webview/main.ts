@@ -9,6 +9,7 @@ import { h, type SectionContext } from './dom';
 import { drilldownKey, renderDrilldown } from './drilldown';
 import { applyMessage } from './messages';
 import { LiveProgressLine, SweepProgress } from './progress';
+import { PromptDriftSection } from './promptDrift';
 import { isSectionOpen, readyMessage, restorePanel, toSaved, withSection, type PanelState } from './state';
 import { renderSummary } from './summary';
 import { renderTable, tableKey } from './table';
@@ -82,12 +83,13 @@ const SECTIONS: Section[] = [
 ];
 
 const liveLine = new LiveProgressLine();
+const driftBlock = new PromptDriftSection(ctx);
 const sweepLine = new SweepProgress();
 const slots = new Map<string, { el: HTMLElement; key: string | null }>();
 for (const s of SECTIONS) slots.set(s.name, { el: h('div', { class: 'slot', 'data-slot': s.name }), key: null });
 const loading = h('p', { class: 'muted' }, 'Loading…');
 const [toolbarSlot, ...restSlots] = [...slots.values()].map((s) => s.el);
-app.replaceChildren(loading, toolbarSlot, liveLine.el, sweepLine.el, ...restSlots);
+app.replaceChildren(loading, toolbarSlot, liveLine.el, driftBlock.el, sweepLine.el, ...restSlots);
 
 let openedCase: string | null = null;
 
@@ -96,6 +98,7 @@ function renderAll(): void {
   const v = state.view;
   loading.hidden = v !== null;
   liveLine.update(state.live);
+  driftBlock.update(state.live);
   sweepLine.update(v?.running ?? null);
   if (!v) return;
   for (const section of SECTIONS) {
@@ -127,7 +130,10 @@ window.addEventListener('message', (e: MessageEvent<ExtensionMessage>) => {
   for (const part of applied.parts) {
     if (part === 'all') renderAll();
     else if (part === 'progress') sweepLine.update(state.view?.running ?? null);
-    else if (part === 'live') liveLine.update(state.live);
+    else if (part === 'live') {
+      liveLine.update(state.live);
+      driftBlock.update(state.live);
+    }
     else app.querySelectorAll<HTMLDetailsElement>('details[data-section]').forEach((d) => (d.open = state.sections[d.dataset.section!] ?? d.open));
   }
 });

@@ -7,6 +7,8 @@ import { runLive, truncationSummary } from '../core/live/liveRun';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import { isHfTokenizer } from '../core/hfTokenizer';
+import { countChat } from '../core/chatTemplate';
 import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import { flippedCases, traceOneCase, type FlippedCase } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
@@ -17,7 +19,7 @@ import type { EncodingName, EngineName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
 import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
-import type { CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { AsSentCount, CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { detectPresets, isCompleteTrace } from '../core/detectPresets';
 import { startersForTraces } from '../core/starterFromData';
 
@@ -53,16 +55,16 @@ function count(args: WorkerCalls['count']['args']): DocumentCount {
 }
 
 /** Code-prompt counters per document key; a new language, encoding or prose minimum starts afresh. */
-const codeCounters = new Map<string, { id: string; counter: Promise<CodePromptCounter> }>();
+const codeCounters = new Map<string, { id: string; tokenizer: string; counter: Promise<CodePromptCounter> }>();
 
 async function codePrompts(args: WorkerCalls['codePrompts']['args']): Promise<CodePromptsResult> {
-  const id = `${args.language}\u0000${args.encoding}\u0000${args.minProseChars}`;
+  const id = `${args.language}\u0000${args.tokenizerPath ?? args.encoding}\u0000${args.minProseChars}`;
   let entry = codeCounters.get(args.key);
   if (!entry || entry.id !== id) {
     if (entry) void entry.counter.then((c) => c.dispose(), () => undefined);
-    const tok = getTokenizer(args.encoding);
+    const tok = tokenizerFor(args.encoding, args.tokenizerPath);
     const counter = CodePromptScanner.create(args.language, { minProseChars: args.minProseChars }).then((s) => new CodePromptCounter(s, (text) => countTokens(tok, text)));
-    entry = { id, counter };
+    entry = { id, tokenizer: tok.name, counter };
     codeCounters.set(args.key, entry);
     counter.catch(() => codeCounters.delete(args.key));
   }
@@ -70,9 +72,16 @@ async function codePrompts(args: WorkerCalls['codePrompts']['args']): Promise<Co
   const started = performance.now();
   const { prompts } = counter.update(args.text);
   return {
+    tokenizer: entry.tokenizer,
     prompts: prompts.map((p) => ({ start: p.start, end: p.end, quote: p.quote, line: p.line, column: p.column, count: p.count, approximate: p.approximate, kind: p.kind, reason: p.reason })),
     ms: performance.now() - started,
   };
+}
+
+function asSent(args: WorkerCalls['asSent']['args']): AsSentCount {
+  const tok = tokenizerFor(args.encoding, args.tokenizerPath);
+  const c = countChat(tok, [{ role: args.role, content: args.body }], isHfTokenizer(tok) ? tok.config : undefined);
+  return { promptTokens: c.promptTokens, contentTokens: c.contentTokens, templateTokens: c.templateTokens, method: c.method, tokenizer: tok.name };
 }
 
 function checkTestSet(args: WorkerCalls['checkTestSet']['args']): TestSetCheck {
@@ -168,6 +177,8 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return count(req.args);
     case 'codePrompts':
       return codePrompts(req.args);
+    case 'asSent':
+      return asSent(req.args);
     case 'forget': {
       for (const k of [...counters.keys()]) if (k.endsWith(`\u0000${req.args.key}`)) counters.delete(k);
       const code = codeCounters.get(req.args.key);

@@ -44,8 +44,20 @@ export interface CodePromptCount extends TokenCount {
   reason: string;
 }
 
+/** A prompt file counted as sent: its body as one message, rendered and counted (core/chatTemplate.ts). */
+export interface AsSentCount {
+  promptTokens: number;
+  contentTokens: number;
+  templateTokens: number;
+  method: 'chat_template' | 'openai-per-message';
+  /** What counted: the encoding, or the Hugging Face tokenizer's name. */
+  tokenizer: string;
+}
+
 export interface CodePromptsResult {
   prompts: CodePromptCount[];
+  /** What counted: the encoding, or the Hugging Face tokenizer's name. */
+  tokenizer: string;
   /** Milliseconds spent in the worker. */
   ms: number;
 }
@@ -133,7 +145,9 @@ export interface WorkerCalls {
   /** Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`. */
   count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean }; result: DocumentCount };
   /** The prompt literals of a Python, TypeScript or JavaScript document, re-parsed incrementally per key. */
-  codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; minProseChars: number }; result: CodePromptsResult };
+  codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; tokenizerPath?: string; minProseChars: number }; result: CodePromptsResult };
+  /** A prompt body as one `role` message through the tokenizer's chat template (`tokenizerPath`), or with OpenAI's per-message overhead (`encoding`). */
+  asSent: { args: { body: string; role: 'system' | 'user'; encoding: EncodingName; tokenizerPath?: string }; result: AsSentCount };
   forget: { args: { key: string }; result: null };
   sweep: { args: SweepJob; result: SweepJobResult };
   checkTestSet: { args: { bytes: Uint8Array; fileName: string; fields?: Partial<FieldMap> }; result: TestSetCheck };

