@@ -63,7 +63,10 @@ function readAnswer(value: unknown): ArmResult | string {
   const o = (value ?? {}) as { error?: unknown; response?: { status_code?: unknown; body?: unknown } };
   if (o.error) return `error: ${typeof o.error === 'object' ? JSON.stringify(o.error) : String(o.error)}`;
   const status = o.response?.status_code;
-  if (status !== 200) return `status ${String(status)}`;
+  if (status !== 200) {
+    const message = ((o.response?.body ?? {}) as { error?: { message?: unknown } }).error?.message;
+    return `status ${String(status)}${typeof message === 'string' ? `: ${message}` : ''}`;
+  }
   const body = (o.response?.body ?? {}) as { choices?: { message?: unknown; finish_reason?: unknown }[]; usage?: unknown };
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
   if (!choice) return 'no choices[0] in the response body';
