@@ -175,6 +175,12 @@ export function buildProbeBody(model: string, messages: readonly ChatMessage[], 
   return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0 };
 }
 
+/** The `/completions` body of the forced answer at thinking budget `k` of a trace. Temperature 0, as probes. */
+export function buildForcedBody(model: string, messages: readonly ChatMessage[], output: string, k: number, force: NonNullable<LiveRunOptions['force']>, tokenizer: Tokenizer): Record<string, unknown> {
+  const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close), force.cue ?? DEFAULT_ANSWER_CUE);
+  return { model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
+}
+
 /** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
 export function truncationSummary(results: readonly LiveCaseResult[], extract?: Extractor): { length: number; noAnswer: number } {
   let length = 0;
@@ -466,8 +472,7 @@ class LiveRun {
     const cue = force.cue ?? DEFAULT_ANSWER_CUE;
     const settled = await Promise.allSettled(
       budgetsToForce(thinkingTokens(tokenizer, output), force.budgets).map(async (k) => {
-        const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, forcedTracePrefix(tokenizer, output, k, force.close), cue);
-        const body = { model: this.opts.model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0 };
+        const body = buildForcedBody(this.opts.model, messages, output, k, force, tokenizer);
         try {
           const r = await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample);
           return { atToken: k, text: cue + r.result.text, tokens: r.result.usage?.completionTokens ?? tokenizer.count(r.result.text) };
