@@ -7,7 +7,7 @@ import { getTokenizer, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { makeExtractor } from './extract';
 import { makeMatcher } from './match';
 import { applyPolicy, PrefixExtractor, policyLabel, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs, tokenIndexCovering, type PreparedTrace } from './policies';
-import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix } from './recommend';
+import { choosePolicy, crossValidate, policyStats, powerInfo, type PolicyMatrix, type PolicyStats } from './recommend';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import { mean, quantileOfSorted } from './stats';
 import { computeTagBudgets } from './tagBudgets';
@@ -110,204 +110,259 @@ function armOutcome(text: string, tokenizer: ReturnType<typeof getTokenizer>, ex
   return applyPolicy({ kind: 'full' }, trace, new PrefixExtractor(trace, extract), extract);
 }
 
-/** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
-export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
-  let opts = options;
-  const warnings: string[] = [];
+/** One sweep's inputs once the cases are chosen, the presets settled and the traces tokenized. */
+interface SweepRun {
+  /** The options with detected presets applied. */
+  opts: SweepOptions;
+  traced: Case[];
+  armNames: string[];
+  tokenizer: Tokenizer;
+  prepared: PreparedTrace[];
+  /** Tokens of the thinking part of each whole trace (through the close tag; all of it while open); -1 without thinking. */
+  thinkingTokens: number[];
+  thinkingTraces: number;
+  policies: PolicySpec[];
+  /** Thinking tokens per case as budget policies count them; empty when no budget policy is swept. */
+  budgetThinking: number[];
+  /** Column names: the policies, then `arm:<name>` per arm. */
+  names: string[];
+  warnings: string[];
+}
+
+/** Per column (policies, then arms) and per case, what the sweep measured. */
+interface Evaluation {
+  matrix: PolicyMatrix;
+  answered: Uint8Array[];
+  probeTokens: Float64Array[];
+  intermediate: number[];
+  caseResults: CaseResult[];
+}
+
+/** The cases with an output to replay (on the swept arm when one is named) and the arms to compare. */
+function tracedCases(cases: readonly Case[], opts: SweepOptions, warnings: string[]): { traced: Case[]; untraced: number; armNames: string[] } {
   const source = opts.arm === undefined ? cases : onArm(cases, opts.arm);
   const traced = source.filter((c) => typeof c.output === 'string');
   const untraced = cases.length - traced.length;
   if (untraced > 0) warnings.push(opts.arm === undefined ? `${untraced} case(s) have no recorded output and were left out; run them in live mode first.` : `${untraced} case(s) have no output of arm ${opts.arm} and were left out.`);
   const armNames = opts.arm === undefined ? sweptArms(traced, warnings) : [];
+  return { traced, untraced, armNames };
+}
 
-  let detected: SweepResult['detected'];
-  if (opts.detect && (opts.detect.extract || opts.detect.match) && traced.length > 0) {
-    const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
-    detected = { extract: d.extract, match: d.match, reason: d.reason };
-    // Configured thinking tags stay with whatever extraction was detected.
-    const thinking = opts.extract.thinking;
-    opts = { ...opts, extract: thinking && !d.extract.thinking ? { ...d.extract, thinking } : d.extract, match: d.match };
-  }
+/** The options with the extraction and match detected from the traces where asked for. */
+function withDetectedPresets(opts: SweepOptions, traced: readonly Case[]): { opts: SweepOptions; detected?: SweepResult['detected'] } {
+  if (!opts.detect || !(opts.detect.extract || opts.detect.match) || traced.length === 0) return { opts };
+  const d = detectPresets(traced, { extract: opts.detect.extract ? undefined : opts.extract, match: opts.detect.match ? undefined : opts.match });
+  // Configured thinking tags stay with whatever extraction was detected.
+  const thinking = opts.extract.thinking;
+  const extract = thinking && !d.extract.thinking ? { ...d.extract, thinking } : d.extract;
+  return { opts: { ...opts, extract, match: d.match }, detected: { extract: d.extract, match: d.match, reason: d.reason } };
+}
 
-  const tokenizer = opts.tokenizer ?? getTokenizer(opts.encoding, opts.engine);
+/** Tokenizes each trace once and measures its thinking part. */
+function prepareTraces(traced: readonly Case[], tokenizer: Tokenizer, opts: SweepOptions): Pick<SweepRun, 'prepared' | 'thinkingTokens' | 'thinkingTraces'> {
   const tags = opts.extract.thinking ?? DEFAULT_THINKING_TAGS;
   const prepared: PreparedTrace[] = traced.map((c) => {
     const text = c.output as string;
     return { text, tokens: tokenizeWithOffsets(tokenizer, text), probes: c.probes, thinkingTags: opts.extract.thinking };
   });
-  // Tokens of the thinking part of each whole trace (through the close tag; all of it while open); -1 without thinking.
   const thinkingTokens = prepared.map((t) => {
     const split = splitTrace(t.text, tags);
     return split === null ? -1 : split.closed ? tokenIndexCovering(t.tokens, split.closeEnd) : t.tokens.count;
   });
-  const thinkingTraces = thinkingTokens.filter((k) => k >= 0).length;
-  const hasThinking = thinkingTraces > 0;
+  return { prepared, thinkingTokens, thinkingTraces: thinkingTokens.filter((k) => k >= 0).length };
+}
 
-  let policies = normalizePolicies(opts.policies);
-  if (opts.adaptDefaults && thinkingTraces * 2 > traced.length) {
-    const lengths = prepared.map((t) => t.tokens.count).sort((a, b) => a - b);
-    const cutoffs = thinkingCutoffs(quantileOfSorted(lengths, 0.95));
-    const words = opts.hesitations;
-    const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
-    policies = normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
-  }
+/** The requested policies, or the thinking defaults when nobody chose and most traces think. */
+function requestedPolicies(opts: SweepOptions, prepared: readonly PreparedTrace[], thinkingTraces: number): PolicySpec[] {
+  if (!opts.adaptDefaults || thinkingTraces * 2 <= prepared.length) return normalizePolicies(opts.policies);
+  const lengths = prepared.map((t) => t.tokens.count).sort((a, b) => a - b);
+  const cutoffs = thinkingCutoffs(quantileOfSorted(lengths, 0.95));
+  const words = opts.hesitations;
+  const dynamic = THINKING_DYNAMIC_POLICIES.map((p): PolicySpec => (p.kind === 'settled' && words ? { ...p, hesitations: [...words] } : p));
+  return normalizePolicies([...cutoffs.map((k): PolicySpec => ({ kind: 'cutoff', tokens: k })), ...dynamic]);
+}
+
+/** Leaves out probe policies unless every case has recorded probes. */
+function withoutUnprobedPolicies(policies: PolicySpec[], traced: readonly Case[], warnings: string[]): PolicySpec[] {
   const probePolicies = policies.filter((p) => p.kind === 'probe');
-  if (probePolicies.length > 0) {
-    const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
-    if (withProbes < traced.length) {
-      policies = policies.filter((p) => p.kind !== 'probe');
-      warnings.push(
-        `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
-      );
-    }
-  }
-  const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
-  const thinking = budgets.length > 0 ? traced.map((c) => countThinking(tokenizer, c.output as string)) : [];
-  if (budgets.length > 0) {
-    const lacking = budgets.filter((b) => traced.some((c, i) => thinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
-    if (lacking.length > 0) {
-      policies = policies.filter((p) => !lacking.includes(p as (typeof budgets)[number]));
-      warnings.push(
-        `budget policies (${lacking.map(policyName).join(', ')}) need a forced answer recorded at K on every case whose thinking is longer than K (run with --budgets); some cases have none, so they were not evaluated.`,
-      );
-    }
-  }
-  const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
-  const columns = names.length;
+  if (probePolicies.length === 0) return policies;
+  const withProbes = traced.filter((c) => c.probes && c.probes.length > 0).length;
+  if (withProbes === traced.length) return policies;
+  warnings.push(
+    `probe policies (${probePolicies.map(policyName).join(', ')}) need recorded probes on every case; ${traced.length - withProbes} of ${traced.length} case(s) have none, so they were not evaluated.`,
+  );
+  return policies.filter((p) => p.kind !== 'probe');
+}
 
+/** Leaves out budget policies a case lacks the forced answer for, and counts thinking for the rest. */
+function withoutUnforcedBudgets(policies: PolicySpec[], traced: readonly Case[], tokenizer: Tokenizer, warnings: string[]): { policies: PolicySpec[]; budgetThinking: number[] } {
+  const budgets = policies.filter((p): p is Extract<PolicySpec, { kind: 'budget' }> => p.kind === 'budget');
+  if (budgets.length === 0) return { policies, budgetThinking: [] };
+  const budgetThinking = traced.map((c) => countThinking(tokenizer, c.output as string));
+  const lacking = budgets.filter((b) => traced.some((c, i) => budgetThinking[i] > b.tokens && !c.forced?.some((f) => f.atToken === b.tokens)));
+  if (lacking.length === 0) return { policies, budgetThinking };
+  warnings.push(
+    `budget policies (${lacking.map(policyName).join(', ')}) need a forced answer recorded at K on every case whose thinking is longer than K (run with --budgets); some cases have none, so they were not evaluated.`,
+  );
+  return { policies: policies.filter((p) => !lacking.includes(p as (typeof budgets)[number])), budgetThinking };
+}
+
+/** Chooses the cases, settles presets and policies, and tokenizes: everything before the replay. */
+function setUpSweep(cases: readonly Case[], options: SweepOptions): SweepRun & { untraced: number; detected?: SweepResult['detected'] } {
+  const warnings: string[] = [];
+  const { traced, untraced, armNames } = tracedCases(cases, options, warnings);
+  const { opts, detected } = withDetectedPresets(options, traced);
+  const tokenizer = opts.tokenizer ?? getTokenizer(opts.encoding, opts.engine);
+  const traces = prepareTraces(traced, tokenizer, opts);
+  const probed = withoutUnprobedPolicies(requestedPolicies(opts, traces.prepared, traces.thinkingTraces), traced, warnings);
+  const { policies, budgetThinking } = withoutUnforcedBudgets(probed, traced, tokenizer, warnings);
+  const names = [...policies.map(policyName), ...armNames.map((a) => `arm:${a}`)];
+  return { opts, traced, untraced, armNames, tokenizer, ...traces, policies, budgetThinking, names, warnings, ...(detected ? { detected } : {}) };
+}
+
+/** Replays every case under every column and grades each answer once per case. */
+function evaluateCases(run: SweepRun): Evaluation {
+  const { opts, traced, names, policies, armNames, tokenizer } = run;
+  const n = traced.length;
   const extract = makeExtractor(opts.extract);
   const matcher = makeMatcher(opts.match);
-  const n = traced.length;
-  const matrix: PolicyMatrix = {
-    names,
-    correct: names.map(() => new Uint8Array(n)),
-    tokens: names.map(() => new Float64Array(n)),
+  const ev: Evaluation = {
+    matrix: { names, correct: names.map(() => new Uint8Array(n)), tokens: names.map(() => new Float64Array(n)) },
+    answered: names.map(() => new Uint8Array(n)),
+    probeTokens: names.map(() => new Float64Array(n)),
+    intermediate: names.map(() => 0),
+    caseResults: [],
   };
-  const answered = names.map(() => new Uint8Array(n));
-  const probeTokens = names.map(() => new Float64Array(n));
-  const intermediate = names.map(() => 0);
-  const caseResults: CaseResult[] = [];
-  // Per case, the answers already graded: policies often stop on the same answer (full, long cutoffs).
-  const graded: string[] = [];
-  const gradedOk: boolean[] = [];
-
   for (let i = 0; i < n; i++) {
     if (opts.isCancelled?.()) throw new SweepCancelled();
     const c = traced[i];
-    const trace: PreparedTrace = c.forced || budgets.length > 0 ? { ...prepared[i], forced: c.forced, thinkingTokens: thinking[i] } : prepared[i];
+    const trace: PreparedTrace = c.forced || run.budgetThinking.length > 0 ? { ...run.prepared[i], forced: c.forced, thinkingTokens: run.budgetThinking[i] } : run.prepared[i];
     const prefixes = new PrefixExtractor(trace, extract);
     const perPolicy: CaseResult['policies'] = {};
-    graded.length = 0;
-    gradedOk.length = 0;
-    for (let p = 0; p < columns; p++) {
-      const outcome: PolicyOutcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract, opts.extract.thinking);
+    // Policies often stop on the same answer (full, long cutoffs): grade each distinct answer once.
+    const graded = new Map<string, boolean>();
+    for (let p = 0; p < names.length; p++) {
+      const outcome = p < policies.length ? applyPolicy(policies[p], trace, prefixes, extract) : armOutcome((c.arms ?? {})[armNames[p - policies.length]].output, tokenizer, extract, opts.extract.thinking);
       let ok = false;
       if (outcome.answer !== null) {
-        const seen = graded.indexOf(outcome.answer);
-        if (seen >= 0) ok = gradedOk[seen];
-        else {
-          ok = matcher(outcome.answer, c.answers).pass;
-          graded.push(outcome.answer);
-          gradedOk.push(ok);
-        }
+        const seen = graded.get(outcome.answer);
+        ok = seen ?? matcher(outcome.answer, c.answers).pass;
+        if (seen === undefined) graded.set(outcome.answer, ok);
       }
-      matrix.correct[p][i] = ok ? 1 : 0;
-      matrix.tokens[p][i] = outcome.stopToken;
-      answered[p][i] = outcome.answer !== null ? 1 : 0;
-      probeTokens[p][i] = outcome.probeTokens ?? 0;
-      if (outcome.answerKind === 'intermediate') intermediate[p]++;
+      recordOutcome(ev, p, i, outcome, ok);
       if (opts.includeCases) perPolicy[names[p]] = { stopToken: outcome.stopToken, answer: outcome.answer, correct: ok, reason: outcome.reason, answerKind: outcome.answerKind ?? 'none' };
     }
     if (opts.includeCases) {
       const cr: CaseResult = { id: c.id, gold: c.answers, line: c.line, tags: c.tags, totalTokens: trace.tokens.count, policies: perPolicy };
-      if (hasThinking) cr.thinkingTokens = Math.max(0, thinkingTokens[i]);
-      caseResults.push(cr);
+      if (run.thinkingTraces > 0) cr.thinkingTokens = Math.max(0, run.thinkingTokens[i]);
+      ev.caseResults.push(cr);
     }
     opts.onProgress?.(i + 1, n);
   }
+  return ev;
+}
 
-  const stats = policyStats(matrix, { resamples: opts.resamples, seed: opts.seed });
-  const baseCorrect = matrix.correct[0];
-  const rows: SweepRow[] = names.map((name, p) => {
-    const spec: PolicySpec | undefined = policies[p];
-    const s = stats[p];
-    const toWrong: string[] = [];
-    const toRight: string[] = [];
-    let cut = 0;
-    for (let i = 0; i < n; i++) {
-      if (baseCorrect[i] === 1 && matrix.correct[p][i] === 0) toWrong.push(traced[i].id);
-      else if (baseCorrect[i] === 0 && matrix.correct[p][i] === 1) toRight.push(traced[i].id);
-      if (answered[p][i] === 0) cut++;
-    }
-    const tokens = matrix.tokens[p];
-    const sorted = tokens.slice().sort();
-    const row: SweepRow = {
-      policy: name,
-      label: spec ? policyLabel(spec) : `arm ${armNames[p - policies.length]}`,
-      em: s.em,
-      correct: s.correct,
-      deltaEm: s.deltaEm,
-      ci95: s.ci95,
-      mcnemarP: s.mcnemarP,
-      meanTokens: n ? mean(tokens) : 0,
-      medianTokens: n ? quantileOfSorted(sorted, 0.5) : 0,
-      p95Tokens: n ? quantileOfSorted(sorted, 0.95) : 0,
-      savings: s.savings,
-      cutBeforeAnswer: cut,
-      flipsToWrong: toWrong.length,
-      flipsToRight: toRight.length,
-      flipsToWrongIds: toWrong,
-      flipsToRightIds: toRight,
-    };
-    if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(probeTokens[p]) : 0;
-    if (!spec) {
-      const arm = armNames[p - policies.length];
-      row.arm = arm;
-      const reasoning = traced.flatMap((c) => (typeof c.arms?.[arm]?.usage?.reasoningTokens === 'number' ? [c.arms[arm].usage?.reasoningTokens as number] : []));
-      row.obeyed = checkArmObeyed(arm, matrix.tokens[p], matrix.tokens[0], reasoning, opts.armBudgets?.[arm]);
-      if (row.obeyed.noEffect) {
-        row.noEffect = true;
-        warnings.push(row.obeyed.reason);
-      }
-    } else if (hasThinking) {
-      const think = new Float64Array(n);
-      const answer = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
-        answer[i] = tokens[i] - think[i];
-      }
-      row.meanThinkingTokens = n ? mean(think) : 0;
-      row.p95ThinkingTokens = n ? quantileOfSorted(think.slice().sort(), 0.95) : 0;
-      row.meanAnswerTokens = n ? mean(answer) : 0;
-      row.p95AnswerTokens = n ? quantileOfSorted(answer.slice().sort(), 0.95) : 0;
-      row.intermediateStops = intermediate[p];
-    }
-    return row;
-  });
+/** Stores one column's outcome on one case. */
+function recordOutcome(ev: Evaluation, p: number, i: number, outcome: PolicyOutcome, ok: boolean): void {
+  ev.matrix.correct[p][i] = ok ? 1 : 0;
+  ev.matrix.tokens[p][i] = outcome.stopToken;
+  ev.answered[p][i] = outcome.answer !== null ? 1 : 0;
+  ev.probeTokens[p][i] = outcome.probeTokens ?? 0;
+  if (outcome.answerKind === 'intermediate') ev.intermediate[p]++;
+}
 
+/** One column's row: its statistics, token quantiles and flips against full. */
+function sweepRow(run: SweepRun, ev: Evaluation, s: PolicyStats, p: number): SweepRow {
+  const { traced, policies } = run;
+  const n = traced.length;
+  const spec: PolicySpec | undefined = policies[p];
+  const baseCorrect = ev.matrix.correct[0];
+  const toWrong: string[] = [];
+  const toRight: string[] = [];
+  let cut = 0;
+  for (let i = 0; i < n; i++) {
+    if (baseCorrect[i] === 1 && ev.matrix.correct[p][i] === 0) toWrong.push(traced[i].id);
+    else if (baseCorrect[i] === 0 && ev.matrix.correct[p][i] === 1) toRight.push(traced[i].id);
+    if (ev.answered[p][i] === 0) cut++;
+  }
+  const tokens = ev.matrix.tokens[p];
+  const sorted = tokens.slice().sort();
+  const row: SweepRow = {
+    policy: run.names[p],
+    label: spec ? policyLabel(spec) : `arm ${run.armNames[p - policies.length]}`,
+    em: s.em,
+    correct: s.correct,
+    deltaEm: s.deltaEm,
+    ci95: s.ci95,
+    mcnemarP: s.mcnemarP,
+    meanTokens: n ? mean(tokens) : 0,
+    medianTokens: n ? quantileOfSorted(sorted, 0.5) : 0,
+    p95Tokens: n ? quantileOfSorted(sorted, 0.95) : 0,
+    savings: s.savings,
+    cutBeforeAnswer: cut,
+    flipsToWrong: toWrong.length,
+    flipsToRight: toRight.length,
+    flipsToWrongIds: toWrong,
+    flipsToRightIds: toRight,
+  };
+  if (spec?.kind === 'probe') row.meanProbeTokens = n ? mean(ev.probeTokens[p]) : 0;
+  if (!spec) addArmCheck(row, run, ev, run.armNames[p - policies.length], p);
+  else if (run.thinkingTraces > 0) addThinkingSplit(row, run.thinkingTokens, tokens, ev.intermediate[p]);
+  return row;
+}
+
+/** An arm row's obeyed check against its requested budget; an arm without effect is also a warning. */
+function addArmCheck(row: SweepRow, run: SweepRun, ev: Evaluation, arm: string, p: number): void {
+  row.arm = arm;
+  const reasoning = run.traced.flatMap((c) => (typeof c.arms?.[arm]?.usage?.reasoningTokens === 'number' ? [c.arms[arm].usage?.reasoningTokens as number] : []));
+  row.obeyed = checkArmObeyed(arm, ev.matrix.tokens[p], ev.matrix.tokens[0], reasoning, run.opts.armBudgets?.[arm]);
+  if (row.obeyed.noEffect) {
+    row.noEffect = true;
+    run.warnings.push(row.obeyed.reason);
+  }
+}
+
+/** A policy row's tokens split into thinking and answer, with its intermediate stops. */
+function addThinkingSplit(row: SweepRow, thinkingTokens: readonly number[], tokens: Float64Array, intermediateStops: number): void {
+  const n = tokens.length;
+  const think = new Float64Array(n);
+  const answer = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    think[i] = Math.min(tokens[i], Math.max(0, thinkingTokens[i]));
+    answer[i] = tokens[i] - think[i];
+  }
+  row.meanThinkingTokens = n ? mean(think) : 0;
+  row.p95ThinkingTokens = n ? quantileOfSorted(think.slice().sort(), 0.95) : 0;
+  row.meanAnswerTokens = n ? mean(answer) : 0;
+  row.p95AnswerTokens = n ? quantileOfSorted(answer.slice().sort(), 0.95) : 0;
+  row.intermediateStops = intermediateStops;
+}
+
+/** The recommended row as the result reports it, or null when no policy qualifies. */
+function recommendationOf(chosen: ReturnType<typeof choosePolicy> | null, rows: readonly SweepRow[], margin: number): SweepResult['recommendation'] {
+  if (chosen === null) return null;
+  const row = rows[chosen.index];
+  return { policy: row.policy, em: row.em, deltaEm: row.deltaEm, ci95: row.ci95, meanTokens: row.meanTokens, savings: row.savings, margin, reason: chosen.reason };
+}
+
+/** Runs the sweep over `cases` (those without a recorded `output` are left out and counted as skipped). */
+export function runSweep(cases: readonly Case[], skipped: number, options: SweepOptions): SweepResult {
+  const run = setUpSweep(cases, options);
+  const { opts, traced, tokenizer, warnings } = run;
+  const n = traced.length;
+  const ev = evaluateCases(run);
+  const stats = policyStats(ev.matrix, { resamples: opts.resamples, seed: opts.seed });
+  const rows = run.names.map((_name, p) => sweepRow(run, ev, stats[p], p));
   const chosen = n > 0 ? choosePolicy(stats, opts.margin) : null;
-  const recommendation =
-    chosen === null
-      ? null
-      : {
-          policy: names[chosen.index],
-          em: rows[chosen.index].em,
-          deltaEm: rows[chosen.index].deltaEm,
-          ci95: rows[chosen.index].ci95,
-          meanTokens: rows[chosen.index].meanTokens,
-          savings: rows[chosen.index].savings,
-          margin: opts.margin,
-          reason: chosen.reason,
-        };
-  const noAnswer = baselineWarning(traced, answered[0], opts.extract);
+  const recommendation = recommendationOf(chosen, rows, opts.margin);
+  const noAnswer = baselineWarning(traced, ev.answered[0], opts.extract);
   if (noAnswer) warnings.push(noAnswer);
-  const power = powerInfo(matrix, chosen ? chosen.index : null, opts.margin);
+  const power = powerInfo(ev.matrix, chosen ? chosen.index : null, opts.margin);
   if (power.underpowered) warnings.push(power.message);
-  const cv = opts.folds > 1 && n > 0 ? crossValidate(matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
-
+  const cv = opts.folds > 1 && n > 0 ? crossValidate(ev.matrix, { folds: opts.folds, margin: opts.margin, resamples: opts.resamples, seed: opts.seed, recommendedIndex: chosen ? chosen.index : null }) : null;
   const result: SweepResult = {
     cases: n,
-    skipped: skipped + untraced,
+    skipped: skipped + run.untraced,
     encoding: tokenizer.encoding,
     engine: tokenizer.engine,
     tokenizer: tokenizer.name,
@@ -323,15 +378,22 @@ export function runSweep(cases: readonly Case[], skipped: number, options: Sweep
     crossValidation: cv,
     warnings,
   };
-  if (detected) result.detected = detected;
-  const fingerprint = (tokenizer as { fingerprint?: unknown }).fingerprint;
-  if (typeof fingerprint === 'string') result.tokenizerFingerprint = fingerprint;
-  if (opts.includeCases) result.caseResults = caseResults;
-  if (hasThinking) result.thinkingTraces = thinkingTraces;
-  if (n > 0 && traced.some((c) => c.tags.length > 0)) {
-    result.tagBudgets = computeTagBudgets(matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
-  }
-  const toAdd = computeCasesToAdd(rows, n, opts.margin, recommendation ? recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
-  if (toAdd) result.casesToAdd = toAdd;
+  addOptionalParts(result, run, ev);
   return result;
+}
+
+/** The parts a result carries only when they apply: detection, fingerprint, cases, thinking, tags, cases to add. */
+function addOptionalParts(result: SweepResult, run: SweepRun & { detected?: SweepResult['detected'] }, ev: Evaluation): void {
+  const { opts, traced } = run;
+  const n = traced.length;
+  if (run.detected) result.detected = run.detected;
+  const fingerprint = (run.tokenizer as { fingerprint?: unknown }).fingerprint;
+  if (typeof fingerprint === 'string') result.tokenizerFingerprint = fingerprint;
+  if (opts.includeCases) result.caseResults = ev.caseResults;
+  if (run.thinkingTraces > 0) result.thinkingTraces = run.thinkingTraces;
+  if (n > 0 && traced.some((c) => c.tags.length > 0)) {
+    result.tagBudgets = computeTagBudgets(ev.matrix, traced.map((c) => c.tags), { margin: opts.margin, resamples: opts.resamples, seed: opts.seed, folds: opts.folds });
+  }
+  const toAdd = computeCasesToAdd(result.rows, n, opts.margin, result.recommendation ? result.recommendation.policy : null, { minSavings: opts.casesToAddMinSavings });
+  if (toAdd) result.casesToAdd = toAdd;
 }
