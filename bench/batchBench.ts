@@ -3,15 +3,12 @@
 // and downloads included) and the cost of the tokens the server reported, the batch at half price.
 import { readFileSync } from 'node:fs';
 import { batchRequestJsonl, batchRequestLines, readBatchOutput } from '../src/core/live/batchLines';
-import { downloadBatchOutput, OpenAiBatchClient, submitBatch, waitForBatch } from '../src/core/live/batchApi';
+import { BATCH_PRICE_SHARE, downloadBatchOutput, OpenAiBatchClient, submitBatch, waitForBatch } from '../src/core/live/batchApi';
 import { MemoryCacheStore } from '../src/core/live/cacheStore';
 import { runLive, type LiveCaseResult, type LiveRunOptions } from '../src/core/live/liveRun';
 import type { Case } from '../src/core/types';
 import { startMockServer, type MockRow } from '../test/support/openaiMockServer';
 import { forwardingEngine, startBatchServer } from '../test/support/openaiBatchServer';
-
-/** The Batch API's price against the same requests sent one by one. */
-export const BATCH_DISCOUNT = 0.5;
 
 export interface BatchBenchFigures {
   file: string;
@@ -81,7 +78,7 @@ export async function benchBatchVsStreamed(path: string, prices: { inputPer1M: n
       inputTokens: s.input,
       outputTokens: s.output,
       streamedUsd: usd(s),
-      batchUsd: usd(b) * BATCH_DISCOUNT,
+      batchUsd: usd(b) * BATCH_PRICE_SHARE,
     };
   } finally {
     await chat.stop();

@@ -8,6 +8,9 @@ import { canonicalJson, CACHE_VERSION, type CacheStore } from './cacheStore';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
 import { parseRetryAfter, sleep, withRetries } from './retry';
 
+/** What a request costs through the Batch API, as a share of the same request sent alone. */
+export const BATCH_PRICE_SHARE = 0.5;
+
 /** A batch's status, as the Batches API reports it. */
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 
