@@ -9,6 +9,7 @@ import { benchDegenerate, benchHfThroughput, benchTokenizerDir } from './hfToken
 import { loadHfTokenizer } from '../src/node/hfTokenizerFiles';
 import { benchCodePromptKeystrokes } from './codePromptBench';
 import { budgetCosts } from './budgetBench';
+import { benchBatchVsStreamed } from './batchBench';
 
 const data = resolve(__dirname, '../../shared/data');
 
@@ -43,6 +44,14 @@ async function mainBench(): Promise<void> {
   }
 
   const r1 = join(data, 'math_thoughtanchors_r1distill_think.jsonl');
+  if (existsSync(r1)) {
+    const prices = { inputPer1M: 2.5, outputPer1M: 10 };
+    console.log(`\n## Live run through the Batch API vs streamed (loopback servers; default + arm low; $${prices.inputPer1M}/$${prices.outputPer1M} per 1M in/out, batch at half price)`);
+    console.log('file | cases | generations | streamed requests | batch requests (upload, create, polls, downloads) | polls | input tok | output tok | streamed $ | batch $ | batch / streamed');
+    const b = await benchBatchVsStreamed(r1, prices);
+    console.log(`${b.file} | ${b.cases} | ${b.generations} | ${b.streamedRequests} | ${b.batchRequests} | ${b.polls} | ${b.inputTokens} | ${b.outputTokens} | ${b.streamedUsd.toFixed(4)} | ${b.batchUsd.toFixed(4)} | ${(b.batchUsd / b.streamedUsd).toFixed(2)}`);
+  }
+
   const dir = benchTokenizerDir();
   if (existsSync(r1) && dir) {
     const traces = readFileSync(r1, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { output: string }).output);

@@ -16,7 +16,7 @@ Commands:
   run <test-set>     generate traces from an OpenAI-compatible server (see: prompt-budget run --help)
   export             print a policy as JSON for the runtime module (see: prompt-budget export --help)
   compare <a> <b>    what changed between two sweep or count JSON reports (see: prompt-budget compare --help)
-  batch prepare|import   live-run requests as Batch API lines, and their output back into traces (see: prompt-budget batch --help)
+  batch prepare|import|submit|status|fetch   live-run requests as Batch API lines (or through the OpenAI Batch API), and their output back into traces (see: prompt-budget batch --help)
   proxy              an OpenAI-compatible server applying an exported policy (see: prompt-budget proxy --help)
 
 ${SWEEP_HELP}

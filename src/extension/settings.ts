@@ -23,6 +23,8 @@ export interface Settings {
   codePrompts: { codeLens: boolean; statusBar: boolean; minProseChars: number };
   /** `live.*` per level: where the base URL comes from decides whether the API key may go there. */
   live: LiveSettingLayers;
+  /** Run Live Sweep offers the OpenAI Batch API from `threshold` requests on (0: never); a pending batch is checked every `pollSeconds`. */
+  liveBatch: { threshold: number; pollSeconds: number };
 }
 
 function num(v: unknown, fallback: number, min = 0): number {
@@ -56,6 +58,7 @@ export function readSettings(): Settings {
       minProseChars: Math.max(1, Math.round(num(c.get('codePrompts.minProseChars'), DEFAULT_MIN_PROSE_CHARS, 1))),
     },
     live: readLiveLayers(c),
+    liveBatch: { threshold: Math.round(num(c.get('live.batchThreshold'), 500)), pollSeconds: num(c.get('live.batchPollSeconds'), 60, 5) },
   };
 }
 

@@ -4,7 +4,7 @@
 // chart libraries weigh 60–200 KB for one scatter plot.
 import type { SweepResult } from '../core/types';
 import { formatEm, formatEmCount, formatMeanTokens } from '../shared/format';
-import { chartLayout, paretoFrontier, scaleLinear, type ChartPoint } from './chartGeometry';
+import { chartLayout, diamondPoints, paretoFrontier, pointMarker, scaleLinear, type ChartPoint } from './chartGeometry';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -55,10 +55,14 @@ export function renderChart(box: HTMLElement, result: Omit<SweepResult, 'caseRes
     const p = byId.get(row.policy)!;
     const cx = x(p.x);
     const cy = y(p.y);
-    const g = s('g', { class: ['point', onFrontier.has(row.policy) ? 'on-frontier' : '', row.policy === selected ? 'selected' : '', row.policy === 'full' ? 'baseline' : ''].filter(Boolean).join(' '), 'data-policy': row.policy });
+    const marker = pointMarker(row);
+    const classes = ['point', onFrontier.has(row.policy) ? 'on-frontier' : '', row.policy === selected ? 'selected' : '', row.policy === 'full' ? 'baseline' : '', marker.shape === 'diamond' ? 'arm' : '', marker.hollow ? 'no-effect' : ''];
+    const g = s('g', { class: classes.filter(Boolean).join(' '), 'data-policy': row.policy });
     if (row.policy === rec) g.append(s('circle', { cx, cy, r: 8, class: 'rec-ring' }));
-    g.append(s('circle', { cx, cy, r: row.policy === selected ? 5 : 4, class: 'dot' }));
-    g.append(s('title', {}, `${row.label}: ${formatMeanTokens(row.meanTokens)} tokens, EM ${formatEmCount(row.em, row.correct, result.cases)}${row.policy === rec ? ' (recommended)' : ''}`));
+    const r = row.policy === selected ? 5 : 4;
+    g.append(marker.shape === 'diamond' ? s('polygon', { points: diamondPoints(cx, cy, r + 1.5), class: 'dot' }) : s('circle', { cx, cy, r, class: 'dot' }));
+    const flag = row.noEffect ? ' (no effect: the setting looks ignored)' : '';
+    g.append(s('title', {}, `${row.label}: ${formatMeanTokens(row.meanTokens)} tokens, EM ${formatEmCount(row.em, row.correct, result.cases)}${row.policy === rec ? ' (recommended)' : ''}${flag}`));
     g.addEventListener('click', () => onSelect(row.policy));
     dots.append(g);
   }
@@ -75,6 +79,7 @@ export function renderChart(box: HTMLElement, result: Omit<SweepResult, 'caseRes
 
   const legend = document.createElement('p');
   legend.className = 'legend';
-  legend.textContent = 'Line: Pareto frontier (no policy is both cheaper and more accurate). Ring: recommendation. Click a point to select its row.';
+  const arms = result.rows.some((row) => row.arm !== undefined) ? ' Diamond: a provider setting (arm); hollow when it had no effect.' : '';
+  legend.textContent = `Line: Pareto frontier (no policy is both cheaper and more accurate). Ring: recommendation.${arms} Click a point to select its row.`;
   box.replaceChildren(svg, legend);
 }

@@ -86,3 +86,14 @@ export function chartLayout(points: readonly ChartPoint[], width: number, height
     yTicks: niceTicks(y0, y1, 4).map((t) => t / 100),
   };
 }
+
+/** How a row's point is drawn: a circle for a stop policy, a diamond for an arm (hollow when it had no effect). */
+export function pointMarker(row: { arm?: string; noEffect?: true }): { shape: 'circle' | 'diamond'; hollow: boolean } {
+  return row.arm === undefined ? { shape: 'circle', hollow: false } : { shape: 'diamond', hollow: row.noEffect === true };
+}
+
+/** The `points` attribute of a diamond of half-diagonal `r` centred on (cx, cy): top, right, bottom, left. */
+export function diamondPoints(cx: number, cy: number, r: number): string {
+  const f = (v: number): string => v.toFixed(1);
+  return `${f(cx)},${f(cy - r)} ${f(cx + r)},${f(cy)} ${f(cx)},${f(cy + r)} ${f(cx - r)},${f(cy)}`;
+}

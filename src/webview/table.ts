@@ -80,6 +80,18 @@ export function rowNote(r: SweepRow): string | null {
   return `${formatCount(n)} ${n === 1 ? 'stop' : 'stops'} used an intermediate answer (read inside the thinking)`;
 }
 
+/** The badge on an arm's row and its tooltip; null for a policy row. */
+export function armBadge(r: SweepRow): { text: string; tip: string } | null {
+  if (r.arm === undefined) return null;
+  return { text: 'arm', tip: `Provider setting "${r.arm}": its own generation per case with the arm's request fields, paired with the default request like a policy` };
+}
+
+/** The warning on an arm's row when its setting looks ignored (noEffect); null otherwise. */
+export function rowWarning(r: SweepRow): string | null {
+  if (!r.noEffect) return null;
+  return `⚠ no effect: ${r.obeyed?.reason ?? `arm ${r.arm ?? r.policy} changed no token counts`}`;
+}
+
 /** A header as shown: the sort arrow is part of the label. */
 export interface HeaderView {
   key: SortKey | null;
@@ -99,6 +111,10 @@ export interface RowView {
   cells: string[];
   /** Under the policy's name: how many stops used an intermediate answer. */
   note: string | null;
+  /** An arm (provider setting) row: its badge. */
+  arm: { text: string; tip: string } | null;
+  /** An arm whose setting looks ignored: why. */
+  warning: string | null;
 }
 
 export interface TableView {
@@ -122,6 +138,8 @@ export function tableView(s: SweepSummary, v: ViewState): TableView {
     baseline: r.policy === 'full',
     cells: columns.map((c) => c.cell(r, s, v)),
     note: rowNote(r),
+    arm: armBadge(r),
+    warning: rowWarning(r),
   }));
   return { headers, rows };
 }
@@ -154,14 +172,16 @@ export function renderTable(s: SweepSummary, v: ViewState, ctx: SectionContext):
   }
   const body = h('tbody');
   for (const r of view.rows) {
-    const classes = [r.selected ? 'selected' : '', r.recommended ? 'recommended' : '', r.baseline ? 'baseline' : ''].filter(Boolean).join(' ');
+    const classes = [r.selected ? 'selected' : '', r.recommended ? 'recommended' : '', r.baseline ? 'baseline' : '', r.arm ? 'arm' : '', r.warning ? 'no-effect' : ''].filter(Boolean).join(' ');
     const tr = h('tr', { tabindex: '0', 'data-key': `row-${r.policy}`, 'data-policy': r.policy, 'aria-selected': r.selected ? 'true' : 'false', class: classes || undefined });
     r.cells.forEach((text, i) => {
       const td = h('td', { class: view.headers[i].numeric ? 'num' : undefined }, text);
       if (view.headers[i].key === 'policy') {
         td.title = r.policy;
+        if (r.arm) td.append(' ', h('span', { class: 'badge small arm-badge', title: r.arm.tip }, r.arm.text));
         if (r.recommended) td.append(' ', h('span', { class: 'badge small', title: 'Recommended' }, '★'));
         if (r.note) td.append(h('div', { class: 'row-note', title: THINKING_TIP }, r.note));
+        if (r.warning) td.append(h('div', { class: 'row-warning', role: 'note' }, r.warning));
       }
       tr.append(td);
     });

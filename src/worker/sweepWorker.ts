@@ -4,6 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
+import { batchRequestJsonl, batchRequestLines, readBatchOutput } from '../core/live/batchLines';
+import { downloadBatchOutput, OpenAiBatchClient, submitBatch } from '../core/live/batchApi';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
@@ -19,7 +21,7 @@ import type { EncodingName, EngineName } from '../core/types';
 import { IncrementalCounter, sumByRanges } from '../core/incrementalCounter';
 import { findSections, sectionTotals } from '../core/markdownSections';
 import { CodePromptCounter, CodePromptScanner } from '../node/codePromptScanner';
-import type { AsSentCount, CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { AsSentCount, BatchImportResult, BatchJobArgs, BatchSubmitResult, CaseTraceJob, CodePromptsResult, DocumentCount, LiveEvent, LiveJob, LiveJobResult, SweepJob, SweepJobResult, TestSetCheck, TestSetInspection, WorkerCalls, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { detectPresets, isCompleteTrace } from '../core/detectPresets';
 import { startersForTraces } from '../core/starterFromData';
 
@@ -171,6 +173,25 @@ async function live(job: LiveJob, emit: (event: LiveEvent) => void): Promise<Liv
   }
 }
 
+function batchClient(args: BatchJobArgs): OpenAiBatchClient {
+  return new OpenAiBatchClient({ baseUrl: args.options.baseUrl, ...(args.options.apiKey ? { apiKey: args.options.apiKey } : {}), retries: args.options.retries ?? 5 });
+}
+
+async function batchSubmit(args: BatchJobArgs): Promise<BatchSubmitResult> {
+  const { lines, missing } = batchRequestLines(args.cases, args.options);
+  const client = batchClient(args);
+  if (missing.length > 0) return { job: { id: '', status: 'failed', errors: [] }, resumed: false, lines: 0, sent: 0, missing: missing[0] };
+  const r = await submitBatch(client, new FileCacheStore(args.cacheDir), batchRequestJsonl(lines), '/v1/chat/completions');
+  return { ...r, lines: lines.length, sent: client.requests };
+}
+
+async function batchImport(args: BatchJobArgs & { batchId: string }): Promise<BatchImportResult> {
+  const client = batchClient(args);
+  const job = await client.getBatch(args.batchId);
+  const { results, failures } = readBatchOutput(args.cases, args.options, await downloadBatchOutput(client, job));
+  return { job, results, failures, sent: client.requests };
+}
+
 function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown {
   switch (req.kind) {
     case 'count':
@@ -196,6 +217,10 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     case 'live':
       return live(req.args, (event) => post({ id: req.id, type: 'event', event }));
+    case 'batchSubmit':
+      return batchSubmit(req.args);
+    case 'batchImport':
+      return batchImport(req.args);
     case 'cancelLive': {
       for (const run of liveRuns) run.abort();
       return liveRuns.size;

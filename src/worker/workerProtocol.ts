@@ -11,6 +11,8 @@ import type { SweepOptions } from '../core/sweep';
 import type { TokenCount } from '../core/incrementalCounter';
 import type { CodeLanguage, CodePromptKind } from '../core/codePrompts';
 import type { FlippedCase } from '../core/flippedCases';
+import type { BatchJob } from '../core/live/batchApi';
+import type { BatchFailure } from '../core/live/batchLines';
 
 export interface SectionCount extends TokenCount {
   /** 0-based heading line. */
@@ -114,6 +116,33 @@ export interface LiveJobResult extends LiveRunResult {
   promptDrift: { drift: PromptDrift; line: string } | null;
 }
 
+/** A live run's generations through the OpenAI Batch API; built and read in the worker, whose bundle holds runLive's module. */
+export interface BatchJobArgs {
+  cases: Case[];
+  options: LiveJob['options'];
+  /** Folder of the cache that keeps the batch id (the same as the live run's). */
+  cacheDir: string;
+}
+
+export interface BatchSubmitResult {
+  job: BatchJob;
+  resumed: boolean;
+  replacedFailed?: string;
+  /** Request lines in the batch. */
+  lines: number;
+  /** HTTP requests sent. */
+  sent: number;
+  /** A template field a row lacks, when the lines could not be built. */
+  missing?: string;
+}
+
+export interface BatchImportResult {
+  job: BatchJob;
+  results: LiveCaseResult[];
+  failures: BatchFailure[];
+  sent: number;
+}
+
 /** What a live run reports while it runs. */
 export type LiveEvent =
   | { kind: 'progress'; progress: LiveProgress }
@@ -155,6 +184,10 @@ export interface WorkerCalls {
   /** The case with its trace and every policy's outcome; null when the test set has no traced case with that id. */
   caseTrace: { args: CaseTraceJob; result: FlippedCase | null };
   live: { args: LiveJob; result: LiveJobResult };
+  /** Submits the run's generations as one batch, or finds the batch already submitted for the same requests. */
+  batchSubmit: { args: BatchJobArgs; result: BatchSubmitResult };
+  /** Downloads a finished batch's output and error files into one result per case. */
+  batchImport: { args: BatchJobArgs & { batchId: string }; result: BatchImportResult };
   /** Stops every live run of this worker; answers how many it stopped. */
   cancelLive: { args: Record<string, never>; result: number };
 }

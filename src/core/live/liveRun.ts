@@ -179,6 +179,16 @@ export function buildProbeBody(model: string, messages: readonly ChatMessage[], 
   return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
 }
 
+/** The `/completions` body of the forced answer at thinking budget `k` of a trace. Temperature 0, as probes. */
+export function buildForcedBody(model: string, messages: readonly ChatMessage[], output: string, k: number, force: NonNullable<LiveRunOptions['force']>, tokenizer: Tokenizer, logprobs = false): Record<string, unknown> {
+  return forcedCompletionBody(model, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), force, logprobs);
+}
+
+function forcedCompletionBody(model: string, messages: readonly ChatMessage[], prefix: string, force: NonNullable<LiveRunOptions['force']>, logprobs: boolean): Record<string, unknown> {
+  const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, prefix, force.cue ?? DEFAULT_ANSWER_CUE);
+  return { model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
+}
+
 /** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
 export function truncationSummary(results: readonly LiveCaseResult[], extract?: Extractor): { length: number; noAnswer: number } {
   let length = 0;
@@ -501,8 +511,7 @@ class LiveRun {
         throw continuationError(e);
       }
     }
-    const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, prefix, cue);
-    const body = { model: opts.model, prompt, max_tokens: maxTokens, temperature: 0, ...(opts.logprobs ? completionLogprobsFields() : {}) };
+    const body = forcedCompletionBody(opts.model, messages, prefix, { ...force, cue }, !!opts.logprobs);
     try {
       return (await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample)).result;
     } catch (e) {

@@ -76,3 +76,20 @@ export function tracesFileName(fileName: string): string {
   const stem = fileName.replace(/\.(jsonl|ndjson|json|csv|tsv)$/i, '').replace(/\.traces$/i, '');
   return `${stem}.traces.jsonl`;
 }
+
+/**
+ * What a traced row holds of a live run's result (the inverse of {@link tracedRow}): the output,
+ * finish reason, usage, probes, forced answers and arms, as they were written.
+ */
+export function resultOfTracedRow(id: string, row: Readonly<Record<string, unknown>> | undefined, fields: FieldMap): LiveCaseResult {
+  const r: LiveCaseResult = { id };
+  if (!row) return r;
+  const output = fields.output.map((n) => row[n]).find((v) => typeof v === 'string');
+  if (typeof output === 'string') r.output = output;
+  if (typeof row.finishReason === 'string') r.finishReason = row.finishReason;
+  if (isRecord(row.usage)) r.usage = row.usage as LiveCaseResult['usage'];
+  if (Array.isArray(row.probes)) r.probes = row.probes as LiveCaseResult['probes'];
+  if (Array.isArray(row.forced)) r.forced = row.forced as LiveCaseResult['forced'];
+  if (isRecord(row.arms)) r.arms = row.arms as LiveCaseResult['arms'];
+  return r;
+}

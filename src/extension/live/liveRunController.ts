@@ -22,6 +22,7 @@ import type { LiveJob, LiveJobResult } from '../../worker/workerProtocol';
 import { clearApiKey, getApiKey, setApiKey } from './apiKey';
 import { confirmKeyTarget } from './endpointConsent';
 import { liveRunOverrides, resolveLiveOptions, type LiveOptions } from './liveSettings';
+import { LiveBatchRunner } from './liveBatch';
 
 /** The cache folder inside a workspace folder; the CLI's default too, so both share responses. */
 export const WORKSPACE_CACHE_DIR = '.prompt-budget-cache';
@@ -70,8 +71,22 @@ async function exists(path: string): Promise<boolean> {
  */
 export class LiveRunController implements vscode.Disposable {
   private active: AbortController | undefined;
+  /** The OpenAI Batch API path, offered for large runs; resumes a pending batch after a reload. */
+  readonly batch: LiveBatchRunner;
 
-  constructor(private readonly deps: LiveRunDeps) {}
+  constructor(private readonly deps: LiveRunDeps) {
+    this.batch = new LiveBatchRunner({
+      context: deps.context,
+      log: deps.log,
+      workerScript: vscode.Uri.joinPath(deps.context.extensionUri, 'dist', 'sweepWorker.js').fsPath,
+      batchSettings: () => deps.settings.settings.liveBatch,
+      resume: (source) => this.run(source),
+      imported: async (out, source) => {
+        await this.rememberSource(out, source);
+        return deps.sweepTraces(out);
+      },
+    });
+  }
 
   get isRunning(): boolean {
     return this.active !== undefined;
@@ -93,7 +108,8 @@ export class LiveRunController implements vscode.Disposable {
     return join(this.deps.context.globalStorageUri.fsPath, 'live-cache');
   }
 
-  async run(): Promise<SweepResult | undefined> {
+  /** Run Live Sweep on the current test set, or on `source` (a pending batch's). */
+  async run(source?: vscode.Uri): Promise<SweepResult | undefined> {
     const { sweeps } = this.deps;
     if (!vscode.workspace.isTrusted) {
       const manage = 'Manage Workspace Trust';
@@ -111,9 +127,17 @@ export class LiveRunController implements vscode.Disposable {
     const signal = new AbortController();
     this.active = signal;
     try {
-      const plan = await this.prepare();
+      const plan = await this.prepare(source);
       if (!plan) return undefined;
-      return await this.execute(plan, signal);
+      const batchPlan = { ...plan, fields: plan.loaded?.config.fields ?? resolveFields() };
+      const path = await this.batch.choose(batchPlan, sweeps.prices());
+      if (path === undefined) return undefined;
+      if (path === 'stream') return await this.execute(plan, signal);
+      try {
+        return await this.batch.run(batchPlan);
+      } catch (e) {
+        return await this.runFailed(e, plan, new LiveTally({ testSet: plan.rel, endpoint: displayUrl(plan.options.baseUrl), model: plan.options.model }, plan.cases.length, sweeps.prices()), (t) => redactSecrets(t, [plan.apiKey]));
+      }
     } finally {
       this.active = undefined;
     }
@@ -140,10 +164,10 @@ export class LiveRunController implements vscode.Disposable {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   }
 
-  private async prepare(): Promise<Plan | undefined> {
+  private async prepare(from?: vscode.Uri): Promise<Plan | undefined> {
     const loaded = await this.checkedConfig();
     if (loaded === null) return undefined;
-    const source = await this.liveSource();
+    const source = from ?? (await this.liveSource());
     if (!source) return undefined;
     if (source.scheme !== 'file') {
       void this.fail(`live runs need a test set on disk; ${source.toString()} is not a file.`);
@@ -160,7 +184,9 @@ export class LiveRunController implements vscode.Disposable {
     const { plan } = prepared;
     if (!plan) return undefined;
 
-    const out = await this.outputFor(source);
+    // A pending batch of this test set writes where it was meant to when it was submitted.
+    const pending = this.batch.pending();
+    const out = pending?.source === source.toString() ? vscode.Uri.parse(pending.out) : await this.outputFor(source);
     if (!out) return undefined;
     const apiKey = await this.keyToSend(live);
     if (apiKey === null) return undefined;
@@ -405,6 +431,7 @@ export class LiveRunController implements vscode.Disposable {
 
   dispose(): void {
     this.active?.abort();
+    this.batch.dispose();
   }
 }
 
@@ -419,5 +446,7 @@ export function registerLiveCommands(deps: LiveRunDeps): LiveRunController {
     vscode.commands.registerCommand(COMMANDS.runLiveSweep, () => live.run()),
     vscode.commands.registerCommand(COMMANDS.clearLiveCache, () => live.clearCache()),
   );
+  // A batch submitted before a reload is checked again; its import is offered once it is done.
+  if (vscode.workspace.isTrusted) live.batch.watch();
   return live;
 }

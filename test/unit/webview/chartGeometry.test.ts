@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { chartLayout, niceTicks, paretoFrontier, scaleLinear } from '../../../src/webview/chartGeometry';
+import { chartLayout, diamondPoints, niceTicks, paretoFrontier, pointMarker, scaleLinear } from '../../../src/webview/chartGeometry';
 
 describe('chart geometry', () => {
   it('keeps exactly the points no other point beats on both tokens and EM', () => {
@@ -45,5 +45,12 @@ describe('chart geometry', () => {
     assert.deepEqual(layout.xDomain, [0, 150]);
     assert.deepEqual(layout.xTicks, [0, 50, 100, 150]);
     assert.ok(layout.yDomain[0] <= 0.5 && layout.yDomain[1] >= 0.91 && layout.yDomain[1] <= 1);
+  });
+
+  it('draws arms as diamonds, hollow when the setting had no effect; policies as circles', () => {
+    assert.deepEqual(pointMarker({}), { shape: 'circle', hollow: false });
+    assert.deepEqual(pointMarker({ arm: 'low' }), { shape: 'diamond', hollow: false });
+    assert.deepEqual(pointMarker({ arm: 'x', noEffect: true }), { shape: 'diamond', hollow: true });
+    assert.equal(diamondPoints(10, 20, 5.5), '10.0,14.5 15.5,20.0 10.0,25.5 4.5,20.0');
   });
 });

@@ -1,8 +1,13 @@
 // The sweep table's view-model on a real sweep: 120 GSM8K GPT-4 traces (see fixture.ts), with
 // figures checked by hand against the case counts.
 import * as assert from 'node:assert/strict';
-import { rowNote, tableKey, tableView } from '../../../src/webview/table';
-import { viewState } from './fixture';
+import { readFileSync } from 'node:fs';
+import { armBadge, rowNote, rowWarning, tableKey, tableView } from '../../../src/webview/table';
+import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
+import { runSweep } from '../../../src/core/sweep';
+import { resolveSweepOptions } from '../../../src/core/sweepOptions';
+import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
+import { GSM8K, viewState } from './fixture';
 
 describe('sweep table', () => {
   const v = viewState({ selectedPolicy: 'cutoff:128' });
@@ -80,5 +85,30 @@ describe('sweep table', () => {
     assert.deepEqual(cells('full'), ['', '']);
     const onlyForced = tableView({ ...sweep, result: { ...sweep.result, rows: rows.map(({ meanProbeTokens: _p, ...r }) => r) } }, v);
     assert.deepEqual(onlyForced.headers.map((h) => h.label).slice(3, 5), ['Forced', 'Tokens']);
+  });
+
+  it('marks arm rows with a badge, and an ignored arm with its warning', () => {
+    // 60 real traces with two arms: `same` (the recorded trace again: ignored) and `short` (its first 40 tokens).
+    const tok = getTokenizer('o200k_base', 'gpt-tokenizer');
+    const text = readFileSync(GSM8K, 'utf8').split('\n').slice(0, 60).map((l) => {
+      const row = JSON.parse(l) as { output: string };
+      const short = cutText(row.output, tokenizeWithOffsets(tok, row.output), 40);
+      return JSON.stringify({ ...row, arms: { same: { output: row.output }, short: { output: short } } });
+    });
+    const { cases } = parseTestSet(text.join('\n'), { fileName: 'arms.jsonl' });
+    const { options } = resolveSweepOptions(undefined, { cutoffs: [64], folds: 0 });
+    const { caseResults: _drop, ...result } = runSweep(cases, 0, options);
+    const armView = tableView({ ...v.sweep!, result }, { ...v, selectedPolicy: null });
+    const marks = Object.fromEntries(armView.rows.map((r) => [r.policy, [r.arm?.text ?? null, r.warning]]));
+    assert.deepEqual(marks['full'], [null, null]);
+    assert.deepEqual(marks['cutoff:64'], [null, null]);
+    assert.equal(marks['arm:short'][0], 'arm');
+    assert.equal(marks['arm:short'][1], null, 'a 40-token arm changed the counts');
+    assert.equal(marks['arm:same'][0], 'arm');
+    assert.match(String(marks['arm:same'][1]), /^⚠ no effect: arm same looks ignored: its tokens differ from the baseline's by \+0\.0 tokens per case/);
+    const same = result.rows.find((r) => r.policy === 'arm:same')!;
+    assert.equal(armView.rows.find((r) => r.policy === 'arm:same')!.cells[0], 'arm same');
+    assert.match(armBadge(same)!.tip, /^Provider setting "same"/);
+    assert.equal(rowWarning({ ...same, noEffect: undefined }), null);
   });
 });

@@ -68,7 +68,7 @@ describe('core/live/batchLines: prepare → any engine → import rebuilds what 
   it('reports a failed line by id, and re-prepares only the failed ones', async () => {
     const { lines } = batchRequestLines(cases, opts());
     const imported = readBatchOutput(cases, opts(), await fakeEngine(server.baseUrl, lines, 'case-3::arm:low'));
-    assert.deepEqual(imported.failures, [{ customId: 'case-3::arm:low', line: 13, message: 'status 500' }]);
+    assert.deepEqual(imported.failures, [{ customId: 'case-3::arm:low', line: 13, message: 'status 500: boom' }]);
     assert.equal(imported.results[3].error, 'batch lines case-3::arm:low failed or are missing');
     assert.equal(imported.results.filter((r) => r.error).length, 1);
     const again = batchRequestLines(cases, opts(), new Set(imported.failures.map((f) => f.customId ?? '')));
