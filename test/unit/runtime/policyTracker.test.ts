@@ -81,10 +81,10 @@ describe('runtime/policyTracker', function () {
     assert.deepEqual(outcome, want);
   });
 
-  it('refuses policies the runtime cannot apply, with the export rule words', () => {
+  it('refuses policies that make model calls, pointing to createPolicyRun', () => {
     const source = new StreamTrace(new StreamTokens('o200k_base', 'gpt-tokenizer'), makeExtractor({ preset: 'boxed' }));
-    assert.throws(() => new PolicyTracker({ kind: 'probe', every: 32, agree: 2 }, source), /^Error: probe:32x2: probe policies need extra model calls/);
-    assert.throws(() => new PolicyTracker({ kind: 'budget', tokens: 512 }, source), /^Error: budget:512: budget policies need a forced-answer call/);
+    assert.throws(() => new PolicyTracker({ kind: 'probe', every: 32, agree: 2 }, source), /^Error: prompt-budget: probe:32x2 makes extra model calls; use createPolicyRun/);
+    assert.throws(() => new PolicyTracker({ kind: 'budget', tokens: 512 }, source), /^Error: prompt-budget: budget:512 makes extra model calls; use createPolicyRun/);
   });
 
   it('asks for no answer past the final tokens: the last token may still grow', () => {
