@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportedPolicyText, exportFromSweep, runtimeUnsupported, type PolicySettings } from '../core/policyExport';
-import { parsePolicy, policyName } from '../core/policies';
+import { parsePolicy, policyName, usesProbes } from '../core/policies';
+import type { PolicySpec } from '../core/types';
 import { runSweep } from '../core/sweep';
 import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
@@ -16,8 +17,9 @@ runtime module (import { createStopper, createPolicyRun } from 'prompt-budget/ru
 
 Options:
   --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | settled:<N>x<k> | full,
-                           budget:<K> | probe:<N>x<k> (these make extra calls: the JSON carries their
-                           prompt template, cue and max tokens), or "recommended" (the
+                           budget:<K> | probe:<N>x<k> | probe-settled:<N>x<k> | probe-confident:<N>@<p>
+                           (these make extra calls: the JSON carries their prompt template, cue and
+                           max tokens; probe-settled its hesitation words), or "recommended" (the
                            cheapest policy within the margin among the sweep's policies), or
                            "per-tag" (the per-tag plan: a policy per tag group, for createTagStopper)
   --snippet                print a ready-to-paste snippet using createStopper instead of the JSON
@@ -72,8 +74,11 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   const inputs = await loadInputs(positionals, values, io);
   // Only the exported policy (and full) need evaluating unless the sweep must pick one.
   // A named policy is measured as named: the thinking defaults must not replace it (adaptDefaults).
+  // The config's hesitation words go into a named settled or probe-settled policy, as sweep puts them in.
+  const words = inputs.options.hesitations;
+  const withWords = (p: PolicySpec): PolicySpec => ((p.kind === 'settled' || p.kind === 'probe-settled') && !p.hesitations && words ? { ...p, hesitations: [...words] } : p);
   const options = parsed?.spec
-    ? { ...inputs.options, folds: 0, includeCases: false, policies: [parsed.spec], adaptDefaults: false }
+    ? { ...inputs.options, folds: 0, includeCases: false, policies: [withWords(parsed.spec)], adaptDefaults: false }
     : { ...inputs.options, folds: 0, includeCases: false, policies: inputs.options.policies.filter((p) => !runtimeUnsupported(p)) };
   const result = runSweep(inputs.cases, inputs.skipped, options);
   for (const w of result.warnings) io.stderr(`${w}\n`);
@@ -89,15 +94,16 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     io.stderr(`prompt-budget: no policy is within the ${(result.margin * 100).toFixed(1)}-point margin on this test set; nothing to export\n`);
     return 1;
   }
-  const spec = parsePolicy(name).spec;
+  const parsedName = parsePolicy(name).spec;
+  const spec = options.policies.find((p) => policyName(p) === name) ?? (parsedName && withWords(parsedName));
   if (!result.rows.some((r) => r.policy === name)) {
     throw new UsageError(`--policy ${name} could not be measured on this test set${result.warnings.length ? `: ${result.warnings.join(' ')}` : ''}`);
   }
   const extra: Pick<PolicySettings, 'calls' | 'model'> = {};
   const model = values.model ?? inputs.config?.live.model;
   if (model) extra.model = model;
-  if (spec?.kind === 'budget' || spec?.kind === 'probe') extra.calls = callSettings(spec.kind, values, io.cwd);
-  const exported = exportFromSweep(result, name, extra);
+  if (spec?.kind === 'budget' || (spec && usesProbes(spec))) extra.calls = callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd);
+  const exported = exportFromSweep(result, spec ?? name, extra);
   io.stdout(exportedPolicyText(exported, values.snippet ? lang : 'json'));
   return 0;
 }

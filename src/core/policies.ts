@@ -6,6 +6,9 @@ import type { AnswerKind, Extraction, ForcedRecord, PolicyOutcome, PolicySpec, P
 import type { TokenizedText } from './tokens';
 import { DEFAULT_MARKERS, findFirstMarker } from './extract';
 import { DEFAULT_HESITATIONS, DEFAULT_THINKING_TAGS, hesitationRegex } from './traceAnatomy';
+import { ProbeRule, type ProbeSpec } from './probeRule';
+
+export { meanTokenProbability } from './probeRule';
 
 /** A trace prepared for policy evaluation: its text, token offsets and recorded probes. */
 export interface PreparedTrace {
@@ -337,11 +340,9 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
     case 'settled':
       return applySettled(spec, trace, prefixes);
     case 'probe':
-      return applyProbe(spec.every, spec.agree, null, trace, prefixes, extract);
     case 'probe-settled':
-      return applyProbe(spec.every, spec.agree, spec.hesitations ?? DEFAULT_HESITATIONS, trace, prefixes, extract);
     case 'probe-confident':
-      return applyConfident(spec.every, spec.threshold, trace, prefixes, extract);
+      return applyProbes(spec, trace, prefixes, extract);
     case 'budget':
       return applyBudget(spec.tokens, trace, prefixes, extract);
     default: {
@@ -398,60 +399,17 @@ export function probesEvery(trace: PreparedTrace, every: number): ProbeRecord[] 
   return (trace.probes ?? []).filter((p) => p.atToken > 0 && p.atToken < count && p.atToken % every === 0).sort((a, b) => a.atToken - b.atToken);
 }
 
-/**
- * `probe` and, with a hesitation list, `probe-settled` (Dynasor-CoT): a probe whose text holds a
- * hesitation word breaks the run, as one without an answer does. The probe text includes the cue,
- * so a custom cue must hold no hesitation word.
- */
-function applyProbe(every: number, agree: number, hesitations: readonly string[] | null, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
+/** A probe policy on the recorded probes at multiples of its interval, through the rule the runtime applies live. */
+function applyProbes(spec: ProbeSpec, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
   const count = trace.tokens.count;
-  const words = hesitations ? hesitationRegex(hesitations) : null;
-  const quiet = words ? ' without hesitation' : '';
-  let previous: string | null = null;
-  let run = 0;
+  const rule = new ProbeRule(spec, extract);
   let probeTokens = 0;
-  let hesitated = 0;
-  for (const probe of probesEvery(trace, every)) {
+  for (const probe of probesEvery(trace, spec.every)) {
     probeTokens += probe.tokens;
-    const hesitant = words !== null && words.test(probe.text);
-    if (hesitant) hesitated++;
-    const found = hesitant ? null : extract(probe.text);
-    const answer = found ? found.answer : null;
-    run = answer !== null && answer === previous ? run + 1 : answer !== null ? 1 : 0;
-    previous = answer;
-    if (run >= agree) {
-      return { stopToken: probe.atToken, answer, reason: `${agree} probes agreed${quiet} at token ${probe.atToken}`, probeTokens };
-    }
+    const stop = rule.judge(probe);
+    if (stop) return { stopToken: probe.atToken, answer: stop.answer, reason: stop.reason, probeTokens };
   }
-  const note = hesitated > 0 ? ` (${hesitated} probe${hesitated === 1 ? '' : 's'} hesitated)` : '';
-  return { stopToken: count, answer: prefixes.answerAt(count), reason: `probes never agreed${quiet}${note}; ran to the end`, probeTokens };
-}
-
-/** Mean token probability (the mean of e^logprob) of a completion; null without log-probabilities. */
-export function meanTokenProbability(logprobs: readonly number[] | undefined): number | null {
-  if (!logprobs || logprobs.length === 0) return null;
-  let sum = 0;
-  for (const lp of logprobs) sum += Math.exp(lp);
-  return sum / logprobs.length;
-}
-
-/** `probe-confident:<N>@<p>`: the first probe (every N tokens) with an answer and a mean token probability ≥ p. */
-export function applyConfident(every: number, threshold: number, trace: PreparedTrace, prefixes: PrefixExtractor, extract: Extractor): PolicyOutcome {
-  const count = trace.tokens.count;
-  let probeTokens = 0;
-  let best = 0;
-  for (const probe of probesEvery(trace, every)) {
-    probeTokens += probe.tokens;
-    const p = meanTokenProbability(probe.logprobs);
-    if (p === null) continue;
-    const found = extract(probe.text);
-    if (found === null) continue;
-    if (p >= threshold) {
-      return { stopToken: probe.atToken, answer: found.answer, reason: `probe at token ${probe.atToken} answered with mean token probability ${p.toFixed(3)} ≥ ${threshold}`, probeTokens };
-    }
-    best = Math.max(best, p);
-  }
-  return { stopToken: count, answer: prefixes.answerAt(count), reason: `no probe answer reached mean token probability ${threshold} (best ${best.toFixed(3)}); ran to the end`, probeTokens };
+  return { stopToken: count, answer: prefixes.answerAt(count), reason: rule.endReason(), probeTokens };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { ExportedPolicy, PolicyCalls, TokenizerEncoding, TokenizerEngine, ExtractConfig, MatchConfig, PolicySpec, SweepResult } from './types';
 import { DEFAULT_MARKERS, parseExtractConfig } from './extract';
 import { parseMatchConfig } from './match';
-import { parsePolicy, policyName } from './policies';
+import { parsePolicy, policyName, usesProbes } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
 import { DEFAULT_HESITATIONS } from './traceAnatomy';
 import { policyExportRule } from './policyExportRule';
@@ -35,13 +35,13 @@ export const DEFAULT_CALL_TOKENS = { probe: 16, budget: 32 } as const;
 
 /** The calls block of a `budget` or `probe` policy (null for the others): `given` over the `run` defaults. */
 export function policyCalls(spec: PolicySpec, given: Partial<Omit<PolicyCalls, 'endpoint'>> = {}): PolicyCalls | null {
-  if (spec.kind !== 'budget' && spec.kind !== 'probe') return null;
+  if (spec.kind !== 'budget' && !usesProbes(spec)) return null;
   const budget = spec.kind === 'budget';
   const calls: PolicyCalls = {
     endpoint: 'completions',
     template: given.template ?? DEFAULT_PROBE_TEMPLATE,
     cue: given.cue ?? (budget ? DEFAULT_ANSWER_CUE : DEFAULT_PROBE_CUE),
-    maxTokens: given.maxTokens ?? DEFAULT_CALL_TOKENS[spec.kind],
+    maxTokens: given.maxTokens ?? DEFAULT_CALL_TOKENS[budget ? 'budget' : 'probe'],
   };
   if (budget) calls.close = given.close ?? DEFAULT_THINK_CLOSE;
   return calls;
@@ -57,6 +57,7 @@ export function runtimeUnsupported(spec: PolicySpec): string | null {
 function withDefaultLists(spec: PolicySpec): PolicySpec {
   if (spec.kind === 'marker') return { kind: 'marker', grace: spec.grace, markers: [...(spec.markers ?? DEFAULT_MARKERS)] };
   if (spec.kind === 'settled') return { kind: 'settled', every: spec.every, repeats: spec.repeats, hesitations: [...(spec.hesitations ?? DEFAULT_HESITATIONS)] };
+  if (spec.kind === 'probe-settled') return { kind: 'probe-settled', every: spec.every, agree: spec.agree, hesitations: [...(spec.hesitations ?? DEFAULT_HESITATIONS)] };
   return spec;
 }
 
@@ -102,8 +103,8 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
  * The exported JSON for a policy of a finished sweep, with what the sweep measured for it. Throws
  * when the sweep has no row of that name (the message lists the rows) or the policy is a probe.
  */
-export function exportFromSweep(result: SweepResult, name: string, extra: Pick<PolicySettings, 'calls' | 'model'> = {}): ExportedPolicy {
-  const parsed = parsePolicy(name);
+export function exportFromSweep(result: SweepResult, name: string | PolicySpec, extra: Pick<PolicySettings, 'calls' | 'model'> = {}): ExportedPolicy {
+  const parsed = typeof name === 'string' ? parsePolicy(name) : { spec: name };
   if (!parsed.spec) throw new Error(parsed.error);
   const canonical = policyName(parsed.spec);
   const row = result.rows.find((r) => r.policy === canonical);
@@ -150,7 +151,7 @@ function checkSpec(name: string, raw: unknown): { spec?: PolicySpec; error?: str
     const want = (expected as unknown as Record<string, number>)[key];
     if (raw[key] !== want) return { error: `"spec.${key}" is ${JSON.stringify(raw[key])} but "policy" ${name} says ${want}` };
   }
-  if (expected.kind === 'settled') {
+  if (expected.kind === 'settled' || expected.kind === 'probe-settled') {
     const words = raw.hesitations ?? [...DEFAULT_HESITATIONS];
     if (!Array.isArray(words) || words.some((m) => typeof m !== 'string' || m.trim() === '')) return { error: '"spec.hesitations" must be a list of non-empty strings' };
     return { spec: { ...expected, hesitations: words as string[] } };

@@ -16,13 +16,11 @@ export interface PolicyExportRule {
 /** Policy kinds (the name before `:`) that make extra model calls, with what the runtime does. */
 const WITH_CALLS: Readonly<Record<string, string>> = {
   probe: 'the runtime asks the model for its answer every N tokens (one short /completions call each) and stops when the probes agree; give it complete() or an endpoint, or use prompt-budget proxy',
+  'probe-settled':
+    'the runtime asks the model for its answer every N tokens (one short /completions call each) and stops when k probes in a row agree without a hesitation word (the list exported with it); give it complete() or an endpoint, or use prompt-budget proxy',
+  'probe-confident':
+    'the runtime asks the model for its answer every N tokens (one short /completions call each, with logprobs) and stops at the first whose mean token probability reaches the threshold; give it complete() returning logprobs or an endpoint that sends them, or use prompt-budget proxy',
   budget: 'the runtime closes the thinking at K tokens and makes one short forced-answer call (/completions); give it complete() or an endpoint, or use prompt-budget proxy',
-};
-
-/** Probe rules the runtime does not apply yet, with the reason. */
-const NOT_IN_RUNTIME: Readonly<Record<string, string>> = {
-  'probe-confident': 'the runtime does not read log-probabilities from its probe calls yet; export a probe:, budget:, cutoff, stability or marker policy',
-  'probe-settled': 'the runtime does not check probe answers for hesitation words yet; export a probe:, budget:, cutoff, stability or marker policy',
 };
 
 /** Row kinds of a sweep that are not stop policies at all. */
@@ -34,7 +32,6 @@ const NOT_POLICIES: Readonly<Record<string, string>> = {
 export function policyExportRule(policy: string): PolicyExportRule {
   const kind = policy.split(':')[0];
   if (Object.prototype.hasOwnProperty.call(NOT_POLICIES, kind)) return { exportable: false, needsCalls: false, reason: `${policy}: ${NOT_POLICIES[kind]}` };
-  if (Object.prototype.hasOwnProperty.call(NOT_IN_RUNTIME, kind)) return { exportable: false, needsCalls: true, reason: `${policy}: ${NOT_IN_RUNTIME[kind]}` };
   if (Object.prototype.hasOwnProperty.call(WITH_CALLS, kind)) return { exportable: true, needsCalls: true, reason: `${policy}: ${WITH_CALLS[kind]}` };
   return { exportable: true, needsCalls: false, reason: `${policy}: the streaming runtime applies it as the sweep measured it` };
 }

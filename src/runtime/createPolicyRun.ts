@@ -5,6 +5,8 @@ import { forcedAnswerPrompt } from '../core/forcedAnswer';
 import { parseExportedPolicy, policyCalls } from '../core/policyExport';
 import { makeExtractor } from '../core/extract';
 import { getTokenizer, type Tokenizer } from '../core/tokens';
+import { ProbeRule, type ProbeSpec } from '../core/probeRule';
+import { answerLogprobs, completionLogprobsFields, readLogprobs } from '../core/live/logprobs';
 import { createStopper, streamTokensFor, type PolicyInput, type StopDecision, type Stopper, type StopperOptions } from './createStopper';
 import type { StreamTokens } from './streamTokens';
 
@@ -12,10 +14,17 @@ import type { StreamTokens } from './streamTokens';
 export interface CompletionResult {
   text: string;
   tokens?: number;
+  /** The chosen tokens' natural-log probabilities (`choices[0].logprobs.token_logprobs`); `probe-confident` needs them. */
+  logprobs?: number[];
+  /** The text of each token of `logprobs`, one for one (`choices[0].logprobs.tokens`): the answer's are kept as `run --logprobs` keeps them. */
+  logprobTokens?: string[];
 }
 
-/** Makes one text completion (`/v1/completions`) of `prompt` with at most `maxTokens` tokens, temperature 0. */
-export type CompleteFn = (prompt: string, options: { maxTokens: number; signal?: AbortSignal }) => Promise<CompletionResult>;
+/**
+ * Makes one text completion (`/v1/completions`) of `prompt` with at most `maxTokens` tokens, temperature 0; with
+ * `logprobs`, asks for token log-probabilities (`logprobs: 1`) and returns them.
+ */
+export type CompleteFn = (prompt: string, options: { maxTokens: number; signal?: AbortSignal; logprobs?: boolean }) => Promise<CompletionResult>;
 
 /** An OpenAI-compatible server to make the extra calls against. */
 export interface CompletionsEndpoint {
@@ -28,7 +37,7 @@ export interface CompletionsEndpoint {
 
 /** What a policy run needs besides the policy. */
 export interface PolicyRunOptions extends StopperOptions {
-  /** How to make a `budget` or `probe` policy's extra calls; or give `endpoint`. */
+  /** How to make a `budget` or probe policy's extra calls (`probe-confident` needs logprobs back); or give `endpoint`. */
   complete?: CompleteFn;
   /** The server to make the extra calls against (a `complete` is built from it). */
   endpoint?: CompletionsEndpoint;
@@ -65,21 +74,25 @@ export interface PolicyRun {
 export function completionsClient(endpoint: CompletionsEndpoint): CompleteFn {
   const doFetch = endpoint.fetch ?? fetch;
   const url = `${endpoint.baseURL.replace(/\/+$/, '')}/completions`;
-  return async (prompt, { maxTokens, signal }) => {
+  return async (prompt, { maxTokens, signal, logprobs }) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
-    const init: RequestInit = { method: 'POST', headers, body: JSON.stringify({ model: endpoint.model, prompt, max_tokens: maxTokens, temperature: 0 }) };
+    const init: RequestInit = { method: 'POST', headers, body: JSON.stringify({ model: endpoint.model, prompt, max_tokens: maxTokens, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) }) };
     if (signal) init.signal = signal;
     const res = await doFetch(url, init);
     if (!res.ok) {
       const body = await res.text().catch(() => '');
       throw new Error(`prompt-budget: ${url} answered HTTP ${res.status}${body ? `: ${body.slice(0, 200)}` : ''}`);
     }
-    const json = (await res.json()) as { choices?: { text?: unknown }[]; usage?: { completion_tokens?: unknown } };
+    const json = (await res.json()) as { choices?: { text?: unknown; logprobs?: unknown }[]; usage?: { completion_tokens?: unknown } };
     const text = json.choices?.[0]?.text;
     if (typeof text !== 'string') throw new Error(`prompt-budget: ${url} sent no choices[0].text`);
     const tokens = json.usage?.completion_tokens;
-    return typeof tokens === 'number' ? { text, tokens } : { text };
+    const out: CompletionResult = typeof tokens === 'number' ? { text, tokens } : { text };
+    const read = logprobs ? readLogprobs(json.choices?.[0]?.logprobs) : undefined;
+    if (read) out.logprobs = read.logprobs;
+    if (read?.tokens) out.logprobTokens = read.tokens;
+    return out;
   };
 }
 
@@ -263,21 +276,19 @@ function budgetRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'bu
 
 interface ProbeAnswer {
   atToken: number;
-  result: Promise<{ answer: string | null; tokens: number }>;
+  result: Promise<{ text: string; tokens: number; logprobs?: number[] }>;
 }
 
-/** Judges probe answers in token order, as the sweep replays them: the first probe that makes `agree` equal answers in a row decides. */
+/** Judges probe answers in token order through the sweep's rule ({@link ProbeRule}): the first probe that stops decides. */
 class ProbeJudge {
   decided: RunDecision | null = null;
   failure: unknown = null;
   private judged = 0;
-  private previous: string | null = null;
-  private run = 0;
   probeTokens = 0;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly agree: number,
+    readonly rule: ProbeRule,
     private readonly onDecided: () => void,
   ) {}
 
@@ -297,7 +308,7 @@ class ProbeJudge {
 
   private async judge(p: ProbeAnswer): Promise<void> {
     if (this.decided || this.failure) return;
-    let r: { answer: string | null; tokens: number };
+    let r: { text: string; tokens: number; logprobs?: number[] };
     try {
       r = await p.result;
     } catch (e) {
@@ -306,27 +317,38 @@ class ProbeJudge {
     }
     this.judged++;
     this.probeTokens += r.tokens;
-    this.run = r.answer !== null && r.answer === this.previous ? this.run + 1 : r.answer !== null ? 1 : 0;
-    this.previous = r.answer;
-    if (this.run < this.agree) return;
-    const d: RunDecision = { stop: true, tokens: p.atToken, reason: `${this.agree} probes agreed at token ${p.atToken}`, answerKind: r.answer === null ? 'none' : 'final', probeTokens: this.probeTokens, probes: this.judged };
-    if (r.answer !== null) d.answer = r.answer;
+    const stop = this.rule.judge({ atToken: p.atToken, text: r.text, logprobs: r.logprobs });
+    if (!stop) return;
+    const d: RunDecision = { stop: true, tokens: p.atToken, reason: stop.reason, answerKind: stop.answer === null ? 'none' : 'final', probeTokens: this.probeTokens, probes: this.judged };
+    if (stop.answer !== null) d.answer = stop.answer;
     this.decided = d;
     this.onDecided();
   }
 }
 
-/** `probe:NxA`: ask for the answer every N tokens; stop at the first probe that makes A agreeing answers in a row. */
-function probeRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'probe' }>, calls: PolicyCalls, options: PolicyRunOptions): PolicyRun {
+/** The answer's log-probabilities of a probe call, as `run --logprobs` records them; an error when `probe-confident` gets none. */
+function probeLogprobs(policy: ExportedPolicy, r: CompletionResult, cue: string): number[] {
+  if (!r.logprobs || r.logprobs.length === 0) {
+    throw new Error(
+      `prompt-budget: ${policy.policy} needs token log-probabilities from every probe call, and one returned none: complete() must return { text, logprobs } (it is called with { logprobs: true }); with an endpoint, use a server that returns logprobs on /v1/completions (vLLM, llama.cpp server)`,
+    );
+  }
+  const whole = r.logprobTokens && r.logprobTokens.length === r.logprobs.length;
+  return answerLogprobs(whole ? { logprobs: r.logprobs, tokens: r.logprobTokens } : { logprobs: r.logprobs }, cue);
+}
+
+/** `probe:NxA`, `probe-settled:NxA`, `probe-confident:N@p`: ask for the answer every N tokens; stop where the sweep's rule stops. */
+function probeRun(policy: ExportedPolicy, spec: ProbeSpec, calls: PolicyCalls, options: PolicyRunOptions): PolicyRun {
   const complete = resolveComplete(policy, options);
   const full = fullStopper(policy, options);
   const tokens = streamTokensFor(policy, options);
   const extract = makeExtractor(policy.extract);
+  const confident = spec.kind === 'probe-confident';
   const signal = stopSignal();
   const inflight = new AbortController();
   let next = spec.every;
   let stopped = false;
-  const judge = new ProbeJudge(spec.agree, () => {
+  const judge = new ProbeJudge(new ProbeRule(spec, extract), () => {
     stopped = true;
     signal.resolve();
     inflight.abort();
@@ -335,9 +357,12 @@ function probeRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'pro
   const launch = (t: number): void => {
     const prefix = tokens.text.slice(0, tokens.tokens.ends[t - 1]);
     const prompt = renderProbePrompt(calls.template, options.messages ?? [], prefix, calls.cue);
-    const result = complete(prompt, { maxTokens: calls.maxTokens, signal: inflight.signal }).then((r) => {
-      const found = extract(calls.cue + r.text);
-      return { answer: found ? found.answer : null, tokens: r.tokens ?? countWith(policy, options).count(r.text) };
+    const ask: Parameters<CompleteFn>[1] = { maxTokens: calls.maxTokens, signal: inflight.signal };
+    if (confident) ask.logprobs = true;
+    const result = complete(prompt, ask).then((r) => {
+      const probe: { text: string; tokens: number; logprobs?: number[] } = { text: calls.cue + r.text, tokens: r.tokens ?? countWith(policy, options).count(r.text) };
+      if (confident) probe.logprobs = probeLogprobs(policy, r, calls.cue);
+      return probe;
     });
     // Answers after the decision are never awaited; their abort must not surface as an unhandled rejection.
     result.catch(() => undefined);
@@ -379,7 +404,7 @@ function probeRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'pro
         throw judge.failure;
       }
       const d: RunDecision = full.finish();
-      d.reason = 'probes never agreed; ran to the end';
+      d.reason = judge.rule.endReason();
       d.probeTokens = judge.probeTokens;
       d.probes = judge.count;
       return d;
@@ -394,7 +419,7 @@ function probeRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'pro
 
 /**
  * Applies any exported policy to one streamed completion, as the sweep measured it. Text policies stop on their own;
- * `budget:K` and `probe` policies make their extra calls through `complete` (or `endpoint`) with the prompt shape
+ * `budget:K` and the probe policies make their extra calls through `complete` (or `endpoint`) with the prompt shape
  * `prompt-budget run` used, so the forced answer or the probe agreement is the sweep's decision. Throws when the policy is
  * invalid or needs calls and no way to make them was given.
  */
@@ -404,7 +429,7 @@ export function createPolicyRun(input: PolicyInput, options: PolicyRunOptions = 
   const policy = parsed.policy;
   const spec = policy.spec;
   if (spec.kind === 'budget') return budgetRun(policy, spec, policy.calls ?? (policyCalls(spec) as PolicyCalls), options);
-  if (spec.kind === 'probe') return probeRun(policy, spec, policy.calls ?? (policyCalls(spec) as PolicyCalls), options);
+  if (spec.kind === 'probe' || spec.kind === 'probe-settled' || spec.kind === 'probe-confident') return probeRun(policy, spec, policy.calls ?? (policyCalls(spec) as PolicyCalls), options);
   return textRun(policy, options);
 }
 

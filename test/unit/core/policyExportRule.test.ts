@@ -8,7 +8,7 @@ import { budgets } from './tagBudgetsFixture';
 
 const settings = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'last-number' }, match: { preset: 'numeric' } } as const;
 // Every kind of policy, with a cutoff longer than any trace and a marker without grace.
-const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3'];
+const NAMES = ['full', 'cutoff:16', 'cutoff:4096', 'stability:8x2', 'marker:0', 'marker:16', 'probe:32x2', 'probe:64x3', 'probe-settled:32x2', 'probe-confident:32@0.95'];
 
 describe('policyExportRule', () => {
   it('exports budget and probe policies as calling policies, refuses arms, and accepts the rest', () => {
@@ -20,7 +20,7 @@ describe('policyExportRule', () => {
     assert.equal(policyExportRule('budget:512').needsCalls, true);
     assert.deepEqual(policyExportRule('arm:low'), { exportable: false, needsCalls: false, reason: 'arm:low: an arm is a provider setting sent with every request, not a stop policy; set its request fields in your client instead' });
     assert.deepEqual(NAMES.filter((n) => !isRuntimePolicy(n)), []);
-    assert.deepEqual(NAMES.filter((n) => policyExportRule(n).needsCalls), ['probe:32x2', 'probe:64x3']);
+    assert.deepEqual(NAMES.filter((n) => policyExportRule(n).needsCalls), ['probe:32x2', 'probe:64x3', 'probe-settled:32x2', 'probe-confident:32@0.95']);
     for (const name of NAMES.filter(isRuntimePolicy)) assert.match(policyExportRule(name).reason, new RegExp(`^${name}: `));
   });
 

@@ -1,5 +1,5 @@
-// Parity of the runtime's calling policies (and of the proxy) with the sweep: `run --budgets --probe-every` records forced answers and probes
-// from a loopback reasoning server, `sweep --cases` replays them; the runtime streams the same server and makes its own calls.
+// Parity of the runtime's calling policies (and of the proxy) with the sweep: `run --budgets --probe-every --logprobs` records forced answers
+// and probes from a loopback reasoning server, `sweep --cases` replays them; the runtime streams the same server and makes its own calls.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { main } from '../../../src/cli/main';
 import { runCommand } from '../../../src/cli/runCommand';
 import type { CliIo } from '../../../src/cli/io';
 import { toExportedPolicy } from '../../../src/core/policyExport';
+import type { ExportedPolicy } from '../../../src/core/types';
 import { completionsClient, createPolicyRun, createStopper, runStream, type CompleteFn } from '../../../src/runtime';
 import OpenAI from 'openai';
 import { startProxy } from '../../../src/node/proxyServer';
@@ -16,7 +17,9 @@ import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } fro
 const N = 8;
 const BUDGETS = [512, 2048, 4096];
 const PROBE_EVERY = 512;
-const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, 'cutoff:1024'];
+const SETTLED = `probe-settled:${PROBE_EVERY}x2`;
+const CONFIDENT = `probe-confident:${PROBE_EVERY}@0.95`;
+const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, SETTLED, CONFIDENT, 'cutoff:1024'];
 const SETTINGS = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'numeric' } } as const;
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -29,7 +32,7 @@ async function cli(args: string[], cwd: string): Promise<{ code: number; out: st
 
 type CaseJson = { id: string; policies: Record<string, { answer: string | null; stopToken: number; reason: string }> };
 
-describe('runtime createPolicyRun: budget and probe policies make the sweep decisions', function () {
+describe('runtime createPolicyRun: budget and probe policies (probe-settled, probe-confident too) make the sweep decisions', function () {
   this.timeout(300_000);
   const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
   let server: MockServer;
@@ -37,10 +40,10 @@ describe('runtime createPolicyRun: budget and probe policies make the sweep deci
   let cases: CaseJson[];
 
   before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 1 });
+    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 1, logprobs: true });
     dir = mkdtempSync(join(tmpdir(), 'pb-policy-run-'));
     writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
-    const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--probe-every', String(PROBE_EVERY)], dir);
+    const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--probe-every', String(PROBE_EVERY), '--logprobs'], dir);
     assert.equal(run.code, 0, run.err);
     const sweep = await cli(['sweep', 'traces.jsonl', '--policies', POLICIES.join(','), '--extract', 'boxed', '--match', 'numeric', '--format', 'json', '--cases'], dir);
     assert.equal(sweep.code, 0, sweep.err);
@@ -53,9 +56,9 @@ describe('runtime createPolicyRun: budget and probe policies make the sweep deci
   });
 
   /** Streams the case's generation from the server through a run of `name`; counts the server's requests it caused. */
-  async function runCase(name: string, i: number, complete?: CompleteFn) {
+  async function runCase(name: string | ExportedPolicy, i: number, complete?: CompleteFn) {
     const messages = [{ role: 'user' as const, content: rows[i].question }];
-    const run = createPolicyRun(toExportedPolicy(name, SETTINGS), { complete: complete ?? completionsClient({ baseURL: server.baseUrl, model: 'mock' }), messages });
+    const run = createPolicyRun(typeof name === 'string' ? toExportedPolicy(name, SETTINGS) : name, { complete: complete ?? completionsClient({ baseURL: server.baseUrl, model: 'mock' }), messages });
     const abort = new AbortController();
     const res = await fetch(`${server.baseUrl}/chat/completions`, {
       method: 'POST',
@@ -95,9 +98,9 @@ describe('runtime createPolicyRun: budget and probe policies make the sweep deci
         assert.equal(stoppedEarly, longer);
         if (k === 512) assert.ok(longer >= N - 1, `budget:512 cuts (nearly) every thinking (${longer} of ${N})`);
       }
-      if (name.startsWith('probe:')) {
-        const agreed = cases.filter((c) => /probes agreed/.test(c.policies[name].reason)).length;
-        assert.ok(agreed >= N / 2, `${name}: probes agree on most cases (${agreed})`);
+      if (name.startsWith('probe')) {
+        const agreed = cases.filter((c) => /probes agreed|answered with mean token probability/.test(c.policies[name].reason)).length;
+        assert.ok(agreed >= N / 2, `${name}: probes stop most cases (${agreed})`);
         assert.equal(stoppedEarly, agreed);
         assert.ok(calls > 0, 'probes were asked');
       }
@@ -138,6 +141,49 @@ describe('runtime createPolicyRun: budget and probe policies make the sweep deci
       runCase('budget:512', 0, () => Promise.reject(new Error('upstream down'))),
       /upstream down/,
     );
+  });
+
+  it('probe-confident asks for logprobs, and a complete() that returns none is a clear error', async () => {
+    server.resetLog();
+    await runCase(CONFIDENT, 0);
+    const probes = server.requests.filter((q) => q.path === '/v1/completions');
+    assert.ok(probes.length > 0);
+    for (const q of probes) assert.equal(q.body.logprobs, 1);
+    const asked: unknown[] = [];
+    await assert.rejects(
+      runCase(CONFIDENT, 0, (_prompt, o) => {
+        asked.push(o.logprobs);
+        return Promise.resolve({ text: '42}' });
+      }),
+      /probe-confident:512@0\.95 needs token log-probabilities from every probe call, and one returned none: complete\(\) must return \{ text, logprobs \}/,
+    );
+    assert.equal(asked[0], true);
+  });
+
+  it('export writes the hesitation words the sweep used (config) and the threshold; the runtime decides the same', async () => {
+    const words = ['588', '90', '120', '19'];
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ hesitations: words }));
+    const flags = ['--extract', 'boxed', '--match', 'numeric', '--config', 'cfg.json'];
+    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', SETTLED, ...flags, '--format', 'json', '--cases'], dir);
+    assert.equal(sweep.code, 0, sweep.err);
+    const own = (JSON.parse(sweep.out) as { caseResults: CaseJson[] }).caseResults;
+    const exported = await cli(['export', 'traces.jsonl', '--policy', SETTLED, ...flags], dir);
+    assert.equal(exported.code, 0, exported.err);
+    const policy = JSON.parse(exported.out) as ExportedPolicy;
+    assert.deepEqual(policy.spec, { kind: 'probe-settled', every: PROBE_EVERY, agree: 2, hesitations: words });
+    assert.equal(policy.calls?.maxTokens, 16);
+    let differs = 0;
+    for (let i = 0; i < N; i++) {
+      const want = own.find((c) => c.id === rows[i].id)?.policies[SETTLED];
+      assert.ok(want);
+      if (want.stopToken !== cases.find((c) => c.id === rows[i].id)?.policies[SETTLED].stopToken) differs++;
+      const got = await runCase(policy, i);
+      assert.deepEqual({ answer: got.decision.answer ?? null, tokens: got.decision.tokens }, { answer: want.answer, tokens: want.stopToken }, `${rows[i].id}: sweep says ${want.reason}; runtime ${got.decision.reason}`);
+    }
+    assert.ok(differs > 0, 'the configured words change some decision');
+    const confident = await cli(['export', 'traces.jsonl', '--policy', CONFIDENT, '--extract', 'boxed', '--match', 'numeric'], dir);
+    assert.equal(confident.code, 0, confident.err);
+    assert.deepEqual((JSON.parse(confident.out) as ExportedPolicy).spec, { kind: 'probe-confident', every: PROBE_EVERY, threshold: 0.95 });
   });
 
   it('refuses a calling policy without a way to call, and createStopper points at createPolicyRun', () => {
