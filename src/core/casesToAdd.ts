@@ -1,8 +1,6 @@
 /**
- * "How many cases to add": when a policy cheaper than the recommendation looks non-inferior (its
- * ΔEM point estimate is inside the margin) but its CI lower bound is not, the test set is too
- * small to show it. This says how many paired cases of the same kind would show it, and lists the
- * flipped cases the decision hinges on.
+ * "How many cases to add": when a cheaper policy's ΔEM is inside the margin but its CI lower bound is not, how many
+ * paired cases of the same kind would show it, and the flipped cases the decision hinges on.
  */
 import type { CasesToAdd, SweepRow } from './types';
 import { points, signedPoints } from './format';
@@ -23,23 +21,17 @@ function discordance(row: SweepRow, cases: number): number {
 }
 
 /**
- * Default for `casesToAdd.minSavings`: a candidate must save at least 5% of full length's mean
- * output tokens beyond what the recommendation already saves. Below that, the saving is within
- * the spread of output lengths between two runs of the same model (a few percent), and smaller
- * than the cost of collecting thousands of cases to prove it.
+ * Default for `casesToAdd.minSavings`: 5% of full's mean output tokens beyond the recommendation's saving. Less is
+ * within the run-to-run spread of output lengths (a few percent), not worth thousands of cases to prove.
  */
 export const DEFAULT_MIN_SAVINGS = 0.05;
 
 /**
- * A policy worth more cases, and how many: among the policies not yet shown non-inferior (95% CI
- * lower bound < −margin) but promising (point ΔEM > −margin) that save at least `minSavings` of
- * full length's mean tokens more than `recommended` (than full when it is null), the one that
- * needs the fewest cases (ties: the cheaper). N = `casesNeeded(ψ, margin, Δ)` (stats.ts) with ψ its
- * discordance rate against full (at least 3/cases) and Δ its observed ΔEM; `casesToAdd` = max(0,
- * N − cases). N depends only on the candidate's own row, so adding a policy to the sweep changes
- * the answer only when it is itself a better candidate. The flipped ids are listed: each right→wrong
- * flip that is a grading or gold error moves the bound. `rows[0]` must be the baseline; null when
- * no policy fits.
+ * A policy worth more cases: of those not yet shown non-inferior (CI lower bound < −margin) but promising (ΔEM >
+ * −margin) that save `minSavings` of full's mean tokens beyond `recommended` (or full), the one needing fewest cases
+ * (ties: the cheaper). N = `casesNeeded(ψ, margin, Δ)` (stats.ts), ψ its discordance against full (≥ 3/cases), Δ its
+ * ΔEM; `casesToAdd` = max(0, N − cases). Each right→wrong flip that is a grading or gold error moves the bound.
+ * `rows[0]` must be the baseline; null when no policy fits.
  */
 export function computeCasesToAdd(
   rows: readonly SweepRow[],

@@ -1,13 +1,10 @@
 /**
- * Which string literals in Python, TypeScript and JavaScript source are prompts, from a parse
- * tree. The tree comes from a tree-sitter grammar (src/node/codePromptScanner.ts loads them); this
- * module only needs the node shape below, so it stays pure and testable with any tree.
- *
- * The rule: a literal is a prompt when it is a chat message's `content`, the value of a name whose
- * words say prompt, system, instruction or template (assignment, key, keyword argument, function
- * whose `return` it is, or the callee it is passed to), or long prose. Paths, URLs, SQL,
- * identifiers, empty strings and short unnamed strings are not. Implicit and `+` concatenations
- * count as one prompt; f-strings and template literals count their placeholders as written.
+ * Which string literals in Python, TypeScript and JavaScript are prompts, from a tree-sitter parse tree (loaded by
+ * src/node/codePromptScanner.ts; only the node shape below is needed, so this stays pure and testable).
+ * A literal is a prompt when it is a chat message's `content`, the value of a name saying prompt, system, instruction
+ * or template (assignment, key, keyword argument, returning function, or callee), or long prose; not paths, URLs, SQL,
+ * identifiers, empty or short unnamed strings. Implicit and `+` concatenations are one prompt; f-strings and template
+ * literals count their placeholders as written.
  */
 
 /** The part of a tree-sitter node this module reads (web-tree-sitter's `Node` has it). */
@@ -324,10 +321,7 @@ export function isProse(value: string, minChars: number): boolean {
   return words >= 5 && words * 12 >= trimmed.length / 2;
 }
 
-/**
- * Classifies the units of the given literal nodes (several literals of one concatenation give one
- * prompt) and returns the prompts among them in source order.
- */
+/** The prompts among the units of the given literals (a concatenation's literals are one), in source order. */
 export function classifyLiterals(source: string, literals: readonly SyntaxNode[], language: CodeLanguage, options: CodePromptOptions): CodePrompt[] {
   const python = language === 'python';
   const seen = new Set<number>();
@@ -391,10 +385,9 @@ function classifyUnit(source: string, unit: SyntaxNode, python: boolean, options
 const STRUCTURAL = /["'`\\{}$]/;
 
 /**
- * A prompt after an edit that stays inside its single literal and touches no quote, backslash,
- * brace or `$` (nor a line break in a one-line literal): the parse tree keeps its shape, so the
- * prompt is re-read from the new source without the parser. Undefined when the parser is needed
- * or the literal stops being a prompt.
+ * A prompt after an edit inside its single literal touching no quote, backslash, brace or `$` (nor a one-line literal's
+ * line break): the tree keeps its shape, so it is re-read without the parser. Undefined when the parser is needed or
+ * the literal stops being a prompt.
  */
 export function editInsideLiteral(prompt: CodePrompt, change: TextChange, before: string, after: string, options: CodePromptOptions): CodePrompt | undefined {
   const body = prompt.body;
@@ -431,11 +424,9 @@ const KEYWORDS = new Set(
 );
 
 /**
- * When an edit only changes the characters of one token — a name that stays a name (not a keyword),
- * or a literal's text without quotes, escapes or placeholders — the parse tree keeps its shape and
- * the parser can be skipped. Returns the edit widened to that whole token (so the edited tree's
- * node spans it exactly), or undefined when the parser is needed. `node` is the leaf at the edit
- * in the tree of `before`.
+ * When an edit only changes one token's characters (a name staying a non-keyword name, or a literal's text without
+ * quotes, escapes or placeholders) the tree keeps its shape: the edit widened to that token, so the edited tree's node
+ * spans it exactly; undefined when the parser is needed. `node` is the leaf at the edit in the tree of `before`.
  */
 export function lexicalEditSpan(node: SyntaxNode, change: TextChange, before: string, after: string): TextChange | undefined {
   const removed = before.slice(change.start, change.oldEnd);
@@ -469,9 +460,8 @@ export function lexicalEditSpan(node: SyntaxNode, change: TextChange, before: st
 const SPACE_SENSITIVE = /^(string|template_string|interpolation|template_substitution|comment|regex|jsx_|string_content|string_fragment)/;
 
 /**
- * True when the edit only inserts spaces or tabs between two tokens, after other code on the same
- * line (not an indentation, not after a line continuation): the tree keeps its shape. `nodes` are
- * the smallest nodes at the edit and just before it, in the tree of `before`.
+ * True when the edit only inserts spaces or tabs between two tokens after code on the same line (no indentation, no
+ * line continuation). `nodes`: the smallest nodes at and just before the edit, in the tree of `before`.
  */
 export function insertsSpaceBetweenTokens(nodes: readonly SyntaxNode[], change: TextChange, before: string, after: string): boolean {
   if (change.oldEnd !== change.start || !/^[ \t]+$/.test(after.slice(change.start, change.newEnd))) return false;
@@ -512,10 +502,7 @@ export function diffText(before: string, after: string): TextChange | undefined 
   return { start, oldEnd: before.length - tail, newEnd: after.length - tail };
 }
 
-/**
- * Carries prompts of the previous text over an edit: those outside the re-classified `dirty`
- * ranges (new offsets) keep their classification, shifted; the rest are dropped for `fresh` ones.
- */
+/** Carries prompts over an edit: those outside the `dirty` ranges (new offsets) shift; the rest give way to `fresh`. */
 export function mergePrompts(previous: readonly CodePrompt[], change: TextChange, dirty: readonly { start: number; end: number }[], fresh: readonly CodePrompt[]): CodePrompt[] {
   const delta = change.newEnd - change.oldEnd;
   const out: CodePrompt[] = [];

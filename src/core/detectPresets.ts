@@ -1,8 +1,4 @@
-/**
- * Detects the extraction and match presets a test set needs when neither the command line nor the
- * config names them: the kind of its gold answers picks the match and the order in which answer
- * markers are tried; the extraction is the one that finds an answer in the most complete traces.
- */
+/** The extraction and match presets a test set needs when neither the command line nor the config names them. */
 import { makeExtractor } from './extract';
 import { canonicalDecimal, cleanNumeric } from './match';
 import type { Case, DetectedPresets, ExtractConfig, MatchConfig } from './types';
@@ -137,14 +133,11 @@ function share(n: number, of: number): string {
 }
 
 /**
- * Picks the extraction and match for `cases`. The match follows the gold answers (numbers →
- * numeric, LaTeX → math, letters → strict on the letter, free text → squad). The extraction is the
- * marker-based one (`####`, `\boxed{}`, `"answer":`, "The answer is", an `Answer:` line, a choice
- * letter) that finds an answer in the most complete traces; when even that one misses more than
- * {@link MARKER_COVERAGE} of them, the catch-all for the kind (last number; text after `</think>`;
- * the whole output when outputs are short) is taken if it finds more. `fixed` keeps what the user
- * named. Only complete traces count (finish reason `stop` or none): a cut-off trace has no answer
- * under any extraction.
+ * Picks the extraction and match for `cases`. The match follows the gold answers (numbers → numeric, LaTeX → math,
+ * letters → strict on the letter, free text → squad). The extraction is the marker-based one (`####`, `\boxed{}`,
+ * `"answer":`, "The answer is", an `Answer:` line, a choice letter) finding an answer in most complete traces; if it
+ * misses more than {@link MARKER_COVERAGE}, the kind's catch-all (last number; text after `</think>`; the whole short
+ * output) is taken if it finds more. `fixed`: what the user named. Only complete traces (finish `stop`/none) count.
  */
 export function detectPresets(cases: readonly Case[], fixed: { extract?: ExtractConfig; match?: MatchConfig } = {}): Detection {
   const complete = cases.filter(isCompleteTrace);

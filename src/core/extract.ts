@@ -142,9 +142,8 @@ function unwrapAnswer(text: string, start: number, end: number): Extraction | nu
 }
 
 /**
- * The last "The answer is X" (ASCII case-insensitive, optional `:`). X starts after any
- * whitespace and runs to the end of its line or to a `.` followed by whitespace or the end of the
- * text; then a trailing `.` and wrapping `**` / `$` are removed.
+ * The last "The answer is X" (ASCII case-insensitive, optional `:`): X runs from after any whitespace to its line's end
+ * or a `.` before whitespace or the text's end; then a trailing `.` and wrapping `**` / `$` are removed.
  */
 const ANSWER_IS_RE = /the answer is/gi;
 
@@ -282,9 +281,8 @@ function extractAfterThink(text: string): Extraction | null {
 const ALLOWED_FLAGS = 'imsu';
 
 /**
- * Compiles a user pattern (JavaScript syntax) with the given extra flags. A leading inline flag
- * group as written in lm-eval's Python configs, e.g. `(?s).*#### `, becomes JavaScript flags
- * (`i`, `m`, `s` only). Throws a readable Error when the pattern or flags are invalid.
+ * Compiles a user pattern (JavaScript syntax) with extra flags; a leading inline flag group from lm-eval's Python
+ * configs (`(?s).*#### `) becomes JavaScript flags (`i`, `m`, `s` only). Throws a readable Error when invalid.
  */
 export function compileUserRegex(pattern: string, flags = '', forced = 'g'): RegExp {
   let body = pattern;
@@ -347,11 +345,7 @@ function validateOne(cfg: ExtractConfig, nested: boolean): string | null {
   return null;
 }
 
-/**
- * Checks an extraction config beyond its shape: known presets (also in `then`), valid `letters`
- * and `thinking` tags, and for `regex` a pattern that compiles, allowed flags and an existing
- * capture group. Returns a message, or null when valid.
- */
+/** Checks an extract config past its shape (presets, `letters`, `thinking`, regex, flags, group); null if valid. */
 export function validateExtractConfig(cfg: ExtractConfig): string | null {
   return validateOne(cfg, false);
 }
@@ -486,10 +480,9 @@ function inRegion(ex: Extractor, text: string, start: number, end: number, kind:
 }
 
 /**
- * Builds the answer extractor for a config: finds the answer in a text (a whole trace or a prefix)
- * and its UTF-16 range, or null. Without thinking: the preset (then its chain) on the whole text;
- * thinking closed: on the answer part, kind `final`; thinking open: the last answer stated in the
- * thinking so far, kind `intermediate`. Throws when `validateExtractConfig` reports a problem.
+ * Builds the extractor for a config: the answer in a text (a trace or a prefix) and its UTF-16 range, or null. Without
+ * thinking: the preset (then its chain) on the whole text; thinking closed: on the answer part (`final`); thinking
+ * open: the last answer stated so far (`intermediate`). Throws when `validateExtractConfig` reports a problem.
  */
 export function makeExtractor(cfg: ExtractConfig): (text: string) => Extraction | null {
   const problem = validateExtractConfig(cfg);

@@ -1,8 +1,4 @@
-/**
- * Thinking budgets: cap the thinking at K tokens, close it, and let the model answer. The live run
- * asks for one short forced answer per budget below a case's thinking length; the sweep and the
- * runtime replay the `budget:<K>` policy from those records.
- */
+/** Thinking budgets: cap the thinking at K tokens, close it, let the model answer (replayed as `budget:<K>`). */
 import type { ChatMessage } from './live/promptTemplate';
 import { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE, renderProbePrompt } from './live/promptTemplate';
 import { cutText, tokenizeWithOffsets, type Tokenizer } from './tokens';
@@ -43,10 +39,7 @@ export function thinkingTokens(tokenizer: Tokenizer, trace: string, tags?: reado
   return thinking === '' ? 0 : tokenizer.count(thinking);
 }
 
-/**
- * How a forced answer closes thinking opened with `tags`: {@link DEFAULT_THINK_CLOSE} for `<think>`;
- * the close tag and the answer channel for gpt-oss harmony; otherwise the close tag between newlines.
- */
+/** How a forced answer closes thinking opened with `tags` (gpt-oss harmony: the close tag and answer channel). */
 export function thinkCloseFor(tags: ThinkingTags): string {
   if (tags.close === '</think>') return DEFAULT_THINK_CLOSE;
   if (tags.answerFrom) return tags.answerFrom.startsWith('<|channel|>') ? `${tags.close}<|start|>assistant${tags.answerFrom}` : `${tags.close}${tags.answerFrom}`;
@@ -58,10 +51,7 @@ export function budgetsToForce(thinkingCount: number, budgets: readonly number[]
   return [...new Set(budgets)].filter((k) => k < thinkingCount).sort((a, b) => a - b);
 }
 
-/**
- * The trace prefix a forced answer continues: the trace up to the thinking (its open tag, when the
- * trace has one) + the first `k` thinking tokens + the close (default {@link thinkCloseFor} the matched tags).
- */
+/** The prefix a forced answer continues: the trace through its first `k` thinking tokens, then the close. */
 export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number, close?: string, tags?: readonly ThinkingTags[]): string {
   const found = thinkingOf(trace, tags);
   const tokens = tokenizeWithOffsets(tokenizer, found.thinking);
@@ -69,11 +59,7 @@ export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number
   return `${trace.slice(0, found.start)}${cutText(found.thinking, tokens, k)}${shut}`;
 }
 
-/**
- * The `/chat/completions` body of a forced answer in `chat-continuation` mode: the messages, then
- * an assistant message holding the trace prefix and the cue, with vLLM's fields to continue it
- * rather than start a new message.
- */
+/** `chat-continuation` body: the messages, then an assistant message (prefix + cue) vLLM's fields continue. */
 export function continuationBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, cue: string, maxTokens: number): Record<string, unknown> {
   return {
     model,

@@ -104,9 +104,7 @@ const POS_SPACE = 2 ** 32;
 const BUCKET_MIN_SYMBOLS = 256;
 
 /**
- * Merges one word given as the ids of its initial symbols and returns the ids of the merged
- * symbols. `ids` is reused as scratch space.
- *
+ * Merges one word from its initial symbols' ids into the merged symbols' ids (`ids` is reused as scratch space).
  * Heap entries are one number, `rank * 2^32 + position`, so the smallest is the lowest rank and,
  * among equal ranks, the leftmost pair. An entry is checked when popped: it is applied only when the
  * symbols now at that position still form a pair of that rank (the same merge), as in the Rust crate.
@@ -189,10 +187,7 @@ export function mergeIdsWithHeap(ids: number[], table: BpeMergeTable): number[] 
   return out;
 }
 
-/**
- * {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops on a repetition loop);
- * null when that steps aside.
- */
+/** {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops); null if it steps aside. */
 export function mergeIdsInBuckets(ids: number[], table: BpeMergeTable): number[] | null {
   const { pairs } = table;
   const rankAt = (i: number, j: number): number => {

@@ -19,10 +19,7 @@ export function removeAsciiPunctuation(s: string): string {
   return s.replace(ASCII_PUNCTUATION, '');
 }
 
-/**
- * SQuAD v1.1 `normalize_answer`: lower-case, remove ASCII punctuation, replace the articles
- * a/an/the (whole words) with a space, collapse whitespace.
- */
+/** SQuAD v1.1 `normalize_answer`: lower-case, drop ASCII punctuation, articles a/an/the → space, collapse spaces. */
 export function normalizeSquad(s: string): string {
   const words = removeAsciiPunctuation(s.toLowerCase()).replace(ARTICLES, ' ');
   const collapsed = words.replace(PY_WHITESPACE, ' ');
@@ -124,9 +121,8 @@ export function stripMathString(input: string): string {
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /**
- * A canonical key for a decimal number written as text (`18`, `18.00`, `-0.5`, `1e3`), equal
- * for equal values: digits without leading/trailing zeros and a power of ten. Exact, so no
- * floating-point tolerance is needed. Null when the text is not a number.
+ * A canonical key for a decimal written as text (`18`, `18.00`, `-0.5`, `1e3`), equal for equal values: digits without
+ * leading/trailing zeros and a power of ten, exact (no tolerance needed). Null when the text is not a number.
  */
 export function canonicalDecimal(s: string): string | null {
   const m = DECIMAL.exec(s);
@@ -289,9 +285,8 @@ export function makeMatcher(cfg: MatchConfig): (answer: string, golds: readonly 
 const MATCH_KEYS = new Set(['preset', 'ignoreCase', 'ignorePunctuation', 'regexesToIgnore']);
 
 /**
- * Reads a match config from user JSON: a preset name (`"math"`) or an object
- * (`{ "preset": "strict", "ignoreCase": true, "regexesToIgnore": [","] }`). Regexes use
- * JavaScript syntax; a leading Python inline flag group such as `(?s)` is accepted.
+ * A match config from user JSON: a preset name (`"math"`) or an object (`{ "preset": "strict", "ignoreCase": true }`).
+ * Regexes use JavaScript syntax; a leading Python inline flag group such as `(?s)` is accepted.
  */
 export function parseMatchConfig(value: unknown): { config?: MatchConfig; error?: string } {
   const presetError = (p: unknown): string =>

@@ -9,10 +9,7 @@
 
 import { normalQuantile } from './stats';
 
-/**
- * The constrained maximum-likelihood estimate of P(lost) under Δ = `delta`, where Δ = P(gained) −
- * P(lost): the root of 2n·p² − B·p − C = 0 inside the feasible range.
- */
+/** Constrained MLE of P(lost) under Δ = P(gained) − P(lost) = `delta`: the feasible root of 2n·p² − B·p − C = 0. */
 function constrainedLost(lost: number, gained: number, n: number, delta: number): number {
   const concordant = n - lost - gained;
   const b = lost * (1 - 3 * delta) + gained * (1 - delta) - 2 * concordant * delta;
@@ -38,10 +35,7 @@ export interface PairedIntervalOptions {
   correction?: number;
 }
 
-/**
- * The interval for Δ = (gained − lost) / n, where `lost` cases are right at baseline and wrong under
- * the policy, `gained` the reverse, out of `n` paired cases. Bounds are fractions in [−1, 1].
- */
+/** CI in [−1, 1] for Δ = (gained − lost) / n of `n` paired cases (`lost`: right at baseline, wrong with the policy). */
 export function pairedDifferenceCi(lost: number, gained: number, n: number, opts: PairedIntervalOptions = {}): [number, number] {
   if (n <= 0) return [-1, 1];
   const z = normalQuantile(1 - (1 - (opts.level ?? 0.95)) / 2);

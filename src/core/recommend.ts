@@ -1,7 +1,4 @@
-/**
- * Per-policy statistics against the full-length baseline, the recommendation rule (cheapest
- * non-inferior policy), its power check and its cross-validated stability.
- */
+/** Per-policy stats against full length, the recommendation (cheapest non-inferior policy), its power and stability. */
 import type { CrossValidation, PowerInfo } from './types';
 import { casesNeeded, createRng, forEachBootstrapClassCount, median, minDetectableLoss, mcnemarExactP, percentileCiFromSums } from './stats';
 import { pairedDifferenceCi } from './pairedInterval';
@@ -23,10 +20,7 @@ export interface PolicyStats {
   deltaEm: number;
   /** ΔEM 95% CI: Tango's score interval for paired proportions (src/core/pairedInterval.ts). */
   ci95: [number, number];
-  /**
-   * The paired percentile bootstrap's 95% CI of ΔEM, kept for comparison (too narrow when flips are
-   * rare); only with `bootstrap: true`, since nothing the sweep reports reads it.
-   */
+  /** Paired percentile bootstrap 95% CI of ΔEM, for comparison (too narrow when flips are rare); `bootstrap: true`. */
   bootstrapCi95?: [number, number];
   mcnemarP: number;
   meanTokens: number;
@@ -62,11 +56,9 @@ export interface PatternClasses {
 }
 
 /**
- * Groups the cases (`cases[k]`, k = position) by their pattern of right and wrong answers over
- * all policies, within the classes `initial` gives (all in one when omitted). Cases of one class
- * have the same paired difference against the baseline under every policy, so a bootstrap sum of
- * those differences only needs the number of draws per class
- * ({@link forEachBootstrapClassCount}). Classes are numbered by first appearance.
+ * Groups the cases (`cases[k]`) by their right/wrong pattern over all policies, within the classes `initial` gives (one
+ * when omitted), numbered by first appearance. A class's cases share every paired difference against the baseline, so
+ * a bootstrap sum needs only the draws per class ({@link forEachBootstrapClassCount}).
  */
 export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Uint32Array): PatternClasses {
   const n = cases.length;
@@ -94,10 +86,8 @@ export function patternClasses(m: PolicyMatrix, cases: Uint32Array, initial?: Ui
 }
 
 /**
- * Stats of every policy on a subset of cases (all when `subset` is omitted), against policy 0.
- * `bootstrap: true` adds `bootstrapCi95` from one seeded stream of resamples (as
- * `bootstrapIndices`) counted per {@link patternClasses} class; without it `resamples` and `seed`
- * are unused. With no cases every figure is 0 (CI [0, 0], p = 1).
+ * Stats of every policy on `subset` (default: all cases) against policy 0; `bootstrap: true` adds `bootstrapCi95` from
+ * one seeded resample stream counted per {@link patternClasses} class. No cases: every figure 0 (CI [0, 0], p = 1).
  */
 export function policyStats(m: PolicyMatrix, opts: { resamples: number; seed: number; subset?: Uint32Array; bootstrap?: boolean }): PolicyStats[] {
   const total = checkMatrix(m);
@@ -256,10 +246,9 @@ export function choosePolicy(stats: PolicyStats[], margin: number): { index: num
 }
 
 /**
- * k-fold cross-validation of the whole procedure: {@link choosePolicy} on k−1 folds (seeded, sizes
- * within one case), ΔEM and savings measured on the held-out fold. Training folds decide on the same
- * paired score interval as the sweep. A fold where nothing qualifies keeps the baseline (0, 0).
- * `agreement` compares each fold's choice with `recommendedIndex` (else the choice on all cases).
+ * k-fold cross-validation of the whole procedure: {@link choosePolicy} (the sweep's paired score interval) on k−1
+ * seeded folds (sizes within one case), ΔEM and savings on the held-out fold; a fold where nothing qualifies keeps the
+ * baseline (0, 0). `agreement` compares each fold's choice with `recommendedIndex` (else the choice on all cases).
  * Null when n < 2·folds or folds < 2.
  */
 export function crossValidate(
@@ -307,13 +296,10 @@ function discordanceRate(m: PolicyMatrix, p: number, n: number): number {
 }
 
 /**
- * Whether the test set can detect an EM loss of `margin` at 80% power (α = 0.05 one-sided),
- * using {@link minDetectableLoss} with the discordance rate ψ of the chosen policy against the
- * baseline. When that is unavailable (no choice, the baseline itself, or a policy with no
- * discordant case) ψ is the median over the policies whose ΔEM estimate is within the margin and
- * that disagree with the baseline: those are what the decision is about, while a cutoff that
- * loses 60 points disagrees on most cases and would ask for tens of thousands of cases no
- * decision needs. When none of them disagrees, ψ is 1/n (one discordant case).
+ * Whether the test set detects an EM loss of `margin` at 80% power (α = 0.05 one-sided): {@link minDetectableLoss} with
+ * the chosen policy's discordance ψ against the baseline. Without one (no choice, the baseline, no discordant case) ψ
+ * is the median over discordant policies whose ΔEM estimate is within the margin, what the decision is about (a cutoff
+ * losing 60 points would ask for tens of thousands of cases no decision needs). None discordant: ψ = 1/n.
  */
 export function powerInfo(m: PolicyMatrix, chosenIndex: number | null, margin: number): PowerInfo {
   const n = checkMatrix(m);

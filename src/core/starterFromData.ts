@@ -1,8 +1,4 @@
-/**
- * A starter `promptbudget.json` written from what the workspace holds: which files look like test
- * sets (and under which field names), cutoffs that suit the traces' lengths, and the extraction
- * and match detected from the data. Pure: the extension reads the files and counts the tokens.
- */
+/** A starter `promptbudget.json` from the workspace's test sets, trace lengths and detected presets (pure: no I/O). */
 import { DEFAULT_DYNAMIC_POLICIES, policyName, THINKING_DYNAMIC_POLICIES, thinkingCutoffs } from './policies';
 import { splitTrace } from './traceAnatomy';
 import type { DetectedPresets, FieldMap } from './types';
@@ -24,10 +20,7 @@ export interface TestSetShape {
   fields: Partial<FieldMap>;
 }
 
-/**
- * Keys of the first object in `text` (depth 1), read by a tolerant scan, so a first row cut off by
- * the head's size limit (a long recorded output) still gives the keys before the cut.
- */
+/** Depth-1 keys of the first object in `text`, scanned tolerantly: a row cut by the head's limit gives those before. */
 function topLevelKeys(text: string): string[] | null {
   const keys: string[] = [];
   let depth = 0;
@@ -68,9 +61,8 @@ function firstRowKeys(head: string, fileName: string): string[] | null {
 }
 
 /**
- * Reads the first row of a JSONL, JSON-array or CSV file (`head`: its first kilobytes) and says
- * whether it looks like a test set, whether it has recorded outputs, and the field names to set
- * when they differ from the defaults (`question`/`input`/`prompt`, `answer`, `output`).
+ * Whether a file's first row (`head`: its first kilobytes) looks like a test set, has recorded outputs, and which field
+ * names differ from the defaults (`question`/`input`/`prompt`, `answer`, `output`).
  */
 export function inspectTestSetHead(head: string, fileName: string): TestSetShape {
   const keys = firstRowKeys(head, fileName);

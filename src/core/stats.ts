@@ -31,10 +31,7 @@ function bounded32(w: number, n: number, threshold: number): number {
   return ah + Math.floor(((a - ah * 65536) * 65536 + w * (n & 0xffff)) / TWO_POW_32);
 }
 
-/**
- * Calls `take(i)` with the n case indices of one resample, drawn from the mulberry32 stream at
- * `state`, and returns the state after them. The stream is described at {@link bootstrapIndices}.
- */
+/** Calls `take(i)` with the n case indices of one resample drawn at `state` ({@link bootstrapIndices}); new state. */
 function drawResample(state: number, n: number, take: (i: number) => void): number {
   if (n >= 0x10000) {
     const threshold = TWO_POW_32 % n;
@@ -172,9 +169,8 @@ export interface BootstrapCounts {
 }
 
 /**
- * The same resamples as `bootstrapIndices(n, resamples, seed)`, as per-case counts. A paired CI
- * then only visits the cases where the two policies disagree: resamples × (discordant cases)
- * reads instead of resamples × n. Half the memory of the flat indices.
+ * The resamples of `bootstrapIndices(n, resamples, seed)` as per-case counts (half the memory): a paired CI then reads
+ * resamples × (discordant cases) instead of resamples × n.
  */
 export function bootstrapCounts(n: number, resamples: number, seed: number): BootstrapCounts {
   const counts = countsArray(n, n * resamples);
@@ -182,10 +178,7 @@ export function bootstrapCounts(n: number, resamples: number, seed: number): Boo
   return { n, resamples, counts };
 }
 
-/**
- * {@link quantile} of values already sorted ascending, without copying: several quantiles of one
- * array then cost one sort. NaN for an empty input.
- */
+/** {@link quantile} of values already sorted ascending, without copying (one sort for several); NaN if empty. */
 export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   const len = sorted.length;
   if (len === 0) return NaN;
@@ -195,11 +188,7 @@ export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-/**
- * The linear-interpolation quantiles at `qs` of integer sums, as {@link quantileOfSorted} of the
- * sorted sums gives them, without sorting when the sums span a small range: the order statistics
- * are read off a histogram. `sums` is not modified.
- */
+/** {@link quantileOfSorted} of the sorted `sums` at `qs`, off a histogram (no sort) when their range is small. */
 function integerQuantiles(sums: Int32Array, qs: readonly number[]): number[] {
   const len = sums.length;
   if (len === 0) return qs.map(() => NaN);
@@ -245,9 +234,8 @@ function percentileInterval(sums: Int32Array, n: number, level: number): [number
 }
 
 /**
- * Percentile bootstrap CI of mean(other) − mean(base) (fractions), paired by case, over the
- * resamples in `idx` (from {@link bootstrapIndices} with this n). The quantiles use linear
- * interpolation. Identical inputs give [0, 0].
+ * Percentile bootstrap CI (linear interpolation) of mean(other) − mean(base) (fractions), paired by case, over the
+ * resamples in `idx` ({@link bootstrapIndices} with this n). Identical inputs give [0, 0].
  */
 export function pairedBootstrapCi(
   base: Uint8Array,
@@ -286,19 +274,13 @@ export function discordantCases(base: Uint8Array, other: Uint8Array): { gained: 
   return { gained: Uint32Array.from(gained), lost: Uint32Array.from(lost) };
 }
 
-/**
- * Percentile bootstrap CI of mean(other) − mean(base) from per-resample sums of the paired
- * differences (`sums[r]` = Σ over drawn cases of other − base). `sums` is not modified.
- */
+/** Percentile bootstrap CI of mean(other) − mean(base) from `sums[r]` = Σ (other − base) over resample r's draws. */
 export function percentileCiFromSums(sums: Int32Array, n: number, level = 0.95): [number, number] {
   if (n === 0 || sums.length === 0) return [0, 0];
   return percentileInterval(sums, n, level);
 }
 
-/**
- * Same result as {@link pairedBootstrapCi} for the same seed, computed from
- * {@link bootstrapCounts}: only the discordant cases are visited.
- */
+/** {@link pairedBootstrapCi} for the same seed, from {@link bootstrapCounts}: only discordant cases are visited. */
 export function pairedBootstrapCiFromCounts(
   base: Uint8Array,
   other: Uint8Array,
@@ -407,10 +389,7 @@ function tailQuantile(p: number): number {
   return (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
 }
 
-/**
- * Inverse of the standard normal CDF (z with Φ(z) = p), by Acklam's rational approximation
- * (relative error below 1.2e-9). −Infinity at 0, Infinity at 1, NaN outside [0, 1].
- */
+/** Inverse standard normal CDF by Acklam's rational approximation (relative error < 1.2e-9); NaN outside [0, 1]. */
 export function normalQuantile(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;
   if (p === 0) return -Infinity;

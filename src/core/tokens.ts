@@ -236,10 +236,7 @@ class JsTiktokenEngine implements Tokenizer {
 
 const tokenizers = new Map<string, Tokenizer>();
 
-/**
- * The tokenizer for one encoding and engine, created (and its rank table loaded) on first use and
- * cached after that. Loading is synchronous and costs roughly 0.2–1 s per (encoding, engine).
- */
+/** The tokenizer for an encoding and engine, loaded on first use (synchronously, ~0.2–1 s) and cached. */
 export function getTokenizer(encoding: EncodingName = DEFAULT_ENCODING, engine: EngineName = DEFAULT_ENGINE): Tokenizer {
   if (!isEncodingName(encoding)) throw new RangeError(`Unknown encoding "${String(encoding)}"; use ${ENCODING_NAMES.join(' or ')}.`);
   if (!isEngineName(engine)) throw new RangeError(`Unknown tokenizer engine "${String(engine)}"; use ${ENGINE_NAMES.join(' or ')}.`);
@@ -351,9 +348,8 @@ function planCuts(text: string, maxRun: number): { cuts: number[]; approximate: 
 }
 
 /**
- * Character classes that decide whether the o200k / cl100k pre-tokenizers can join two neighbours:
- * letter, number, punctuation or symbol, and joiners (combining marks and the apostrophe, which
- * o200k attaches to letters).
+ * Character classes deciding whether the o200k / cl100k pre-tokenizers join two neighbours (joiners: combining marks
+ * and the apostrophe, which o200k attaches to letters).
  */
 type CharClass = 'letter' | 'number' | 'punct' | 'joiner';
 

@@ -1,8 +1,4 @@
-/**
- * Plain, serialisable types shared by every part of the core. Nothing here imports `vscode`,
- * the DOM or Node-only modules, so the CLI, the extension, the webview and the runtime agree on
- * one shape.
- */
+/** Plain, serialisable types shared by every part of the core; no `vscode`, DOM or Node-only imports. */
 
 /** OpenAI encodings supported by both tokenizer engines. */
 import type { ArmObeyed } from './armCheck';
@@ -23,10 +19,7 @@ export interface ProbeRecord {
   text: string;
   /** Tokens the probe call itself consumed (prompt excluded), as counted by our tokenizer or the server. */
   tokens: number;
-  /**
-   * Natural-log probabilities of the answer's tokens (through the token closing the brace the cue
-   * opened, else all), when the run asked for them (`--logprobs`) and the server sent them.
-   */
+  /** Natural-log probabilities of the answer's tokens (through the brace the cue opened, else all), if `--logprobs`. */
   logprobs?: number[];
 }
 
@@ -138,9 +131,8 @@ export type AnswerKind = 'final' | 'intermediate' | 'none';
 export interface ExtractConfig {
   preset: ExtractPreset;
   /**
-   * Presets tried after `preset`, in order; the first that finds an answer wins. After `after-think`
-   * they are scoped to the answer part, and the whole answer part is the answer only when none of
-   * them finds one there. CLI: `--extract after-think,choice-letter`.
+   * Presets tried after `preset`, in order; the first that finds an answer wins. After `after-think` they are scoped
+   * to the answer part, which is the answer only when none finds one there. CLI: `--extract after-think,choice-letter`.
    */
   then?: ExtractConfig[];
   /** For `choice-letter`: the allowed letters, a range `A-D` or a list `ABCD` (default `A-J`). */
@@ -163,9 +155,8 @@ export interface Extraction {
   /** `intermediate` when read from thinking that is still open; absent or `final` otherwise. */
   kind?: 'final' | 'intermediate';
   /**
-   * True when more text could still change this answer even though the text already holds it: the
-   * whole answer part (`after-think`), or a choice letter read only from `(X)` in the last paragraph.
-   * A marker stop waits for an answer that is not tentative.
+   * True when more text could still change this answer: the whole answer part (`after-think`), or a choice letter read
+   * only from `(X)` in the last paragraph. A marker stop waits for an answer that is not tentative.
    */
   tentative?: boolean;
 }
@@ -196,22 +187,15 @@ export type PolicySpec =
   /** Extract every `every` tokens; stop when the answer is unchanged `repeats` checks in a row. */
   | { kind: 'stability'; every: number; repeats: number }
   /**
-   * Stop `grace` tokens after the first answer marker. On a thinking trace (an open or close tag comes
-   * first) the end of thinking is the marker: stop `grace` tokens after the first final answer that
-   * follows the close tag.
+   * Stop `grace` tokens after the first answer marker; on a thinking trace (a tag comes first), `grace` after the
+   * first final answer that follows the close tag.
    */
   | { kind: 'marker'; grace: number; markers?: string[] }
-  /**
-   * Every `every` tokens, the (intermediate) answer counts only when the last `every` tokens hold no
-   * hesitation word; stop when it has counted `repeats` times in a row with the same answer.
-   */
+  /** Every `every` tokens the answer counts if they hold no hesitation word; stop at `repeats` equal ones in a row. */
   | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number }
-  /**
-   * Dynasor-CoT's certainty rule: as `probe`, but a probe whose text holds a hesitation word (the
-   * `settled` list) gives no answer, so the `agree` probes in a row must agree and none may hesitate.
-   */
+  /** Dynasor-CoT's certainty rule: `probe`, but a probe holding a (`settled`) hesitation word gives no answer. */
   | { kind: 'probe-settled'; every: number; agree: number; hesitations?: string[] }
   /** DEER-style confidence: stop at the first probe (every `every` tokens) whose answer's mean token probability is ≥ `threshold` (recorded log-probabilities). */
   | { kind: 'probe-confident'; every: number; threshold: number }
@@ -310,10 +294,7 @@ export interface CaseResult {
   policies: Record<string, { stopToken: number; answer: string | null; correct: boolean; reason: string; answerKind: AnswerKind }>;
 }
 
-/**
- * Every traced case of a sweep in brief, for browsing them all (not only the flipped ones): arrays
- * aligned by case, in test-set order.
- */
+/** Every traced case of a sweep in brief (for browsing them all), as arrays aligned by case in test-set order. */
 export interface CaseIndex {
   ids: string[];
   /** 1-based line of each case in the test set. */
@@ -373,9 +354,8 @@ export interface MeasuredFigures {
 }
 
 /**
- * A per-tag plan for production, as `prompt-budget export --policy per-tag` and the results panel
- * write it: one exported policy per tag group, chosen by the sweep's per-tag budgets, and the policy
- * for a request whose group the plan does not list.
+ * A per-tag plan for production (`prompt-budget export --policy per-tag`, the results panel): one exported policy per
+ * tag group, chosen by the sweep's per-tag budgets, and one for a request whose group the plan does not list.
  */
 export interface ExportedTagPlan {
   format: 'prompt-budget-tag-plan';

@@ -1,8 +1,6 @@
 /**
- * The OpenAI Batch API as the CLI and the editor drive it: upload a request file (Files API,
- * purpose `batch`), create a batch, poll it, download its output and error files. The batch id is
- * kept in the live-mode cache under a key made from the server and the request file, so submitting
- * the same requests again resumes the batch instead of paying twice. Uses only the global `fetch`.
+ * The OpenAI Batch API as the CLI and the editor drive it (upload, create, poll, download; global `fetch` only). The
+ * batch id is cached under the server and request file, so submitting the same requests again resumes, not pays twice.
  */
 import { canonicalJson, CACHE_VERSION, type CacheStore } from './cacheStore';
 import { displayUrl, LiveError, redactSecrets } from './liveError';
@@ -232,9 +230,8 @@ export async function waitForBatch(client: OpenAiBatchClient, id: string, interv
 }
 
 /**
- * The output lines of a finished batch: the output file, then the error file (failed requests,
- * and on an expired or cancelled batch the requests it never ran), as one JSONL text that
- * `readBatchOutput` reads. A failed batch has neither and throws with its errors.
+ * A finished batch's output lines: the output file, then the error file (failed requests, and those an expired or
+ * cancelled batch never ran), as JSONL for `readBatchOutput`. A failed batch has neither and throws with its errors.
  */
 export async function downloadBatchOutput(client: OpenAiBatchClient, job: BatchJob): Promise<string> {
   if (job.status === 'failed') throw new LiveError('protocol', `batch ${job.id} failed${job.errors.length ? `: ${job.errors.slice(0, 5).join('; ')}` : ''}`);

@@ -1,7 +1,4 @@
-/**
- * The editor's choice between streaming a live run and sending it through the OpenAI Batch API:
- * when to offer the batch path, what it saves, and whether a pending batch should be resumed.
- */
+/** Streaming a live run or sending it through the OpenAI Batch API: the offer, its price, resuming a batch. */
 import { BATCH_PRICE_SHARE } from './batchApi';
 
 /** What the offer is computed from. */
@@ -55,10 +52,7 @@ export interface PendingBatch {
   withKey: boolean;
 }
 
-/**
- * How Run Live Sweep proceeds: `resume` a pending batch of the same test set and server (never
- * submit twice), `ask` when the run is large enough for the batch offer, else `stream`.
- */
+/** Run Live Sweep's path: `resume` a pending batch of this set and server, `ask` if batch is offered, else `stream`. */
 export function livePath(pending: PendingBatch | undefined, source: string, baseUrl: string, offer: Pick<BatchOffer, 'offer'>): 'resume' | 'ask' | 'stream' {
   if (pending && pending.source === source && pending.baseUrl.replace(/\/+$/, '') === baseUrl.replace(/\/+$/, '')) return 'resume';
   return offer.offer ? 'ask' : 'stream';

@@ -1,7 +1,6 @@
 /**
- * Batch engines (the OpenAI Batch API, `vllm run-batch`): the generations of a live run as request
- * lines, and the engine's output lines back into the results `runLive` gives, so a traced file
- * written from a batch equals the one `prompt-budget run` writes for the same answers.
+ * Batch engines (OpenAI Batch API, `vllm run-batch`): a live run's generations as request lines, and output lines back
+ * into `runLive`'s results, so a traced file from a batch equals `prompt-budget run`'s for the same answers.
  */
 import type { Case, ForcedRecord, ProbeRecord } from '../types';
 import { budgetsToForce, DEFAULT_ANSWER_CUE, thinkingTokens } from '../forcedAnswer';
@@ -168,9 +167,8 @@ function phaseCalls(cases: readonly Case[], opts: LiveRunOptions, outputs: reado
 }
 
 /**
- * The second batch (`--phase probes`): the forced answers and probes of the traces a first batch
- * (or `run`) produced, as `/v1/completions` request lines with the bodies `runLive` sends.
- * `only` keeps just those custom ids.
+ * The second batch (`--phase probes`): forced answers and probes of a first batch's (or `run`'s) traces, as
+ * `/v1/completions` request lines with the bodies `runLive` sends. `only` keeps just those custom ids.
  */
 export function probePhaseLines(cases: readonly Case[], opts: LiveRunOptions, outputs: readonly (string | undefined)[], tokenizer: Tokenizer, only?: ReadonlySet<string>): BatchRequestLine[] {
   return phaseCalls(cases, opts, outputs, tokenizer)
@@ -189,10 +187,8 @@ function readCompletion(value: unknown): { text: string; completionTokens?: numb
 }
 
 /**
- * Adds the second batch's answers to the first phase's results, as `runLive` records them: per case
- * `probes` (when probing) and `forced` (when forcing), in ascending order, empty when the trace is
- * too short for any. A case with a failed or missing line keeps its trace without them; every such
- * line is listed.
+ * Adds the second batch's answers to the first phase's results as `runLive` records them: `probes` and `forced`,
+ * ascending, empty when the trace is too short. A case with a failed or missing line keeps only its trace (listed).
  */
 export function readProbePhaseOutput(cases: readonly Case[], opts: LiveRunOptions, base: readonly LiveCaseResult[], tokenizer: Tokenizer, text: string): { results: LiveCaseResult[]; failures: BatchFailure[] } {
   const { answers, failures } = readLines(text, readCompletion);

@@ -1,7 +1,6 @@
 /**
- * Live mode orchestration: one streamed generation per case at the largest budget, optional probe
- * calls at every N-token boundary of the trace, all through a response cache, with bounded
- * concurrency, retries and cancellation. Smaller cutoffs are derived offline by the sweep.
+ * Live mode: one streamed generation per case at the largest budget, probes at every N-token boundary, through a
+ * response cache with bounded concurrency, retries and cancellation. The sweep derives smaller cutoffs offline.
  */
 import { assembleTrace } from './traceAssembler';
 import type { Case, EncodingName, EngineName, ForcedRecord, ProbeRecord, UsageRecord } from '../types';
@@ -32,9 +31,8 @@ export interface ProbeOptions {
 }
 
 /**
- * An arm: request-body fields (a provider's own reasoning setting, e.g. `{ "reasoning_effort": "low" }`)
- * added to every request. Each arm makes one more generation per case; the request without them is
- * the default arm, the baseline the sweep pairs each arm with.
+ * An arm: request-body fields (a provider's reasoning setting, e.g. `{ "reasoning_effort": "low" }`) added to every
+ * request, one more generation per case; the request without them is the default arm the sweep pairs arms with.
  */
 export interface LiveArm {
   name: string;
@@ -142,9 +140,8 @@ export interface LiveRunResult {
 }
 
 /**
- * Joins a streamed answer into one trace. Reasoning sent apart (`reasoning_content` / `reasoning`)
- * is wrapped as `<think>…</think>` before the content, so early stop applies to thinking too and
- * the `after-think` extractor works.
+ * Joins a streamed answer into one trace: reasoning sent apart (`reasoning_content` / `reasoning`) goes in
+ * `<think>…</think>` before the content, so early stop applies to thinking too and `after-think` works.
  */
 export function traceText(result: Pick<ChatResult, 'content' | 'reasoning'>): string {
   return assembleTrace(result);
@@ -225,10 +222,7 @@ function isTextResult(r: unknown): r is TextCompletionResult {
   return !!o && typeof o.text === 'string';
 }
 
-/**
- * A counting semaphore whose waiters give up when the run stops. It listens to the run's signal
- * once, however many requests wait.
- */
+/** A counting semaphore whose waiters give up when the run stops (one listener on the run's signal). */
 class Slots {
   private free: number;
   private readonly waiters: { grant: () => void; fail: (e: LiveError) => void }[] = [];
@@ -263,10 +257,7 @@ class Slots {
   }
 }
 
-/**
- * Signals for single requests, all aborted by one listener on the run's signal (a listener per
- * request on one signal would pile up past Node's warning threshold).
- */
+/** Request signals aborted by one listener on the run's signal (a listener each would pass Node's warning limit). */
 class RequestSignals {
   private readonly live = new Set<AbortController>();
 
@@ -291,10 +282,7 @@ function isFatal(e: LiveError): boolean {
   return e.kind === 'auth' || e.kind === 'unreachable' || (e.kind === 'http' && (e.status === 404 || e.status === 405));
 }
 
-/**
- * Cases whose requests are identical (the same question asked k times for k samples) each get
- * their own cache entry: the n-th repeat is sample n.
- */
+/** Identical requests (a question asked k times for k samples) each get a cache entry: the n-th repeat is sample n. */
 function sampleNumbers(cases: readonly Case[], opts: LiveRunOptions): number[] {
   const samples: number[] = [];
   const seen = new Map<string, number>();
@@ -573,11 +561,9 @@ class LiveRun {
 }
 
 /**
- * Runs every case against the server. Resolves with one result per case (failed cases carry
- * `error`); rejects with a {@link LiveError} of kind `cancelled` when `signal` aborts, or with the
- * first fatal error (key rejected, server unreachable, endpoint or model missing; or a cache that
- * cannot be written), after every request in flight has stopped. Completed responses are in the
- * cache either way, so running again sends only what is missing.
+ * Runs every case against the server: one result per case (failed cases carry `error`). Rejects with a `cancelled`
+ * {@link LiveError} when `signal` aborts, or the first fatal one (key rejected, server unreachable, endpoint or model
+ * missing, cache unwritable), once requests in flight stop. Completed responses stay cached: a rerun sends the rest.
  */
 export async function runLive(cases: readonly Case[], opts: LiveRunOptions): Promise<LiveRunResult> {
   return new LiveRun(cases, opts).run();

@@ -1,8 +1,6 @@
 /**
- * The one place a live run is prepared: a promptbudget.json (or none), the linked prompt's text, the
- * test set and a surface's overrides (CLI flags, editor settings) become the exact options
- * `runLive` takes, so `prompt-budget run` and the editor send the same requests (and hit the same
- * cache entries) for the same files. Each part of the plan is resolved and checked by its own step.
+ * The one place a live run is prepared: a promptbudget.json (or none), the linked prompt, the test set and a surface's
+ * overrides become `runLive`'s exact options, so `prompt-budget run` and the editor send the same requests.
  */
 import { DEFAULT_CONFIG, type PromptBudgetConfig } from '../config/promptBudgetConfig';
 import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../encodingNames';
@@ -225,9 +223,8 @@ const ARM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ARM_RESERVED = new Set(['model', 'messages', 'stream', 'stream_options', 'prompt', 'n']);
 
 /**
- * Arms from the overrides, else the config's `live.arms`; each must be `{ name, body }` with a
- * unique name of letters, digits, `.`, `_`, `-` and a non-empty object body. Issues name the
- * element (`live.arms[1].body`), with `field: 'arms'`.
+ * Arms from the overrides, else the config's `live.arms`: `{ name, body }`, unique names of letters, digits, `.`, `_`,
+ * `-`, non-empty object bodies. Issues name the element (`live.arms[1].body`), with `field: 'arms'`.
  */
 function arms(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issues: Issues): LiveArm[] | undefined {
   const fromOverride = o.arms !== undefined;
@@ -275,9 +272,8 @@ function checkCutoffs(config: PromptBudgetConfig | undefined, maxTokens: number,
 }
 
 /**
- * Prepares a live run: overrides win over the config, the config over the defaults. `plan` is
- * undefined when an issue is an error; warnings (a linked prompt sent as the system message,
- * cutoffs above the largest budget) come with a plan.
+ * Prepares a live run: overrides over the config over the defaults. `plan` is undefined on an error; warnings (a linked
+ * prompt sent as the system message, cutoffs above the largest budget) come with a plan.
  */
 export function prepareLiveRun(inputs: LiveRunInputs): { plan?: LiveRunPlan; issues: LiveRunIssue[] } {
   const { config, cases, rows } = inputs;

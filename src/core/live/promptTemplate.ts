@@ -1,7 +1,4 @@
-/**
- * Prompt templates for live mode: `{{field}}` placeholders filled from a test-set row, turned into
- * chat messages, and the text prompt of a probe call.
- */
+/** Live-mode prompt templates: `{{field}}` placeholders filled from a test-set row, chat messages, probe prompts. */
 import type { Case } from '../types';
 
 /** One chat message as the Chat Completions API takes it. */
@@ -26,10 +23,7 @@ function fieldText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/**
- * Fills `{{name}}` placeholders (spaces inside the braces allowed) from `fields`. Placeholders with
- * no such field are left as they are and listed in `missing`, so the caller can report them.
- */
+/** Fills `{{name}}` placeholders from `fields`; those without a field stay as they are and are listed in `missing`. */
 export function renderTemplate(template: string, fields: Readonly<Record<string, unknown>>): { text: string; missing: string[] } {
   const missing: string[] = [];
   const text = template.replace(PLACEHOLDER, (whole, name: string) => {
@@ -43,10 +37,7 @@ export function renderTemplate(template: string, fields: Readonly<Record<string,
   return { text, missing };
 }
 
-/**
- * The fields a template can use for one case: every field of the original row, then the case's
- * normalised `id`, `question`, `answer` (first gold), `answers` and `tags` (these win).
- */
+/** A case's template fields: the row's, then (winning) `id`, `question`, `answer` (first gold), `answers`, `tags`. */
 export function caseFields(c: Case, row?: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return { ...(row ?? {}), id: c.id, question: c.question, answer: c.answers[0], answers: c.answers, tags: c.tags };
 }
@@ -78,10 +69,7 @@ export function buildMessages(c: Case, opts: PromptOptions, row?: Readonly<Recor
   return { messages, missing };
 }
 
-/**
- * Dynasor-style "answer now" cue appended to a truncated trace; it ends inside `\boxed{` so the
- * continuation is the answer itself.
- */
+/** Dynasor-style "answer now" cue for a truncated trace; it ends inside `\boxed{` so the continuation is the answer. */
 export const DEFAULT_PROBE_CUE = '\n\n... Oh, I suddenly got the answer to the whole problem, **Final Answer**: \\boxed{';
 
 /** How a forced answer closes the thinking before the answer cue (the models' own `</think>`). */

@@ -1,7 +1,4 @@
-/**
- * Retries: exponential backoff with jitter, `Retry-After` parsing, an abortable sleep, and the loop
- * that ties them together.
- */
+/** Retries: exponential backoff with jitter, `Retry-After` parsing, an abortable sleep, and the retry loop. */
 import { isRetryable, LiveError } from './liveError';
 
 /** Backoff settings; delays in ms. */
@@ -30,10 +27,7 @@ export function backoffDelay(attempt: number, retryAfterMs: number | undefined, 
   return Math.round(exp * (0.5 + 0.5 * random()));
 }
 
-/**
- * Parses an HTTP `Retry-After` value: delay-seconds (`"2"`, `"1.5"`) or an HTTP date. Returns ms
- * from `now`, or undefined when absent or unreadable. A date in the past gives 0.
- */
+/** Parses `Retry-After` (delay-seconds or an HTTP date) into ms from `now` (0 if past); undefined if unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (value == null) return undefined;
   const v = value.trim();
@@ -81,9 +75,8 @@ function cancelled(): LiveError {
 }
 
 /**
- * Runs `attempt` until it succeeds, a non-retryable {@link LiveError} occurs, or the retries are
- * used up (then the last error is thrown). Errors that are not `LiveError`s are bugs and are thrown
- * at once.
+ * Runs `attempt` until it succeeds, a non-retryable {@link LiveError} occurs, or the retries run out (then the last
+ * error is thrown). Errors that are not `LiveError`s are bugs and are thrown at once.
  */
 export async function withRetries<T>(attempt: (n: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const retries = opts.retries ?? 5;

@@ -1,11 +1,7 @@
 /**
- * One way to turn the deltas of a streamed chat completion into the trace live mode records, used
- * by the live client and by the runtime stream helpers so both build the same text.
- *
- * The rule: every reasoning part, in arrival order, goes inside one `<think>…</think>` placed before
- * the content; every content part follows, in arrival order. This is `traceText` in liveRun.ts.
- * While streaming, text can only be appended: reasoning that arrives after the content has started
- * is not streamed (it cannot go before text already handed on) but is part of the final trace.
+ * Streamed chat-completion deltas into the trace live mode records, for the live client and the runtime alike: all
+ * reasoning, in order, in one `<think>…</think>` before the content, as `traceText` in liveRun.ts. Reasoning arriving
+ * after the content has started is not streamed (text is only appended) but is in the final trace.
  */
 
 /** The reasoning and answer text one delta (or message) carries. */

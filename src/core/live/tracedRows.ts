@@ -1,7 +1,6 @@
 /**
- * The traced test set that a live run writes: each original row (every field kept) plus the
- * generated `output`, `finishReason`, `usage`, `probes` and each arm's generation (`arms`). Shared by `prompt-budget run` and the
- * editor's live sweep, so both write the same file for the same results.
+ * The traced test set a live run writes: each original row plus `output`, `finishReason`, `usage`, `probes`, `arms`.
+ * Shared by `prompt-budget run` and the editor's live sweep, so both write the same file.
  */
 import { getNodeValue, parseTree } from 'jsonc-parser';
 import { lineStarts, positionOf } from '../textPosition';
@@ -42,10 +41,7 @@ export function rawRowsByLine(text: string, fileName: string): Map<number, Recor
   return rows;
 }
 
-/**
- * One output row: the original row (or one rebuilt from the case) with any old trace fields
- * replaced by what the run produced. A case without a result keeps no `output`.
- */
+/** One output row: the original (or rebuilt) row, old trace fields replaced by the run's; no result, no `output`. */
 export function tracedRow(c: Case, raw: Readonly<Record<string, unknown>> | undefined, r: LiveCaseResult, fields: FieldMap): Record<string, unknown> {
   const row: Record<string, unknown> = raw
     ? { ...raw }
@@ -68,19 +64,13 @@ export function tracedJsonl(cases: readonly Case[], rows: readonly (Readonly<Rec
   return cases.map((c, i) => `${JSON.stringify(tracedRow(c, rows[i], results[i], fields))}\n`).join('');
 }
 
-/**
- * The file name of a test set's traces: `tests.jsonl` → `tests.traces.jsonl` (also from `.json`,
- * `.csv`, …); a traces file maps to itself, so a re-run targets the same file.
- */
+/** `tests.jsonl` → `tests.traces.jsonl` (`.json`, `.csv`, …); a traces file maps to itself, so re-runs reuse it. */
 export function tracesFileName(fileName: string): string {
   const stem = fileName.replace(/\.(jsonl|ndjson|json|csv|tsv)$/i, '').replace(/\.traces$/i, '');
   return `${stem}.traces.jsonl`;
 }
 
-/**
- * What a traced row holds of a live run's result (the inverse of {@link tracedRow}): the output,
- * finish reason, usage, probes, forced answers and arms, as they were written.
- */
+/** What a traced row holds of a live run's result, as written (the inverse of {@link tracedRow}). */
 export function resultOfTracedRow(id: string, row: Readonly<Record<string, unknown>> | undefined, fields: FieldMap): LiveCaseResult {
   const r: LiveCaseResult = { id };
   if (!row) return r;
