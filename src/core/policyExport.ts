@@ -106,6 +106,8 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
 export function exportFromSweep(result: SweepResult, name: string | PolicySpec, extra: Pick<PolicySettings, 'calls' | 'model'> = {}): ExportedPolicy {
   const parsed = typeof name === 'string' ? parsePolicy(name) : { spec: name };
   if (!parsed.spec) throw new Error(parsed.error);
+  const words = result.hesitations;
+  if ((parsed.spec.kind === 'settled' || parsed.spec.kind === 'probe-settled') && !parsed.spec.hesitations && words) parsed.spec = { ...parsed.spec, hesitations: [...words] };
   const canonical = policyName(parsed.spec);
   const row = result.rows.find((r) => r.policy === canonical);
   if (!row) throw new Error(`policy ${canonical} was not in the sweep; evaluated: ${result.rows.map((r) => r.policy).join(', ')}`);

@@ -384,6 +384,7 @@ function addOptionalParts(result: SweepResult, run: SweepRun & { detected?: Swee
   if (run.detected) result.detected = run.detected;
   const fingerprint = (run.tokenizer as { fingerprint?: unknown }).fingerprint;
   if (typeof fingerprint === 'string') result.tokenizerFingerprint = fingerprint;
+  if (opts.hesitations) result.hesitations = [...opts.hesitations];
   if (opts.includeCases) result.caseResults = ev.caseResults;
   if (run.thinkingTraces > 0) result.thinkingTraces = run.thinkingTraces;
   if (n > 0 && traced.some((c) => c.tags.length > 0)) {

@@ -453,6 +453,8 @@ export interface SweepResult {
   tokenizer: string;
   /** With a Hugging Face tokenizer: the fingerprint of its vocabulary and merges (see hfTokenizer.ts). */
   tokenizerFingerprint?: string;
+  /** The config's `hesitations`, which every `settled`/`probe-settled` policy without its own words used. */
+  hesitations?: string[];
   extract: ExtractConfig;
   match: MatchConfig;
   margin: number;

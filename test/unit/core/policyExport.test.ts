@@ -14,12 +14,29 @@ import {
   type PolicySettings,
 } from '../../../src/core/policyExport';
 import { runSweep } from '../../../src/core/sweep';
+import { resolveSweepOptions } from '../../../src/core/sweepOptions';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 
 const SETTINGS: PolicySettings = { encoding: 'cl100k_base', engine: 'js-tiktoken', extract: { preset: 'boxed' }, match: { preset: 'math' } };
 const DATA = path.resolve(__dirname, '../../../../shared/data');
 
 describe('core/policyExport', () => {
+  it('exportFromSweep gives settled policies the hesitation words the sweep used (the config’s), so the panel exports what was measured', () => {
+    // The bundled thinking sample swept with a one-word list: the row is measured with ['wait'], not the defaults.
+    const { cases } = parseTestSet(readFileSync(path.resolve(__dirname, '../../../sample/thinking.jsonl')));
+    const { options } = resolveSweepOptions(undefined, {
+      extract: { preset: 'after-think', then: [{ preset: 'choice-letter' }] },
+      match: { preset: 'strict' },
+      policies: [{ kind: 'settled', every: 64, repeats: 3, hesitations: ['wait'] }],
+      folds: 0,
+    });
+    const result = runSweep(cases, 0, { ...options, hesitations: ['wait'] });
+    assert.deepEqual(result.hesitations, ['wait']);
+    const exported = exportFromSweep(result, 'settled:64x3');
+    assert.deepEqual(exported.spec, { kind: 'settled', every: 64, repeats: 3, hesitations: ['wait'] });
+    assert.equal(exported.measured?.savings, result.rows.find((r) => r.policy === 'settled:64x3')?.savings);
+  });
+
   it('toExportedPolicy writes the spec, the settings and a copy of the marker list', () => {
     const p = toExportedPolicy('marker:16', SETTINGS);
     assert.deepEqual(p, {
