@@ -14,7 +14,11 @@ export interface LoadFigures {
 const LOADER = `
 const Module = require('module');
 const load = Module._load;
-const stub = new Proxy(function () {}, { get: (_t, k) => (k === Symbol.toPrimitive ? () => '' : stub), apply: () => stub, construct: () => stub });
+const answer = (_t, k) => (k === Symbol.toPrimitive ? () => '' : stub);
+// The bundler copies a module's own names into a new object made from its prototype, so the
+// prototype answers too (a class field reading vscode.CodeActionKind runs at load time).
+const proto = new Proxy({}, { get: answer });
+const stub = new Proxy(function () {}, { get: answer, apply: () => stub, construct: () => stub, getPrototypeOf: () => proto });
 Module._load = function (request, ...rest) { return request === 'vscode' ? stub : load.call(this, request, ...rest); };
 const t0 = process.hrtime.bigint();
 require(process.argv[1]);
