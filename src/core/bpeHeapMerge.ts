@@ -3,15 +3,13 @@
  * linked list of parts, with stale heap entries skipped (lazy invalidation). Ties go to the leftmost
  * pair, as in tiktoken, so the ids equal the quadratic reference merge.
  */
-import { mergeInRankQueues } from './rankQueueMerge';
+import { mergeInRankQueues, mergeWithPairHeap } from './rankQueueMerge';
 
 /** Rank of a byte sequence in the encoding, or undefined when it is not a token. */
 export type RankOf = (bytes: Uint8Array) => number | undefined;
 
 /** Pre-tokens at least this many bytes long are merged with {@link bpeHeapMerge} rather than the library's quadratic loop. */
 export const HEAP_MERGE_MIN_BYTES = 256;
-
-const POS_SPACE = 2 ** 32;
 
 /**
  * Rank of the concatenation of two tokens, by their ranks (−1: not a token), remembered across
@@ -101,87 +99,23 @@ export function bpeShortMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
   return parts;
 }
 
-/** {@link bpeHeapMerge} through {@link mergeInRankQueues} (O(1) pops on a repetition loop); null when that steps aside. */
-function bpeQueueMerge(piece: Uint8Array, ranks: MergeRanks): number[] | null {
-  const n = piece.length;
-  const part = new Int32Array(n);
-  for (let i = 0; i < n; i++) part[i] = ranks.single(piece, i);
-  const next = mergeInRankQueues(n, (i, j, end) => ranks.pair(part[i], part[j], piece, i, end), (i, _j, rank) => {
-    part[i] = rank;
-  });
-  if (!next) return null;
-  const out: number[] = [];
-  for (let i = 0; i < n; i = next[i]) out.push(part[i]);
-  return out;
-}
-
 /** Token ids of `piece` (the UTF-8 bytes of one pre-token), merged with the ranks `ranks` gives. */
 export function bpeHeapMerge(piece: Uint8Array, ranks: MergeRanks): number[] {
   const n = piece.length;
   if (n === 0) return [];
-  const queued = bpeQueueMerge(piece, ranks);
-  if (queued) return queued;
-  // Part i covers bytes [i, next[i]) and is the token part[i]; next[i] === n marks the last part.
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
+  // Part i covers bytes [i, next[i]) and is the token part[i].
   const part = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-    part[i] = ranks.single(piece, i);
-  }
-  const pairRank = (i: number, j: number): number => ranks.pair(part[i], part[j], piece, i, next[j]);
-  // Each merge pushes at most two entries: 3n bounds the heap. Entries are one number, rank * 2^32 + position: the smallest is the lowest rank, then the leftmost pair.
-  const heap = new Float64Array(3 * n);
-  let size = 0;
-  const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
-    const rank = pairRank(i, j);
-    if (rank < 0) return;
-    const key = rank * POS_SPACE + i;
-    let c = size++;
-    while (c > 0) {
-      const p = (c - 1) >> 1;
-      if (heap[p] <= key) break;
-      heap[c] = heap[p];
-      c = p;
-    }
-    heap[c] = key;
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap[--size];
-    let p = 0;
-    for (;;) {
-      const l = 2 * p + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      const m = r < size && heap[r] < heap[l] ? r : l;
-      if (heap[m] >= last) break;
-      heap[p] = heap[m];
-      p = m;
-    }
-    heap[p] = last;
-    return top;
-  };
-  for (let i = 0; i < n - 1; i++) push(i);
-  while (size > 0) {
-    const key = pop();
-    // Division and floor, not %: a floating-point remainder is a slow library call.
-    const rank = Math.floor(key / POS_SPACE);
-    const i = key - rank * POS_SPACE;
-    if (!alive[i]) continue;
-    const j = next[i];
-    // Stale when the parts at i changed since the push: a rank names one byte sequence, so equal rank means the same pair.
-    if (j >= n || pairRank(i, j) !== rank) continue;
+  for (let i = 0; i < n; i++) part[i] = ranks.single(piece, i);
+  const rankAt = (i: number, j: number, end: number): number => ranks.pair(part[i], part[j], piece, i, end);
+  const merge = (i: number, _j: number, rank: number): void => {
     part[i] = rank;
-    alive[j] = 0;
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    if (prev[i] >= 0) push(prev[i]);
-    push(i);
+  };
+  // Rank queues first (O(1) pops on a repetition loop); when they step aside, possibly after some
+  // merges, the pair heap starts over from the single bytes.
+  let next = mergeInRankQueues(n, rankAt, merge);
+  if (!next) {
+    for (let i = 0; i < n; i++) part[i] = ranks.single(piece, i);
+    next = mergeWithPairHeap(n, rankAt, merge);
   }
   const out: number[] = [];
   for (let i = 0; i < n; i = next[i]) out.push(part[i]);

@@ -5,7 +5,7 @@
  * so a word of n symbols costs O(n log n). Ties go to the leftmost pair, as in the Rust `tokenizers`
  * crate (and in `@huggingface/tokenizers`, whose merge this replaces: see hfTokenizer.ts).
  */
-import { mergeInRankQueues } from './rankQueueMerge';
+import { mergeInRankQueues, mergeWithPairHeap, type PairRankAt } from './rankQueueMerge';
 
 /** Ids and ranks stay below 2^31 (Int32Array); vocabularies are far smaller. */
 const ID_SPACE = 2 ** 31;
@@ -99,15 +99,13 @@ export function buildMergeTable(
   return { idOf: (t) => vocab.get(t), tokenOf, pairs };
 }
 
-const POS_SPACE = 2 ** 32;
 /** Words at least this long try {@link mergeIdsInBuckets} first. */
 const BUCKET_MIN_SYMBOLS = 256;
 
 /**
- * Merges one word from its initial symbols' ids into the merged symbols' ids (`ids` is reused as scratch space).
- * Heap entries are one number, `rank * 2^32 + position`, so the smallest is the lowest rank and,
- * among equal ranks, the leftmost pair. An entry is checked when popped: it is applied only when the
- * symbols now at that position still form a pair of that rank (the same merge), as in the Rust crate.
+ * Merges one word from its initial symbols' ids into the merged symbols' ids (`ids` is reused as
+ * scratch space): the lowest-rank pair first, the leftmost on a tie, as in the Rust crate (rank
+ * queues for long words, else the pair heap; see rankQueueMerge.ts).
  */
 export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
   if (ids.length >= BUCKET_MIN_SYMBOLS) {
@@ -117,86 +115,32 @@ export function mergeIds(ids: number[], table: BpeMergeTable): number[] {
   return mergeIdsWithHeap(ids, table);
 }
 
-/** {@link mergeIds} with the heap alone. */
+/** {@link mergeIds} with the pair heap alone. */
 export function mergeIdsWithHeap(ids: number[], table: BpeMergeTable): number[] {
   const n = ids.length;
   if (n < 2) return ids;
-  const { pairs } = table;
-  // next[i] === n marks the last symbol; alive[i] === 0 a symbol merged into its left neighbour.
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
-  // Each merge pushes at most two entries: 3n bounds the heap.
-  const heap = new Float64Array(3 * n);
-  let size = 0;
-  const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
-    const slot = pairs.find(ids[i], ids[j]);
-    if (slot < 0) return;
-    const key = pairs.rankAt(slot) * POS_SPACE + i;
-    let c = size++;
-    while (c > 0) {
-      const p = (c - 1) >> 1;
-      if (heap[p] <= key) break;
-      heap[c] = heap[p];
-      c = p;
-    }
-    heap[c] = key;
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap[--size];
-    let p = 0;
-    for (;;) {
-      const l = 2 * p + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      const m = r < size && heap[r] < heap[l] ? r : l;
-      if (heap[m] >= last) break;
-      heap[p] = heap[m];
-      p = m;
-    }
-    heap[p] = last;
-    return top;
-  };
-  for (let i = 0; i < n - 1; i++) push(i);
-  while (size > 0) {
-    const key = pop();
-    // Division and floor, not %: a floating-point remainder is a slow library call.
-    const rank = Math.floor(key / POS_SPACE);
-    const i = key - rank * POS_SPACE;
-    if (!alive[i]) continue;
-    const j = next[i];
-    if (j >= n) continue;
-    const slot = pairs.find(ids[i], ids[j]);
-    if (slot < 0 || pairs.rankAt(slot) !== rank) continue;
-    ids[i] = pairs.mergedAt(slot);
-    alive[j] = 0;
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    if (prev[i] >= 0) push(prev[i]);
-    push(i);
-  }
+  const next = mergeWithPairHeap(n, idPairRank(ids, table), idPairMerge(ids, table));
   const out: number[] = [];
   for (let i = 0; i < n; i = next[i]) out.push(ids[i]);
   return out;
 }
 
-/** {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops); null if it steps aside. */
-export function mergeIdsInBuckets(ids: number[], table: BpeMergeTable): number[] | null {
-  const { pairs } = table;
-  const rankAt = (i: number, j: number): number => {
+function idPairRank(ids: number[], { pairs }: BpeMergeTable): PairRankAt {
+  return (i, j) => {
     const slot = pairs.find(ids[i], ids[j]);
     return slot < 0 ? -1 : pairs.rankAt(slot);
   };
-  const next = mergeInRankQueues(ids.length, rankAt, (i, j) => {
+}
+
+function idPairMerge(ids: number[], { pairs }: BpeMergeTable): (i: number, j: number) => void {
+  return (i, j) => {
     ids[i] = pairs.mergedAt(pairs.find(ids[i], ids[j]));
-  });
+  };
+}
+
+/** {@link mergeIds} for a long word through {@link mergeInRankQueues} (O(1) pops); null if it steps aside. */
+export function mergeIdsInBuckets(ids: number[], table: BpeMergeTable): number[] | null {
+  const next = mergeInRankQueues(ids.length, idPairRank(ids, table), idPairMerge(ids, table));
   if (!next) return null;
   const out: number[] = [];
   for (let i = 0; i < ids.length; i = next[i]) out.push(ids[i]);

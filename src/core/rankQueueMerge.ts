@@ -88,3 +88,71 @@ export function mergeInRankQueues(n: number, rankAt: PairRankAt, merge: (i: numb
   }
   return inOrder ? next : null;
 }
+
+const POS_SPACE = 2 ** 32;
+
+/**
+ * The same merge with one heap of pairs, for any word: entries are one number, rank * 2^32 +
+ * position, so the smallest is the lowest rank, then the leftmost pair; a popped entry is applied
+ * only when the symbols at its position still form a pair of that rank. Returns the surviving list.
+ */
+export function mergeWithPairHeap(n: number, rankAt: PairRankAt, merge: (i: number, j: number, rank: number) => void): Int32Array {
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const alive = new Uint8Array(n).fill(1);
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  // Each merge pushes at most two entries: 3n bounds the heap.
+  const heap = new Float64Array(3 * n);
+  let size = 0;
+  const push = (i: number): void => {
+    const j = next[i];
+    if (j >= n) return;
+    const rank = rankAt(i, j, next[j]);
+    if (rank < 0) return;
+    const key = rank * POS_SPACE + i;
+    let c = size++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (heap[p] <= key) break;
+      heap[c] = heap[p];
+      c = p;
+    }
+    heap[c] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap[--size];
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const m = r < size && heap[r] < heap[l] ? r : l;
+      if (heap[m] >= last) break;
+      heap[p] = heap[m];
+      p = m;
+    }
+    heap[p] = last;
+    return top;
+  };
+  for (let i = 0; i < n - 1; i++) push(i);
+  while (size > 0) {
+    const key = pop();
+    // Division and floor, not %: a floating-point remainder is a slow library call.
+    const rank = Math.floor(key / POS_SPACE);
+    const i = key - rank * POS_SPACE;
+    if (!alive[i]) continue;
+    const j = next[i];
+    if (j >= n || rankAt(i, j, next[j]) !== rank) continue;
+    merge(i, j, rank);
+    alive[j] = 0;
+    next[i] = next[j];
+    if (next[j] < n) prev[next[j]] = i;
+    if (prev[i] >= 0) push(prev[i]);
+    push(i);
+  }
+  return next;
+}
