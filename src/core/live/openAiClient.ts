@@ -182,23 +182,9 @@ export class OpenAiClient {
   /** One text completion (`/completions`, not streamed), as probes use. */
   async complete(body: Record<string, unknown>, signal?: AbortSignal): Promise<TextCompletionResult> {
     return this.attempt(this.url('completions'), { ...body, stream: false }, signal, async (res) => {
-      const text = await res.text();
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        throw new LiveError('protocol', `${this.where()} sent a completion that is not JSON: ${clip(text, 80)}`);
-      }
-      if (parsed.error) throw streamError(parsed.error, this.where());
-      const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
-      if (!choice || typeof choice.text !== 'string') throw new LiveError('protocol', `${this.where()} sent a completion without choices[0].text`);
-      const out: TextCompletionResult = { text: choice.text };
-      const logprobs = readLogprobs(choice.logprobs);
-      if (logprobs) out.logprobs = logprobs;
-      if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
-      const usage = toUsage(parsed.usage);
-      if (usage) out.usage = usage;
-      return out;
+      const { parsed, choice } = await this.firstChoice(res, 'a completion');
+      if (typeof choice.text !== 'string') throw new LiveError('protocol', `${this.where()} sent a completion without choices[0].text`);
+      return textResult(choice.text, parsed, choice);
     });
   }
 
@@ -209,25 +195,26 @@ export class OpenAiClient {
    */
   async chatText(body: Record<string, unknown>, signal?: AbortSignal): Promise<TextCompletionResult> {
     return this.attempt(this.url('chat/completions'), { ...body, stream: false }, signal, async (res) => {
-      const text = await res.text();
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        throw new LiveError('protocol', `${this.where()} sent a chat completion that is not JSON: ${clip(text, 80)}`);
-      }
-      if (parsed.error) throw streamError(parsed.error, this.where());
-      const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
-      if (!choice || !choice.message || typeof choice.message !== 'object') throw new LiveError('protocol', `${this.where()} sent a chat completion without choices[0].message`);
+      const { parsed, choice } = await this.firstChoice(res, 'a chat completion');
+      if (!choice.message || typeof choice.message !== 'object') throw new LiveError('protocol', `${this.where()} sent a chat completion without choices[0].message`);
       const { content, reasoning } = readDelta(choice.message);
-      const out: TextCompletionResult = { text: content !== '' ? content : reasoning };
-      const logprobs = readLogprobs(choice.logprobs);
-      if (logprobs) out.logprobs = logprobs;
-      if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
-      const usage = toUsage(parsed.usage);
-      if (usage) out.usage = usage;
-      return out;
+      return textResult(content !== '' ? content : reasoning, parsed, choice);
     });
+  }
+
+  /** The JSON body of a non-streamed response and its first choice; an error body or no choice throws. */
+  private async firstChoice(res: Response, what: string): Promise<{ parsed: Record<string, unknown>; choice: Record<string, unknown> }> {
+    const text = await res.text();
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new LiveError('protocol', `${this.where()} sent ${what} that is not JSON: ${clip(text, 80)}`);
+    }
+    if (parsed.error) throw streamError(parsed.error, this.where());
+    const choice = Array.isArray(parsed.choices) ? (parsed.choices[0] as Record<string, unknown> | undefined) : undefined;
+    if (!choice) throw new LiveError('protocol', `${this.where()} sent ${what} without choices[0]`);
+    return { parsed, choice };
   }
 
   private where(): string {
@@ -347,4 +334,15 @@ function nonEmpty(out: ChatResult, where: string): ChatResult {
   if (out.content !== '' || out.reasoning !== '') return out;
   const why = out.finishReason ? ` (finish_reason "${out.finishReason}")` : '';
   throw new LiveError('protocol', `${where} sent an empty completion${why}: no content or reasoning text in any delta`);
+}
+
+/** A text completion with the finish reason, log-probabilities and usage the response gave. */
+function textResult(text: string, parsed: Record<string, unknown>, choice: Record<string, unknown>): TextCompletionResult {
+  const out: TextCompletionResult = { text };
+  const logprobs = readLogprobs(choice.logprobs);
+  if (logprobs) out.logprobs = logprobs;
+  if (typeof choice.finish_reason === 'string') out.finishReason = choice.finish_reason;
+  const usage = toUsage(parsed.usage);
+  if (usage) out.usage = usage;
+  return out;
 }
