@@ -16,7 +16,7 @@ runtime module (import { createStopper, createPolicyRun } from 'prompt-budget/ru
 \`prompt-budget proxy\`.
 
 Options:
-  --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | settled:<N>x<k> | full,
+  --policy <name>          cutoff:<K> | stability:<N>x<k> | marker:<G> | settled:<N>x<k> | committed | full,
                            budget:<K> | probe:<N>x<k> | probe-settled:<N>x<k> | probe-confident:<N>@<p>
                            (these make extra calls: the JSON carries their prompt template, cue and
                            max tokens; probe-settled its hesitation words), or "recommended" (the

@@ -27,7 +27,7 @@ Options:
   --letters <A-D>          choice-letter's allowed letters (default A-J)
   --match <preset>         numeric | squad | math | strict (detected likewise)
   --cutoffs 32,64,…        fixed cutoffs in output tokens
-  --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>,
+  --policies <list>        full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, committed, probe:<N>x<k>,
                            probe-settled:<N>x<k>, probe-confident:<N>@<p>, budget:<K>
   --encoding <name>        o200k_base (default) | cl100k_base
   --engine <name>          gpt-tokenizer (default) | js-tiktoken

@@ -7,6 +7,7 @@ import type { TokenizedText } from './tokens';
 import { DEFAULT_MARKERS, findFirstMarker } from './extract';
 import { DEFAULT_HESITATIONS, DEFAULT_THINKING_TAGS, hesitationRegex } from './traceAnatomy';
 import { ProbeRule, type ProbeSpec } from './probeRule';
+import { findCommittedBox, type CommittedBox } from './committedAnswerScan';
 
 export { meanTokenProbability } from './probeRule';
 
@@ -51,6 +52,7 @@ export const THINKING_DYNAMIC_POLICIES: readonly PolicySpec[] = [
   { kind: 'settled', every: 64, repeats: 3 },
   { kind: 'settled', every: 64, repeats: 4 },
   { kind: 'settled', every: 128, repeats: 3 },
+  { kind: 'committed' },
   { kind: 'marker', grace: 0 },
   { kind: 'marker', grace: 16 },
 ];
@@ -68,7 +70,7 @@ const POSITIVE_INT = /^[1-9][0-9]*$/;
 const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
 
 /**
- * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `probe:<N>x<k>`,
+ * Parses a policy name: `full`, `cutoff:<K>`, `stability:<N>x<k>`, `marker:<G>`, `settled:<N>x<k>`, `committed`, `probe:<N>x<k>`,
  * `probe-settled:<N>x<k>`, `probe-confident:<N>@<p>`, `budget:<K>`.
  * Returns the spec, or an error message naming what is wrong.
  */
@@ -95,6 +97,10 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
     case 'marker':
       if (!NON_NEGATIVE_INT.test(arg)) return { error: `policy "${s}": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16` };
       return { spec: { kind: 'marker', grace: Number(arg) } };
+    case 'committed':
+      // Grace after the box would cross the close tag and cut the answer part before it starts.
+      if (colon >= 0) return { error: `policy "${s}": committed takes no argument (it stops where the box closes)` };
+      return { spec: { kind: 'committed' } };
     case 'stability': {
       const p = pair('repeats');
       return typeof p === 'string' ? { error: p } : { spec: { kind: 'stability', every: p[0], repeats: p[1] } };
@@ -117,7 +123,7 @@ export function parsePolicy(name: string): { spec?: PolicySpec; error?: string }
       return { spec: { kind: 'probe-confident', every: Number(m[1]), threshold: Number(m[2]) } };
     }
     default:
-      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>` };
+      return { error: `unknown policy "${s}": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, committed, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>` };
   }
 }
 
@@ -134,6 +140,8 @@ export function policyName(spec: PolicySpec): string {
       return `marker:${spec.grace}`;
     case 'settled':
       return `settled:${spec.every}x${spec.repeats}`;
+    case 'committed':
+      return 'committed';
     case 'probe':
       return `probe:${spec.every}x${spec.agree}`;
     case 'probe-settled':
@@ -162,6 +170,8 @@ export function policyLabel(spec: PolicySpec): string {
       return `answer marker + ${spec.grace} tok`;
     case 'settled':
       return `settled answer ${spec.repeats}× every ${spec.every} tok, no hesitation`;
+    case 'committed':
+      return 'boxed answer inside the thinking';
     case 'probe':
       return `${spec.agree} agreeing probes every ${spec.every} tok`;
     case 'probe-settled':
@@ -339,6 +349,8 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
       return applyMarker(spec, trace, prefixes);
     case 'settled':
       return applySettled(spec, trace, prefixes);
+    case 'committed':
+      return committedStop(findCommittedBox(trace.text, trace.thinkingTags), trace.tokens, prefixes);
     case 'probe':
     case 'probe-settled':
     case 'probe-confident':
@@ -350,6 +362,14 @@ function applyPolicyRule(spec: PolicySpec, trace: PreparedTrace, prefixes: Prefi
       throw new Error(`unknown policy ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** `committed` once the scan is decided: the token that closes the committed box, or the whole trace without one. */
+export function committedStop(box: CommittedBox | null, tokens: TokenizedText, prefixes: PrefixExtractor): PolicyOutcome {
+  const count = tokens.count;
+  if (!box) return { stopToken: count, answer: prefixes.answerAt(count), reason: 'no \\boxed{} closed inside the thinking; ran to the end' };
+  const at = tokenIndexCovering(tokens, box.end);
+  return { stopToken: at, answer: prefixes.answerAt(at), reason: `boxed answer inside the thinking at token ${at}` };
 }
 
 /** One `settled` check at token `t`: the answer when the last `every` tokens hold no hesitation word, else that word. */

@@ -129,6 +129,7 @@ const SPEC_KEYS: Record<PolicySpec['kind'], string[]> = {
   stability: ['kind', 'every', 'repeats'],
   marker: ['kind', 'grace', 'markers'],
   settled: ['kind', 'every', 'repeats', 'hesitations'],
+  committed: ['kind'],
   probe: ['kind', 'every', 'agree'],
   'probe-settled': ['kind', 'every', 'agree', 'hesitations'],
   'probe-confident': ['kind', 'every', 'threshold'],

@@ -180,7 +180,7 @@ export interface MatchResult {
   matchedGold?: string;
 }
 
-/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `settled:128x2`, `probe:64x2`. */
+/** A stopping rule. `name` strings: `full`, `cutoff:512`, `stability:32x2`, `marker:16`, `settled:128x2`, `committed`, `probe:64x2`. */
 export type PolicySpec =
   | { kind: 'full' }
   | { kind: 'cutoff'; tokens: number }
@@ -193,6 +193,8 @@ export type PolicySpec =
   | { kind: 'marker'; grace: number; markers?: string[] }
   /** Every `every` tokens the answer counts if they hold no hesitation word; stop at `repeats` equal ones in a row. */
   | { kind: 'settled'; every: number; repeats: number; hesitations?: string[] }
+  /** Stop at the token that closes the first `\boxed{…}` inside the thinking (the model's committed answer), taking the intermediate answer there. */
+  | { kind: 'committed' }
   /** Probe every `every` tokens; stop when `agree` consecutive probes give the same answer. */
   | { kind: 'probe'; every: number; agree: number }
   /** Dynasor-CoT's certainty rule: `probe`, but a probe holding a (`settled`) hesitation word gives no answer. */

@@ -13,6 +13,7 @@ import {
   type PreparedTrace,
 } from '../core/policies';
 import { DEFAULT_HESITATIONS } from '../core/traceAnatomy';
+import { CommittedAnswerScan } from '../core/committedAnswerScan';
 import { policyExportRule } from '../core/policyExportRule';
 import type { StreamTokens } from './streamTokens';
 
@@ -104,6 +105,7 @@ export class PolicyTracker {
   /** On a thinking trace: the watch for the close tag after the open tag, then the close tag's token. */
   private closeWatch: MarkerWatch | null = null;
   private closeToken = -1;
+  private commitScan: CommittedAnswerScan | null = null;
 
   constructor(
     readonly spec: PolicySpec,
@@ -156,7 +158,21 @@ export class PolicyTracker {
       }
       case 'marker':
         return this.checkMarker(spec.grace, delta);
+      case 'committed':
+        return this.checkCommitted();
     }
+  }
+
+  /** `committed`: the scanner the sweep runs on the whole trace, fed as the text grows. */
+  private checkCommitted(): PolicyOutcome | null {
+    const { stream } = this.source;
+    const count = stream.tokens.count;
+    const scan = (this.commitScan ??= new CommittedAnswerScan(this.source.trace.thinkingTags));
+    scan.push(stream.text);
+    const box = scan.found;
+    if (!box || count === 0 || stream.tokens.ends[count - 1] < box.end) return null;
+    const at = tokenIndexCovering(stream.tokens, box.end);
+    return this.stopAt(at, `boxed answer inside the thinking at token ${at}`);
   }
 
   private checkMarker(grace: number, delta: string): PolicyOutcome | null {

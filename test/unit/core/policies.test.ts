@@ -34,13 +34,16 @@ describe('core/policies', () => {
       assert.equal(parsePolicy('marker:-1').error, 'policy "marker:-1": expected marker:<G> with G ≥ 0 grace tokens, e.g. marker:16');
       assert.equal(parsePolicy('stability:0x2').error, 'policy "stability:0x2": expected stability:<every>x<repeats> with positive integers, e.g. stability:32x2');
       assert.equal(parsePolicy('probe:8').error, 'policy "probe:8": expected probe:<every>x<agree> with positive integers, e.g. probe:32x2');
-      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>');
+      assert.equal(parsePolicy('early').error, 'unknown policy "early": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, committed, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>');
+      // Grace after a committed box would cross the close tag and read an empty answer part.
+      assert.equal(parsePolicy('committed:8').error, 'policy "committed:8": committed takes no argument (it stops where the box closes)');
+      assert.deepEqual(parsePolicy(' committed ').spec, { kind: 'committed' });
     });
 
     it('labels policies for people', () => {
       assert.deepEqual(
-        ['full', 'cutoff:512', 'stability:32x2', 'marker:16', 'probe:8x3'].map((n) => policyLabel(parsePolicy(n).spec as PolicySpec)),
-        ['full length', 'cutoff 512', 'stable answer 2× every 32 tok', 'answer marker + 16 tok', '3 agreeing probes every 8 tok'],
+        ['full', 'cutoff:512', 'stability:32x2', 'marker:16', 'probe:8x3', 'committed'].map((n) => policyLabel(parsePolicy(n).spec as PolicySpec)),
+        ['full length', 'cutoff 512', 'stable answer 2× every 32 tok', 'answer marker + 16 tok', '3 agreeing probes every 8 tok', 'boxed answer inside the thinking'],
       );
     });
 
@@ -79,6 +82,15 @@ describe('core/policies', () => {
       assert.deepEqual(apply({ kind: 'marker', grace: 2 }, trace), { answerKind: 'final', stopToken: 35, answer: '8', reason: 'marker "The answer is" at token 33 + 2 grace' });
       assert.deepEqual(apply({ kind: 'marker', grace: 20 }, trace).reason, 'marker "The answer is" at token 33; trace ended within the grace window');
       assert.deepEqual(apply({ kind: 'marker', grace: 0 }, charTrace('1 2 3')), { answerKind: 'final', stopToken: 5, answer: '3', reason: 'no answer marker; ran to the end' });
+    });
+
+    it('committed stops where the first box inside the thinking closes and takes that intermediate answer', () => {
+      // The box closes at offset 32 (token 32); the summary after </think> boxes the same answer again.
+      const thinking = charTrace('<think>so 12? no, 14. \\boxed{14} hmm fine</think> It is \\boxed{14}.');
+      assert.deepEqual(apply({ kind: 'committed' }, thinking), { answerKind: 'intermediate', stopToken: 32, answer: '14', reason: 'boxed answer inside the thinking at token 32' });
+      // Without a box inside the thinking, or without thinking at all, it runs to the end like full.
+      assert.deepEqual(apply({ kind: 'committed' }, charTrace('<think>14</think> \\boxed{14}')), { answerKind: 'final', stopToken: 28, answer: '14', reason: 'no \\boxed{} closed inside the thinking; ran to the end' });
+      assert.equal(apply({ kind: 'committed' }, trace).stopToken, 40);
     });
 
     it('probe stops when enough probes in a row agree, counting the probe tokens', () => {

@@ -85,6 +85,11 @@ describe('core/policyExport', () => {
     // Hand-written files may leave out `spec`; the name alone must then be enough.
     const { spec: _spec, ...bare } = toExportedPolicy('marker:4', SETTINGS);
     assert.deepEqual(parseExportedPolicy(bare).policy?.spec, { kind: 'marker', grace: 4, markers: [...DEFAULT_MARKERS] });
+    // committed has no parameter and makes no calls: the spec is its kind alone.
+    const committed = toExportedPolicy('committed', SETTINGS);
+    assert.deepEqual([committed.policy, committed.spec, committed.calls], ['committed', { kind: 'committed' }, undefined]);
+    assert.deepEqual(parseExportedPolicy(JSON.stringify(committed)), { policy: committed });
+    assert.equal(parseExportedPolicy({ ...committed, spec: { kind: 'committed', grace: 2 } }).error, '"spec" has unknown field grace');
   });
 
   it('parseExportedPolicy names the field that is wrong', () => {

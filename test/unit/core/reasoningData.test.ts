@@ -119,10 +119,32 @@ describe('reasoning traces (shared data and the bundled thinking sample)', funct
       assert.equal(settled.flipsToWrong, flips, name);
       assert.ok(settled.savings > lo && settled.savings < hi, `${name} saves ${settled.savings}`);
     }
+    // R1 boxes its answer inside the thinking ("**Final Answer** \boxed{18}") in 369 of 439 traces, then
+    // closes it and writes a summary that boxes it again: stopping at the first box saves the summary
+    // (and, where R1 boxed early and kept checking, the rest) for one flip: gsm8k-r1-10 boxed 480, then
+    // corrected itself to 460. An empty box quoted from the instructions (gsm8k-r1-344) is no commitment.
+    const committed = row(result, 'committed');
+    assert.equal(committed.intermediateStops, 369);
+    assert.deepEqual([committed.flipsToWrong, committed.flipsToRight], [1, 0]);
+    assert.ok(committed.savings > 0.166 && committed.savings < 0.168, `committed saves ${committed.savings}`);
+    assert.deepEqual(
+      per.filter((c) => c.policies.full.correct && !c.policies.committed.correct).map((c) => c.id),
+      ['gsm8k-r1-10'],
+    );
     // Markers follow the extraction: they stop after the boxed answer that follows </think>, never at
     // an "answer is" inside the thinking, and lose nothing.
     assert.equal(row(result, 'marker:0').deltaEm, 0);
     assert.equal(row(result, 'marker:16').flipsToWrong, 0);
+  });
+
+  it('committed on R1-distill MATH (thought-anchors): 28 of 40 traces box inside the thinking; stopping there flips nothing', () => {
+    const { options } = resolveSweepOptions(undefined, { extract: { preset: 'boxed' }, match: { preset: 'math' }, policies: [{ kind: 'committed' }], cutoffs: [], folds: 0 });
+    const result = runSweep(cases('math_thoughtanchors_r1distill_think.jsonl'), 0, options);
+    const committed = row(result, 'committed');
+    assert.equal(committed.intermediateStops, 28);
+    assert.deepEqual([committed.flipsToWrong, committed.flipsToRight, committed.em], [0, 0, 0.5]);
+    // The distills box at the very end of their thinking, so the saving is mostly the summary after </think>.
+    assert.ok(committed.savings > 0.09 && committed.savings < 0.092, `committed saves ${committed.savings}`);
   });
 
   it('the thinking sample: choice-letter + strict scores exactly the letter the generator wrote after </think>, for every case', () => {

@@ -223,7 +223,7 @@ describe('runtime parity on reasoning traces (thinking markers, settled, interme
   });
 
   it('fast-check: synthetic thinking traces, char by char or random chunks, with configured tags and hesitations', () => {
-    const pieces = ['<think>', '</think>', ' so 12', ' Wait,', ' hmm', ' the answer is 7.', ' \\boxed{9}', ' option (C)', ' Answer: (F)', '\n', ' 3+4=7', ' but', '[R]', '[/R]', ' verify', ' So B.'];
+    const pieces = ['<think>', '</think>', ' so 12', ' Wait,', ' hmm', ' the answer is 7.', ' \\boxed{9}', ' option (C)', ' Answer: (F)', '\n', ' 3+4=7', ' but', '[R]', '[/R]', ' verify', ' So B.', ' \\boxed{1', '}', ' {2}', ' \\fbox {4}', ' \\boxed 5'];
     const specs: PolicySpec[] = [
       { kind: 'settled', every: 2, repeats: 2 },
       { kind: 'settled', every: 3, repeats: 1, hesitations: ['so'] },
@@ -231,6 +231,7 @@ describe('runtime parity on reasoning traces (thinking markers, settled, interme
       { kind: 'marker', grace: 3 },
       { kind: 'stability', every: 2, repeats: 2 },
       { kind: 'cutoff', tokens: 6 },
+      { kind: 'committed' },
     ];
     fc.assert(
       fc.property(
