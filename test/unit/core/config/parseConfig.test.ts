@@ -94,7 +94,7 @@ describe('core/config/parseConfig', () => {
       'error 4:22 cutoff must be a positive integer (tokens), got 32.5',
       'error 4:28 cutoff must be a positive integer (tokens), got "x"',
       'warning 4:33 duplicate cutoff 64',
-      'error 5:34 unknown policy "bogus": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>',
+      'error 5:34 unknown policy "bogus": use full, cutoff:<K>, stability:<N>x<k>, marker:<G>, settled:<N>x<k>, committed, probe:<N>x<k>, probe-settled:<N>x<k>, probe-confident:<N>@<p> or budget:<K>',
       'error 6:46 invalid regular expression: Unterminated group',
       'error 7:24 unknown match preset "squid" (expected "squad", "numeric", "math" or "strict")',
       'error 7:47 "match.ignoreCase" must be true or false, got "yes"',
