@@ -26,7 +26,7 @@ export class TokenCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     if (token.isCancellationRequested) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     const body = counted.bodyLine > 0 ? 'body (front matter excluded)' : 'file';
-    const how = sent ? `; ${formatCount(sent.promptTokens)} as sent, with the chat format (${sent.source})` : '';
+    const how = sent ? `; ${formatCount(sent.promptTokens)} as sent, with the chat format as one ${sent.role} message` : '';
     const lenses = [
       new vscode.CodeLens(top, {
         title: promptLensTitle(counted, counted.encoding, sent?.promptTokens),
