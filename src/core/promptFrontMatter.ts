@@ -17,6 +17,8 @@ export interface PromptFrontMatter {
   body: string;
   /** UTF-16 offset where the body starts (0 without front matter). */
   bodyStart: number;
+  /** 0-based line where the body starts (0 without front matter), so body lines map back to the file's. */
+  bodyLine: number;
   /** A front matter problem, with its 1-based line (`line 3: role must be system or user`). */
   error?: string;
 }
@@ -25,8 +27,8 @@ export interface PromptFrontMatter {
 export function parseFrontMatter(text: string): PromptFrontMatter {
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const open = /^---[ \t]*\r?\n/.exec(text.slice(bom));
-  if (!open) return { role: 'user', body: text, bodyStart: 0 };
-  const out: PromptFrontMatter = { role: 'user', body: text, bodyStart: 0 };
+  if (!open) return { role: 'user', body: text, bodyStart: 0, bodyLine: 0 };
+  const out: PromptFrontMatter = { role: 'user', body: text, bodyStart: 0, bodyLine: 0 };
   let at = bom + open[0].length;
   let line = 2;
   while (at < text.length) {
@@ -36,6 +38,7 @@ export function parseFrontMatter(text: string): PromptFrontMatter {
     if (/^(---|\.\.\.)[ \t]*$/.test(raw)) {
       out.body = text.slice(end);
       out.bodyStart = end;
+      out.bodyLine = line;
       return out;
     }
     const kv = /^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$/.exec(raw);
@@ -53,7 +56,7 @@ export function parseFrontMatter(text: string): PromptFrontMatter {
     line++;
   }
   // No closing line: not front matter after all.
-  return { role: 'user', body: text, bodyStart: 0 };
+  return { role: 'user', body: text, bodyStart: 0, bodyLine: 0 };
 }
 
 function unquote(v: string): string {

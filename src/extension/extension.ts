@@ -140,6 +140,8 @@ function registerDisplays(context: vscode.ExtensionContext, { settings, config, 
   context.subscriptions.push(
     config.onDidChange((c) => {
       codeLens.refresh();
+      // The config's tokenizer or live model can change what a prompt file's body counts in.
+      tokenLens.refresh();
       if (c?.config.prompt !== lastPrompt) {
         lastPrompt = c?.config.prompt;
         tokenLensToggle.rebuild(settings.settings.codeLens.tokenCounts);

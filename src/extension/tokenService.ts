@@ -6,13 +6,28 @@ import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
 import type { AsSentCount, CodePromptCount, DocumentCount } from '../worker/workerProtocol';
-import { asSentTarget, parseFrontMatter } from '../core/promptFrontMatter';
+import { asSentTarget, parseFrontMatter, type AsSentTarget, type PromptFrontMatter } from '../core/promptFrontMatter';
 import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
   /** What counted (the encoding, or the Hugging Face tokenizer's name): every figure shows it. */
   encoding: string;
   version: number;
+}
+
+/** A prompt file's body count (front matter excluded), as the status bar and its CodeLens show it. */
+export interface CountedPrompt extends CountedDocument {
+  /** 0-based line where the body starts (0 without front matter). */
+  bodyLine: number;
+  /** What named the tokenizer (`front matter tokenizer`…), when the "as sent" target chose it. */
+  source?: string;
+}
+
+interface InFlightCount {
+  version: number;
+  encoding: string;
+  sections: boolean;
+  promise: Promise<CountedDocument>;
 }
 
 /** What counts: an encoding, or a Hugging Face tokenizer at an absolute path (loaded in the worker). */
@@ -43,8 +58,11 @@ export interface CountedAsSent extends AsSentCount {
  * version and encoding share one request, so the status bar and the CodeLens never count twice.
  */
 export class TokenService implements vscode.Disposable {
-  private readonly inFlight = new Map<string, { version: number; encoding: string; sections: boolean; promise: Promise<CountedDocument> }>();
+  private readonly inFlight = new Map<string, InFlightCount>();
   private readonly latest = new Map<string, CountedDocument>();
+  private readonly promptInFlight = new Map<string, InFlightCount>();
+  private readonly latestPrompt = new Map<string, CountedDocument>();
+  private readonly asSentInFlight = new Map<string, { version: number; id: string; promise: Promise<CountedAsSent> }>();
   private readonly codeInFlight = new Map<string, { version: number; encoding: string; promise: Promise<CountedCode> }>();
   private readonly latestCode = new Map<string, CountedCode>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
@@ -100,27 +118,54 @@ export class TokenService implements vscode.Disposable {
     return this.latest.get(uri.toString());
   }
 
-  /** Counts a document (with its markdown sections when asked). */
+  /** Counts a whole document (with its markdown sections when asked), in `counting`. */
   count(doc: vscode.TextDocument, sections: boolean): Promise<CountedDocument> {
+    return this.countIn(doc, sections, { text: doc.getText(), firstLine: 0, counting: this.counting }, this.inFlight, this.latest);
+  }
+
+  /**
+   * Counts a prompt file as the status bar and its CodeLens show it: the body only (front matter
+   * excluded), in the tokenizer its "as sent" count uses when something names the model, else in
+   * `counting`. Section lines are the file's lines.
+   */
+  async countPrompt(doc: vscode.TextDocument, sections: boolean): Promise<CountedPrompt> {
+    const plan = this.promptPlan(doc);
+    const counted = await this.countIn(doc, sections, { text: plan.fm.body, firstLine: plan.fm.bodyLine, counting: plan.counting }, this.promptInFlight, this.latestPrompt);
+    return { ...counted, bodyLine: plan.fm.bodyLine, ...(plan.target ? { source: plan.target.source } : {}) };
+  }
+
+  private countIn(doc: vscode.TextDocument, sections: boolean, what: { text: string; firstLine: number; counting: Counting }, inFlight: Map<string, InFlightCount>, latest: Map<string, CountedDocument>): Promise<CountedDocument> {
     const key = doc.uri.toString();
-    const counting = this.counting;
-    const have = this.inFlight.get(key);
+    const { text, firstLine, counting } = what;
+    const have = inFlight.get(key);
     if (have && have.version === doc.version && have.encoding === counting.key && (have.sections || !sections)) return have.promise;
     const version = doc.version;
-    const promise = this.worker.call('count', { key, text: doc.getText(), encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections }).then((c) => {
+    const promise = this.worker.call('count', { key, text, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections, firstLine }).then((c) => {
       const counted: CountedDocument = { ...c, encoding: c.tokenizer, version };
-      const prev = this.latest.get(key);
+      const prev = latest.get(key);
       if (!prev || prev.version <= version) {
-        this.latest.set(key, counted);
+        latest.set(key, counted);
         this.emitter.fire(doc.uri);
       }
       return counted;
     });
-    this.inFlight.set(key, { version, encoding: counting.key, sections, promise });
+    inFlight.set(key, { version, encoding: counting.key, sections, promise });
     promise.catch(() => {
-      if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
+      if (inFlight.get(key)?.promise === promise) inFlight.delete(key);
     });
     return promise;
+  }
+
+  /** A prompt file's front matter, its "as sent" target and what its body counts in. */
+  private promptPlan(doc: vscode.TextDocument): { fm: PromptFrontMatter; target?: AsSentTarget; counting: Counting } {
+    const fm = parseFrontMatter(doc.getText());
+    const loaded = this.config.current;
+    const target = asSentTarget(fm, loaded ? { tokenizer: loaded.config.tokenizer, model: loaded.config.live.model } : undefined);
+    if (!target) return { fm, counting: this.counting };
+    if (target.kind === 'openai') return { fm, target, counting: { encoding: target.encoding, key: target.encoding } };
+    const base = target.relativeTo === 'config' && loaded ? path.dirname(loaded.uri.fsPath) : path.dirname(doc.uri.fsPath);
+    const tokenizerPath = path.resolve(base, target.path);
+    return { fm, target, counting: { encoding: this.encoding, tokenizerPath, key: tokenizerPath } };
   }
 
   /** True for the languages whose prompt literals are counted (Python, TypeScript, JavaScript, JSX/TSX). */
@@ -161,19 +206,23 @@ export class TokenService implements vscode.Disposable {
 
   /**
    * A prompt file's tokens as sent, when its front matter (`tokenizer:`, `model:`) or the config
-   * (`tokenizer`, an OpenAI `live.model`) names the model; undefined otherwise. Counted in the worker.
+   * (`tokenizer`, an OpenAI `live.model`) names the model; undefined otherwise. Counted in the worker,
+   * once per document version and tokenizer (the status bar and the CodeLens share it).
    */
-  async countAsSent(doc: vscode.TextDocument): Promise<CountedAsSent | undefined> {
-    const fm = parseFrontMatter(doc.getText());
-    if (fm.error) throw new Error(`${path.basename(doc.uri.fsPath)} front matter, ${fm.error}`);
-    const loaded = this.config.current;
-    const target = asSentTarget(fm, loaded ? { tokenizer: loaded.config.tokenizer, model: loaded.config.live.model } : undefined);
-    if (!target) return undefined;
-    const base = target.kind === 'tokenizer' && target.relativeTo === 'config' && loaded ? path.dirname(loaded.uri.fsPath) : path.dirname(doc.uri.fsPath);
-    const tokenizerPath = target.kind === 'tokenizer' ? path.resolve(base, target.path) : undefined;
-    const encoding = target.kind === 'openai' ? target.encoding : this.encoding;
-    const r = await this.worker.call('asSent', { body: fm.body, role: fm.role, encoding, tokenizerPath });
-    return { ...r, source: target.source, role: fm.role };
+  countAsSent(doc: vscode.TextDocument): Promise<CountedAsSent | undefined> {
+    const { fm, target, counting } = this.promptPlan(doc);
+    if (fm.error) return Promise.reject(new Error(`${path.basename(doc.uri.fsPath)} front matter, ${fm.error}`));
+    if (!target) return Promise.resolve(undefined);
+    const key = doc.uri.toString();
+    const id = `${target.source}\u0000${counting.key}`;
+    const have = this.asSentInFlight.get(key);
+    if (have && have.version === doc.version && have.id === id) return have.promise;
+    const promise = this.worker.call('asSent', { body: fm.body, role: fm.role, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath }).then((r): CountedAsSent => ({ ...r, source: target.source, role: fm.role }));
+    this.asSentInFlight.set(key, { version: doc.version, id, promise });
+    promise.catch(() => {
+      if (this.asSentInFlight.get(key)?.promise === promise) this.asSentInFlight.delete(key);
+    });
+    return promise;
   }
 
   /** Counts a piece of text (a selection) with its own chunk cache. */
@@ -187,6 +236,9 @@ export class TokenService implements vscode.Disposable {
   reset(): void {
     this.inFlight.clear();
     this.latest.clear();
+    this.promptInFlight.clear();
+    this.latestPrompt.clear();
+    this.asSentInFlight.clear();
     this.codeInFlight.clear();
     this.latestCode.clear();
     this.resetEmitter.fire();
@@ -196,6 +248,9 @@ export class TokenService implements vscode.Disposable {
     const key = uri.toString();
     this.inFlight.delete(key);
     this.latest.delete(key);
+    this.promptInFlight.delete(key);
+    this.latestPrompt.delete(key);
+    this.asSentInFlight.delete(key);
     this.codeInFlight.delete(key);
     this.latestCode.delete(key);
     void this.worker.call('forget', { key }).catch(() => undefined);

@@ -79,6 +79,7 @@ export class TokenStatusBar implements vscode.Disposable {
       let what: string;
       let asSent: CountedAsSent | undefined;
       let asSentNote: string | undefined;
+      let bodyNote: string | undefined;
       if (inCode) {
         const counted = await this.tokens.countCode(doc);
         if (gen !== this.generation) return;
@@ -97,9 +98,10 @@ export class TokenStatusBar implements vscode.Disposable {
         ({ count, approximate, encoding } = c);
         what = selections.length > 1 ? `${selections.length} selections` : 'selection';
       } else {
-        const [c, sent] = await Promise.all([this.tokens.count(doc, false), this.tokens.countAsSent(doc).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
+        const [c, sent] = await Promise.all([this.tokens.countPrompt(doc, false), this.tokens.countAsSent(doc).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
         ({ count, approximate, encoding } = c);
         what = vscode.workspace.asRelativePath(doc.uri);
+        if (c.bodyLine > 0) bodyNote = 'the body, front matter excluded, as the CodeLens shows';
         if (sent instanceof Error) asSentNote = `As sent: not counted (${sent.message}).`;
         else if (sent) asSent = sent;
       }
@@ -108,7 +110,7 @@ export class TokenStatusBar implements vscode.Disposable {
       const out = this.outputTokens();
       // As sent, the model bills the rendered chat, so the cost is priced on it.
       const cost = costPerCall(asSent?.promptTokens ?? count, out?.tokens ?? 0, prices);
-      const shown = asSent ? formatCount(asSent.contentTokens) : `${approximate ? '≈' : ''}${formatCount(count)}`;
+      const shown = `${approximate ? '≈' : ''}${formatCount(count)}`;
       // Before a sweep only the input is priced; say so rather than show a smaller figure under the same label.
       const costLabel = out ? 'in+out' : 'input';
       this.item.text = asSent
@@ -120,7 +122,7 @@ export class TokenStatusBar implements vscode.Disposable {
       tip.appendMarkdown('\n\n');
       const sentLine = asSent ? asSentText(asSent) : asSentNote;
       if (sentLine) tip.appendText(sentLine).appendMarkdown('\n\n');
-      tip.appendMarkdown(`${asSent ? 'The whole file: ' : ''}${approximate ? '≈' : ''}${formatCount(count)} input tokens (${encoding})${approximate ? ', estimated for very long runs without spaces' : ''}\n\n`);
+      tip.appendText(`${shown} input tokens (${encoding})${bodyNote ? `: ${bodyNote}` : ''}${approximate ? ', estimated for very long runs without spaces' : ''}`).appendMarkdown('\n\n');
       tip.appendMarkdown(
         out
           ? `Estimated cost per call ${formatUsd(cost)}: input at $${prices.inputPer1M}/1M, plus ${out.tokens.toFixed(0)} output tokens (${out.label}) at $${prices.outputPer1M}/1M.\n\n`

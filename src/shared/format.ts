@@ -14,6 +14,11 @@ export function formatTokenCount(count: number, approximate: boolean): string {
   return `${approximate ? '≈' : ''}${formatCount(count)} tokens`;
 }
 
+/** The lens above a prompt file, with the status bar's figures: `Prompt: 24 tokens (qwen3) · as sent 33`. */
+export function promptLensTitle(body: { count: number; approximate: boolean }, tokenizer: string, asSent?: number): string {
+  return `Prompt: ${formatTokenCount(body.count, body.approximate)} (${tokenizer})${asSent === undefined ? '' : ` · as sent ${formatCount(asSent)}`}`;
+}
+
 /** EM with the count it comes from, as the panel shows it: `85.5% · 94/110`. */
 export function formatEmCount(em: number, correct: number, cases: number): string {
   return `${formatEm(em)}% · ${formatCount(correct)}/${formatCount(cases)}`;

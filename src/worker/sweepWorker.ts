@@ -50,7 +50,8 @@ function count(args: WorkerCalls['count']['args']): DocumentCount {
   if (args.sections) {
     const sections = findSections(args.text);
     const own = sumByRanges(snap.chunks, sections.map((s) => s.line));
-    out.sections = sectionTotals(sections, own);
+    const first = args.firstLine ?? 0;
+    out.sections = sectionTotals(sections, own).map((s) => ({ ...s, line: s.line + first }));
   }
   out.ms = performance.now() - started;
   return out;

@@ -171,8 +171,11 @@ export interface TestSetInspection {
 
 /** Request payloads by kind, and what each answers. */
 export interface WorkerCalls {
-  /** Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`. */
-  count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean }; result: DocumentCount };
+  /**
+   * Counts with `tokenizerPath` (an absolute tokenizer.json or folder) when given, else `encoding`.
+   * `firstLine` is the document line `text` starts on (a prompt body after its front matter): section lines are document lines.
+   */
+  count: { args: { key: string; text: string; encoding: EncodingName; tokenizerPath?: string; sections: boolean; firstLine?: number }; result: DocumentCount };
   /** The prompt literals of a Python, TypeScript or JavaScript document, re-parsed incrementally per key. */
   codePrompts: { args: { key: string; text: string; language: CodeLanguage; encoding: EncodingName; tokenizerPath?: string; minProseChars: number }; result: CodePromptsResult };
   /** A prompt body as one `role` message through the tokenizer's chat template (`tokenizerPath`), or with OpenAI's per-message overhead (`encoding`). */

