@@ -66,6 +66,6 @@ export function checkArmObeyed(name: string, armTokens: ArrayLike<number>, baseT
   out.reason = out.noEffect
     ? `arm ${name} looks ignored: its tokens differ from the baseline's by ${diffText}, indistinguishable from no change; check that the server honours its fields`
     : `arm ${name} changed the tokens by ${diffText}`;
-  if (budget !== undefined && out.overBudgetShare !== undefined) out.reason += `; ${(out.overBudgetShare * 100).toFixed(0)}% of cases reasoned past the requested ${budget} tokens (p95 ${out.reasoningP95})`;
+  if (budget !== undefined && out.overBudgetShare !== undefined) out.reason += `; ${(out.overBudgetShare * 100).toFixed(0)}% of cases reasoned past the requested ${budget} tokens (p95 ${Number((out.reasoningP95 ?? 0).toFixed(1))})`;
   return out;
 }

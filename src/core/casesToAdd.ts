@@ -11,13 +11,28 @@ function listIds(ids: readonly string[], max = 10): string {
   return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
 }
 
+/** Flips against full (right→wrong plus wrong→right): the cases where the two disagree. */
+function flipsOf(row: SweepRow): number {
+  return row.flipsToWrong + row.flipsToRight;
+}
+
 /**
  * The discordance rate to plan with: the observed one, but at least 3/n (the "rule of three" 95%
  * upper bound when fewer than 3 flips were seen), since 0 observed flips would give a sample size
- * of 0 while the interval is still wide.
+ * of 0 while the interval is still wide. A rate, so never above 1: on 3 cases or fewer the floor is
+ * the worst case, every case disagreeing.
  */
 function discordance(row: SweepRow, cases: number): number {
-  return Math.max(row.flipsToWrong + row.flipsToRight, 3) / cases;
+  return Math.min(1, Math.max(flipsOf(row), 3) / cases);
+}
+
+/** How the planning rate came about, in words: observed, raised to 3 flips, or unknowable on so few cases. */
+function rateText(row: SweepRow, cases: number, psi: number): string {
+  const flips = flipsOf(row);
+  const seen = `${flips} flip${flips === 1 ? '' : 's'} in ${cases} case${cases === 1 ? '' : 's'}`;
+  if (cases <= 3) return `${seen} cannot estimate how often it disagrees with full; planning with the worst case (every case disagrees), `;
+  if (flips < 3) return `With ${seen}, too few to estimate a rate, planning with a ${points(psi)}% discordance rate (3 in ${cases}), `;
+  return `With its ${points(psi)}% discordance rate, `;
 }
 
 /**
@@ -29,7 +44,7 @@ export const DEFAULT_MIN_SAVINGS = 0.05;
 /**
  * A policy worth more cases: of those not yet shown non-inferior (CI lower bound < −margin) but promising (ΔEM >
  * −margin) that save `minSavings` of full's mean tokens beyond `recommended` (or full), the one needing fewest cases
- * (ties: the cheaper). N = `casesNeeded(ψ, margin, Δ)` (stats.ts), ψ its discordance against full (≥ 3/cases), Δ its
+ * (ties: the cheaper). N = `casesNeeded(ψ, margin, Δ)` (stats.ts), ψ its discordance against full (≥ 3/cases, ≤ 1), Δ its
  * ΔEM; `casesToAdd` = max(0, N − cases). Each right→wrong flip that is a grading or gold error moves the bound.
  * `rows[0]` must be the baseline; null when no policy fits.
  */
@@ -65,10 +80,10 @@ export function computeCasesToAdd(
     `is outside the ${points(margin)}-point margin on ${cases} cases. `;
   const size =
     toAdd > 0
-      ? `With its ${points(psi)}% discordance rate, about ${needed} cases (${toAdd} more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at ${signedPoints(row.deltaEm)} pts. `
+      ? `${rateText(row, cases, psi)}about ${needed} cases (${toAdd} more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at ${signedPoints(row.deltaEm)} pts. `
       : `At 80% power ${needed} cases should already be enough; the bound missed by chance, so a few more cases (or a re-check of the flips) may settle it. `;
   const hinge =
-    row.flipsToWrong + row.flipsToRight > 0
+    flipsOf(row) > 0
       ? `It hinges on ${row.flipsToWrong} case${row.flipsToWrong === 1 ? '' : 's'} right under full and wrong under it` +
         (row.flipsToWrong > 0 ? ` (${listIds(row.flipsToWrongIds)})` : '') +
         `, and ${row.flipsToRight} the other way` +

@@ -422,7 +422,7 @@ export interface CasesToAdd {
   /** The cheapest policy cheaper than the recommendation whose ΔEM point estimate is inside the margin. */
   policy: string;
   cases: number;
-  /** Share of cases where the policy and full disagree. */
+  /** Share of cases where the policy and full disagree, as planned with: at least 3/cases, at most 1. */
   discordantRate: number;
   deltaEm: number;
   ci95: [number, number];

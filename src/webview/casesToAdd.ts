@@ -13,7 +13,9 @@ export function casesToAddView(s: SweepSummary, c: CasesToAdd): { headline: stri
     c.casesToAdd > 0
       ? `Add about ${formatCount(c.casesToAdd)} cases to judge ${label}: about ${formatCount(c.casesNeeded)} in all would show it non-inferior at 80% power, against the ${formatCount(c.cases)} you have.`
       : `${formatCount(c.casesNeeded)} cases should already be enough for ${label} at 80% power; its bound missed the margin by chance, so a few more cases or a check of its flips may settle it.`;
-  const facts = `${row ? `${formatSavings(row.savings)} tokens · ` : ''}ΔEM ${formatDeltaPts(c.deltaEm)} (95% CI ${formatCi(c.ci95)}) against a ${formatEm(c.margin)}-point margin · the two disagree on ${(c.discordantRate * 100).toFixed(1)}% of cases`;
+  // The flips seen, not discordantRate: that one is raised to 3 flips for planning.
+  const flips = c.flipsToWrongIds.length + c.flipsToRightIds.length;
+  const facts = `${row ? `${formatSavings(row.savings)} tokens · ` : ''}ΔEM ${formatDeltaPts(c.deltaEm)} (95% CI ${formatCi(c.ci95)}) against a ${formatEm(c.margin)}-point margin · the two disagree on ${formatCount(flips)} of ${formatCount(c.cases)} cases`;
   return { headline, facts };
 }
 

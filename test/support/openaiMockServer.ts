@@ -41,7 +41,9 @@ export type MockFault =
   /** Send `afterTokens` tokens, then a `data:` line that is not JSON, then the rest. */
   | { kind: 'malformed'; afterTokens: number }
   /** Send `afterTokens` tokens, then nothing more (the connection stays open). */
-  | { kind: 'stall'; afterTokens: number };
+  | { kind: 'stall'; afterTokens: number }
+  /** Send `afterTokens` tokens, then the rest with `chunkDelayMs` between chunks (a stream that would finish). */
+  | { kind: 'slow'; afterTokens: number; chunkDelayMs: number };
 
 export interface MockRequestInfo {
   /** 1-based order of arrival. */
@@ -382,7 +384,8 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       // Waiting for each write costs time; only a reset needs the data out before it.
       if (f?.kind === 'reset') await flush(res, chunk(delta, null));
       else res.write(chunk(delta, null));
-      if (opts.chunkDelayMs) await wait(opts.chunkDelayMs);
+      const delay = f?.kind === 'slow' && sent >= f.afterTokens ? f.chunkDelayMs : opts.chunkDelayMs;
+      if (delay) await wait(delay);
     }
     if (closed || stopped) return;
     if (f && (f.kind === 'reset' || f.kind === 'stall') && sent >= f.afterTokens) {

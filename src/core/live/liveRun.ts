@@ -12,7 +12,7 @@ import { LiveError } from './liveError';
 import { OpenAiClient, type ChatResult, type DeltaListener, type TextCompletionResult } from './openAiClient';
 import { localPromptTokens } from './promptDrift';
 import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePrompt, type ChatMessage, type PromptOptions } from './promptTemplate';
-import { withRetries, type BackoffOptions } from './retry';
+import { withRetries, type BackoffOptions, type RetryOptions } from './retry';
 import { generationTokens } from './usageTokens';
 import { answerLogprobs, chatLogprobsFields, completionLogprobsFields } from './logprobs';
 
@@ -95,6 +95,9 @@ export interface LiveRunOptions {
   onDelta?: (index: number, delta: Parameters<DeltaListener>[0]) => void;
   /** Notes worth showing (retries and their reasons). Never contains the API key. */
   onLog?: (message: string) => void;
+  /** The wait between retries and the clock for `Retry-After` dates; default real time (tests inject both). */
+  sleep?: RetryOptions['sleep'];
+  now?: () => number;
 }
 
 export interface LiveProgress {
@@ -333,7 +336,7 @@ class LiveRun {
     private readonly cases: readonly Case[],
     private readonly opts: LiveRunOptions,
   ) {
-    this.client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch });
+    this.client = new OpenAiClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, fetch: opts.fetch, now: opts.now });
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
     this.slots = new Slots(this.concurrency, this.stop.signal);
     this.signals = new RequestSignals(this.stop.signal);
@@ -412,6 +415,7 @@ class LiveRun {
         retries: this.opts.retries ?? 5,
         backoff: this.opts.backoff,
         signal,
+        sleep: this.opts.sleep,
         // A server that never answered is not coming back in a few seconds: report it at once.
         shouldRetry: (e) => !isFatal(e) || (e.kind === 'unreachable' && this.serverAnswered),
         onRetry: (e, attempt, delay) => this.opts.onLog?.(`retry ${attempt} in ${(delay / 1000).toFixed(1)} s: ${e.message}`),

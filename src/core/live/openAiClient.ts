@@ -19,6 +19,8 @@ export interface OpenAiClientOptions {
   timeoutMs?: number;
   /** Replaces the global `fetch` (tests). */
   fetch?: typeof fetch;
+  /** Clock that an HTTP-date `Retry-After` is measured from. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** What one streamed chat completion produced. */
@@ -112,12 +114,14 @@ export class OpenAiClient {
   private readonly apiKey?: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
 
   constructor(opts: OpenAiClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     if (opts.apiKey) this.apiKey = opts.apiKey;
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.now = opts.now ?? Date.now;
   }
 
   url(path: 'chat/completions' | 'completions'): string {
@@ -276,7 +280,7 @@ export class OpenAiClient {
     if (res.status === 401 || res.status === 403) {
       return new LiveError('auth', `${this.where()} rejected the API key (${statusText})${detail ? `: ${detail}` : ''}`, { status: res.status });
     }
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
     return new LiveError('http', `${this.where()} answered ${statusText}${detail ? `: ${detail}` : ''}`, {
       status: res.status,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),

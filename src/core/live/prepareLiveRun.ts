@@ -65,7 +65,7 @@ export interface LiveRunInputs {
 }
 
 /** `runLive`'s options without the key and the per-run objects (cache, signal, callbacks). */
-export type LiveRunSettings = Omit<LiveRunOptions, 'apiKey' | 'cache' | 'signal' | 'fetch' | 'backoff' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog'>;
+export type LiveRunSettings = Omit<LiveRunOptions, 'apiKey' | 'cache' | 'signal' | 'fetch' | 'backoff' | 'onProgress' | 'onCaseDone' | 'onDelta' | 'onLog' | 'sleep' | 'now'>;
 
 /** A live run ready to start. */
 export interface LiveRunPlan {

@@ -68,6 +68,8 @@ export interface RetryOptions {
   shouldRetry?: (err: LiveError) => boolean;
   /** Told before each wait, e.g. to log "retrying in 2.0 s (429)". */
   onRetry?: (err: LiveError, attempt: number, delayMs: number) => void;
+  /** Waits between attempts; defaults to {@link sleep} (tests pass one that records the delays). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 function cancelled(): LiveError {
@@ -80,6 +82,7 @@ function cancelled(): LiveError {
  */
 export async function withRetries<T>(attempt: (n: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const retries = opts.retries ?? 5;
+  const wait = opts.sleep ?? sleep;
   for (let n = 0; ; n++) {
     if (opts.signal?.aborted) throw cancelled();
     try {
@@ -91,7 +94,7 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, opts: R
       const delay = backoffDelay(n, e.retryAfterMs, opts.backoff);
       opts.onRetry?.(e, n + 1, delay);
       try {
-        await sleep(delay, opts.signal);
+        await wait(delay, opts.signal);
       } catch {
         throw cancelled();
       }

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { CliIo } from '../../../src/cli/io';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
-import { loadSharedRows, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows } from '../../support/openaiMockServer';
+import { useLoopbackRun } from './runCli';
 
 const N = 10;
 const LOW_CAP = 300;
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  return { code: await main(args, io), out, err };
-}
 
 interface ArmRowJson {
   policy: string;
@@ -35,29 +26,20 @@ describe('cli run --arms → sweep: arms as rows, the ignored one flagged', func
   this.timeout(180_000);
   const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
   const tok = getTokenizer('o200k_base', 'gpt-tokenizer');
-  let server: MockServer;
-  let dir: string;
-
-  before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64, effortCaps: { low: LOW_CAP } });
-    dir = mkdtempSync(join(tmpdir(), 'pb-arms-sweep-'));
-    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+  const live = useLoopbackRun({ prefix: 'pb-arms-sweep-', rows, servers: [{ reasoningField: 'reasoning_content', tokensPerChunk: 64, effortCaps: { low: LOW_CAP } }] });
+  before(() => {
     // `reasoning: { effort }` is the Responses API's shape; a Chat Completions server ignores it.
-    writeFileSync(join(dir, 'arms.json'), JSON.stringify([{ name: 'low', body: { reasoning_effort: 'low' } }, { name: 'wrong-field', body: { reasoning: { effort: 'low' } } }]));
-  });
-  after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(live.dir, 'arms.json'), JSON.stringify([{ name: 'low', body: { reasoning_effort: 'low' } }, { name: 'wrong-field', body: { reasoning: { effort: 'low' } } }]));
   });
 
   it('sweeps low with its real savings and flags wrong-field as noEffect with a warning', async () => {
-    const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--max-tokens', '100000', '--arms', 'arms.json', '--no-cache', '--out', 'traces.jsonl'], dir);
+    const run = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--max-tokens', '100000', '--arms', 'arms.json', '--no-cache', '--out', 'traces.jsonl']);
     assert.equal(run.code, 0, run.err);
-    const chats = server.requests.filter((q) => q.path === '/v1/chat/completions');
+    const chats = live.server.requests.filter((q) => q.path === '/v1/chat/completions');
     assert.equal(chats.length, 3 * N);
     assert.equal(chats.filter((q) => q.body.reasoning_effort === 'low').length, N);
 
-    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', 'cutoff:512', '--extract', 'boxed', '--format', 'json'], dir);
+    const sweep = await live.cli(['sweep', 'traces.jsonl', '--policies', 'cutoff:512', '--extract', 'boxed', '--format', 'json']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as { rows: ArmRowJson[]; warnings: string[] };
     assert.deepEqual(json.rows.map((r) => r.policy), ['full', 'cutoff:512', 'arm:low', 'arm:wrong-field']);
@@ -94,11 +76,11 @@ describe('cli run --arms → sweep: arms as rows, the ignored one flagged', func
     assert.doesNotMatch(json.warnings.join('\n'), /arm low looks ignored/);
     assert.match(sweep.err, /warning: arm wrong-field looks ignored/);
 
-    const table = await cli(['sweep', 'traces.jsonl', '--policies', 'cutoff:512', '--extract', 'boxed'], dir);
+    const table = await live.cli(['sweep', 'traces.jsonl', '--policies', 'cutoff:512', '--extract', 'boxed']);
     assert.equal(table.code, 0, table.err);
     assert.match(table.out, /arm:low/);
     assert.match(table.out, /arm wrong-field looks ignored/);
-    const written = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { arms: Record<string, { finishReason: string }> });
+    const written = readFileSync(join(live.dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { arms: Record<string, { finishReason: string }> });
     assert.ok(written.every((w) => w.arms.low.finishReason === 'length' && w.arms['wrong-field'].finishReason === 'stop'));
   });
 });

@@ -1,28 +1,17 @@
 // Thinking budgets end to end: `run --budgets` records a forced answer per budget below each trace's
 // thinking, and `sweep --policies budget:K` replays exactly the answer the server gave at K.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import { runCommand } from '../../../src/cli/runCommand';
-import type { CliIo } from '../../../src/cli/io';
 import { thinkingOf } from '../../../src/core/forcedAnswer';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
-import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows, mockProbeAnswer } from '../../support/openaiMockServer';
+import { useLoopbackRun } from './runCli';
 
 // 8 R1-distill traces (2,482 to 24,438 characters): some think past 4096 tokens, some stop before.
 const N = 8;
 // Budgets spanning those lengths, so each is below some traces' thinking and above others'.
 const BUDGETS = [512, 2048, 4096];
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
-  return { code, out, err };
-}
 
 interface SweepJson {
   rows: { policy: string; meanTokens: number }[];
@@ -34,28 +23,16 @@ describe('cli run --budgets + sweep budget:K', function () {
   this.timeout(180_000);
   const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
   const tokenizer = getTokenizer('o200k_base', 'gpt-tokenizer');
-  let server: MockServer;
-  let dir: string;
-
-  before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64 });
-    dir = mkdtempSync(join(tmpdir(), 'pb-budgets-'));
-    const questions = rows.map(({ output: _drop, ...row }) => JSON.stringify(row));
-    writeFileSync(join(dir, 'questions.jsonl'), `${questions.join('\n')}\n`);
-  });
-  after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const live = useLoopbackRun({ prefix: 'pb-budgets-', rows, servers: [{ reasoningField: 'reasoning_content', tokensPerChunk: 64 }], runDirect: true });
 
   const run = (): Promise<{ code: number; out: string; err: string }> =>
-    cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--cache', 'cache'], dir);
+    live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--cache', 'cache']);
 
   it('makes one generation per case plus one short call per budget below the thinking, and the sweep replays the answers the server gave at K', async () => {
     const r = await run();
     assert.equal(r.code, 0, r.err);
-    const chats = server.requests.filter((q) => q.path === '/v1/chat/completions');
-    const forcedCalls = server.requests.filter((q) => q.path === '/v1/completions');
+    const chats = live.server.requests.filter((q) => q.path === '/v1/chat/completions');
+    const forcedCalls = live.server.requests.filter((q) => q.path === '/v1/completions');
     assert.equal(chats.length, N);
     const thinking = rows.map((row) => thinkingOf(row.output).thinking);
     const counts = thinking.map((t) => tokenizer.count(t));
@@ -68,10 +45,10 @@ describe('cli run --budgets + sweep budget:K', function () {
       assert.equal(q.body.max_tokens, 32);
     }
 
-    const written = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; output: string; forced: { atToken: number; text: string; tokens: number }[] });
+    const written = readFileSync(join(live.dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; output: string; forced: { atToken: number; text: string; tokens: number }[] });
     assert.deepEqual(written.map((w) => w.output), rows.map((row) => row.output), 'reasoning_content became the <think> block');
 
-    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', BUDGETS.map((k) => `budget:${k}`).join(','), '--extract', 'boxed', '--format', 'json', '--cases'], dir);
+    const sweep = await live.cli(['sweep', 'traces.jsonl', '--policies', BUDGETS.map((k) => `budget:${k}`).join(','), '--extract', 'boxed', '--format', 'json', '--cases']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as SweepJson;
     assert.deepEqual(json.rows.map((row) => row.policy), ['full', ...BUDGETS.map((k) => `budget:${k}`)]);
@@ -97,19 +74,19 @@ describe('cli run --budgets + sweep budget:K', function () {
   });
 
   it('sends nothing again on a second run: generations and forced answers come from the cache', async () => {
-    server.resetLog();
+    live.server.resetLog();
     const r = await run();
     assert.equal(r.code, 0, r.err);
-    assert.equal(server.requests.length, 0);
+    assert.equal(live.server.requests.length, 0);
   });
 
   it('leaves budget policies out, with a warning, when forced answers were not recorded', async () => {
-    const plain = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => {
+    const plain = readFileSync(join(live.dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => {
       const { forced: _drop, ...row } = JSON.parse(l) as Record<string, unknown>;
       return JSON.stringify(row);
     });
-    writeFileSync(join(dir, 'plain.jsonl'), `${plain.join('\n')}\n`);
-    const sweep = await cli(['sweep', 'plain.jsonl', '--policies', 'budget:512', '--extract', 'boxed', '--format', 'json'], dir);
+    writeFileSync(join(live.dir, 'plain.jsonl'), `${plain.join('\n')}\n`);
+    const sweep = await live.cli(['sweep', 'plain.jsonl', '--policies', 'budget:512', '--extract', 'boxed', '--format', 'json']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as SweepJson;
     assert.deepEqual(json.rows.map((row) => row.policy), ['full']);

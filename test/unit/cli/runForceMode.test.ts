@@ -2,52 +2,29 @@
 // assistant message (as vLLM does with continue_final_message): the forced answers equal what the
 // server answered for the first K thinking tokens, through /chat/completions only.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import { runCommand } from '../../../src/cli/runCommand';
-import type { CliIo } from '../../../src/cli/io';
 import { thinkingOf } from '../../../src/core/forcedAnswer';
 import { parseConfig } from '../../../src/core/config/parseConfig';
 import { prepareLiveRun } from '../../../src/core/live/prepareLiveRun';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
-import { loadSharedRows, mockLogprob, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows, mockLogprob, mockProbeAnswer } from '../../support/openaiMockServer';
+import { useLoopbackRun } from './runCli';
 
 const N = 6;
 const BUDGETS = [512, 2048];
-
-/** `run` straight (its errors throw), or through main (usage errors become exit 2 and a message). */
-async function cli(args: string[], cwd: string, viaMain = false): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await (args[0] === 'run' && !viaMain ? runCommand(args.slice(1), io) : main(args, io));
-  return { code, out, err };
-}
 
 describe('cli run --force-mode chat-continuation', function () {
   this.timeout(180_000);
   const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
   const tokenizer = getTokenizer('o200k_base', 'gpt-tokenizer');
-  let server: MockServer;
-  let dir: string;
-
-  before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true });
-    dir = mkdtempSync(join(tmpdir(), 'pb-forcemode-'));
-    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
-  });
-  after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const live = useLoopbackRun({ prefix: 'pb-forcemode-', rows, servers: [{ reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true }], runDirect: true });
 
   it('prefills the assistant message with the thinking, its close and the cue; the sweep replays the answers the server continued with', async () => {
-    const r = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--force-mode', 'chat-continuation', '--logprobs', '--no-cache'], dir);
+    const r = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--force-mode', 'chat-continuation', '--logprobs', '--no-cache']);
     assert.equal(r.code, 0, r.err);
-    assert.equal(server.requests.filter((q) => q.path === '/v1/completions').length, 0, 'no /completions call');
-    const continued = server.requests.filter((q) => q.body.continue_final_message === true);
+    assert.equal(live.server.requests.filter((q) => q.path === '/v1/completions').length, 0, 'no /completions call');
+    const continued = live.server.requests.filter((q) => q.body.continue_final_message === true);
     const thinking = rows.map((row) => thinkingOf(row.output).thinking);
     const counts = thinking.map((t) => tokenizer.count(t));
     assert.equal(continued.length, counts.reduce((n, c) => n + BUDGETS.filter((k) => k < c).length, 0));
@@ -59,8 +36,8 @@ describe('cli run --force-mode chat-continuation', function () {
       assert.match(messages[1].content, /^<think>[\s\S]+\n<\/think>\n\n\*\*Final Answer\*\*: \\boxed\{$/);
     }
 
-    const written = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; forced?: { atToken: number; text: string; tokens: number; logprobs?: number[] }[] });
-    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', BUDGETS.map((k) => `budget:${k}`).join(','), '--extract', 'boxed', '--format', 'json', '--cases'], dir);
+    const written = readFileSync(join(live.dir, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; forced?: { atToken: number; text: string; tokens: number; logprobs?: number[] }[] });
+    const sweep = await live.cli(['sweep', 'traces.jsonl', '--policies', BUDGETS.map((k) => `budget:${k}`).join(','), '--extract', 'boxed', '--format', 'json', '--cases']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as { caseResults: { id: string; policies: Record<string, { answer: string | null; stopToken: number }> }[] };
     for (let i = 0; i < N; i++) {
@@ -84,22 +61,22 @@ describe('cli run --force-mode chat-continuation', function () {
     const { config } = parseConfig('{"live": {"baseUrl": "http://127.0.0.1:1/v1", "model": "m", "budgets": [8], "forceMode": "chat-continuation"}}');
     assert.equal(prepareLiveRun({ config, cases, rows: [undefined] }).plan?.options.force?.mode, 'chat-continuation');
     assert.equal(prepareLiveRun({ config, cases, rows: [undefined], overrides: { forceMode: 'completions' } }).plan?.options.force?.mode, undefined);
-    const bad = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--budgets', '8', '--force-mode', 'prefill'], dir, true);
+    const bad = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--budgets', '8', '--force-mode', 'prefill'], { direct: false });
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--force-mode prefill: expected completions or chat-continuation/);
-    const lonely = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--force-mode', 'chat-continuation'], dir, true);
+    const lonely = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--force-mode', 'chat-continuation'], { direct: false });
     assert.equal(lonely.code, 2);
     assert.match(lonely.err, /answerCue, forceTokens and forceMode need budgets/);
   });
 
   it('a server that refuses the continuation fields gets a message naming the mode and the alternative', async () => {
-    server.setFault((q) => (q.body.continue_final_message === true ? { kind: 'status', status: 400, message: 'Unrecognized request argument supplied: continue_final_message' } : undefined));
+    live.server.setFault((q) => (q.body.continue_final_message === true ? { kind: 'status', status: 400, message: 'Unrecognized request argument supplied: continue_final_message' } : undefined));
     try {
-      const r = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'refused.jsonl', '--max-tokens', '100000', '--budgets', '512', '--force-mode', 'chat-continuation', '--no-cache'], dir);
+      const r = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'refused.jsonl', '--max-tokens', '100000', '--budgets', '512', '--force-mode', 'chat-continuation', '--no-cache']);
       assert.equal(r.code, 2);
       assert.match(r.err, /answered 400[^\n]*Unrecognized request argument supplied: continue_final_message — chat-continuation forced answers need a server that continues the last assistant message \(vLLM's continue_final_message\); use forceMode completions otherwise/);
     } finally {
-      server.setFault(undefined);
+      live.server.setFault(undefined);
     }
   });
 });

@@ -2,25 +2,14 @@
 // forced answers, replayed by probe-confident policies (DEER-style); a server that sends none gets a
 // warning, not a crash.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import { runCommand } from '../../../src/cli/runCommand';
-import type { CliIo } from '../../../src/cli/io';
 import { cutText, getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
-import { loadSharedRows, mockLogprob, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows, mockLogprob, mockProbeAnswer } from '../../support/openaiMockServer';
+import { useLoopbackRun } from './runCli';
 
 const N = 6;
 const EVERY = 512;
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
-  return { code, out, err };
-}
 
 interface Written {
   id: string;
@@ -38,35 +27,30 @@ describe('cli run --logprobs + sweep probe-confident', function () {
   this.timeout(180_000);
   const rows = loadSharedRows('math_thoughtanchors_r1distill_think.jsonl', N);
   const tokenizer = getTokenizer('o200k_base', 'gpt-tokenizer');
-  let server: MockServer;
-  let silent: MockServer;
-  let dir: string;
-
-  before(async () => {
-    // After the answer the mock goes on (" Done."): those tokens are not the answer's and are not kept.
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true, trailer: ' Done.' });
-    silent = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 64 });
-    dir = mkdtempSync(join(tmpdir(), 'pb-logprobs-'));
-    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
-  });
-  after(async () => {
-    await server.stop();
-    await silent.stop();
-    rmSync(dir, { recursive: true, force: true });
+  // After the answer the first mock goes on (" Done."): those tokens are not the answer's and are not kept.
+  // The second sends no logprobs.
+  const live = useLoopbackRun({
+    prefix: 'pb-logprobs-',
+    rows,
+    servers: [
+      { reasoningField: 'reasoning_content', tokensPerChunk: 64, logprobs: true, trailer: ' Done.' },
+      { reasoningField: 'reasoning_content', tokensPerChunk: 64 },
+    ],
+    runDirect: true,
   });
 
   const run = (baseUrl: string, out: string): Promise<{ code: number; out: string; err: string }> =>
-    cli(['run', 'questions.jsonl', '--base-url', baseUrl, '--model', 'mock', '--out', out, '--max-tokens', '100000', '--probe-every', String(EVERY), '--budgets', '1024', '--logprobs', '--no-cache'], dir);
-  const read = (file: string): Written[] => readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Written);
+    live.cli(['run', 'questions.jsonl', '--base-url', baseUrl, '--model', 'mock', '--out', out, '--max-tokens', '100000', '--probe-every', String(EVERY), '--budgets', '1024', '--logprobs', '--no-cache']);
+  const read = (file: string): Written[] => readFileSync(join(live.dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Written);
 
   it('asks for logprobs on every probe and forced answer and records them; the sweep stops where the answer became confident', async () => {
-    const r = await run(server.baseUrl, 'traces.jsonl');
+    const r = await run(live.server.baseUrl, 'traces.jsonl');
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.err, /log-probabilities/);
-    const calls = server.requests.filter((q) => q.path === '/v1/completions');
+    const calls = live.server.requests.filter((q) => q.path === '/v1/completions');
     assert.ok(calls.length > N);
     for (const q of calls) assert.equal(q.body.logprobs, 1);
-    for (const q of server.requests.filter((x) => x.path === '/v1/chat/completions')) assert.equal(q.body.logprobs, undefined, 'the generation itself is not asked for logprobs');
+    for (const q of live.server.requests.filter((x) => x.path === '/v1/chat/completions')) assert.equal(q.body.logprobs, undefined, 'the generation itself is not asked for logprobs');
 
     const written = read('traces.jsonl');
     const firstConfident: (number | null)[] = [];
@@ -86,7 +70,7 @@ describe('cli run --logprobs + sweep probe-confident', function () {
     assert.ok(written.some((w) => (w.forced ?? []).length > 0));
     assert.ok(firstConfident.some((t) => t !== null) && firstConfident.some((t) => t === null), `some cases reach the gold answer in a probe, some never: ${firstConfident.join(', ')}`);
 
-    const sweep = await cli(['sweep', 'traces.jsonl', '--policies', `probe-confident:${EVERY}@0.95,probe-confident:${EVERY}@0.99`, '--extract', 'boxed', '--format', 'json', '--cases'], dir);
+    const sweep = await live.cli(['sweep', 'traces.jsonl', '--policies', `probe-confident:${EVERY}@0.95,probe-confident:${EVERY}@0.99`, '--extract', 'boxed', '--format', 'json', '--cases']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as SweepJson;
     assert.deepEqual(json.rows.map((x) => x.policy), ['full', `probe-confident:${EVERY}@0.95`, `probe-confident:${EVERY}@0.99`]);
@@ -102,20 +86,20 @@ describe('cli run --logprobs + sweep probe-confident', function () {
     assert.ok((json.rows[1].meanProbeTokens ?? 0) > 0);
 
     // Left to its defaults, the sweep adds the confidence thresholds since the probes carry logprobs.
-    const defaults = await cli(['sweep', 'traces.jsonl', '--extract', 'boxed', '--format', 'json'], dir);
+    const defaults = await live.cli(['sweep', 'traces.jsonl', '--extract', 'boxed', '--format', 'json']);
     assert.equal(defaults.code, 0, defaults.err);
     const names = (JSON.parse(defaults.out) as SweepJson).rows.map((x) => x.policy);
     assert.deepEqual(names.filter((n) => n.startsWith('probe-confident:')), [`probe-confident:${EVERY}@0.9`, `probe-confident:${EVERY}@0.95`, `probe-confident:${EVERY}@0.99`]);
   });
 
   it('warns, and records no logprobs, when the server sends none; the sweep leaves the confidence policies out with a reason', async () => {
-    const r = await run(silent.baseUrl, 'silent.jsonl');
+    const r = await run(live.servers[1].baseUrl, 'silent.jsonl');
     assert.equal(r.code, 0, r.err);
-    const calls = silent.requests.filter((q) => q.path === '/v1/completions').length;
+    const calls = live.servers[1].requests.filter((q) => q.path === '/v1/completions').length;
     assert.ok(r.err.includes(`run: warning: the server returned no token log-probabilities for ${calls} probe/forced-answer call(s)`), r.err);
     const written = read('silent.jsonl');
     assert.ok(written.every((w) => w.probes.every((p) => p.logprobs === undefined)));
-    const sweep = await cli(['sweep', 'silent.jsonl', '--policies', `probe-confident:${EVERY}@0.95,probe:${EVERY}x2`, '--extract', 'boxed', '--format', 'json'], dir);
+    const sweep = await live.cli(['sweep', 'silent.jsonl', '--policies', `probe-confident:${EVERY}@0.95,probe:${EVERY}x2`, '--extract', 'boxed', '--format', 'json']);
     assert.equal(sweep.code, 0, sweep.err);
     const json = JSON.parse(sweep.out) as SweepJson;
     assert.deepEqual(json.rows.map((x) => x.policy), ['full', `probe:${EVERY}x2`]);

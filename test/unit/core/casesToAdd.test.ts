@@ -96,6 +96,44 @@ describe('core/casesToAdd', () => {
     assert.deepEqual([r?.discordantRate, r?.casesNeeded, r?.casesToAdd], [0.075, 4637, 4597]);
   });
 
+  it('says which rate it plans with when fewer than 3 flips were seen', () => {
+    // 40 cases, 1 flip each way: planned with 3 in 40 (7.5%), N = 6.182557 × 0.075 / 0.01² = 4636.9 → 4637.
+    const two = row('stability:16x2', { meanTokens: 368, deltaEm: 0, ci95: [-0.05, 0.05], flipsToWrong: 1, flipsToRight: 1, flipsToWrongIds: ['a'], flipsToRightIds: ['b'] });
+    const r = computeCasesToAdd([row('full', { meanTokens: 400 }), two], 40, 0.01, 'full');
+    assert.deepEqual([r?.discordantRate, r?.casesNeeded], [0.075, 4637]);
+    assert.match(r?.message ?? '', / With 2 flips in 40 cases, too few to estimate a rate, planning with a 7\.5% discordance rate \(3 in 40\), about 4637 cases \(4597 more/);
+  });
+
+  it('never reports a rate above 100%: on a 2-case sweep it plans with the worst case and says so', () => {
+    // Before: max(2 flips, 3) / 2 cases = a "150% discordance rate". Now ψ = 1 (every case disagrees),
+    // N = 6.182557 × (1 − 0) / 0.03² = 6869.5 → 6870 at a 3-point margin.
+    const split = row('cutoff:64', { meanTokens: 100, deltaEm: 0, ci95: [-0.5, 0.5], flipsToWrong: 1, flipsToRight: 1, flipsToWrongIds: ['q1'], flipsToRightIds: ['q2'] });
+    const r = computeCasesToAdd([row('full', { meanTokens: 400 }), split], 2, 0.03, null);
+    assert.ok(r);
+    assert.equal(r.discordantRate, 1);
+    assert.equal(r.casesNeeded, 6870);
+    assert.equal(r.casesToAdd, 6868);
+    assert.doesNotMatch(r.message, /\d{3,}(\.\d+)?% discordance/);
+    assert.equal(
+      r.message,
+      'cutoff:64 would save 75% of tokens at ΔEM 0 pts, but its 95% CI lower bound (−50 pts) is outside the 3-point margin on 2 cases. ' +
+        '2 flips in 2 cases cannot estimate how often it disagrees with full; planning with the worst case (every case disagrees), about 6870 cases (6868 more of the same kind) would show it non-inferior at 80% power, if ΔEM stays at 0 pts. ' +
+        'It hinges on 1 case right under full and wrong under it (q1), and 1 the other way (q2).',
+    );
+    // One case, no flip at all: still at most 100%, and the words say 1 case.
+    const one = computeCasesToAdd([row('full', { meanTokens: 400 }), row('cutoff:64', { meanTokens: 100, deltaEm: 0, ci95: [-1, 1] })], 1, 0.03, null);
+    assert.deepEqual([one?.discordantRate, one?.casesNeeded], [1, 6870]);
+    assert.match(one?.message ?? '', / 0 flips in 1 case cannot estimate/);
+    // Every rate the function can report, over tiny to small sets, stays within [0, 1].
+    for (let cases = 1; cases <= 12; cases++) {
+      for (let flips = 0; flips <= cases; flips++) {
+        const r2 = computeCasesToAdd([row('full', { meanTokens: 400 }), row('cutoff:64', { meanTokens: 100, deltaEm: 0, ci95: [-1, 1], flipsToWrong: flips - (flips >> 1), flipsToRight: flips >> 1 })], cases, 0.03, null);
+        assert.ok(r2 && r2.discordantRate > 0 && r2.discordantRate <= 1, `${flips} of ${cases}: ${r2?.discordantRate}`);
+        assert.ok(!/[1-9]\d{2,}(\.\d+)?% discordance/.test(r2.message) || r2.discordantRate === 1, r2.message);
+      }
+    }
+  });
+
   it('picks the candidate needing the fewest cases, so unrelated policies do not move it', () => {
     // cut (ΔEM −2, gap 1 pt) needs 2449 cases; steady (ΔEM 0, ψ 2%) needs 6.18 × 0.02 / 0.0009 = 138.
     const steady = row('stability:16x2', { meanTokens: 250, deltaEm: 0, ci95: [-0.031, 0.031], flipsToWrong: 2, flipsToRight: 2 });

@@ -10,8 +10,9 @@ describe('cases to add', () => {
     assert.equal(add.policy, 'marker:0');
     const view = casesToAddView(summary(), add);
     assert.equal(view.headline, `Add about ${add.casesToAdd.toLocaleString('en-US')} cases to judge answer marker + 0 tok: about ${add.casesNeeded.toLocaleString('en-US')} in all would show it non-inferior at 80% power, against the 120 you have.`);
-    // one flip in 120 cases, ΔEM −1/120 = −0.8 points; the plan assumes at least 3 discordant cases (2.5%)
-    assert.equal(view.facts, '−2% tokens · ΔEM −0.8 pts (95% CI −4.9…+2.7) against a 1.0-point margin · the two disagree on 2.5% of cases');
+    // One flip in 120 cases, ΔEM −1/120 = −0.8 points: the facts say the one flip seen, not the 3 the plan assumes (2.5%).
+    assert.equal(add.discordantRate, 0.025);
+    assert.equal(view.facts, '−2% tokens · ΔEM −0.8 pts (95% CI −4.9…+2.7) against a 1.0-point margin · the two disagree on 1 of 120 cases');
   });
 
   it('says enough cases are there when none need adding', () => {

@@ -114,6 +114,10 @@ describe('core/live/OpenAiClient against the loopback server', () => {
     server.setFault(() => ({ kind: 'status', status: 429, retryAfter: '3' }));
     // Retry-After: 3 (seconds) becomes the 3000 ms the retry loop waits.
     await assert.rejects(client.streamChat(chat(rows[0])), (e: unknown) => isKind('http', /429/)(e) && (e as LiveError).retryAfterMs === 3000);
+    // An HTTP-date Retry-After counts from the client's clock: 7 s after the injected now.
+    server.setFault(() => ({ kind: 'status', status: 503, retryAfter: 'Wed, 21 Oct 2015 07:28:07 GMT' }));
+    const fixed = new OpenAiClient({ baseUrl: server.baseUrl, apiKey: KEY, now: () => Date.parse('Wed, 21 Oct 2015 07:28:00 GMT') });
+    await assert.rejects(fixed.streamChat(chat(rows[0])), (e: unknown) => isKind('http', /503/)(e) && (e as LiveError).retryAfterMs === 7000);
     server.setFault(() => ({ kind: 'status', status: 500 }));
     await assert.rejects(client.streamChat(chat(rows[0])), (e: unknown) => isKind('http', /500/)(e) && (e as LiveError).status === 500);
     server.setFault(undefined);
@@ -133,9 +137,9 @@ describe('core/live/OpenAiClient against the loopback server', () => {
   it('times out a slow answer and a stalled stream', async () => {
     const quick = new OpenAiClient({ baseUrl: server.baseUrl, apiKey: KEY, timeoutMs: 200 });
     server.setFault(() => ({ kind: 'delay', ms: 2000 }));
-    const t0 = Date.now();
     await assert.rejects(quick.streamChat(chat(rows[0])), isKind('timeout', /no response for 0\.2 s/));
-    assert.ok(Date.now() - t0 < 1500);
+    // The client gave up before the server's answer: a client that waited would have resolved.
+    assert.equal(server.requests[server.requests.length - 1].completed, false);
     server.setFault(() => ({ kind: 'stall', afterTokens: 4 }));
     await assert.rejects(quick.streamChat(chat(rows[0])), isKind('timeout'));
   });
@@ -152,12 +156,22 @@ describe('core/live/OpenAiClient against the loopback server', () => {
   });
 
   it('stops a request as soon as the signal aborts', async () => {
-    server.setFault(() => ({ kind: 'stall', afterTokens: 2 }));
-    const ctl = new AbortController();
-    const pending = client.streamChat(chat(rows[0]), ctl.signal);
-    setTimeout(() => ctl.abort(), 100);
-    const t0 = Date.now();
-    await assert.rejects(pending, isKind('cancelled'));
-    assert.ok(Date.now() - t0 < 1000);
+    // A server that streams one token every 20 ms: a client that let the stream run on would get the
+    // whole answer and resolve, so only an abort that cuts the stream ends in 'cancelled'.
+    const slow = await startMockServer({ rows, chunkDelayMs: 20 });
+    try {
+      const ctl = new AbortController();
+      let deltas = 0;
+      const pending = new OpenAiClient({ baseUrl: slow.baseUrl }).streamChat(chat(rows[0]), ctl.signal, () => {
+        deltas++;
+        ctl.abort();
+      });
+      await assert.rejects(pending, isKind('cancelled'));
+      assert.ok(deltas >= 1);
+      assert.ok(getTokenizer('o200k_base').count(rows[0].output) > 20, 'the answer takes many chunks');
+      assert.deepEqual(slow.requests.map((q) => q.completed), [false]);
+    } finally {
+      await slow.stop();
+    }
   });
 });

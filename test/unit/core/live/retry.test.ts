@@ -82,18 +82,54 @@ describe('core/live/retry', () => {
     assert.equal(calls, 1);
   });
 
+  it('waits through the sleep it is given, for the backoff sequence and the Retry-After asked', async () => {
+    const slept: number[] = [];
+    let calls = 0;
+    await assert.rejects(
+      withRetries(
+        async () => {
+          calls++;
+          throw calls === 3 ? new LiveError('http', '429', { status: 429, retryAfterMs: 7000 }) : new LiveError('http', '503', { status: 503 });
+        },
+        { retries: 4, backoff: { baseMs: 100, maxMs: 250, random: () => 0.999999 }, sleep: async (ms) => void slept.push(ms) },
+      ),
+      /503/,
+    );
+    assert.equal(calls, 5);
+    // Retries 0, 1, 3 back off 100·2ⁿ ms capped at 250; retry 2 waits the server's 7 s instead.
+    assert.deepEqual(slept, [100, 200, 7000, 250]);
+  });
+
   it('stops waiting as soon as the signal aborts', async () => {
     const ctl = new AbortController();
-    const started = Date.now();
-    setTimeout(() => ctl.abort(), 30);
-    await assert.rejects(
-      withRetries(async () => {
+    const delays: number[] = [];
+    // The abort comes one macrotask into the 60 s wait; the check comes one macrotask after the abort.
+    let markStillWaiting!: (v: string) => void;
+    const stillWaiting = new Promise<string>((done) => (markStillWaiting = done));
+    const run = withRetries(
+      async () => {
         throw new LiveError('http', 'slow down', { status: 429, retryAfterMs: 60_000 });
-      }, { signal: ctl.signal }),
-      (e: unknown) => e instanceof LiveError && e.kind === 'cancelled',
-    );
-    assert.ok(Date.now() - started < 1000);
+      },
+      {
+        signal: ctl.signal,
+        onRetry: (_e, _n, d) => {
+          delays.push(d);
+          setImmediate(() => {
+            ctl.abort();
+            setImmediate(() => markStillWaiting('still waiting'));
+          });
+        },
+      },
+    ).then(() => 'resolved', (e: unknown) => e);
+    const first = await Promise.race([run, stillWaiting]);
+    assert.deepEqual(delays, [60_000]);
+    assert.ok(first instanceof LiveError && first.kind === 'cancelled', `got ${String(first)}`);
     await assert.rejects(sleep(10_000, AbortSignal.abort(new Error('gone'))), /gone/);
+    const ctl2 = new AbortController();
+    const pending = sleep(60_000, ctl2.signal).then(() => 'slept', (e: unknown) => e);
+    ctl2.abort(new Error('stop'));
+    const outcome = await Promise.race([pending, new Promise((done) => setImmediate(() => done('still waiting')))]);
+    assert.match(String(outcome), /stop/);
   });
 
   it('redacts secrets and credentials from text shown to the user', () => {
