@@ -66,6 +66,8 @@ export interface LoggedRequest extends MockRequestInfo {
   fault?: MockFault['kind'];
   /** The whole response was sent. */
   completed: boolean;
+  /** The client closed the connection before the whole response was sent (a cancel, a timeout). */
+  aborted?: boolean;
 }
 
 export interface MockServerOptions {
@@ -236,6 +238,9 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
     const log: LoggedRequest = { seq: requests.length + 1, method: req.method ?? 'GET', path, body, bodyKey, attempt, status: 0, completed: false };
     if (typeof req.headers.authorization === 'string') log.authorization = req.headers.authorization;
     requests.push(log);
+    res.on('close', () => {
+      if (!log.completed) log.aborted = true;
+    });
 
     if (req.method === 'GET' && path === '/v1/models') {
       sendJson(res, log, 200, { object: 'list', data: [{ id: 'mock-model', object: 'model' }] });

@@ -165,7 +165,7 @@ describe('Prompt Budget live mode in code-server (UI)', function () {
     assert.ok(!fs.existsSync(path.join(ws, 'testset.traces.jsonl')));
   });
 
-  it('shows progress in the notification and the panel, and cancel stops it within a second', async () => {
+  it('shows progress in the notification and the panel, and cancel closes the streams in flight', async () => {
     await paletteCommand(page, 'Prompt Budget: Run Live Sweep');
     await dialog(page).waitFor({ timeout: 30_000 });
     await dialog(page).locator('.monaco-button').filter({ hasText: 'Send Key to This URL' }).click();
@@ -182,12 +182,11 @@ describe('Prompt Budget live mode in code-server (UI)', function () {
     await screenshot(page, 'live-02-progress');
 
     const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'live run of testset.jsonl' });
-    const t0 = Date.now();
     await toast.locator('.monaco-button').filter({ hasText: 'Cancel' }).first().click();
     const said = await waitForNotification(page, /live run cancelled after/, 5000);
-    const stoppedMs = Date.now() - t0;
-    console.log(`      cancel → "cancelled" notification in ${stoppedMs} ms`);
-    assert.ok(stoppedMs < 1500, `cancel took ${stoppedMs} ms`);
+    // Cancel cuts the streams in flight: the four held requests end without a complete response.
+    await until('the in-flight streams closed by the client', () => chat().filter((r) => r.aborted).length === 4);
+    assert.equal(chat().filter((r) => r.completed).length, HELD);
     assert.match(said, new RegExp(`cancelled after ${HELD} of ${N} cases`));
     await line.filter({ hasText: 'Live run cancelled' }).waitFor({ timeout: 10_000 });
     assert.ok(!fs.existsSync(path.join(ws, 'testset.traces.jsonl')), 'a cancelled run writes no traces');
