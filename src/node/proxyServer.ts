@@ -9,6 +9,7 @@ import type { ExportedPolicy } from '../core/types';
 import type { HfTokenizer } from '../core/hfTokenizer';
 import type { ChatMessage } from '../core/live/promptTemplate';
 import { completionsClient, createPolicyRun, type RunDecision } from '../runtime/createPolicyRun';
+import { streamTokensFor } from '../runtime/createStopper';
 import { runStream, type RunStreamResult } from '../runtime/runStreams';
 
 export interface ProxyOptions {
@@ -290,8 +291,10 @@ class Reply {
   }
 }
 
-/** Starts the proxy; resolves once it listens. */
+/** Starts the proxy; resolves once it listens. Throws when the policy counts in a model's tokens and `tokenizer` is missing or another. */
 export async function startProxy(opts: ProxyOptions): Promise<ProxyServer> {
+  // A missing or different model tokenizer fails here, not on every request.
+  streamTokensFor(opts.policy, opts.tokenizer ? { tokenizer: opts.tokenizer } : {});
   const handler = new ProxyHandler(opts);
   const log = opts.log ?? (() => undefined);
   const server: Server = createServer((req, res) => {
