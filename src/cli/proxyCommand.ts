@@ -8,12 +8,14 @@ import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { startProxy } from '../node/proxyServer';
 import { UsageError, type CliIo } from './io';
 
-export const PROXY_HELP = `Usage: prompt-budget proxy --upstream <base URL> --policy <policy.json> [--tokenizer <path>] [--port P] [--port-file F]
+export const PROXY_HELP = `Usage: prompt-budget proxy --upstream <base URL> --policy <policy.json> [--tokenizer <path>]
+                           [--port P] [--port-file F]
 
 An OpenAI-compatible server that applies an exported policy (prompt-budget export) to every Chat
 Completions request for its model: it forwards the request upstream, stops the upstream stream where
 the policy stops (aborting it), makes the forced-answer or probe calls the policy needs (upstream
-/completions), and answers with a normal response (streamed or not) whose content is the answer.
+/completions), and answers with a normal response (streamed or not) whose content is the answer;
+a streamed response sends the thinking as the upstream generates it, the answer once decided.
 Other requests (other models, embeddings, other paths) pass through unchanged.
 
 Options:
