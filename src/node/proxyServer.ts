@@ -108,13 +108,13 @@ async function* notingReasoningField(chunks: ReturnType<typeof responseChunks>, 
   }
 }
 
-/** The run, telling `onSettled` what it has settled after every delta. */
-function watchedRun(run: PolicyRun, onSettled: (text: string) => void): PolicyRun {
+/** The run, calling `onDelta` after every delta it did not stop on (with a way to read what it has settled). */
+function watchedRun(run: PolicyRun, onDelta: (settled: () => string) => void): PolicyRun {
   return {
     policy: run.policy,
     push(delta) {
       const stop = run.push(delta);
-      if (!stop) onSettled(run.settledText());
+      if (!stop) onDelta(() => run.settledText());
       return stop;
     },
     get stopped() {
@@ -269,7 +269,7 @@ class ProxyHandler {
       const run = createPolicyRun(policy, { complete, messages: chatMessages(body.messages), ...(tokenizer ? { tokenizer } : {}) });
       // A streaming client gets the thinking as it settles; the answer waits for the decision.
       const chunks = notingReasoningField(responseChunks(up), reply.seen);
-      result = await runChunks(chunks, watchedRun(run, (settled) => reply.thinking(settled)), () => controller.abort());
+      result = await runChunks(chunks, watchedRun(run, reply.streams ? (settled) => reply.thinking(settled) : () => undefined), () => controller.abort());
     } catch (e) {
       if (res.destroyed) return;
       const message = (e as Error).message.replace(/^prompt-budget: /, '');
@@ -303,11 +303,13 @@ class Reply {
   readonly seen: { field?: ReasoningField } = {};
   /** Thinking already streamed to the client. */
   private sent = '';
+  /** The settled text held the whole thinking: nothing more to stream before the decision. */
+  private thinkingClosed = false;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly model: string,
-    private readonly streams: boolean,
+    readonly streams: boolean,
   ) {
     if (!streams) return;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -319,9 +321,13 @@ class Reply {
   }
 
   /** Streams the part of the settled thinking not sent yet (the settled text only grows; anything else is left for {@link send}). */
-  thinking(settled: string): void {
-    if (!this.streams || this.res.writableEnded) return;
-    const reasoning = settledReasoning(settled);
+  thinking(settled: () => string): void {
+    if (!this.streams || this.thinkingClosed || this.res.writableEnded) return;
+    const text = settled();
+    // Done once the thinking closed, or when the text does not open with <think> at all.
+    const lead = text.trimStart();
+    this.thinkingClosed = lead.startsWith('<think>') ? traceParts(text).closed : lead.length > 0 && !'<think>'.startsWith(lead);
+    const reasoning = settledReasoning(text);
     if (reasoning.length <= this.sent.length || !reasoning.startsWith(this.sent)) return;
     this.res.write(this.chunk({ [this.seen.field ?? 'reasoning_content']: reasoning.slice(this.sent.length) }, null));
     this.sent = reasoning;

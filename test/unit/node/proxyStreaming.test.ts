@@ -154,6 +154,34 @@ describe('node/proxyServer: streamed thinking is forwarded as it settles, the an
     });
   }
 
+  it('thinking within the budget: all of it streamed, then the model\'s own answer once the stream ended', async () => {
+    const roomy = await startProxy({ upstream: upstream.url, policy: toExportedPolicy('budget:100000', SETTINGS) });
+    try {
+      upstream.reset('reasoning_content');
+      upstream.release();
+      const stream = await new OpenAI({ baseURL: roomy.url, apiKey: 'unused', maxRetries: 0 }).chat.completions.create({ model: 'held', messages: [{ role: 'user', content: 'What is 17 × 23?' }], stream: true });
+      const order: string[] = [];
+      let reasoning = '';
+      let content = '';
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta as Record<string, string | undefined> | undefined;
+        if (delta?.reasoning_content) order.push('thinking');
+        if (delta?.content) order.push('content');
+        reasoning += delta?.reasoning_content ?? '';
+        content += delta?.content ?? '';
+      }
+      const n = order.filter((o) => o === 'thinking').length;
+      assert.ok(n > HELD, `${n} thinking chunks`);
+      assert.deepEqual(order, [...Array<string>(n).fill('thinking'), 'content']);
+      assert.equal(reasoning, thinking);
+      assert.equal(content, 'So the answer is \\boxed{391}.');
+      assert.equal(upstream.chatDone, true);
+      assert.equal(upstream.prompts.length, 0, 'no forced answer');
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('non-streamed: the kept thinking in the upstream field, the answer as content', async () => {
     upstream.reset('reasoning');
     upstream.release();
