@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExportedPolicy } from '../core/policyExport';
 import type { HfTokenizer } from '../core/hfTokenizer';
@@ -71,7 +71,7 @@ export async function proxyCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.tokenizer !== undefined && policy.encoding !== 'huggingface') {
     throw new UsageError(`--tokenizer: ${values.policy} (${policy.policy}) counts in ${policy.encoding}, not in a model's own tokens; drop --tokenizer`);
   }
-  const tokenizer = policy.encoding === 'huggingface' ? policyTokenizer(policy, values.policy, values.tokenizer, io.cwd) : undefined;
+  const tokenizer = policy.encoding === 'huggingface' ? policyTokenizer(policy, values.policy, values.tokenizer, io.cwd, dirname(policyPath)) : undefined;
 
   const keyVar = io.env.PROMPT_BUDGET_API_KEY ? 'PROMPT_BUDGET_API_KEY' : io.env.OPENAI_API_KEY ? 'OPENAI_API_KEY' : null;
   const apiKey = keyVar ? io.env[keyVar] : undefined;
@@ -90,19 +90,22 @@ export async function proxyCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 /**
- * The model tokenizer of a policy measured in one: `--tokenizer`, else the path the policy records.
- * Usage errors say which was missing, or name both tokenizers when the fingerprints differ.
+ * The model tokenizer of a policy measured in one: `--tokenizer` (relative to `cwd`), else the path the
+ * policy records (relative to its folder). Usage errors say which was missing, or name both tokenizers
+ * when the fingerprints differ.
  */
-function policyTokenizer(policy: ExportedPolicy, policyFile: string, flag: string | undefined, cwd: string): HfTokenizer {
+function policyTokenizer(policy: ExportedPolicy, policyFile: string, flag: string | undefined, cwd: string, policyDir: string): HfTokenizer {
   const want = policy.tokenizer as NonNullable<ExportedPolicy['tokenizer']>;
   const measured = `${policyFile} (${policy.policy}) was measured in ${want.name}'s tokens (fingerprint ${want.fingerprint})`;
   let source: string;
   let path: string;
+  let base = cwd;
   if (flag !== undefined) {
     source = `--tokenizer ${flag}`;
     path = flag;
   } else if (want.path !== undefined) {
-    if (!existsSync(want.path)) throw new UsageError(`${measured}; the tokenizer path it records, ${want.path}, does not exist here: pass --tokenizer <that tokenizer.json or its folder>`);
+    base = policyDir;
+    if (!existsSync(resolve(base, want.path))) throw new UsageError(`${measured}; the tokenizer path it records, ${want.path}, does not exist here: pass --tokenizer <that tokenizer.json or its folder>`);
     source = `the tokenizer ${want.path} that ${policyFile} records`;
     path = want.path;
   } else {
@@ -110,7 +113,7 @@ function policyTokenizer(policy: ExportedPolicy, policyFile: string, flag: strin
   }
   let tokenizer: HfTokenizer;
   try {
-    tokenizer = loadHfTokenizer(path, cwd);
+    tokenizer = loadHfTokenizer(path, base);
   } catch (e) {
     // The loader's message starts with the path it was given.
     throw new UsageError(`${flag !== undefined ? '--tokenizer' : `${policyFile} records the tokenizer`} ${(e as Error).message}`);

@@ -2,9 +2,9 @@
 // proxy loads the tokenizer from --tokenizer or from the path the export recorded, checks its fingerprint, and stops where
 // `sweep --tokenizer` replays, with the forced answer a loopback reasoning server gives for that Qwen3 cut.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import OpenAI from 'openai';
 import { main } from '../../../src/cli/main';
 import { runCommand } from '../../../src/cli/runCommand';
@@ -117,6 +117,18 @@ describe('cli proxy --tokenizer: a policy measured in Qwen3 tokens', function ()
     });
   });
 
+  it('a relative recorded path is read from the policy file\'s folder', async () => {
+    const want = cases.find((c) => c.id === rows[1].id)?.policies['cutoff:2048'];
+    const policy = JSON.parse(readFileSync(join(dir, 'cutoff-2048.json'), 'utf8')) as ExportedPolicy;
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'relative.json'), JSON.stringify({ ...policy, tokenizer: { ...policy.tokenizer, path: relative(join(dir, 'sub'), QWEN) } }));
+    await withProxy(['--policy', join('sub', 'relative.json')], async (client) => {
+      const r = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: rows[1].question }], max_tokens: 100000 });
+      const info = (r as unknown as { prompt_budget: Info }).prompt_budget;
+      assert.deepEqual({ answer: info.answer, tokens: info.tokens }, { answer: want?.answer, tokens: want?.stopToken });
+    });
+  });
+
   it('refuses another tokenizer (naming both), a missing one, and --tokenizer with an o200k policy', async () => {
     const policy = JSON.parse(readFileSync(join(dir, 'cutoff-2048.json'), 'utf8')) as ExportedPolicy;
     const fp = policy.tokenizer?.fingerprint ?? '';
@@ -125,6 +137,11 @@ describe('cli proxy --tokenizer: a policy measured in Qwen3 tokens', function ()
     const m = new RegExp(`--tokenizer \\S+ is tokenizer-llama3/models \\(fingerprint ([0-9a-f]{8})\\), but cutoff-2048\\.json \\(cutoff:2048\\) was measured in tokenizer-qwen3/models's tokens \\(fingerprint ${fp}\\)`).exec(other.err);
     assert.ok(m, other.err);
     assert.notEqual(m[1], fp);
+
+    writeFileSync(join(dir, 'llama.json'), JSON.stringify({ ...policy, tokenizer: { ...policy.tokenizer, path: LLAMA } }));
+    const recorded = await cli(['proxy', '--upstream', server.baseUrl, '--policy', 'llama.json', '--port', '0'], dir);
+    assert.equal(recorded.code, 2);
+    assert.match(recorded.err, new RegExp(`the tokenizer \\S+ that llama\\.json records is tokenizer-llama3/models \\(fingerprint ${m[1]}\\), but llama\\.json \\(cutoff:2048\\) was measured in tokenizer-qwen3/models's tokens \\(fingerprint ${fp}\\)`));
 
     const { path: _path, ...noPath } = policy.tokenizer as NonNullable<ExportedPolicy['tokenizer']>;
     writeFileSync(join(dir, 'nopath.json'), JSON.stringify({ ...policy, tokenizer: noPath }));
