@@ -62,6 +62,8 @@ export interface LoadedInputs {
   config?: PromptBudgetConfig;
   /** The config's own path; its `prompt` and `testSets` are relative to its folder. */
   configPath?: string;
+  /** The Hugging Face tokenizer counted with (`--tokenizer` or the config's `tokenizer`), absolute. */
+  tokenizerPath?: string;
 }
 
 /** A number flag as given; '' and words become NaN, which core's range check reports. */
@@ -169,7 +171,8 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   const error = resolved.issues.find((i) => i.severity === 'error');
   if (error) throw new UsageError(issueText(error, flags));
   const { tokenizerPath, ...options } = resolved.options;
-  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, configPath ? dirname(configPath) : io.cwd) : undefined;
+  const tokenizerBase = configPath ? dirname(configPath) : io.cwd;
+  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, tokenizerBase) : undefined;
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
   return {
     testSetPath,
@@ -177,6 +180,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     skipped,
     config,
     configPath,
+    ...(tokenizerPath !== undefined ? { tokenizerPath: resolve(tokenizerBase, tokenizerPath) } : {}),
     options: { ...options, tokenizer, includeCases: extra.includeCases },
   };
 }

@@ -59,6 +59,9 @@ Options:
   --force-mode <mode>       completions (default: the prompt via /completions) | chat-continuation
                             (the messages + an assistant message prefilled with the thinking, its
                             close and the cue, continued by the server: vLLM continue_final_message)
+  --assistant-prefix        with chat-continuation: mark that assistant message "prefix": true
+                            (DeepSeek's and Mistral's chat prefix completion) instead of sending
+                            vLLM's continue_final_message and add_generation_prompt
   --logprobs                ask for token log-probabilities on probe and forced-answer calls and
                             record them (probe-confident:<N>@<p> policies); vLLM and llama.cpp
                             server return them, OpenAI o-series models do not
@@ -75,8 +78,9 @@ Options:
   --clear-cache             delete the cache's entries before running
   --config <file>           promptbudget.json: testSets, prompt, fields, encoding, extract and the
                             "live" section (baseUrl, model, maxTokens, temperature, concurrency,
-                            timeoutMs, probeEvery, extraBody); flags win. A linked prompt without
-                            {{placeholders}} is sent as the system message.
+                            timeoutMs, probeEvery, budgets, forceMode, assistantPrefix, extraBody);
+                            flags win. A linked prompt without {{placeholders}} is sent as the
+                            system message.
 API key: PROMPT_BUDGET_API_KEY, else OPENAI_API_KEY. It is never written to the cache, the output
 or any message.
 Exit codes: 0 ok, 2 bad usage, server unreachable, key rejected or cases left unfinished,
@@ -104,6 +108,7 @@ export const RUN_FLAGS = {
   'answer-cue': { type: 'string' },
   'force-tokens': { type: 'string' },
   'force-mode': { type: 'string' },
+  'assistant-prefix': { type: 'boolean' },
   logprobs: { type: 'boolean' },
   encoding: { type: 'string' },
   engine: { type: 'string' },
@@ -141,6 +146,7 @@ const FLAG_OF: Partial<Record<keyof LiveRunOverrides, keyof typeof RUN_FLAGS>> =
   forceTokens: 'force-tokens',
   logprobs: 'logprobs',
   forceMode: 'force-mode',
+  assistantPrefix: 'assistant-prefix',
   encoding: 'encoding',
   engine: 'engine',
   concurrency: 'concurrency',
@@ -163,7 +169,7 @@ export function runIssueText(issue: LiveRunIssue, values: RunFlagValues): string
     return `--${flag} ${raw}: expected ${CLI_EXPECTS[issue.field] ?? issue.message.slice(expected + ': expected '.length)}`;
   }
   return issue.message
-    .replace(/\b(baseUrl|maxTokensParam|maxTokens|probeEvery|probeTokens|probeCue|probeTemplate|timeoutMs)\b/g, (name) => `--${FLAG_OF[name as keyof LiveRunOverrides] ?? name}`)
+    .replace(/\b(assistantPrefix|baseUrl|maxTokensParam|maxTokens|probeEvery|probeTokens|probeCue|probeTemplate|timeoutMs)\b/g, (name) => `--${FLAG_OF[name as keyof LiveRunOverrides] ?? name}`)
     .replace(/^model is required/, '--model is required');
 }
 
@@ -235,6 +241,7 @@ export function runOverridesFromFlags(values: RunFlagValues, cwd: string): LiveR
   if (values.timeout !== undefined) o.timeoutMs = Math.round((num(values.timeout) ?? NaN) * 1000);
   if (values.budgets !== undefined) o.budgets = parseBudgets(values.budgets);
   if (values.logprobs) o.logprobs = true;
+  if (values['assistant-prefix']) o.assistantPrefix = true;
   if (values['extra-body'] !== undefined) o.extraBody = parseExtraBody(values['extra-body'], cwd);
   if (values.arms !== undefined) o.arms = parseArmsFile(values.arms, cwd);
   if (values.prompt !== undefined) o.template = readText('prompt', values.prompt, cwd);

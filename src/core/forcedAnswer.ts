@@ -24,6 +24,11 @@ export interface ForceOptions {
   close?: string;
   /** Thinking tags the traces are split on (config `thinking`); default {@link DEFAULT_THINKING_TAGS}. */
   thinking?: readonly ThinkingTags[];
+  /**
+   * `chat-continuation` only: mark the prefilled assistant message `"prefix": true` (DeepSeek's and
+   * Mistral's chat prefix completion) instead of sending vLLM's `continue_final_message`.
+   */
+  assistantPrefix?: boolean;
 }
 
 /** The thinking of a trace as {@link splitTrace} finds it with `tags`, and where it starts (empty when it has none). */
@@ -59,16 +64,25 @@ export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number
   return `${trace.slice(0, found.start)}${cutText(found.thinking, tokens, k)}${shut}`;
 }
 
-/** `chat-continuation` body: the messages, then an assistant message (prefix + cue) vLLM's fields continue. */
-export function continuationBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, cue: string, maxTokens: number): Record<string, unknown> {
-  return {
-    model,
-    messages: [...messages, { role: 'assistant', content: tracePrefix + cue }],
-    max_tokens: maxTokens,
-    temperature: 0,
-    continue_final_message: true,
-    add_generation_prompt: false,
-  };
+/** How a `chat-continuation` body asks the server to continue, and what else it carries. */
+export interface ContinuationOptions {
+  /** `"prefix": true` on the assistant message instead of vLLM's `continue_final_message` and `add_generation_prompt`. */
+  assistantPrefix?: boolean;
+  /** The run's extra fields (`live.extraBody`); the forced answer's own fields win over them. */
+  extraBody?: Readonly<Record<string, unknown>>;
+}
+
+/** `chat-continuation` body: the messages, then an assistant message (prefix + cue) the server continues. */
+export function continuationBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, cue: string, maxTokens: number, opts: ContinuationOptions = {}): Record<string, unknown> {
+  const last: Record<string, unknown> = { role: 'assistant', content: tracePrefix + cue };
+  const how: Record<string, unknown> = { continue_final_message: true, add_generation_prompt: false };
+  if (opts.assistantPrefix) {
+    last.prefix = true;
+    // DeepSeek and Mistral take the flag on the message; a strict server refuses vLLM's fields.
+    delete how.continue_final_message;
+    delete how.add_generation_prompt;
+  }
+  return { ...(opts.extraBody ?? {}), model, messages: [...messages, last], max_tokens: maxTokens, temperature: 0, ...how };
 }
 
 /** The `/completions` prompt of a forced answer at budget `k` (template placeholders as for probes). */

@@ -22,6 +22,8 @@ export interface PolicySettings {
   /** The tokenizer's name (a sweep result's `tokenizer`); kept with a Hugging Face tokenizer. */
   tokenizer?: string;
   tokenizerFingerprint?: string;
+  /** Where the tokenizer was loaded from (absolute), recorded for the proxy. */
+  tokenizerPath?: string;
   extract: ExtractConfig;
   match: MatchConfig;
   /** Cue, template and `max_tokens` of the extra calls, as `prompt-budget run` made them; defaults fill what is missing. */
@@ -91,6 +93,7 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
   if (settings.encoding === 'huggingface') {
     if (!settings.tokenizer || !settings.tokenizerFingerprint) throw new Error('a Hugging Face tokenizer policy needs the tokenizer name and fingerprint');
     out.tokenizer = { name: settings.tokenizer, fingerprint: settings.tokenizerFingerprint };
+    if (settings.tokenizerPath) out.tokenizer.path = settings.tokenizerPath;
   }
   const calls = policyCalls(spec, settings.calls);
   if (calls) out.calls = calls;
@@ -103,7 +106,7 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
  * The exported JSON for a policy of a finished sweep, with what the sweep measured for it. Throws
  * when the sweep has no row of that name (the message lists the rows) or the policy is a probe.
  */
-export function exportFromSweep(result: SweepResult, name: string | PolicySpec, extra: Pick<PolicySettings, 'calls' | 'model'> = {}): ExportedPolicy {
+export function exportFromSweep(result: SweepResult, name: string | PolicySpec, extra: Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> = {}): ExportedPolicy {
   const parsed = typeof name === 'string' ? parsePolicy(name) : { spec: name };
   if (!parsed.spec) throw new Error(parsed.error);
   const words = result.hesitations;
@@ -224,11 +227,13 @@ type TokenizerFields = Pick<ExportedPolicy, 'encoding' | 'engine' | 'tokenizer'>
 function checkTokenizer(value: Record<string, unknown>): { settings?: TokenizerFields; error?: string } {
   if (value.encoding === 'huggingface') {
     if (value.engine !== '@huggingface/tokenizers') return { error: `"engine" must be "@huggingface/tokenizers" with encoding "huggingface" (got ${JSON.stringify(value.engine)})` };
-    const t = value.tokenizer as { name?: unknown; fingerprint?: unknown } | undefined;
-    if (!isObject(t) || typeof t.name !== 'string' || typeof t.fingerprint !== 'string' || !/^[0-9a-f]{8}$/.test(t.fingerprint)) {
-      return { error: '"tokenizer" must be { "name": "...", "fingerprint": "<8 hex digits>" } with encoding "huggingface"' };
+    const t = value.tokenizer as { name?: unknown; fingerprint?: unknown; path?: unknown } | undefined;
+    if (!isObject(t) || typeof t.name !== 'string' || typeof t.fingerprint !== 'string' || !/^[0-9a-f]{8}$/.test(t.fingerprint) || (t.path !== undefined && typeof t.path !== 'string')) {
+      return { error: '"tokenizer" must be { "name": "...", "fingerprint": "<8 hex digits>" } (and optionally "path": "...") with encoding "huggingface"' };
     }
-    return { settings: { encoding: 'huggingface', engine: '@huggingface/tokenizers', tokenizer: { name: t.name, fingerprint: t.fingerprint } } };
+    const tokenizer: NonNullable<ExportedPolicy['tokenizer']> = { name: t.name, fingerprint: t.fingerprint };
+    if (typeof t.path === 'string') tokenizer.path = t.path;
+    return { settings: { encoding: 'huggingface', engine: '@huggingface/tokenizers', tokenizer } };
   }
   if (typeof value.encoding !== 'string' || !isEncodingName(value.encoding)) {
     return { error: `"encoding" must be "o200k_base", "cl100k_base" or "huggingface" (got ${JSON.stringify(value.encoding)})` };

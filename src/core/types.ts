@@ -318,8 +318,11 @@ export interface ExportedPolicy {
   spec: PolicySpec;
   encoding: TokenizerEncoding;
   engine: TokenizerEngine;
-  /** With encoding `huggingface`: the model tokenizer the sweep counted with; the runtime checks it. */
-  tokenizer?: { name: string; fingerprint: string };
+  /**
+   * With encoding `huggingface`: the model tokenizer the sweep counted with; the runtime checks it.
+   * `path` is where `export` loaded it from (absolute), so `prompt-budget proxy` can load it again.
+   */
+  tokenizer?: { name: string; fingerprint: string; path?: string };
   extract: ExtractConfig;
   /** The match rules the figures were measured with (the runtime extracts; it does not grade). */
   match: MatchConfig;

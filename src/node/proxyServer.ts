@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { ExportedPolicy } from '../core/types';
 import type { HfTokenizer } from '../core/hfTokenizer';
 import type { ChatMessage } from '../core/live/promptTemplate';
-import { completionsClient, createPolicyRun, type RunDecision } from '../runtime/createPolicyRun';
-import { runStream, type RunStreamResult } from '../runtime/runStreams';
+import { completionsClient, createPolicyRun, type PolicyRun, type RunDecision } from '../runtime/createPolicyRun';
+import { streamTokensFor } from '../runtime/createStopper';
+import { responseChunks, runChunks, type RunStreamResult } from '../runtime/runStreams';
 
 export interface ProxyOptions {
   /** Upstream base URL including `/v1`. */
@@ -72,19 +73,58 @@ function chatMessages(raw: unknown): ChatMessage[] {
   }));
 }
 
-/** The answer the client gets: the kept thinking as `reasoning_content`, and as `content` the forced answer or the kept answer part. */
+/** A trace (`<think>reasoning</think>` + content, as the runtime keeps it) split into its thinking and its answer part. */
+function traceParts(text: string): { reasoning: string; content: string; closed: boolean } {
+  const m = /^\s*<think>/.exec(text);
+  if (!m) return { reasoning: '', content: text, closed: true };
+  const rest = text.slice(m[0].length);
+  const close = rest.indexOf('</think>');
+  return close < 0 ? { reasoning: rest, content: '', closed: false } : { reasoning: rest.slice(0, close), content: rest.slice(close + '</think>'.length), closed: true };
+}
+
+/** The answer the client gets: the kept thinking as reasoning, and as `content` the forced answer or the kept answer part. */
 function replyParts(result: RunStreamResult): { reasoning: string; content: string } {
-  const m = /^\s*<think>/.exec(result.text);
-  let reasoning = '';
-  let content = result.text;
-  if (m) {
-    const rest = result.text.slice(m[0].length);
-    const close = rest.indexOf('</think>');
-    reasoning = close < 0 ? rest : rest.slice(0, close);
-    content = close < 0 ? '' : rest.slice(close + '</think>'.length);
+  const { reasoning, content } = traceParts(result.text);
+  return { reasoning, content: result.decision.forced ? result.decision.forced.text : content };
+}
+
+/** The thinking of a settled trace that can be shown: without a tail that may yet turn out to start `</think>`. */
+function settledReasoning(settled: string): string {
+  const { reasoning, closed } = traceParts(settled);
+  if (closed) return reasoning;
+  for (let n = Math.min('</think>'.length - 1, reasoning.length); n > 0; n--) if ('</think>'.startsWith(reasoning.slice(-n))) return reasoning.slice(0, -n);
+  return reasoning;
+}
+
+/** The upstream's chunks, noting which delta field (`reasoning_content` or `reasoning`) carries its thinking. */
+async function* notingReasoningField(chunks: ReturnType<typeof responseChunks>, seen: { field?: ReasoningField }): ReturnType<typeof responseChunks> {
+  for await (const chunk of chunks) {
+    const delta = chunk === 'done' ? undefined : (chunk.choices?.[0]?.delta as Record<string, unknown> | null | undefined);
+    if (delta && !seen.field) {
+      if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') seen.field = 'reasoning_content';
+      else if (typeof delta.reasoning === 'string' && delta.reasoning !== '') seen.field = 'reasoning';
+    }
+    yield chunk;
   }
-  if (result.decision.forced) content = result.decision.forced.text;
-  return { reasoning, content };
+}
+
+/** The run, calling `onDelta` after every delta it did not stop on (with a way to read what it has settled). */
+function watchedRun(run: PolicyRun, onDelta: (settled: () => string) => void): PolicyRun {
+  return {
+    policy: run.policy,
+    push(delta) {
+      const stop = run.push(delta);
+      if (!stop) onDelta(() => run.settledText());
+      return stop;
+    },
+    get stopped() {
+      return run.stopped;
+    },
+    whenStopped: run.whenStopped,
+    finish: () => run.finish(),
+    keptText: () => run.keptText(),
+    settledText: () => run.settledText(),
+  };
 }
 
 /** What the proxy adds to each response it decided: the policy, where it stopped and the extra calls. */
@@ -227,7 +267,9 @@ class ProxyHandler {
       const { apiKey, tokenizer, policy } = this.opts;
       const complete = completionsClient({ baseURL: this.upstream, model, ...(apiKey ? { apiKey } : {}), fetch: this.doFetch });
       const run = createPolicyRun(policy, { complete, messages: chatMessages(body.messages), ...(tokenizer ? { tokenizer } : {}) });
-      result = await runStream(up, run, { abort: controller });
+      // A streaming client gets the thinking as it settles; the answer waits for the decision.
+      const chunks = notingReasoningField(responseChunks(up), reply.seen);
+      result = await runChunks(chunks, watchedRun(run, reply.streams ? (settled) => reply.thinking(settled) : () => undefined), () => controller.abort());
     } catch (e) {
       if (res.destroyed) return;
       const message = (e as Error).message.replace(/^prompt-budget: /, '');
@@ -248,15 +290,26 @@ class ProxyHandler {
   }
 }
 
-/** The response to a decided request: SSE chunks when the client streams (the role chunk at once), else one JSON body. */
+type ReasoningField = 'reasoning_content' | 'reasoning';
+
+/**
+ * The response to a decided request: SSE chunks when the client streams (the role chunk at once, the thinking as it
+ * settles, the answer once decided), else one JSON body. The thinking goes in the field the upstream used.
+ */
 class Reply {
   private readonly id = `chatcmpl-pb-${Date.now().toString(36)}`;
   private readonly created = Math.floor(Date.now() / 1000);
+  /** The upstream's reasoning field, once a delta carried one. */
+  readonly seen: { field?: ReasoningField } = {};
+  /** Thinking already streamed to the client. */
+  private sent = '';
+  /** The settled text held the whole thinking: nothing more to stream before the decision. */
+  private thinkingClosed = false;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly model: string,
-    private readonly streams: boolean,
+    readonly streams: boolean,
   ) {
     if (!streams) return;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -267,16 +320,31 @@ class Reply {
     return `data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
   }
 
+  /** Streams the part of the settled thinking not sent yet (the settled text only grows; anything else is left for {@link send}). */
+  thinking(settled: () => string): void {
+    if (!this.streams || this.thinkingClosed || this.res.writableEnded) return;
+    const text = settled();
+    // Done once the thinking closed, or when the text does not open with <think> at all.
+    const lead = text.trimStart();
+    this.thinkingClosed = lead.startsWith('<think>') ? traceParts(text).closed : lead.length > 0 && !'<think>'.startsWith(lead);
+    const reasoning = settledReasoning(text);
+    if (reasoning.length <= this.sent.length || !reasoning.startsWith(this.sent)) return;
+    this.res.write(this.chunk({ [this.seen.field ?? 'reasoning_content']: reasoning.slice(this.sent.length) }, null));
+    this.sent = reasoning;
+  }
+
   send(result: RunStreamResult, info: Record<string, unknown>, includeUsage: boolean): void {
     const d = result.decision;
     const { reasoning, content } = replyParts(result);
+    const field = this.seen.field ?? 'reasoning_content';
     const finish = d.stop ? 'stop' : (result.finishReason ?? 'stop');
     const promptTokens = result.usage?.prompt_tokens;
     const usage = { prompt_tokens: typeof promptTokens === 'number' ? promptTokens : 0, completion_tokens: d.tokens ?? 0, total_tokens: 0 };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const { res, id, created, model } = this;
     if (this.streams) {
-      if (reasoning) res.write(this.chunk({ reasoning_content: reasoning }, null));
+      const rest = reasoning.startsWith(this.sent) ? reasoning.slice(this.sent.length) : '';
+      if (rest) res.write(this.chunk({ [field]: rest }, null));
       if (content) res.write(this.chunk({ content }, null));
       res.write(this.chunk({}, finish, { prompt_budget: info }));
       if (includeUsage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
@@ -284,14 +352,16 @@ class Reply {
       return;
     }
     const message: Record<string, unknown> = { role: 'assistant', content };
-    if (reasoning) message.reasoning_content = reasoning;
+    if (reasoning) message[field] = reasoning;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage, prompt_budget: info }));
   }
 }
 
-/** Starts the proxy; resolves once it listens. */
+/** Starts the proxy; resolves once it listens. Throws when the policy counts in a model's tokens and `tokenizer` is missing or another. */
 export async function startProxy(opts: ProxyOptions): Promise<ProxyServer> {
+  // A missing or different model tokenizer fails here, not on every request.
+  streamTokensFor(opts.policy, opts.tokenizer ? { tokenizer: opts.tokenizer } : {});
   const handler = new ProxyHandler(opts);
   const log = opts.log ?? (() => undefined);
   const server: Server = createServer((req, res) => {

@@ -68,6 +68,8 @@ export interface PolicyRun {
   finish(): Promise<RunDecision>;
   /** The generated text the decision keeps: up to the stop (for a forced answer, the thinking up to K), else all of it. */
   keptText(): string;
+  /** A prefix of what {@link keptText} will return (up to spaces before `<think>`), growing as the stream goes on (see Stopper). */
+  settledText(): string;
 }
 
 /** A `complete` function against an OpenAI-compatible `/completions` endpoint (temperature 0). Errors never contain the key. */
@@ -206,6 +208,7 @@ function textRun(policy: ExportedPolicy, options: PolicyRunOptions): PolicyRun {
     whenStopped: signal.promise,
     finish: () => Promise.resolve(stopper.finish()),
     keptText: () => stopper.keptText(),
+    settledText: () => stopper.settledText(),
   };
 }
 
@@ -270,6 +273,12 @@ function budgetRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'bu
     keptText() {
       if (stopped || (finished && thinking.longerThan(k))) return `${OPEN}${thinking.firstTokens(k)}`;
       return full.keptText();
+    },
+    settledText() {
+      if (stopped || finished) return this.keptText();
+      // Open thinking keeps at least its final tokens up to K; closed within K (or none), the whole trace.
+      if (thinking.state === 'open') return `${OPEN}${thinking.firstTokens(Math.min(thinking.tokens.tokens.count, k))}`;
+      return thinking.state === 'undecided' ? '' : full.settledText();
     },
   };
 }
@@ -413,6 +422,13 @@ function probeRun(policy: ExportedPolicy, spec: ProbeSpec, calls: PolicyCalls, o
       const at = judge.decided?.tokens;
       if (at !== undefined) return at === 0 ? '' : tokens.text.slice(0, tokens.tokens.ends[at - 1]);
       return full.keptText();
+    },
+    settledText() {
+      if (judge.decided) return this.keptText();
+      // Probes are judged in order: the earliest stop left is the first boundary not judged yet.
+      const pending = (judge.count + 1) * spec.every;
+      const at = Math.min(tokens.tokens.count, pending < next ? pending : Infinity);
+      return at === 0 ? '' : tokens.text.slice(0, tokens.tokens.ends[at - 1]);
     },
   };
 }

@@ -28,6 +28,12 @@ export interface Stopper {
   finish(): StopDecision;
   /** The text the answer came from: up to the stop point once decided, else everything received. */
   keptText(): string;
+  /**
+   * A prefix of what {@link keptText} will return whatever comes next: the final tokens so far (every
+   * rule stops at or past the last final token it has seen), or the kept text once decided. Lets a
+   * caller show the generation as it arrives without showing text the stop will drop.
+   */
+  settledText(): string;
 }
 
 /** Anything `createStopper` accepts: an exported policy object, or its JSON text. */
@@ -104,6 +110,11 @@ export function createStopper(input: PolicyInput, options: StopperOptions = {}):
       const k = done.outcome.stopToken;
       // Not cutText: mid-stream, k may equal the final count while more text is pending.
       return k <= 0 ? '' : k > tokens.count ? text : text.slice(0, tokens.ends[k - 1]);
+    },
+    settledText(): string {
+      if (stopped || finished) return this.keptText();
+      const { text, tokens } = source.stream;
+      return tokens.count === 0 ? '' : text.slice(0, tokens.ends[tokens.count - 1]);
     },
   };
 }

@@ -9,8 +9,8 @@
  * the longest prefix of that row's output found in the prompt.
  *
  * A chat request whose last message is the assistant's and that sets `continue_final_message` (as
- * vLLM takes it) is answered like a probe whose prompt is that message: not streamed, the answer as
- * the message content.
+ * vLLM takes it), or whose last message has `"prefix": true` (DeepSeek, Mistral), is answered like a
+ * probe whose prompt is that message: not streamed, the answer as the message content.
  *
  * Probe answers are deterministic (see {@link mockProbeAnswer}): the gold answer once the prefix
  * contains it, else the last number of the prefix (a plausible wrong guess), else `0`; always
@@ -313,9 +313,9 @@ export async function startMockServer(opts: MockServerOptions): Promise<MockServ
       return;
     }
 
-    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: string }[]) : [];
+    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: string; prefix?: unknown }[]) : [];
     const last = messages[messages.length - 1];
-    if (body.continue_final_message === true && last?.role === 'assistant' && typeof last.content === 'string') {
+    if ((body.continue_final_message === true || last?.prefix === true) && last?.role === 'assistant' && typeof last.content === 'string') {
       const prefix = row.output.slice(0, longestPrefixIn(row.output, last.content));
       const toks = pieces(`${mockProbeAnswer(row, prefix)}}${opts.trailer ?? ''}`).slice(0, maxTokens);
       const logprobs = opts.logprobs && body.logprobs === true ? { content: toks.map((token) => ({ token, logprob: mockLogprob(row, prefix), top_logprobs: [] })) } : null;

@@ -23,6 +23,8 @@ export interface LiveConfig {
   budgets?: number[];
   /** How forced answers are asked for: `completions` (default) or `chat-continuation`; checked by `prepareLiveRun`. */
   forceMode?: string;
+  /** With `chat-continuation`: `"prefix": true` on the prefilled assistant message (DeepSeek, Mistral) instead of vLLM's fields. */
+  assistantPrefix?: boolean;
   /** Ask for token log-probabilities on probe and forced-answer calls (`probe-confident` policies); off when absent. */
   logprobs?: boolean;
   /** Merged into every request body (e.g. `{ "top_p": 1 }`). */

@@ -10,7 +10,7 @@ const SECRET_KEYS = /^(api[_-]?key|key|token|secret|authorization|password)$/i;
 export function readLive(r: NodeReader, node: Node): LiveConfig {
   const out = structuredClone(DEFAULT_CONFIG.live) as LiveConfig;
   if (!r.object(node, 'live')) return out;
-  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'forceMode', 'logprobs', 'extraBody', 'arms'];
+  const known = ['baseUrl', 'model', 'maxTokens', 'temperature', 'concurrency', 'timeoutMs', 'probeEvery', 'budgets', 'forceMode', 'assistantPrefix', 'logprobs', 'extraBody', 'arms'];
   for (const [key, value, keyNode] of r.properties(node)) {
     const name = `live.${key}`;
     switch (key) {
@@ -51,6 +51,11 @@ export function readLive(r: NodeReader, node: Node): LiveConfig {
       case 'forceMode': {
         const mode = r.string(value, name, true);
         if (mode !== undefined) out.forceMode = mode;
+        break;
+      }
+      case 'assistantPrefix': {
+        const on = r.boolean(value, name);
+        if (on !== undefined) out.assistantPrefix = on;
         break;
       }
       case 'logprobs': {

@@ -313,7 +313,7 @@ function continuationError(e: unknown): unknown {
   if (!(e instanceof LiveError && e.kind === 'http' && (e.status === 400 || e.status === 422))) return e;
   return new LiveError(
     'http',
-    `${e.message} — chat-continuation forced answers need a server that continues the last assistant message (vLLM's continue_final_message); use forceMode completions otherwise`,
+    `${e.message} — chat-continuation forced answers need a server that continues the last assistant message (vLLM's continue_final_message, or "prefix": true with assistantPrefix for DeepSeek and Mistral); use forceMode completions otherwise`,
     { status: e.status },
   );
 }
@@ -496,7 +496,8 @@ class LiveRun {
     const { client, opts } = this;
     const maxTokens = force.maxTokens ?? 32;
     if (force.mode === 'chat-continuation') {
-      const body = { ...continuationBody(opts.model, messages, prefix, cue, maxTokens), ...(opts.logprobs ? chatLogprobsFields() : {}) };
+      const how = { assistantPrefix: force.assistantPrefix === true, ...(opts.extraBody ? { extraBody: opts.extraBody } : {}) };
+      const body = { ...continuationBody(opts.model, messages, prefix, cue, maxTokens, how), ...(opts.logprobs ? chatLogprobsFields() : {}) };
       try {
         return (await this.request(client.url('chat/completions'), body, 'completion', isTextResult, (signal) => client.chatText(body, signal), sample)).result;
       } catch (e) {

@@ -39,6 +39,8 @@ export interface LiveRunOverrides {
   logprobs?: boolean;
   /** `completions` (default) or `chat-continuation`; wins over the config's `live.forceMode`. */
   forceMode?: string;
+  /** `"prefix": true` on the chat-continuation message; wins over the config's `live.assistantPrefix`. */
+  assistantPrefix?: boolean;
   /** Text after the closed thinking in a forced-answer prompt (ForceOptions `cue`). */
   answerCue?: string;
   /** `max_tokens` of each forced-answer call. */
@@ -170,6 +172,7 @@ function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
   const budgets = o.budgets ?? config?.live.budgets ?? [];
   if (budgets.length === 0) {
     if (o.answerCue !== undefined || o.forceTokens !== undefined || o.forceMode !== undefined) issues.push({ severity: 'error', field: 'budgets', message: 'answerCue, forceTokens and forceMode need budgets' });
+    if (o.assistantPrefix) issues.push({ severity: 'error', field: 'assistantPrefix', message: 'assistantPrefix needs budgets and forceMode chat-continuation' });
     return undefined;
   }
   for (const k of budgets) intAtLeast(issues, 'budgets', k, 1);
@@ -183,6 +186,11 @@ function force(config: PromptBudgetConfig | undefined, o: LiveRunOverrides, issu
   if (mode !== undefined && mode !== 'completions') {
     if ((FORCE_MODES as readonly string[]).includes(mode)) out.mode = mode as ForceMode;
     else bad(issues, 'forceMode', mode, FORCE_MODES.join(' or '));
+  }
+  if (o.assistantPrefix ?? config?.live.assistantPrefix) {
+    // Given with the run it is an error; from the config beside a completions run, only a note.
+    if (out.mode === 'chat-continuation') out.assistantPrefix = true;
+    else issues.push({ severity: o.assistantPrefix ? 'error' : 'warning', field: 'assistantPrefix', message: `assistantPrefix needs forceMode chat-continuation (it marks the prefilled assistant message)${o.assistantPrefix ? '' : '; ignored'}` });
   }
   // The live run splits traces on the same tags as the sweep that replays the forced answers.
   const thinking = o.extract?.thinking ?? config?.extract.thinking ?? config?.thinking;

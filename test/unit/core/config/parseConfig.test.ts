@@ -183,8 +183,8 @@ describe('core/config/parseConfig', () => {
     it('is a valid draft-07 schema whose top-level keys are exactly the config keys', () => {
       assert.equal((schema as { $schema?: string }).$schema, 'http://json-schema.org/draft-07/schema#');
       assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', ...Object.keys(DEFAULT_CONFIG)].sort());
-      // budgets, forceMode and logprobs are optional (absent from the defaults: off).
-      assert.deepEqual(Object.keys(schema.properties.live.properties ?? {}).sort(), [...Object.keys(DEFAULT_CONFIG.live), 'budgets', 'forceMode', 'logprobs'].sort());
+      // budgets, forceMode, assistantPrefix and logprobs are optional (absent from the defaults: off).
+      assert.deepEqual(Object.keys(schema.properties.live.properties ?? {}).sort(), [...Object.keys(DEFAULT_CONFIG.live), 'budgets', 'forceMode', 'assistantPrefix', 'logprobs'].sort());
       assert.deepEqual(Object.keys(schema.properties.prices.properties ?? {}).sort(), Object.keys(DEFAULT_CONFIG.prices).sort());
       assert.deepEqual(Object.keys(schema.properties.fields.properties ?? {}).sort(), Object.keys(DEFAULT_FIELDS).sort());
     });
