@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countTokens, ENCODING_NAMES, ENGINE_NAMES, getTokenizer, isEncodingName, isEngineName, type Tokenizer } from '../core/tokens';
 import { DEFAULT_MIN_PROSE_CHARS, languageForFile } from '../core/codePrompts';
@@ -8,6 +8,8 @@ import { scanCodePrompts } from '../node/codePromptScanner';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { countChat, parseChatMessages } from '../core/chatTemplate';
 import { isHfTokenizer } from '../core/hfTokenizer';
+import { countPromptFile } from '../core/promptFileCount';
+import type { EngineName } from '../core/types';
 import { UsageError, type CliIo } from './io';
 
 /** `prompt-budget count --help`, also part of the top-level help. */
@@ -16,6 +18,10 @@ export const COUNT_HELP = `Usage: prompt-budget count <files…> [--encoding o20
        prompt-budget count --chat messages.json [--tokenizer <folder>] [--format table|json]
 
 Counts the tokens of each file (≈ marks a count made approximate by the guard against huge unspaced runs).
+A file with front matter (--- lines at the top, as in a prompt file) counts its body, as the editor
+does: in the tokenizer the front matter names (tokenizer: a folder relative to the file or an
+encoding; model: an OpenAI model), else in the command's; the JSON then adds countedFrom "body",
+frontMatterTokens and the tokenizer.
 For Python, TypeScript and JavaScript files it also lists the prompt literals in the code (chat message
 content, literals named like prompt/system/instruction/template, prose of at least --min-prose-chars
 characters, default ${DEFAULT_MIN_PROSE_CHARS}) with their line, column, tokens and kind (string,
@@ -74,14 +80,16 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     }
     return { f, text };
   });
-  const files = [];
+  const files: CountedFile[] = [];
   for (const { f, text } of read) {
-    const { count, approximate } = countTokens(tok, text);
     const language = languageForFile(f);
-    const prompts = language
-      ? (await scanCodePrompts(text, language, { minProseChars })).map((p) => ({ ...positionOf(lineStarts(text), p.quote), tokens: countTokens(tok, p.text).count, kind: p.kind, reason: p.reason }))
-      : undefined;
-    files.push({ file: f, tokens: count, approximate, chars: text.length, ...(prompts ? { prompts } : {}) });
+    if (!language) {
+      files.push(countPromptText(f, text, tok, engine, io));
+      continue;
+    }
+    const { count, approximate } = countTokens(tok, text);
+    const prompts = (await scanCodePrompts(text, language, { minProseChars })).map((p) => ({ ...positionOf(lineStarts(text), p.quote), tokens: countTokens(tok, p.text).count, kind: p.kind, reason: p.reason }));
+    files.push({ file: f, tokens: count, approximate, chars: text.length, prompts });
   }
   const total = files.reduce((s, f) => s + f.tokens, 0);
   if (format === 'json') {
@@ -91,14 +99,50 @@ export async function countCommand(argv: string[], io: CliIo): Promise<number> {
     // Counts are right-aligned; the ≈ mark takes one more column.
     const width = Math.max(...files.map((f) => String(f.tokens).length + 1), String(total).length + 1);
     for (const f of files) {
-      io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}\n`);
+      const body = f.countedFrom === 'body' ? `  (body only: ${f.frontMatterTokens} tokens of front matter excluded; ${f.tokenizer}${f.tokenizerSource ? ` from the ${f.tokenizerSource}` : ''})` : '';
+      io.stdout(`${`${f.approximate ? '≈' : ''}${f.tokens}`.padStart(width)}  ${f.file}${body}\n`);
       for (const p of f.prompts ?? []) io.stdout(`${String(p.tokens).padStart(width + 4)}  ${f.file}:${p.line}:${p.column}  ${p.kind}, ${p.reason}\n`);
     }
-    // A total only for several files; a single file still names the tokenizer.
-    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${tok.name})\n`);
-    else io.stdout(`${''.padStart(width)}  (${tok.name})\n`);
+    // A total only for several files; a single file still names the tokenizer (a front matter's own when it named one).
+    const names = [...new Set(files.map((f) => f.tokenizer ?? tok.name))].join(' + ');
+    if (files.length > 1) io.stdout(`${String(total).padStart(width)}  total (${names})\n`);
+    else io.stdout(`${''.padStart(width)}  (${names})\n`);
   }
   return 0;
+}
+
+interface CountedFile {
+  file: string;
+  tokens: number;
+  approximate: boolean;
+  chars: number;
+  /** Only for a file with front matter: `tokens` are its body's. */
+  countedFrom?: 'body';
+  frontMatterTokens?: number;
+  tokenizer?: string;
+  tokenizerSource?: string;
+  prompts?: { line: number; column: number; tokens: number; kind: string; reason: string }[];
+}
+
+/**
+ * A prompt file (any file that is not code) counted as the editor counts it: the body, front matter
+ * excluded, in the tokenizer the front matter names (`tokenizer:` relative to the file, or an
+ * OpenAI `model:`), else in the command's.
+ */
+function countPromptText(f: string, text: string, tok: Tokenizer, engine: EngineName, io: CliIo): CountedFile {
+  const c = countPromptFile(text, undefined, (target) => {
+    if (!target || (target.kind === 'tokenizer' && target.relativeTo === 'config')) return tok;
+    if (target.kind === 'openai') return getTokenizer(target.encoding, engine);
+    try {
+      return loadHfTokenizer(target.path, dirname(resolve(io.cwd, f)));
+    } catch (e) {
+      throw new UsageError(`${f}: front matter tokenizer ${(e as Error).message}`);
+    }
+  });
+  if (c.error) io.stderr(`warning: ${f} front matter, ${c.error}\n`);
+  const counted: CountedFile = { file: f, tokens: c.tokens, approximate: c.approximate, chars: text.length };
+  if (!c.hasFrontMatter) return counted;
+  return { ...counted, countedFrom: 'body', frontMatterTokens: c.frontMatterTokens, tokenizer: c.tokenizer, ...(c.source ? { tokenizerSource: c.source } : {}) };
 }
 
 function readInput(f: string, cwd: string): string {

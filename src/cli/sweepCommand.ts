@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
-import type { EncodingName, EngineName, SweepResult } from '../core/types';
+import { getTokenizer, type Tokenizer } from '../core/tokens';
+import type { EncodingName, EngineName, SweepPrompt, SweepResult } from '../core/types';
+import { countPromptFile, sweepPrompt } from '../core/promptFileCount';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { runSweep } from '../core/sweep';
 import { sweepToCsv, sweepToJson, sweepToMarkdown, sweepToTable } from '../core/report';
 import { checkSweepGates } from '../core/gates';
@@ -45,13 +47,32 @@ Options:
 Exit codes: 0 ok, 1 a gate failed, 2 bad usage or unreadable input.
 `;
 
-/** Tokens of the config's linked prompt, so `compare` can tell a pull request that grew it; a warning when unreadable. */
-function countPrompt(file: string, root: string, result: SweepResult, io: CliIo, tokenizer?: Tokenizer): { file: string; tokens: number } | null {
+/**
+ * Tokens of the config's linked prompt, so `compare` can tell a pull request that grew it; a warning
+ * when unreadable. Counted as the editor and `count` count it: the body, in the tokenizer the front
+ * matter names, else the sweep's (--tokenizer or the config's), else an OpenAI live.model's encoding.
+ */
+function countPrompt(file: string, root: string, result: SweepResult, io: CliIo, inputs: { tokenizer?: Tokenizer; model?: string }): SweepPrompt | null {
+  const path = resolve(root, file);
+  let text: string;
   try {
-    const text = readFileSync(resolve(root, file), 'utf8');
-    return { file, tokens: countTokens(tokenizer ?? getTokenizer(result.encoding as EncodingName, result.engine as EngineName), text).count };
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     io.stderr(`warning: cannot read the config's prompt ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return null;
+  }
+  const own = inputs.tokenizer ?? getTokenizer(result.encoding as EncodingName, result.engine as EngineName);
+  const config = { tokenizer: inputs.tokenizer ? inputs.tokenizer.name : null, model: inputs.model ?? '' };
+  try {
+    return sweepPrompt(
+      file,
+      countPromptFile(text, config, (target) => {
+        if (!target || (target.kind === 'tokenizer' && target.relativeTo === 'config')) return own;
+        return target.kind === 'openai' ? getTokenizer(target.encoding, result.engine as EngineName) : loadHfTokenizer(target.path, dirname(path));
+      }),
+    );
+  } catch (e) {
+    io.stderr(`warning: cannot count the config's prompt ${file}: ${(e as Error).message}\n`);
     return null;
   }
 }
@@ -90,7 +111,7 @@ export async function sweepCommand(argv: string[], io: CliIo): Promise<number> {
   };
   const inputs = await loadInputs(positionals, values, io, { includeCases: values.cases ?? false });
   const result = runSweep(inputs.cases, inputs.skipped, inputs.options);
-  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io, inputs.options.tokenizer);
+  if (inputs.config?.prompt && inputs.configPath) result.prompt = countPrompt(inputs.config.prompt, dirname(inputs.configPath), result, io, { tokenizer: inputs.options.tokenizer, model: inputs.config.live.model });
   const checks = checkSweepGates(result, gates);
   if (result.detected) io.stderr(`prompt-budget: detected extract ${presetName(result.detected.extract)}, match ${result.detected.match.preset}: ${result.detected.reason}\n`);
   if (format !== 'table') for (const w of result.warnings) if (w !== result.power.message) io.stderr(`prompt-budget: warning: ${w}\n`);

@@ -96,3 +96,25 @@ export function asSentTarget(fm: Pick<PromptFrontMatter, 'model' | 'tokenizer'>,
   const enc = config?.model ? openAiEncodingOf(config.model) : undefined;
   return enc && config ? { kind: 'openai', encoding: enc, source: `promptbudget.json live.model ${config.model}` } : undefined;
 }
+
+/** What names the model when the front matter does not: the config's `tokenizer` and live `model`. */
+export interface PromptConfigModel {
+  tokenizer: string | null;
+  model: string;
+}
+
+/** A prompt file's front matter and what its body counts in (none: the caller's own tokenizer). */
+export interface PromptPlan {
+  fm: PromptFrontMatter;
+  target?: AsSentTarget;
+}
+
+/**
+ * Reads the front matter and picks what the body counts in: front matter, then the config. The
+ * editor, `count` and the sweep all count a prompt file's body by this plan (promptFileCount.ts).
+ */
+export function promptPlan(text: string, config?: PromptConfigModel): PromptPlan {
+  const fm = parseFrontMatter(text);
+  const target = asSentTarget(fm, config);
+  return target ? { fm, target } : { fm };
+}

@@ -481,6 +481,21 @@ export interface SweepResult {
   casesToAdd?: CasesToAdd | null;
   /** Present when the extraction or the match was detected from the test set. */
   detected?: DetectedPresets;
-  /** The config's linked prompt and its tokens (sweep encoding), when the CLI could read it. */
-  prompt?: { file: string; tokens: number } | null;
+  /** The config's linked prompt and its body's tokens (as the editor counts it: core/promptFileCount.ts), when it could be read. */
+  prompt?: SweepPrompt | null;
+}
+
+/**
+ * The sweep's linked prompt: `tokens` of its body, front matter excluded, in the tokenizer the front
+ * matter or the config names, else the sweep's. The other fields are there only when the file has
+ * front matter.
+ */
+export interface SweepPrompt {
+  file: string;
+  tokens: number;
+  countedFrom?: 'body';
+  /** The front matter's own tokens, not in `tokens`. */
+  frontMatterTokens?: number;
+  /** What counted the body. */
+  tokenizer?: string;
 }

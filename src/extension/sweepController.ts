@@ -354,12 +354,15 @@ export class SweepController implements ResultSource, vscode.Disposable {
     }
   }
 
-  /** The config's linked prompt for the report (as the CLI counts it); null text when it cannot be read. */
+  /** The config's linked prompt for the report, with what the status bar counts its body in; null text when it cannot be read. */
   private async linkedPrompt(loaded: LoadedConfig | undefined): Promise<SweepJob['prompt']> {
     const file = loaded?.config.prompt;
     if (!loaded || !file) return undefined;
     try {
-      return { file, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(loaded.dir, file))) };
+      const uri = vscode.Uri.joinPath(loaded.dir, file);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const { counting } = this.tokens.promptPlanOf(text, uri.fsPath);
+      return { file, text, encoding: counting.encoding, ...(counting.tokenizerPath ? { tokenizerPath: counting.tokenizerPath } : {}) };
     } catch {
       return { file, text: null };
     }
@@ -423,7 +426,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
   private async promptTokens(uri: vscode.Uri): Promise<number | null> {
     try {
       const doc = await vscode.workspace.openTextDocument(uri);
-      return (await this.tokens.count(doc, false)).count;
+      // The status bar's figure: the body, front matter excluded, in its tokenizer.
+      return (await this.tokens.countPrompt(doc, false)).count;
     } catch {
       return null;
     }

@@ -6,7 +6,7 @@ import type { ConfigStore } from './workspaceConfig';
 import type { SettingsStore } from './settings';
 import type { WorkerClient } from './workerClient';
 import type { AsSentCount, CodePromptCount, DocumentCount } from '../worker/workerProtocol';
-import { asSentTarget, parseFrontMatter, type AsSentTarget, type PromptFrontMatter } from '../core/promptFrontMatter';
+import { promptPlan, type AsSentTarget, type PromptFrontMatter } from '../core/promptFrontMatter';
 import { languageForId } from '../core/codePrompts';
 
 export interface CountedDocument extends DocumentCount {
@@ -158,12 +158,16 @@ export class TokenService implements vscode.Disposable {
 
   /** A prompt file's front matter, its "as sent" target and what its body counts in. */
   private promptPlan(doc: vscode.TextDocument): { fm: PromptFrontMatter; target?: AsSentTarget; counting: Counting } {
-    const fm = parseFrontMatter(doc.getText());
+    return this.promptPlanOf(doc.getText(), doc.uri.fsPath);
+  }
+
+  /** `promptPlan` for a prompt file's text and path (the linked prompt a sweep reports, open or not). */
+  promptPlanOf(text: string, fsPath: string): { fm: PromptFrontMatter; target?: AsSentTarget; counting: Counting } {
     const loaded = this.config.current;
-    const target = asSentTarget(fm, loaded ? { tokenizer: loaded.config.tokenizer, model: loaded.config.live.model } : undefined);
+    const { fm, target } = promptPlan(text, loaded ? { tokenizer: loaded.config.tokenizer, model: loaded.config.live.model } : undefined);
     if (!target) return { fm, counting: this.counting };
     if (target.kind === 'openai') return { fm, target, counting: { encoding: target.encoding, key: target.encoding } };
-    const base = target.relativeTo === 'config' && loaded ? path.dirname(loaded.uri.fsPath) : path.dirname(doc.uri.fsPath);
+    const base = target.relativeTo === 'config' && loaded ? path.dirname(loaded.uri.fsPath) : path.dirname(fsPath);
     const tokenizerPath = path.resolve(base, target.path);
     return { fm, target, counting: { encoding: this.encoding, tokenizerPath, key: tokenizerPath } };
   }

@@ -11,6 +11,7 @@ import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
 import { loadHfTokenizer } from '../node/hfTokenizerFiles';
 import { isHfTokenizer } from '../core/hfTokenizer';
 import { countChat } from '../core/chatTemplate';
+import { countPromptFile, sweepPrompt } from '../core/promptFileCount';
 import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import { flippedCases, traceOneCase, type FlippedCase } from '../core/flippedCases';
 import { parseTestSet } from '../core/testSet/parseTestSet';
@@ -131,10 +132,17 @@ function sweep(job: SweepJob, progress: (done: number, total: number) => void): 
       }
     },
   });
-  if (job.prompt) result.prompt = job.prompt.text === null ? null : { file: job.prompt.file, tokens: countTokens(tokenizer, job.prompt.text).count };
+  if (job.prompt) result.prompt = linkedPrompt(job.prompt, tokenizer);
   const flipped = flippedCases(result, parsed.cases, tokenizer);
   const { caseResults: perCase, ...summary } = result;
   return { result: summary, issues: parsed.issues, flipped, index: buildCaseIndex(perCase ?? [], result.rows.map((r) => r.policy)) };
+}
+
+/** The linked prompt's body tokens, in the tokenizer the extension chose for it (the status bar's), else the sweep's. */
+function linkedPrompt(p: NonNullable<SweepJob['prompt']>, sweepTokenizer: Tokenizer): SweepJobResult['result']['prompt'] {
+  if (p.text === null) return null;
+  const tok = p.encoding !== undefined || p.tokenizerPath !== undefined ? tokenizerFor(p.encoding ?? 'o200k_base', p.tokenizerPath) : sweepTokenizer;
+  return sweepPrompt(p.file, countPromptFile(p.text, undefined, () => tok));
 }
 
 /** Opens one case of the test set: evaluated alone, with every policy's cut point. */

@@ -70,8 +70,12 @@ export interface SweepJob {
   fileName: string;
   fields?: Partial<FieldMap>;
   options: SweepJobOptions;
-  /** The config's linked prompt (text null when unreadable), counted into `result.prompt` as the CLI does. */
-  prompt?: { file: string; text: string | null };
+  /**
+   * The config's linked prompt (text null when unreadable), its body counted into `result.prompt` as
+   * the editor and the CLI count it: in `encoding`/`tokenizerPath` (the editor's choice for this
+   * file, core/promptFileCount.ts), else in the sweep's tokenizer.
+   */
+  prompt?: { file: string; text: string | null; encoding?: EncodingName; tokenizerPath?: string };
   /** Int32 flag set to 1 by the extension to cancel; the worker polls it between cases. */
   cancelFlag?: SharedArrayBuffer;
 }
