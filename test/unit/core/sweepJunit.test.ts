@@ -5,28 +5,9 @@ import { SWEEP_JUNIT_CLASS, sweepToJunit } from '../../../src/core/sweepJunit';
 import type { GateCheck } from '../../../src/core/gates';
 import type { SweepResult, SweepRow } from '../../../src/core/types';
 import { junitSchemaErrors } from '../../support/junitSchema';
+import { sweepRow } from '../../support/sweepRow';
 
-function row(policy: string, o: Partial<SweepRow> = {}): SweepRow {
-  return {
-    policy,
-    label: policy,
-    em: 0.8,
-    correct: 160,
-    deltaEm: 0,
-    ci95: [0, 0],
-    mcnemarP: 1,
-    meanTokens: 400,
-    medianTokens: 400,
-    p95Tokens: 400,
-    savings: 0,
-    cutBeforeAnswer: 0,
-    flipsToWrong: 0,
-    flipsToRight: 0,
-    flipsToWrongIds: [],
-    flipsToRightIds: [],
-    ...o,
-  };
-}
+const row = (policy: string, o: Partial<SweepRow> = {}): SweepRow => sweepRow(policy, { meanTokens: 400, medianTokens: 400, p95Tokens: 400, ...o });
 
 // 200 cases; cutoff:256 saves 38% at −1.5 points (95% CI −3.0…0.0) inside a 3-point margin.
 function result(policy = 'cutoff:256', recommended = true): SweepResult {

@@ -1,18 +1,15 @@
 // Parity of the runtime's calling policies (and of the proxy) with the sweep: `run --budgets --probe-every --logprobs` records forced answers
 // and probes from a loopback reasoning server, `sweep --cases` replays them; the runtime streams the same server and makes its own calls.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main';
-import { runCommand } from '../../../src/cli/runCommand';
-import type { CliIo } from '../../../src/cli/io';
 import { toExportedPolicy } from '../../../src/core/policyExport';
 import type { ExportedPolicy } from '../../../src/core/types';
 import { completionsClient, createPolicyRun, createStopper, runStream, type CompleteFn } from '../../../src/runtime';
 import OpenAI from 'openai';
 import { startProxy } from '../../../src/node/proxyServer';
-import { loadSharedRows, mockProbeAnswer, startMockServer, type MockServer } from '../../support/openaiMockServer';
+import { loadSharedRows, mockProbeAnswer, type MockServer } from '../../support/openaiMockServer';
+import { runCli, useLoopbackRun, type Ran } from '../cli/runCli';
 
 const N = 8;
 const BUDGETS = [512, 2048, 4096];
@@ -22,13 +19,7 @@ const CONFIDENT = `probe-confident:${PROBE_EVERY}@0.95`;
 const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, SETTLED, CONFIDENT, 'cutoff:1024'];
 const SETTINGS = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'numeric' } } as const;
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env: {} };
-  const code = await (args[0] === 'run' ? runCommand(args.slice(1), io) : main(args, io));
-  return { code, out, err };
-}
+const cli = (args: string[], cwd: string): Promise<Ran> => runCli(args, cwd, { direct: true });
 
 type CaseJson = { id: string; policies: Record<string, { answer: string | null; stopToken: number; reason: string }> };
 
@@ -39,20 +30,17 @@ describe('runtime createPolicyRun: budget and probe policies (probe-settled, pro
   let dir: string;
   let cases: CaseJson[];
 
+  const loopback = useLoopbackRun({ prefix: 'pb-policy-run-', rows, servers: [{ reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 1, logprobs: true }] });
+
   before(async () => {
-    server = await startMockServer({ rows, reasoningField: 'reasoning_content', tokensPerChunk: 16, chunkDelayMs: 1, logprobs: true });
-    dir = mkdtempSync(join(tmpdir(), 'pb-policy-run-'));
-    writeFileSync(join(dir, 'questions.jsonl'), `${rows.map(({ output: _drop, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+    server = loopback.server;
+    dir = loopback.dir;
     const run = await cli(['run', 'questions.jsonl', '--base-url', server.baseUrl, '--model', 'mock', '--out', 'traces.jsonl', '--max-tokens', '100000', '--budgets', BUDGETS.join(','), '--probe-every', String(PROBE_EVERY), '--logprobs'], dir);
     assert.equal(run.code, 0, run.err);
     const sweep = await cli(['sweep', 'traces.jsonl', '--policies', POLICIES.join(','), '--extract', 'boxed', '--match', 'numeric', '--format', 'json', '--cases'], dir);
     assert.equal(sweep.code, 0, sweep.err);
     cases = (JSON.parse(sweep.out) as { caseResults: CaseJson[] }).caseResults;
     assert.equal(cases.length, N);
-  });
-  after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Streams the case's generation from the server through a run of `name`; counts the server's requests it caused. */
