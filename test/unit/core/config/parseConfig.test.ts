@@ -220,6 +220,8 @@ describe('core/config/parseConfig', () => {
         '{"policies": ["stability:16x2", "marker:0", "probe:8x3", "cutoff:9", "full"]}',
         '{"policies": ["stability:0x2"]}',
         '{"policies": ["marker"]}',
+        '{"policies": ["committed", "settled:64x3"]}',
+        '{"policies": ["committed:4"]}',
         '{"encoding": "p50k_base"}',
         '{"extract": "regex"}',
         '{"extract": {"preset": "regex"}}',
