@@ -13,6 +13,15 @@ describe('cases to add', () => {
     // One flip in 120 cases, ΔEM −1/120 = −0.8 points: the facts say the one flip seen, not the 3 the plan assumes (2.5%).
     assert.equal(add.discordantRate, 0.025);
     assert.equal(view.facts, '−2% tokens · ΔEM −0.8 pts (95% CI −4.9…+2.7) against a 1.0-point margin · the two disagree on 1 of 120 cases');
+    assert.deepEqual([view.hinge, view.listFlips], ['The decision hinges on these flipped cases; check them, and add more cases like them:', true]);
+  });
+
+  it('says so when no case flips, instead of two empty flip lists', () => {
+    const add = { ...gsm8kSweep().casesToAdd!, flipsToWrongIds: [], flipsToRightIds: [] };
+    const view = casesToAddView(summary(), add);
+    assert.equal(view.hinge, 'No case flips under answer marker + 0 tok; the interval is wide only because the test set is small. Add cases like the ones you have.');
+    assert.equal(view.listFlips, false);
+    assert.match(view.facts, / · the two disagree on 0 of 120 cases$/);
   });
 
   it('says enough cases are there when none need adding', () => {
