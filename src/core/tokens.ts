@@ -6,7 +6,7 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
-import { bpeHeapMerge, bpeShortMerge, HEAP_MERGE_MIN_BYTES, MergeRanks } from './bpeHeapMerge';
+import { bpeEncodePiece, bpeShortMerge, MergeRanks } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
@@ -96,34 +96,28 @@ class ByteLengthCache {
 
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
-/**
- * gpt-tokenizer's merge cache moves a hit to the end with delete + set, so one piece hit many times (a pasted log) costs time
- * in proportion to the cache's size: a 200 KB paste took 0.13 s after 1,000 cached pieces, 0.9 s after 5,000, 2.9 s after
- * 20,000, 0.07–0.1 s after a clear (presumably deleted entries V8 keeps until it rebuilds the table). Clearing past this
- * many entries, and before a long text, bounds that; on the shared traces (≈3,800 distinct pieces) it never triggers.
- */
-const MERGE_CACHE_LIMIT = 4096;
-const LONG_TEXT_CHARS = 65_536;
-
-type MergeCacheHolder = { bytePairEncodingCoreProcessor?: { mergeCache?: Map<string, unknown> } };
-
 interface BpeCore {
+  bytePairEncode(piece: string): number[];
   bytePairMerge(piece: Uint8Array): number[];
   getBpeRankFromBytes(key: Uint8Array): number | undefined;
 }
 
 /**
- * gpt-tokenizer's `bytePairMerge` rescans every pair after each merge, quadratic in one pre-token's
- * length (100 K of `=` took 6.6 s), and looks every pair up by decoding its bytes into a string map.
- * Here long pre-tokens go through {@link bpeHeapMerge} and short ones through tiktoken's loop, both
- * with pair ranks remembered by the two tokens' ranks ({@link MergeRanks}, filled from the library's
- * own lookup), so the ids stay the same.
+ * gpt-tokenizer merges a pre-token that is not itself a token in `bytePairEncode`: a string-keyed LRU
+ * cache (delete + set on every hit), TextEncoder, then `bytePairMerge`, which rescans every pair after
+ * each merge, quadratic in the pre-token's length (100 K of `=` took 6.6 s), and looks every pair up by
+ * decoding its bytes into a string map. Random base64 is nearly all such pre-tokens, short and unique,
+ * and spent ~2.4 µs on each. Here `bytePairEncode` writes the UTF-8 into a reused buffer and merges
+ * with {@link bpeShortMerge} (tiktoken's loop) or, for long ones, {@link bpeHeapMerge}, pair ranks
+ * remembered by the two tokens' ranks ({@link MergeRanks}, filled from the library's own lookup), so
+ * the ids stay the same; the library's cache is no longer filled.
  */
 function installHeapMerge(api: GptEncoding): void {
   const core = (api as unknown as { bytePairEncodingCoreProcessor?: BpeCore }).bytePairEncodingCoreProcessor;
   if (!core || typeof core.bytePairMerge !== 'function' || typeof core.getBpeRankFromBytes !== 'function') return;
   const ranks = new MergeRanks(core.getBpeRankFromBytes.bind(core));
-  core.bytePairMerge = (piece) => (piece.length >= HEAP_MERGE_MIN_BYTES ? bpeHeapMerge(piece, ranks) : bpeShortMerge(piece, ranks));
+  core.bytePairMerge = (piece) => bpeShortMerge(piece, ranks);
+  if (typeof core.bytePairEncode === 'function') core.bytePairEncode = (piece) => bpeEncodePiece(piece, ranks);
 }
 
 class GptTokenizerEngine implements Tokenizer {
@@ -147,12 +141,10 @@ class GptTokenizerEngine implements Tokenizer {
   }
 
   encode(text: string): number[] {
-    this.trimMergeCache(text.length);
     return this.api.encode(text, PLAIN_TEXT);
   }
 
   count(text: string): number {
-    this.trimMergeCache(text.length);
     return this.api.countTokens(text, PLAIN_TEXT);
   }
 
@@ -162,12 +154,6 @@ class GptTokenizerEngine implements Tokenizer {
 
   tokenByteLength(id: number): number {
     return this.lengths.get(id);
-  }
-
-  /** See {@link MERGE_CACHE_LIMIT}. The size is read from the library's internals when they are there. */
-  trimMergeCache(textLength: number): void {
-    const size = (this.api as unknown as MergeCacheHolder).bytePairEncodingCoreProcessor?.mergeCache?.size ?? 0;
-    if (size > MERGE_CACHE_LIMIT || (textLength > LONG_TEXT_CHARS && size > 0)) this.api.clearMergeCache();
   }
 
   private decodeSpecial(id: number): string {
@@ -289,8 +275,6 @@ export function countTokens(tok: Tokenizer, text: string, opts: { maxRunChars?: 
   // pre-tokenizers, which the cut rules below do not describe: always exact.
   if (tok.encoding === 'huggingface') return { count: tok.count(text), approximate: false };
   if (text.length <= maxRun) return { count: tok.count(text), approximate: false };
-  // A long text may be counted in many small pieces below: start it with a fresh merge cache.
-  if (tok instanceof GptTokenizerEngine) tok.trimMergeCache(text.length);
   const { cuts, approximate } = planCuts(text, maxRun);
   if (cuts.length === 0) return { count: tok.count(text), approximate: false };
   let count = 0;
