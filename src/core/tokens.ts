@@ -103,21 +103,42 @@ interface BpeCore {
 }
 
 /**
+ * Pre-tokens of this many UTF-16 units or more (below LONG_PIECE_MAX_UNITS) keep their ids in a cache
+ * of up to LONG_PIECE_CACHE entries, emptied when full: countTokens cuts a long run into equal pieces
+ * (200 KB of one letter: 400 pieces of 512), which then merge once. Shorter ones merge every time,
+ * which costs less than a string-keyed cache entry for a unique piece (random base64).
+ */
+const LONG_PIECE_UNITS = 64;
+const LONG_PIECE_MAX_UNITS = 4096;
+const LONG_PIECE_CACHE = 256;
+
+/**
  * gpt-tokenizer merges a pre-token that is not itself a token in `bytePairEncode`: a string-keyed LRU
- * cache (delete + set on every hit), TextEncoder, then `bytePairMerge`, which rescans every pair after
- * each merge, quadratic in the pre-token's length (100 K of `=` took 6.6 s), and looks every pair up by
- * decoding its bytes into a string map. Random base64 is nearly all such pre-tokens, short and unique,
- * and spent ~2.4 µs on each. Here `bytePairEncode` writes the UTF-8 into a reused buffer and merges
- * with {@link bpeShortMerge} (tiktoken's loop) or, for long ones, {@link bpeHeapMerge}, pair ranks
- * remembered by the two tokens' ranks ({@link MergeRanks}, filled from the library's own lookup), so
- * the ids stay the same; the library's cache is no longer filled.
+ * cache (delete + set on every hit, slower the fuller it is), TextEncoder, then `bytePairMerge`, which
+ * rescans every pair after each merge, quadratic in the pre-token's length (100 K of `=` took 6.6 s),
+ * and looks every pair up by decoding its bytes into a string map. In the 100 KB random base64 bench
+ * trace, 15,500 of 45,000 pre-tokens take that path, ~2.4 µs each (37 of its 50 ms). Here
+ * `bytePairEncode` writes the UTF-8 into a reused buffer and merges with {@link bpeShortMerge}
+ * (tiktoken's loop) or, for long ones, {@link bpeHeapMerge}, pair ranks remembered by the two tokens'
+ * ranks ({@link MergeRanks}, filled from the library's own lookup), so the ids stay the same.
  */
 function installHeapMerge(api: GptEncoding): void {
   const core = (api as unknown as { bytePairEncodingCoreProcessor?: BpeCore }).bytePairEncodingCoreProcessor;
   if (!core || typeof core.bytePairMerge !== 'function' || typeof core.getBpeRankFromBytes !== 'function') return;
   const ranks = new MergeRanks(core.getBpeRankFromBytes.bind(core));
   core.bytePairMerge = (piece) => bpeShortMerge(piece, ranks);
-  if (typeof core.bytePairEncode === 'function') core.bytePairEncode = (piece) => bpeEncodePiece(piece, ranks);
+  if (typeof core.bytePairEncode !== 'function') return;
+  const long = new Map<string, number[]>();
+  core.bytePairEncode = (piece) => {
+    if (piece.length < LONG_PIECE_UNITS || piece.length >= LONG_PIECE_MAX_UNITS) return bpeEncodePiece(piece, ranks);
+    let ids = long.get(piece);
+    if (ids === undefined) {
+      if (long.size >= LONG_PIECE_CACHE) long.clear();
+      ids = bpeEncodePiece(piece, ranks);
+      long.set(piece, ids);
+    }
+    return ids;
+  };
 }
 
 class GptTokenizerEngine implements Tokenizer {

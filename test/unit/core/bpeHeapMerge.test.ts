@@ -49,6 +49,7 @@ describe('bpeHeapMerge via gpt-tokenizer', () => {
       it(`gives js-tiktoken's ids on ${name} (${encoding})`, () => {
         const ids = getTokenizer(encoding, 'gpt-tokenizer').encode(text);
         assert.deepEqual(ids, getTokenizer(encoding, 'js-tiktoken').encode(text));
+        assert.deepEqual(getTokenizer(encoding, 'gpt-tokenizer').encode(text), ids, 'a second encode (cached long pieces)');
         assert.equal(getTokenizer(encoding, 'gpt-tokenizer').count(text), ids.length);
         const t = tokenizeWithOffsets(getTokenizer(encoding, 'gpt-tokenizer'), text);
         assert.equal(t.ends[t.count - 1], text.length);

@@ -459,5 +459,21 @@ describe('tokens', function () {
       const paste = 'x7Q'.repeat(30_000);
       assert.deepEqual(countTokens(tok, paste), { count: ref.count(paste), approximate: false });
     });
+
+    it('gives the same ids for long pre-tokens served from its cache, before and after the cache empties', () => {
+      const tok = getTokenizer('cl100k_base', 'gpt-tokenizer');
+      const ref = getTokenizer('cl100k_base', 'js-tiktoken');
+      let seed = 9;
+      // 300 distinct runs of 64–199 letters (more than the cache holds), then the first ones again.
+      const runs = Array.from({ length: 300 }, (_, i) => {
+        let w = ' ';
+        for (let k = 0; k < 64 + (i % 136); k++) w += String.fromCharCode(97 + ((seed = (seed * 48271) % 2147483647) % 26));
+        return w;
+      });
+      const text = runs.join('') + runs.slice(0, 40).join('');
+      const want = ref.encode(text);
+      assert.deepEqual(tok.encode(text), want);
+      assert.deepEqual(tok.encode(text), want);
+    });
   });
 });
