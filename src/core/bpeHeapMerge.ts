@@ -8,6 +8,9 @@ import { mergeInRankQueues, mergeWithPairHeap } from './rankQueueMerge';
 /** Rank of a byte sequence in the encoding, or undefined when it is not a token. */
 export type RankOf = (bytes: Uint8Array) => number | undefined;
 
+/** Rank of tokens `a` + `b` found without their bytes (−1: not a token), or undefined to ask {@link RankOf}. */
+export type PairRankOf = (a: number, b: number) => number | undefined;
+
 /** Pre-tokens at least this many bytes long are merged with {@link bpeHeapMerge} rather than the quadratic loop. */
 export const HEAP_MERGE_MIN_BYTES = 256;
 
@@ -18,8 +21,8 @@ const NO_MERGE = 0x7fffffff;
  * Rank of the concatenation of two tokens, by their ranks (−1: not a token), remembered across
  * pre-tokens and texts in open addressing over one typed array (left, right, merged rank per slot,
  * so a probe touches one cache line). Every part of a merge is a token, so two ranks fix the merged
- * bytes: the encoding's own lookup (decode the bytes, then a string map of 200,000 entries) runs once
- * per distinct pair. Cleared when half full.
+ * bytes: the encoding's own lookup (`pairOf`, else decode the bytes, then a string map of 200,000
+ * entries) runs once per distinct pair. Cleared when half full.
  */
 export class MergeRanks {
   private readonly slots: Int32Array;
@@ -30,6 +33,7 @@ export class MergeRanks {
   constructor(
     private readonly rankOf: RankOf,
     slots = 1 << 18,
+    private readonly pairOf?: PairRankOf,
   ) {
     this.mask = slots - 1;
     this.slots = new Int32Array(4 * slots).fill(-1);
@@ -51,7 +55,7 @@ export class MergeRanks {
       if (slots[h << 2] === a && slots[(h << 2) + 1] === b) return slots[(h << 2) + 2];
       h = (h + 1) & this.mask;
     }
-    const rank = this.rankOf(piece.subarray(start, end)) ?? -1;
+    const rank = this.pairOf?.(a, b) ?? this.rankOf(piece.subarray(start, end)) ?? -1;
     if (++this.used > (this.mask + 1) >> 1) {
       slots.fill(-1);
       this.used = 1;
