@@ -6,7 +6,7 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
-import { bpeEncodePiece, bpeShortMerge, MergeRanks } from './bpeHeapMerge';
+import { bpeEncodePiece, bpeShortMerge, MergeRanks, utf8Bytes } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
@@ -135,11 +135,17 @@ function installHeapMerge(api: GptEncoding, tokens: GptRanks): void {
     // Valid UTF-8 on both sides: the joined bytes decode to the joined strings.
     return byText && typeof x === 'string' && typeof y === 'string' ? (byText(x + y) ?? -1) : undefined;
   };
-  const ranks = new MergeRanks(core.getBpeRankFromBytes.bind(core), undefined, pairOf);
+  const bom = new BomTokens(tokens);
+  const byBytes = core.getBpeRankFromBytes.bind(core);
+  const ranks = new MergeRanks((bytes) => (BomTokens.starts(bytes) ? bom.rank(bytes) : byBytes(bytes)), undefined, pairOf);
   core.bytePairMerge = (piece) => bpeShortMerge(piece, ranks);
   if (typeof core.bytePairEncode !== 'function') return;
   const long = new Map<string, number[]>();
   core.bytePairEncode = (piece) => {
+    if (piece.charCodeAt(0) === 0xfeff) {
+      const whole = bom.rank(utf8Bytes(piece));
+      if (whole !== undefined) return [whole];
+    }
     if (piece.length < LONG_PIECE_UNITS || piece.length >= LONG_PIECE_MAX_UNITS) return bpeEncodePiece(piece, ranks);
     let ids = long.get(piece);
     if (ids === undefined) {
@@ -149,6 +155,32 @@ function installHeapMerge(api: GptEncoding, tokens: GptRanks): void {
     }
     return ids;
   };
+}
+
+/**
+ * Tokens whose bytes start with a UTF-8 byte-order mark (EF BB BF), which gpt-tokenizer 4.0.0 never
+ * finds: it decodes a byte key with a TextDecoder that drops a leading BOM, then looks the shortened
+ * string up (so U+FEFF gave 2 tokens where js-tiktoken gives 1). Listed from the rank table on first use.
+ */
+class BomTokens {
+  private byBytes: Map<string, number> | undefined;
+
+  constructor(private readonly tokens: GptRanks) {}
+
+  static starts(bytes: Uint8Array): boolean {
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  }
+
+  rank(bytes: Uint8Array): number | undefined {
+    if (!this.byBytes) {
+      this.byBytes = new Map();
+      this.tokens.forEach((value, rank) => {
+        const b = typeof value === 'string' ? (value.charCodeAt(0) === 0xfeff ? utf8Bytes(value) : undefined) : value;
+        if (b && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.byBytes?.set(b.join(','), rank);
+      });
+    }
+    return this.byBytes.get(bytes.join(','));
+  }
 }
 
 class GptTokenizerEngine implements Tokenizer {

@@ -21,7 +21,7 @@ function randomBase64(bytes: number): string {
 
 /** Text drawn from a palette: words, digits, punctuation, whitespace, accents, CJK, emoji, lone surrogates, special-token strings. */
 function randomMixed(pieces: number): string {
-  const palette = [' the', 'Hello', "'s", ' 12345', '==', '+/', 'Zq9', '\n', '\n\n', '  ', '\t', 'é', 'e\u0301', '数据', '😀', '\ud800', '\udc00x', '<|endoftext|>', 'ß', ' ümlaut', '—', '$$', 'QUJD'];
+  const palette = [' the', 'Hello', "'s", ' 12345', '==', '+/', 'Zq9', '\n', '\n\n', '  ', '\t', 'é', 'e\u0301', '数据', '😀', '\ud800', '\udc00x', '<|endoftext|>', 'ß', ' ümlaut', '—', '$$', 'QUJD', '\ufeff'];
   const next = lcg(11);
   let s = '';
   for (let i = 0; i < pieces; i++) s += next(4) === 0 ? String.fromCharCode(33 + next(94)) : palette[next(palette.length)];
@@ -40,6 +40,8 @@ function degenerateTexts(): Record<string, string> {
     spaces: `a${' '.repeat(2000)}b`,
     'random base64 (30 KB)': randomBase64(22_500),
     'random mixed text': randomMixed(6000),
+    // U+FEFF is EF BB BF, which a default TextDecoder drops at the start of a byte key.
+    'byte-order marks': `\ufeff${'a\ufeffb \ufeff\ufeff.\ufeff\ufeff\ufeff'.repeat(50)}\ufeff`,
   };
 }
 
