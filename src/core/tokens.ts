@@ -6,7 +6,7 @@ import type { GptEncoding } from 'gpt-tokenizer/GptEncoding';
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { EncodingName, EngineName, TokenizerEncoding, TokenizerEngine } from './types';
 import { utf8Length } from './tokenOffsets';
-import { bpeHeapMerge, bpeShortMerge, HEAP_MERGE_MIN_BYTES, MergeRanks } from './bpeHeapMerge';
+import { bpeEncodePiece, bpeShortMerge, MergeRanks, utf8Bytes } from './bpeHeapMerge';
 import { DEFAULT_ENCODING, DEFAULT_ENGINE, ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from './encodingNames';
 
 export type { EncodingName, EngineName } from './types';
@@ -96,34 +96,91 @@ class ByteLengthCache {
 
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
-/**
- * gpt-tokenizer's merge cache moves a hit to the end with delete + set, so one piece hit many times (a pasted log) costs time
- * in proportion to the cache's size: a 200 KB paste took 0.13 s after 1,000 cached pieces, 0.9 s after 5,000, 2.9 s after
- * 20,000, 0.07–0.1 s after a clear (presumably deleted entries V8 keeps until it rebuilds the table). Clearing past this
- * many entries, and before a long text, bounds that; on the shared traces (≈3,800 distinct pieces) it never triggers.
- */
-const MERGE_CACHE_LIMIT = 4096;
-const LONG_TEXT_CHARS = 65_536;
-
-type MergeCacheHolder = { bytePairEncodingCoreProcessor?: { mergeCache?: Map<string, unknown> } };
-
 interface BpeCore {
+  bytePairEncode(piece: string): number[];
+  getBpeRankFromString(text: string): number | undefined;
   bytePairMerge(piece: Uint8Array): number[];
   getBpeRankFromBytes(key: Uint8Array): number | undefined;
 }
 
 /**
- * gpt-tokenizer's `bytePairMerge` rescans every pair after each merge, quadratic in one pre-token's
- * length (100 K of `=` took 6.6 s), and looks every pair up by decoding its bytes into a string map.
- * Here long pre-tokens go through {@link bpeHeapMerge} and short ones through tiktoken's loop, both
- * with pair ranks remembered by the two tokens' ranks ({@link MergeRanks}, filled from the library's
- * own lookup), so the ids stay the same.
+ * Pre-tokens of this many UTF-16 units or more (below LONG_PIECE_MAX_UNITS) keep their ids in a cache
+ * of up to LONG_PIECE_CACHE entries, emptied when full: countTokens cuts a long run into equal pieces
+ * (200 KB of one letter: 400 pieces of 512), which then merge once. Shorter ones merge every time,
+ * which costs less than a string-keyed cache entry for a unique piece (random base64).
  */
-function installHeapMerge(api: GptEncoding): void {
+const LONG_PIECE_UNITS = 64;
+const LONG_PIECE_MAX_UNITS = 4096;
+const LONG_PIECE_CACHE = 256;
+
+/**
+ * gpt-tokenizer merges a pre-token that is not itself a token in `bytePairEncode`: a string-keyed LRU
+ * cache (delete + set on every hit, slower the fuller it is), TextEncoder, then `bytePairMerge`, which
+ * rescans every pair after each merge, quadratic in the pre-token's length (100 K of `=` took 6.6 s),
+ * and looks every pair up by decoding its bytes into a string map. In the 100 KB random base64 bench
+ * trace, 15,500 of 45,000 pre-tokens take that path, ~2.4 µs each (37 of its 50 ms). Here
+ * `bytePairEncode` writes the UTF-8 into a reused buffer and merges with {@link bpeShortMerge}
+ * (tiktoken's loop) or, for long ones, {@link bpeHeapMerge}, pair ranks remembered by the two tokens'
+ * ranks ({@link MergeRanks}, filled from the library's own lookups), so the ids stay the same. A pair
+ * of two text tokens is looked up as their joined strings, which skips decoding its bytes: the first
+ * pass over 100 KB of random base64 meets ~26,000 distinct pairs.
+ */
+function installHeapMerge(api: GptEncoding, tokens: GptRanks): void {
   const core = (api as unknown as { bytePairEncodingCoreProcessor?: BpeCore }).bytePairEncodingCoreProcessor;
   if (!core || typeof core.bytePairMerge !== 'function' || typeof core.getBpeRankFromBytes !== 'function') return;
-  const ranks = new MergeRanks(core.getBpeRankFromBytes.bind(core));
-  core.bytePairMerge = (piece) => (piece.length >= HEAP_MERGE_MIN_BYTES ? bpeHeapMerge(piece, ranks) : bpeShortMerge(piece, ranks));
+  const byText = typeof core.getBpeRankFromString === 'function' ? core.getBpeRankFromString.bind(core) : undefined;
+  const pairOf = (a: number, b: number): number | undefined => {
+    const x = tokens[a];
+    const y = tokens[b];
+    // Valid UTF-8 on both sides: the joined bytes decode to the joined strings.
+    return byText && typeof x === 'string' && typeof y === 'string' ? (byText(x + y) ?? -1) : undefined;
+  };
+  const bom = new BomTokens(tokens);
+  const byBytes = core.getBpeRankFromBytes.bind(core);
+  const ranks = new MergeRanks((bytes) => (BomTokens.starts(bytes) ? bom.rank(bytes) : byBytes(bytes)), undefined, pairOf);
+  core.bytePairMerge = (piece) => bpeShortMerge(piece, ranks);
+  if (typeof core.bytePairEncode !== 'function') return;
+  const long = new Map<string, number[]>();
+  core.bytePairEncode = (piece) => {
+    if (piece.charCodeAt(0) === 0xfeff) {
+      const whole = bom.rank(utf8Bytes(piece));
+      if (whole !== undefined) return [whole];
+    }
+    if (piece.length < LONG_PIECE_UNITS || piece.length >= LONG_PIECE_MAX_UNITS) return bpeEncodePiece(piece, ranks);
+    let ids = long.get(piece);
+    if (ids === undefined) {
+      if (long.size >= LONG_PIECE_CACHE) long.clear();
+      ids = bpeEncodePiece(piece, ranks);
+      long.set(piece, ids);
+    }
+    return ids;
+  };
+}
+
+/**
+ * Tokens whose bytes start with a UTF-8 byte-order mark (EF BB BF), which gpt-tokenizer 4.0.0 never
+ * finds: it decodes a byte key with a TextDecoder that drops a leading BOM, then looks the shortened
+ * string up (so U+FEFF gave 2 tokens where js-tiktoken gives 1). Listed from the rank table on first use.
+ */
+class BomTokens {
+  private byBytes: Map<string, number> | undefined;
+
+  constructor(private readonly tokens: GptRanks) {}
+
+  static starts(bytes: Uint8Array): boolean {
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  }
+
+  rank(bytes: Uint8Array): number | undefined {
+    if (!this.byBytes) {
+      this.byBytes = new Map();
+      this.tokens.forEach((value, rank) => {
+        const b = typeof value === 'string' ? (value.charCodeAt(0) === 0xfeff ? utf8Bytes(value) : undefined) : value;
+        if (b && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.byBytes?.set(b.join(','), rank);
+      });
+    }
+    return this.byBytes.get(bytes.join(','));
+  }
 }
 
 class GptTokenizerEngine implements Tokenizer {
@@ -137,7 +194,7 @@ class GptTokenizerEngine implements Tokenizer {
     ranks: GptRanks,
   ) {
     this.name = encoding;
-    installHeapMerge(api);
+    installHeapMerge(api, ranks);
     this.lengths = new ByteLengthCache(ranks.length, (id) => {
       const value = ranks[id];
       if (typeof value === 'string') return utf8Length(value);
@@ -147,12 +204,10 @@ class GptTokenizerEngine implements Tokenizer {
   }
 
   encode(text: string): number[] {
-    this.trimMergeCache(text.length);
     return this.api.encode(text, PLAIN_TEXT);
   }
 
   count(text: string): number {
-    this.trimMergeCache(text.length);
     return this.api.countTokens(text, PLAIN_TEXT);
   }
 
@@ -162,12 +217,6 @@ class GptTokenizerEngine implements Tokenizer {
 
   tokenByteLength(id: number): number {
     return this.lengths.get(id);
-  }
-
-  /** See {@link MERGE_CACHE_LIMIT}. The size is read from the library's internals when they are there. */
-  trimMergeCache(textLength: number): void {
-    const size = (this.api as unknown as MergeCacheHolder).bytePairEncodingCoreProcessor?.mergeCache?.size ?? 0;
-    if (size > MERGE_CACHE_LIMIT || (textLength > LONG_TEXT_CHARS && size > 0)) this.api.clearMergeCache();
   }
 
   private decodeSpecial(id: number): string {
@@ -289,8 +338,6 @@ export function countTokens(tok: Tokenizer, text: string, opts: { maxRunChars?: 
   // pre-tokenizers, which the cut rules below do not describe: always exact.
   if (tok.encoding === 'huggingface') return { count: tok.count(text), approximate: false };
   if (text.length <= maxRun) return { count: tok.count(text), approximate: false };
-  // A long text may be counted in many small pieces below: start it with a fresh merge cache.
-  if (tok instanceof GptTokenizerEngine) tok.trimMergeCache(text.length);
   const { cuts, approximate } = planCuts(text, maxRun);
   if (cuts.length === 0) return { count: tok.count(text), approximate: false };
   let count = 0;

@@ -3,7 +3,30 @@
 import { strict as assert } from 'node:assert';
 import { getTokenizer, tokenizeWithOffsets } from '../../../src/core/tokens';
 import type { EncodingName } from '../../../src/core/tokens';
-import { bpeHeapMerge, bpeShortMerge, MergeRanks } from '../../../src/core/bpeHeapMerge';
+import { bpeHeapMerge, bpeShortMerge, MergeRanks, utf8Bytes } from '../../../src/core/bpeHeapMerge';
+
+/** Deterministic pseudo-random integers in [0, n), the bench's generator. */
+function lcg(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 16) % n;
+  };
+}
+
+/** Random bytes as base64 (short, unique pre-tokens: nearly all merged by our short merge). */
+function randomBase64(bytes: number): string {
+  const next = lcg(7);
+  return Buffer.from(Array.from({ length: bytes }, () => next(256))).toString('base64');
+}
+
+/** Text drawn from a palette: words, digits, punctuation, whitespace, accents, CJK, emoji, lone surrogates, special-token strings. */
+function randomMixed(pieces: number): string {
+  const palette = [' the', 'Hello', "'s", ' 12345', '==', '+/', 'Zq9', '\n', '\n\n', '  ', '\t', 'é', 'e\u0301', '数据', '😀', '\ud800', '\udc00x', '<|endoftext|>', 'ß', ' ümlaut', '—', '$$', 'QUJD', '\ufeff'];
+  const next = lcg(11);
+  let s = '';
+  for (let i = 0; i < pieces; i++) s += next(4) === 0 ? String.fromCharCode(33 + next(94)) : palette[next(palette.length)];
+  return s;
+}
 
 function degenerateTexts(): Record<string, string> {
   const b64 = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) % 256)).toString('base64');
@@ -15,6 +38,10 @@ function degenerateTexts(): Record<string, string> {
     mixed: `abc ${'ab12=='.repeat(400)} ${'.'.repeat(700)}\n${'é'.repeat(600)}`,
     multibyte: '数据'.repeat(500) + '😀'.repeat(300) + 'ü'.repeat(400),
     spaces: `a${' '.repeat(2000)}b`,
+    'random base64 (30 KB)': randomBase64(22_500),
+    'random mixed text': randomMixed(6000),
+    // U+FEFF is EF BB BF, which a default TextDecoder drops at the start of a byte key.
+    'byte-order marks': `\ufeff${'a\ufeffb \ufeff\ufeff.\ufeff\ufeff\ufeff'.repeat(50)}\ufeff`,
   };
 }
 
@@ -24,6 +51,8 @@ describe('bpeHeapMerge via gpt-tokenizer', () => {
       it(`gives js-tiktoken's ids on ${name} (${encoding})`, () => {
         const ids = getTokenizer(encoding, 'gpt-tokenizer').encode(text);
         assert.deepEqual(ids, getTokenizer(encoding, 'js-tiktoken').encode(text));
+        assert.deepEqual(getTokenizer(encoding, 'gpt-tokenizer').encode(text), ids, 'a second encode (cached long pieces)');
+        assert.equal(getTokenizer(encoding, 'gpt-tokenizer').count(text), ids.length);
         const t = tokenizeWithOffsets(getTokenizer(encoding, 'gpt-tokenizer'), text);
         assert.equal(t.ends[t.count - 1], text.length);
       });
@@ -70,7 +99,24 @@ describe('bpeHeapMerge and bpeShortMerge on a toy vocabulary', () => {
     }
   });
 
+  it('bpeShortMerge hands a piece of 256 bytes or more to the heap merge, with the same ids', () => {
+    const next = lcg(5);
+    for (const len of [255, 256, 300]) {
+      const text = Array.from({ length: len }, () => (next(2) ? 'a' : 'b')).join('');
+      assert.deepEqual(bpeShortMerge(Buffer.from(text, 'latin1'), new MergeRanks(rankOf)), reference(text), `${len} bytes`);
+    }
+  });
+
   it('throws on a byte the vocabulary has no token for', () => {
     assert.throws(() => bpeShortMerge(Buffer.from('abc', 'latin1'), new MergeRanks(rankOf)), /No token for byte 99/);
+  });
+});
+
+describe('utf8Bytes', () => {
+  it('writes what TextEncoder writes, lone surrogates as U+FFFD, short and long texts', () => {
+    const enc = new TextEncoder();
+    for (const text of ['', 'abc', 'é€数😀', '\ud800', 'a\udc00b', '\ud83d', '😀\ud800😀', 'x'.repeat(2000), '数'.repeat(1500) + '😀\udfff']) {
+      assert.deepEqual([...utf8Bytes(text)], [...enc.encode(text)], JSON.stringify(text.slice(0, 20)));
+    }
   });
 });
