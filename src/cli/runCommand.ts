@@ -195,7 +195,7 @@ function readText(flag: string, path: string, cwd: string): string {
   }
 }
 
-function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
+export function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   const text = value.startsWith('@') ? readText('extra-body', value.slice(1), cwd) : value;
   let parsed: unknown;
   try {
