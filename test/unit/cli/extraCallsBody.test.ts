@@ -1,13 +1,14 @@
 // The run's extra request fields (`--extra-body`, live.extraBody) on every probe and forced-answer call: the bodies a
 // loopback server receives from `run --budgets --probe-every`, the `batch --phase probes` lines (prepared and
-// submitted), and the calls of a createPolicyRun of the exported policy are the calls without them, plus the fields a
-// /completions call takes, under the call's own.
+// submitted), and the calls of a createPolicyRun (and the proxy) of the exported policy are the calls without them,
+// plus the fields a /completions call takes, under the call's own.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExportedPolicy } from '../../../src/core/policyExport';
 import type { ExportedPolicy } from '../../../src/core/types';
 import { completionsClient, createPolicyRun } from '../../../src/runtime';
+import { startProxy } from '../../../src/node/proxyServer';
 import { canonical, loadSharedRows } from '../../support/openaiMockServer';
 import { forwardingEngine, startBatchServer, type BatchServer } from '../../support/openaiBatchServer';
 import { useLoopbackRun } from './runCli';
@@ -107,6 +108,20 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
       for (const b of sent) {
         assert.deepEqual(Object.keys(b).sort(), ['max_tokens', 'model', 'prompt', 'repetition_penalty', 'seed', 'temperature', 'top_k']);
         assert.ok(byRun.has(canonical({ ...b, stream: false })), `${name}: the runtime sent a body run sent: ${String(b.prompt).slice(-80)}`);
+      }
+      if (name !== 'budget:512') continue;
+      // The proxy makes the policy's calls through the same runtime: the same bodies.
+      const proxy = await startProxy({ upstream: live.server.baseUrl, policy });
+      try {
+        live.server.resetLog();
+        const res = await fetch(`${proxy.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock', messages: [{ role: 'user', content: rows[0].question }], max_tokens: 100000 }) });
+        assert.equal(res.status, 200, await res.clone().text());
+        const forced = completions();
+        assert.equal(forced.length, 1);
+        assert.ok(byRun.has(canonical({ ...forced[0], stream: false })), 'the proxy sent the body run sent');
+        assert.deepEqual([forced[0].top_k, forced[0].repetition_penalty, forced[0].seed], [20, 1.05, 7]);
+      } finally {
+        await proxy.close();
       }
     }
     // A given complete() gets the fields too; without them in the policy it gets none.
