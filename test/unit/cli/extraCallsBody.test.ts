@@ -6,12 +6,19 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExportedPolicy } from '../../../src/core/policyExport';
+import { continuationBody } from '../../../src/core/forcedAnswer';
 import type { ExportedPolicy } from '../../../src/core/types';
 import { completionsClient, createPolicyRun } from '../../../src/runtime';
 import { startProxy } from '../../../src/node/proxyServer';
 import { canonical, loadSharedRows } from '../../support/openaiMockServer';
 import { forwardingEngine, startBatchServer, type BatchServer } from '../../support/openaiBatchServer';
 import { useLoopbackRun } from './runCli';
+import { parseConfig } from '../../../src/core/config/parseConfig';
+import { prepareLiveRun } from '../../../src/core/live/prepareLiveRun';
+import { runLive } from '../../../src/core/live/liveRun';
+import { liveRunOverrides, resolveLiveOptions } from '../../../src/extension/live/liveSettings';
+import type { LoadedConfig } from '../../../src/extension/workspaceConfig';
+import { liveSettingDefaults } from '../extension/live/settingDefaults';
 
 const N = 4;
 /** What the generations get; probes and forced answers leave out the chat-only and streaming fields and keep their own. */
@@ -30,6 +37,11 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
   let extra: Body[] = [];
   const completions = (): Body[] => live.server.requests.filter((q) => q.path === '/v1/completions').map((q) => q.body);
   const sorted = (bodies: readonly Body[]): string[] => bodies.map(canonical).sort();
+  /** Every body holds the kept fields (so the comparisons with run's bodies cannot pass on bodies without them). */
+  const assertKept = (bodies: readonly Body[]): void => {
+    assert.ok(bodies.length > 0);
+    for (const b of bodies) assert.deepEqual([b.top_k, b.repetition_penalty, b.seed, b.chat_template_kwargs, b.temperature], [20, 1.05, 7, undefined, 0]);
+  };
 
   before(async () => {
     writeFileSync(join(live.dir, 'extra.json'), JSON.stringify(EXTRA));
@@ -59,6 +71,20 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
     assert.equal(readFileSync(join(live.dir, 'extra.jsonl'), 'utf8'), readFileSync(join(live.dir, 'plain.jsonl'), 'utf8'));
   });
 
+  it('the editor\'s live run (its settings and promptbudget.json through prepareLiveRun and runLive) sends the same bodies', async () => {
+    const text = JSON.stringify({ live: { baseUrl: live.server.baseUrl, model: 'mock', maxTokens: 100000, budgets: [512, 2048], probeEvery: 1500, extraBody: EXTRA } });
+    const { config, issues } = parseConfig(text);
+    assert.deepEqual(issues, []);
+    const settings = resolveLiveOptions(liveSettingDefaults(), { text, config, issues } as unknown as LoadedConfig);
+    const cases = rows.map((r, i) => ({ id: r.id, question: r.question, answers: [r.answer], tags: [], line: i + 1 }));
+    const prepared = prepareLiveRun({ config, cases, rows: cases.map(() => undefined), overrides: liveRunOverrides(settings) });
+    assert.ok(prepared.plan, JSON.stringify(prepared.issues));
+    live.server.resetLog();
+    await runLive(prepared.plan.cases, prepared.plan.options);
+    assertKept(completions());
+    assert.deepEqual(sorted(completions()), sorted(extra));
+  });
+
   it('batch --phase probes: the prepared and submitted lines hold run\'s bodies; import writes run\'s file', async () => {
     const phase = [...SAME, '--extra-body', '@extra.json', '--phase', 'probes', 'extra.jsonl'];
     const prep = await live.cli(['batch', 'prepare', 'questions.jsonl', ...phase, '--out', 'probes.jsonl']);
@@ -67,6 +93,7 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; url: string; body: Body });
     // run's client adds stream: false to each call; a batch line has none.
     assert.ok(lines.every((l) => l.body.stream === undefined && l.url === '/v1/completions'));
+    assertKept(lines.map((l) => l.body));
     assert.deepEqual(sorted(lines.map((l) => ({ ...l.body, stream: false }))), sorted(extra));
     const api: BatchServer = await startBatchServer(forwardingEngine(live.server.baseUrl));
     try {
@@ -104,6 +131,7 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
       }
       const sent = completions();
       assert.ok(sent.length >= N - 1, `${name}: ${sent.length} calls`);
+      assertKept(sent);
       const byRun = new Set(sorted(extra));
       for (const b of sent) {
         assert.deepEqual(Object.keys(b).sort(), ['max_tokens', 'model', 'prompt', 'repetition_penalty', 'seed', 'temperature', 'top_k']);
@@ -142,6 +170,21 @@ describe('extra request fields on probe and forced-answer calls (/completions)',
     const prompt = String(extra[0].prompt);
     await completionsClient({ baseURL: live.server.baseUrl, model: 'mock' })(prompt, { maxTokens: 3, extraBody: { top_k: 1, model: 'other', max_tokens: 99, chat_template_kwargs: {}, stream: true } });
     assert.deepEqual(completions()[0], { top_k: 1, model: 'mock', prompt, max_tokens: 3, temperature: 0 });
+  });
+
+  it('chat-continuation forced answers keep the chat fields and leave out the streaming, length and logprobs ones', () => {
+    const messages = [{ role: 'user' as const, content: 'Q?' }];
+    const extraBody = { top_k: 1, chat_template_kwargs: { enable_thinking: true }, stream: true, stream_options: { include_usage: true }, max_completion_tokens: 9999, logprobs: true, top_logprobs: 5, temperature: 0.7 };
+    assert.deepEqual(continuationBody('m', messages, '<think>a\n</think>\n\n', 'cue', 32, { extraBody }), {
+      top_k: 1,
+      chat_template_kwargs: { enable_thinking: true },
+      model: 'm',
+      messages: [...messages, { role: 'assistant', content: '<think>a\n</think>\n\ncue' }],
+      max_tokens: 32,
+      temperature: 0,
+      continue_final_message: true,
+      add_generation_prompt: false,
+    });
   });
 
   it('a hand-written calls.extraBody is checked', () => {
