@@ -8,6 +8,7 @@ import { runSweep } from '../core/sweep';
 import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
 import { loadInputs, SWEEP_FLAGS } from './loadInputs';
 import { UsageError, type CliIo } from './io';
+import { parseExtraBody } from './runCommand';
 
 export const EXPORT_HELP = `Usage: prompt-budget export --policy <name> <test-set> [options]
 
@@ -28,6 +29,9 @@ Options:
                            requests only (default: the config's live.model; none: every model)
   --answer-cue, --force-tokens, --probe-cue, --probe-tokens, --probe-template <file>
                            the forced-answer / probe call settings \`run\` was given (same defaults)
+  --extra-body <json|@file> the request fields \`run\` sent (default: the config's live.extraBody, as run
+                           merges them); a budget or probe policy's calls carry those a /completions call
+                           takes (not messages, chat_template_kwargs and the other chat-only fields)
   --config, --extract, --pattern, --match, --encoding, --engine, --tokenizer, --margin, --seed, --resamples,
   --cutoffs, --policies    as for \`prompt-budget sweep\` (cutoffs and policies matter for "recommended")
 Exit codes: 0 ok, 1 no policy is within the margin ("recommended"), 2 bad usage or unreadable input.
@@ -49,6 +53,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       'probe-cue': { type: 'string' },
       'probe-tokens': { type: 'string' },
       'probe-template': { type: 'string' },
+      'extra-body': { type: 'string' },
     },
   });
   if (values.help) {
@@ -104,7 +109,12 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   if (model) extra.model = model;
   // Recorded so that `prompt-budget proxy` can load the same tokenizer without --tokenizer.
   if (inputs.tokenizerPath) extra.tokenizerPath = inputs.tokenizerPath;
-  if (spec?.kind === 'budget' || (spec && usesProbes(spec))) extra.calls = callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd);
+  if (spec?.kind === 'budget' || (spec && usesProbes(spec))) {
+    extra.calls = callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd);
+    // As `run` merges them: the flag's fields over the config's.
+    const extraBody = { ...(inputs.config?.live.extraBody ?? {}), ...(values['extra-body'] !== undefined ? parseExtraBody(values['extra-body'], io.cwd) : {}) };
+    if (Object.keys(extraBody).length > 0) extra.calls.extraBody = extraBody;
+  }
   const exported = exportFromSweep(result, spec ?? name, extra);
   io.stdout(exportedPolicyText(exported, values.snippet ? lang : 'json'));
   return 0;

@@ -34,7 +34,9 @@ Options:
   --max-tokens-param <p>    max_tokens (default) | max_completion_tokens (OpenAI reasoning models)
   --temperature <t>         sent when given
   --reasoning-effort <e>    sent as reasoning_effort when given
-  --extra-body <json>       extra request fields: a JSON object, or @file holding one
+  --extra-body <json>       extra request fields: a JSON object, or @file holding one; probes and
+                            forced answers get them too, under their own fields (chat-only fields
+                            such as chat_template_kwargs stay off /completions calls)
   --arms <file.json>        arms: [{ "name": "low", "body": { "reasoning_effort": "low" } }, …];
                             each adds one generation per case with its fields over the default
                             request, kept in the row as arms.<name> (replaces the config's live.arms)
@@ -195,7 +197,7 @@ function readText(flag: string, path: string, cwd: string): string {
   }
 }
 
-function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
+export function parseExtraBody(value: string, cwd: string): Record<string, unknown> {
   const text = value.startsWith('@') ? readText('extra-body', value.slice(1), cwd) : value;
   let parsed: unknown;
   try {

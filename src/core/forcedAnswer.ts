@@ -4,6 +4,7 @@ import { DEFAULT_ANSWER_CUE, DEFAULT_THINK_CLOSE, renderProbePrompt } from './li
 import { cutText, tokenizeWithOffsets, type Tokenizer } from './tokens';
 import { DEFAULT_THINKING_TAGS, splitTrace } from './traceAnatomy';
 import type { ForceMode } from './live/forceMode';
+import { extraCallFields } from './live/extraBody';
 
 export { FORCE_MODES, type ForceMode } from './live/forceMode';
 import type { ThinkingTags } from './types';
@@ -68,7 +69,7 @@ export function forcedTracePrefix(tokenizer: Tokenizer, trace: string, k: number
 export interface ContinuationOptions {
   /** `"prefix": true` on the assistant message instead of vLLM's `continue_final_message` and `add_generation_prompt`. */
   assistantPrefix?: boolean;
-  /** The run's extra fields (`live.extraBody`); the forced answer's own fields win over them. */
+  /** The run's extra fields (`live.extraBody`); the forced answer's own fields win, and a few never go (extraBody.ts). */
   extraBody?: Readonly<Record<string, unknown>>;
 }
 
@@ -82,7 +83,7 @@ export function continuationBody(model: string, messages: readonly ChatMessage[]
     delete how.continue_final_message;
     delete how.add_generation_prompt;
   }
-  return { ...(opts.extraBody ?? {}), model, messages: [...messages, last], max_tokens: maxTokens, temperature: 0, ...how };
+  return { ...extraCallFields(opts.extraBody, 'chat'), model, messages: [...messages, last], max_tokens: maxTokens, temperature: 0, ...how };
 }
 
 /** The `/completions` prompt of a forced answer at budget `k` (template placeholders as for probes). */

@@ -10,6 +10,7 @@ import { parsePolicy, policyName, usesProbes } from './policies';
 import { isEncodingName, isEngineName } from './encodingNames';
 import { DEFAULT_HESITATIONS } from './traceAnatomy';
 import { policyExportRule } from './policyExportRule';
+import { CHAT_ONLY_FIELDS, EXTRA_CALL_OWN_FIELDS, extraCallFields } from './live/extraBody';
 import { DEFAULT_ANSWER_CUE, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, DEFAULT_THINK_CLOSE } from './live/promptTemplate';
 
 export const EXPORTED_POLICY_FORMAT = 'prompt-budget-policy';
@@ -32,6 +33,9 @@ export interface PolicySettings {
   model?: string;
 }
 
+/** A call's own fields besides {@link EXTRA_CALL_OWN_FIELDS}: `calls.extraBody` cannot set them. */
+const CALL_FIELDS: readonly string[] = ['model', 'prompt', 'max_tokens', 'temperature'];
+
 /** `max_tokens` of a probe and of a forced answer when `run` was not told otherwise. */
 export const DEFAULT_CALL_TOKENS = { probe: 16, budget: 32 } as const;
 
@@ -46,6 +50,9 @@ export function policyCalls(spec: PolicySpec, given: Partial<Omit<PolicyCalls, '
     maxTokens: given.maxTokens ?? DEFAULT_CALL_TOKENS[budget ? 'budget' : 'probe'],
   };
   if (budget) calls.close = given.close ?? DEFAULT_THINK_CLOSE;
+  // What the call sets itself would be overridden: kept out of the file.
+  const extra = Object.fromEntries(Object.entries(extraCallFields(given.extraBody, 'completions')).filter(([key]) => !CALL_FIELDS.includes(key)));
+  if (Object.keys(extra).length > 0) calls.extraBody = extra;
   return calls;
 }
 
@@ -176,7 +183,7 @@ function checkCalls(spec: PolicySpec, raw: unknown): { calls?: PolicyCalls | nul
   if (!defaults) return raw === undefined ? { calls: null } : { error: `"calls" is only for budget and probe policies (${policyName(spec)} makes no extra calls)` };
   if (raw === undefined) return { calls: defaults };
   if (!isObject(raw)) return { error: '"calls" must be an object such as {"endpoint": "completions", "template": "...", "cue": "...", "maxTokens": 32}' };
-  const allowed = spec.kind === 'budget' ? ['endpoint', 'template', 'cue', 'close', 'maxTokens'] : ['endpoint', 'template', 'cue', 'maxTokens'];
+  const allowed = spec.kind === 'budget' ? ['endpoint', 'template', 'cue', 'close', 'maxTokens', 'extraBody'] : ['endpoint', 'template', 'cue', 'maxTokens', 'extraBody'];
   const extra = Object.keys(raw).filter((k) => !allowed.includes(k));
   if (extra.length > 0) return { error: `"calls" has unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` };
   if (raw.endpoint !== undefined && raw.endpoint !== 'completions') return { error: `"calls.endpoint" must be "completions" (got ${JSON.stringify(raw.endpoint)})` };
@@ -185,7 +192,20 @@ function checkCalls(spec: PolicySpec, raw: unknown): { calls?: PolicyCalls | nul
   }
   const max = raw.maxTokens;
   if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) return { error: '"calls.maxTokens" must be a positive integer' };
+  const extraError = checkCallsExtraBody(raw.extraBody);
+  if (extraError) return { error: extraError };
   return { calls: policyCalls(spec, raw as Partial<PolicyCalls>) };
+}
+
+/** Checks `calls.extraBody`: an object without the call's own fields and without fields a `/completions` call leaves out. */
+function checkCallsExtraBody(raw: unknown): string | null {
+  if (raw === undefined) return null;
+  if (!isObject(raw)) return '"calls.extraBody" must be an object of request fields, such as {"top_k": 20}';
+  const own = Object.keys(raw).filter((k) => CALL_FIELDS.includes(k) || EXTRA_CALL_OWN_FIELDS.includes(k));
+  if (own.length > 0) return `"calls.extraBody" cannot set ${own.join(', ')}: each call sets its own (model, prompt, max_tokens from maxTokens, temperature 0, logprobs when the policy needs them; not streamed)`;
+  const chat = Object.keys(raw).filter((k) => CHAT_ONLY_FIELDS.includes(k));
+  if (chat.length > 0) return `"calls.extraBody" has chat-only field${chat.length > 1 ? 's' : ''} ${chat.join(', ')}, which a /completions call does not take`;
+  return null;
 }
 
 /** Checks a `measured` block: these numbers plus `ci95`; null when it is absent or fine. */

@@ -345,6 +345,11 @@ export interface PolicyCalls {
   close?: string;
   /** `max_tokens` of each call. */
   maxTokens: number;
+  /**
+   * Extra request fields of each call (the run's `extraBody`, less the chat-only ones): under the call's own
+   * model, prompt, max_tokens, temperature and logprobs. Absent: none.
+   */
+  extraBody?: Record<string, unknown>;
 }
 
 /** What a sweep measured for an exported policy or plan (fractions; tokens are output tokens). */

@@ -7,6 +7,7 @@ import { makeExtractor } from '../core/extract';
 import { getTokenizer, type Tokenizer } from '../core/tokens';
 import { ProbeRule, type ProbeSpec } from '../core/probeRule';
 import { answerLogprobs, completionLogprobsFields, readLogprobs } from '../core/live/logprobs';
+import { withCompletionExtra } from '../core/live/extraBody';
 import { createStopper, streamTokensFor, type PolicyInput, type StopDecision, type Stopper, type StopperOptions } from './createStopper';
 import type { StreamTokens } from './streamTokens';
 
@@ -22,9 +23,10 @@ export interface CompletionResult {
 
 /**
  * Makes one text completion (`/v1/completions`) of `prompt` with at most `maxTokens` tokens, temperature 0; with
- * `logprobs`, asks for token log-probabilities (`logprobs: 1`) and returns them.
+ * `logprobs`, asks for token log-probabilities (`logprobs: 1`) and returns them. `extraBody` (the policy's
+ * `calls.extraBody`, when it has one) holds further request fields the sweep's calls carried, to send under those.
  */
-export type CompleteFn = (prompt: string, options: { maxTokens: number; signal?: AbortSignal; logprobs?: boolean }) => Promise<CompletionResult>;
+export type CompleteFn = (prompt: string, options: { maxTokens: number; signal?: AbortSignal; logprobs?: boolean; extraBody?: Readonly<Record<string, unknown>> }) => Promise<CompletionResult>;
 
 /** An OpenAI-compatible server to make the extra calls against. */
 export interface CompletionsEndpoint {
@@ -76,10 +78,10 @@ export interface PolicyRun {
 export function completionsClient(endpoint: CompletionsEndpoint): CompleteFn {
   const doFetch = endpoint.fetch ?? fetch;
   const url = `${endpoint.baseURL.replace(/\/+$/, '')}/completions`;
-  return async (prompt, { maxTokens, signal, logprobs }) => {
+  return async (prompt, { maxTokens, signal, logprobs, extraBody }) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
-    const init: RequestInit = { method: 'POST', headers, body: JSON.stringify({ model: endpoint.model, prompt, max_tokens: maxTokens, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) }) };
+    const init: RequestInit = { method: 'POST', headers, body: JSON.stringify(withCompletionExtra(extraBody, { model: endpoint.model, prompt, max_tokens: maxTokens, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) })) };
     if (signal) init.signal = signal;
     const res = await doFetch(url, init);
     if (!res.ok) {
@@ -226,7 +228,7 @@ function budgetRun(policy: ExportedPolicy, spec: Extract<PolicySpec, { kind: 'bu
   const force = async (): Promise<RunDecision> => {
     const prefix = `${OPEN}${thinking.firstTokens(k)}${calls.close ?? ''}`;
     const prompt = forcedAnswerPrompt(calls.template, options.messages ?? [], prefix, calls.cue);
-    const r = await complete(prompt, { maxTokens: calls.maxTokens });
+    const r = await complete(prompt, { maxTokens: calls.maxTokens, ...(calls.extraBody ? { extraBody: calls.extraBody } : {}) });
     const tokens = r.tokens ?? countWith(policy, options).count(r.text);
     const text = calls.cue + r.text;
     const found = extract(text);
@@ -367,6 +369,7 @@ function probeRun(policy: ExportedPolicy, spec: ProbeSpec, calls: PolicyCalls, o
     const prefix = tokens.text.slice(0, tokens.tokens.ends[t - 1]);
     const prompt = renderProbePrompt(calls.template, options.messages ?? [], prefix, calls.cue);
     const ask: Parameters<CompleteFn>[1] = { maxTokens: calls.maxTokens, signal: inflight.signal };
+    if (calls.extraBody) ask.extraBody = calls.extraBody;
     if (confident) ask.logprobs = true;
     const result = complete(prompt, ask).then((r) => {
       const probe: { text: string; tokens: number; logprobs?: number[] } = { text: calls.cue + r.text, tokens: r.tokens ?? countWith(policy, options).count(r.text) };

@@ -157,10 +157,10 @@ function phaseCalls(cases: readonly Case[], opts: LiveRunOptions, outputs: reado
     if (missing.length > 0) return;
     if (opts.probe) {
       const tokens = tokenizeWithOffsets(tokenizer, output);
-      for (const t of probeBoundaries(tokens.count, opts.probe.every)) calls.push({ index, kind: 'probe', at: t, body: buildProbeBody(opts.model, messages, cutText(output, tokens, t), opts.probe, !!opts.logprobs) });
+      for (const t of probeBoundaries(tokens.count, opts.probe.every)) calls.push({ index, kind: 'probe', at: t, body: buildProbeBody(opts.model, messages, cutText(output, tokens, t), opts.probe, !!opts.logprobs, opts.extraBody) });
     }
     if (opts.force) {
-      for (const k of budgetsToForce(thinkingTokens(tokenizer, output, opts.force.thinking), opts.force.budgets)) calls.push({ index, kind: 'budget', at: k, body: buildForcedBody(opts.model, messages, output, k, opts.force, tokenizer, !!opts.logprobs) });
+      for (const k of budgetsToForce(thinkingTokens(tokenizer, output, opts.force.thinking), opts.force.budgets)) calls.push({ index, kind: 'budget', at: k, body: buildForcedBody(opts.model, messages, output, k, opts.force, tokenizer, !!opts.logprobs, opts.extraBody) });
     }
   });
   return calls;

@@ -15,6 +15,7 @@ import { buildMessages, DEFAULT_PROBE_CUE, DEFAULT_PROBE_TEMPLATE, renderProbePr
 import { withRetries, type BackoffOptions, type RetryOptions } from './retry';
 import { generationTokens } from './usageTokens';
 import { answerLogprobs, chatLogprobsFields, completionLogprobsFields } from './logprobs';
+import { withCompletionExtra } from './extraBody';
 
 export { missingLogprobsWarning } from './logprobs';
 
@@ -173,20 +174,23 @@ export function armChatBody(body: Readonly<Record<string, unknown>>, arm: LiveAr
   return { ...body, ...arm.body };
 }
 
-/** The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. */
-export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions, logprobs = false): Record<string, unknown> {
+/**
+ * The `/completions` body of one probe. Temperature 0: a probe asks for the model's best answer. The run's
+ * `extraBody` goes under the probe's own fields, without the chat-only ones (see extraBody.ts).
+ */
+export function buildProbeBody(model: string, messages: readonly ChatMessage[], tracePrefix: string, probe: ProbeOptions, logprobs = false, extraBody?: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const prompt = renderProbePrompt(probe.template ?? DEFAULT_PROBE_TEMPLATE, messages, tracePrefix, probe.cue ?? DEFAULT_PROBE_CUE);
-  return { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
+  return withCompletionExtra(extraBody, { model, prompt, max_tokens: probe.maxTokens ?? 16, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) });
 }
 
-/** The `/completions` body of the forced answer at thinking budget `k` of a trace. Temperature 0, as probes. */
-export function buildForcedBody(model: string, messages: readonly ChatMessage[], output: string, k: number, force: NonNullable<LiveRunOptions['force']>, tokenizer: Tokenizer, logprobs = false): Record<string, unknown> {
-  return forcedCompletionBody(model, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), force, logprobs);
+/** The `/completions` body of the forced answer at thinking budget `k` of a trace. Temperature 0 and extra fields as probes. */
+export function buildForcedBody(model: string, messages: readonly ChatMessage[], output: string, k: number, force: NonNullable<LiveRunOptions['force']>, tokenizer: Tokenizer, logprobs = false, extraBody?: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return forcedCompletionBody(model, messages, forcedTracePrefix(tokenizer, output, k, force.close, force.thinking), force, logprobs, extraBody);
 }
 
-function forcedCompletionBody(model: string, messages: readonly ChatMessage[], prefix: string, force: NonNullable<LiveRunOptions['force']>, logprobs: boolean): Record<string, unknown> {
+function forcedCompletionBody(model: string, messages: readonly ChatMessage[], prefix: string, force: NonNullable<LiveRunOptions['force']>, logprobs: boolean, extraBody: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
   const prompt = forcedAnswerPrompt(force.template ?? DEFAULT_PROBE_TEMPLATE, messages, prefix, force.cue ?? DEFAULT_ANSWER_CUE);
-  return { model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) };
+  return withCompletionExtra(extraBody, { model, prompt, max_tokens: force.maxTokens ?? 32, temperature: 0, ...(logprobs ? completionLogprobsFields() : {}) });
 }
 
 /** Counts cases cut by the budget: all with `finish_reason: length`, and those among them with no answer. */
@@ -504,7 +508,7 @@ class LiveRun {
         throw continuationError(e);
       }
     }
-    const body = forcedCompletionBody(opts.model, messages, prefix, { ...force, cue }, !!opts.logprobs);
+    const body = forcedCompletionBody(opts.model, messages, prefix, { ...force, cue }, !!opts.logprobs, opts.extraBody);
     try {
       return (await this.request(client.url('completions'), body, 'completion', isTextResult, (signal) => client.complete(body, signal), sample)).result;
     } catch (e) {
@@ -548,7 +552,7 @@ class LiveRun {
     const tokens = tokenizeWithOffsets(this.tokenizer(), output);
     const settled = await Promise.allSettled(
       probeBoundaries(tokens.count, probe.every).map(async (t) => {
-        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe, this.opts.logprobs);
+        const probeBody = buildProbeBody(this.opts.model, messages, cutText(output, tokens, t), probe, this.opts.logprobs, this.opts.extraBody);
         try {
           const r = await this.request(client.url('completions'), probeBody, 'completion', isTextResult, (signal) => client.complete(probeBody, signal), sample);
           const used = r.result.usage?.completionTokens ?? this.tokenizer().count(r.result.text);
