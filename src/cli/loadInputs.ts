@@ -13,6 +13,7 @@ import type { SweepOptions } from '../core/sweep';
 import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
 import { cliTokenizer } from './countCommand';
+import { configTokenizerPath } from '../node/hfCache';
 
 /** Flags shared by `sweep` and `export`. */
 export const SWEEP_FLAGS = {
@@ -171,8 +172,9 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   const error = resolved.issues.find((i) => i.severity === 'error');
   if (error) throw new UsageError(issueText(error, flags));
   const { tokenizerPath, ...options } = resolved.options;
-  const tokenizerBase = configPath ? dirname(configPath) : io.cwd;
-  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, tokenizerBase) : undefined;
+  // A --tokenizer flag is absolute already; the config's tokenizer is relative to the config's folder.
+  const absoluteTokenizer = tokenizerPath === undefined ? undefined : configPath ? configTokenizerPath(configPath, tokenizerPath) : resolve(io.cwd, tokenizerPath);
+  const tokenizer = absoluteTokenizer !== undefined ? cliTokenizer(absoluteTokenizer, io.cwd) : undefined;
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
   return {
     testSetPath,
@@ -180,7 +182,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     skipped,
     config,
     configPath,
-    ...(tokenizerPath !== undefined ? { tokenizerPath: resolve(tokenizerBase, tokenizerPath) } : {}),
+    ...(absoluteTokenizer !== undefined ? { tokenizerPath: absoluteTokenizer } : {}),
     options: { ...options, tokenizer, includeCases: extra.includeCases },
   };
 }
