@@ -12,7 +12,8 @@ import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../c
 import type { SweepOptions } from '../core/sweep';
 import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
-import { cliTokenizer } from './countCommand';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import type { Tokenizer } from '../core/tokens';
 import { configTokenizerPath } from '../node/hfCache';
 
 /** Flags shared by `sweep` and `export`. */
@@ -65,6 +66,15 @@ export interface LoadedInputs {
   configPath?: string;
   /** The Hugging Face tokenizer counted with (`--tokenizer` or the config's `tokenizer`), absolute. */
   tokenizerPath?: string;
+}
+
+/** The tokenizer `--tokenizer` (or a config's `tokenizer`) names, relative to `cwd`, or a usage error naming the file. */
+export function cliTokenizer(path: string, cwd: string): Tokenizer {
+  try {
+    return loadHfTokenizer(path, cwd);
+  } catch (e) {
+    throw new UsageError(`--tokenizer ${(e as Error).message}`);
+  }
 }
 
 /** A number flag as given; '' and words become NaN, which core's range check reports. */
