@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportedPolicyText, exportFromSweep, runtimeUnsupported, type PolicySettings } from '../core/policyExport';
+import { exportedPolicyText, exportFromSweep, exportRecords, runtimeUnsupported, type PolicySettings } from '../core/policyExport';
 import { parsePolicy, policyName, usesProbes } from '../core/policies';
 import type { PolicySpec } from '../core/types';
 import { runSweep } from '../core/sweep';
@@ -104,11 +104,8 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   if (!result.rows.some((r) => r.policy === name)) {
     throw new UsageError(`--policy ${name} could not be measured on this test set${result.warnings.length ? `: ${result.warnings.join(' ')}` : ''}`);
   }
-  const extra: Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> = {};
-  const model = values.model ?? inputs.config?.live.model;
-  if (model) extra.model = model;
-  // Recorded so that `prompt-budget proxy` can load the same tokenizer without --tokenizer.
-  if (inputs.tokenizerPath) extra.tokenizerPath = inputs.tokenizerPath;
+  // The tokenizer's path is recorded so that `prompt-budget proxy` can load it without --tokenizer.
+  const extra: Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> = exportRecords(values.model ?? inputs.config?.live.model, inputs.tokenizerPath);
   if (spec?.kind === 'budget' || (spec && usesProbes(spec))) {
     extra.calls = callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd);
     // As `run` merges them: the flag's fields over the config's.

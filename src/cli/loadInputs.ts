@@ -12,7 +12,9 @@ import { ENCODING_NAMES, ENGINE_NAMES, isEncodingName, isEngineName } from '../c
 import type { SweepOptions } from '../core/sweep';
 import { resolveSweepOptions, type SweepOptionIssue, type SweepOverrides } from '../core/sweepOptions';
 import { UsageError, type CliIo } from './io';
-import { cliTokenizer } from './countCommand';
+import { loadHfTokenizer } from '../node/hfTokenizerFiles';
+import type { Tokenizer } from '../core/tokens';
+import { configTokenizerPath } from '../node/hfCache';
 
 /** Flags shared by `sweep` and `export`. */
 export const SWEEP_FLAGS = {
@@ -64,6 +66,15 @@ export interface LoadedInputs {
   configPath?: string;
   /** The Hugging Face tokenizer counted with (`--tokenizer` or the config's `tokenizer`), absolute. */
   tokenizerPath?: string;
+}
+
+/** The tokenizer `--tokenizer` (or a config's `tokenizer`) names, relative to `cwd`, or a usage error naming the file. */
+export function cliTokenizer(path: string, cwd: string): Tokenizer {
+  try {
+    return loadHfTokenizer(path, cwd);
+  } catch (e) {
+    throw new UsageError(`--tokenizer ${(e as Error).message}`);
+  }
 }
 
 /** A number flag as given; '' and words become NaN, which core's range check reports. */
@@ -171,8 +182,9 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
   const error = resolved.issues.find((i) => i.severity === 'error');
   if (error) throw new UsageError(issueText(error, flags));
   const { tokenizerPath, ...options } = resolved.options;
-  const tokenizerBase = configPath ? dirname(configPath) : io.cwd;
-  const tokenizer = tokenizerPath !== undefined ? cliTokenizer(tokenizerPath, tokenizerBase) : undefined;
+  // A --tokenizer flag is absolute already; the config's tokenizer is relative to the config's folder.
+  const absoluteTokenizer = tokenizerPath === undefined ? undefined : configPath ? configTokenizerPath(configPath, tokenizerPath) : resolve(io.cwd, tokenizerPath);
+  const tokenizer = absoluteTokenizer !== undefined ? cliTokenizer(absoluteTokenizer, io.cwd) : undefined;
   const { cases, skipped } = await readTestSet(testSetPath, config?.fields, io);
   return {
     testSetPath,
@@ -180,7 +192,7 @@ export async function loadInputs(positionals: string[], flags: SweepFlagValues, 
     skipped,
     config,
     configPath,
-    ...(tokenizerPath !== undefined ? { tokenizerPath: resolve(tokenizerBase, tokenizerPath) } : {}),
+    ...(absoluteTokenizer !== undefined ? { tokenizerPath: absoluteTokenizer } : {}),
     options: { ...options, tokenizer, includeCases: extra.includeCases },
   };
 }

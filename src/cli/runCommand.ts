@@ -10,8 +10,7 @@ import { missingLogprobsWarning, runLive, truncationSummary, type LiveProgress, 
 import { prepareLiveRun, type LiveRunIssue, type LiveRunOverrides, type LiveRunPlan } from '../core/live/prepareLiveRun';
 import { rawRowsByLine, tracedJsonl } from '../core/live/tracedRows';
 import { FileCacheStore, writeAtomically } from '../node/fileCacheStore';
-import { readConfigFile, readTestSet } from './loadInputs';
-import { cliTokenizer } from './countCommand';
+import { cliTokenizer, readConfigFile, readTestSet } from './loadInputs';
 import { promptDrift, promptDriftLine } from '../core/live/promptDrift';
 import type { Tokenizer } from '../core/tokens';
 import { UsageError, type CliIo } from './io';

@@ -46,14 +46,24 @@ function sweepLines(c: SweepComparison): string[] {
   const r = c.recommendation;
   lines.push(`recommended policy: ${r.samePolicy ? 'unchanged' : `${r.before?.policy ?? 'none'} → ${r.after?.policy ?? 'none'}`}`);
   lines.push(`  before: ${recLine(r.before)}`, `  after:  ${recLine(r.after)}`);
-  if (c.promptTokens) lines.push(`prompt tokens: ${tokens(c.promptTokens.before)} → ${tokens(c.promptTokens.after)} (${relative(c.promptTokens)})`);
+  if (c.promptTokens) {
+    // Counted differently, the change is no prompt change: say why beside it, then the like-for-like figure.
+    const counting = c.promptCounting;
+    lines.push(`prompt tokens: ${tokens(c.promptTokens.before)} → ${tokens(c.promptTokens.after)} (${counting ? counting.reason : relative(c.promptTokens)})`);
+    if (counting?.wholeFile) lines.push(`  ${wholeFileText(counting.wholeFile)}`);
+  }
   return lines;
+}
+
+function wholeFileText(w: Change): string {
+  return `the whole file on both sides: ≈${tokens(w.before)} → ${tokens(w.after)} (${relative(w)})`;
 }
 
 function itemLine(i: CountItemChange): string {
   const where = i.at ? `${i.file}:${i.at}${i.kind ? ` (${i.kind})` : ''}` : i.file;
   const figures = i.before === null ? `new, ${i.after}` : i.after === null ? `removed, was ${i.before}` : `${i.before} → ${i.after}`;
-  return `${signedNum(i.delta, 0).padStart(7)}  ${where}  ${figures}`;
+  const counting = i.counting ? `  (${i.counting.reason}${i.counting.wholeFile ? `; ${wholeFileText(i.counting.wholeFile)}` : ''})` : '';
+  return `${signedNum(i.delta, 0).padStart(7)}  ${where}  ${figures}${counting}`;
 }
 
 function countLines(c: CountComparison): string[] {
@@ -61,7 +71,7 @@ function countLines(c: CountComparison): string[] {
     `count reports · ${c.encoding.before === c.encoding.after ? c.encoding.after : `${c.encoding.before} → ${c.encoding.after}`}`,
     `prompt tokens (total): ${c.total.before} → ${c.total.after} (${signedNum(c.total.delta, 0)}, ${relative(c.total)})`,
   ];
-  const changed = c.files.filter((f) => f.delta !== 0 || f.before === null || f.after === null);
+  const changed = c.files.filter((f) => f.delta !== 0 || f.before === null || f.after === null || f.counting);
   lines.push(`files: ${changed.length} changed, ${c.files.length - changed.length} unchanged`, ...changed.map(itemLine));
   if (c.prompts.length) {
     const moved = c.prompts.filter((f) => f.delta !== 0 || f.before === null || f.after === null);
@@ -97,7 +107,7 @@ export function comparisonToMarkdown(c: Comparison, checks: readonly GateCheck[]
     if (rows.length) {
       out.push('| change | where | before | after |', '| ---: | :--- | ---: | ---: |');
       for (const r of rows) {
-        const where = r.at ? `${r.file}:${r.at}${r.kind ? ` (${r.kind})` : ''}` : r.file;
+        const where = `${r.at ? `${r.file}:${r.at}${r.kind ? ` (${r.kind})` : ''}` : r.file}${r.counting ? ` (${r.counting.reason}${r.counting.wholeFile ? `; ${wholeFileText(r.counting.wholeFile)}` : ''})` : ''}`;
         out.push(`| ${signedNum(r.delta, 0)} | ${mdEscape(where)} | ${r.before ?? '—'} | ${r.after ?? '—'} |`);
       }
     } else out.push(`- ${mdEscape(rest[0] ?? 'no file changed')}`);

@@ -20,6 +20,31 @@ export interface SweepReportFigures {
   caseResults: Map<string, { correct: boolean; tokens: number }> | null;
   /** Tokens of the linked prompt, when the report carries them (`prompt.tokens`). */
   promptTokens: number | null;
+  /** How the report counted the linked prompt (null without one). */
+  prompt: PromptCount | null;
+}
+
+/**
+ * How a report counted a prompt file: its body (`countedFrom: "body"`, front matter excluded), or the
+ * whole file (a report made before front matter was excluded, or a file without front matter).
+ */
+export interface PromptCount {
+  tokens: number;
+  countedFrom: 'file' | 'body';
+  /** The front matter's own tokens, which a body count gives. */
+  frontMatterTokens: number | null;
+  /** What counted it: the prompt's own `tokenizer`, else the report's. */
+  tokenizer: string;
+}
+
+/** A prompt counted as the whole file in one report and as its body in the other. */
+export interface PromptCountingChange {
+  before: 'file' | 'body';
+  after: 'file' | 'body';
+  /** The whole file on both sides (the body side's front matter tokens added back); null when that side does not give them. */
+  wholeFile: Change | null;
+  /** Why the figures differ besides the prompt itself, in words for the comparison. */
+  reason: string;
 }
 
 /** The recommended policy's figures in a sweep report. */
@@ -44,7 +69,7 @@ export interface PromptLiteral {
 export interface CountReportFigures {
   kind: 'count';
   encoding: string;
-  files: { file: string; tokens: number; prompts: PromptLiteral[] | null }[];
+  files: { file: string; tokens: number; prompts: PromptLiteral[] | null; counted: PromptCount }[];
   total: number;
 }
 
@@ -88,6 +113,8 @@ export interface SweepComparison {
   unpairedReason: string | null;
   recommendation: { before: RecommendedFigures | null; after: RecommendedFigures | null; samePolicy: boolean };
   promptTokens: Change | null;
+  /** Present when the reports counted the prompt differently: the change above is then no prompt change. */
+  promptCounting?: PromptCountingChange;
   notes: string[];
 }
 
@@ -100,6 +127,8 @@ export interface CountItemChange {
   before: number | null;
   after: number | null;
   delta: number;
+  /** Present when the reports counted this file differently (whole file, body). */
+  counting?: PromptCountingChange;
 }
 
 /** Two count reports compared. */
@@ -107,6 +136,8 @@ export interface CountComparison {
   kind: 'count';
   encoding: { before: string; after: string };
   total: Change;
+  /** The total with every file on the same footing (whole file), when some file was counted differently. */
+  wholeFileTotal?: Change;
   files: CountItemChange[];
   prompts: CountItemChange[];
   notes: string[];
@@ -149,6 +180,20 @@ function readCaseResults(v: unknown): Map<string, { correct: boolean; tokens: nu
   return out;
 }
 
+function readPromptCount(p: Record<string, unknown>, reportTokenizer: string): PromptCount {
+  return {
+    tokens: p.tokens as number,
+    countedFrom: p.countedFrom === 'body' ? 'body' : 'file',
+    frontMatterTokens: isNum(p.frontMatterTokens) ? p.frontMatterTokens : null,
+    tokenizer: typeof p.tokenizer === 'string' ? p.tokenizer : reportTokenizer,
+  };
+}
+
+/** What counted a report's figures: its `tokenizer`, else its `encoding`. */
+function reportTokenizer(o: Record<string, unknown>): string {
+  return typeof o.tokenizer === 'string' ? o.tokenizer : typeof o.encoding === 'string' ? o.encoding : 'unknown';
+}
+
 function readSweep(o: Record<string, unknown>): ParsedReport {
   const b = o.baseline;
   if (!isNum(o.cases)) return { ok: false, reason: 'cases must be a number' };
@@ -169,6 +214,7 @@ function readSweep(o: Record<string, unknown>): ParsedReport {
       recommendation: rec,
       caseResults: cases,
       promptTokens: isObj(prompt) ? (prompt.tokens as number) : null,
+      prompt: isObj(prompt) ? readPromptCount(prompt, reportTokenizer(o)) : null,
     },
   };
 }
@@ -193,7 +239,7 @@ function readCount(o: Record<string, unknown>): ParsedReport {
     if (!isObj(f) || typeof f.file !== 'string' || !isNum(f.tokens)) return { ok: false, reason: `files[${i}] must have file and tokens` };
     const prompts = readPrompts(f.prompts, `files[${i}]`);
     if (typeof prompts === 'string') return { ok: false, reason: prompts };
-    files.push({ file: f.file, tokens: f.tokens, prompts });
+    files.push({ file: f.file, tokens: f.tokens, prompts, counted: readPromptCount(f, reportTokenizer(o)) });
   }
   const total = isNum(o.total) ? o.total : files.reduce((s, f) => s + f.tokens, 0);
   return { ok: true, report: { kind: 'count', encoding: typeof o.encoding === 'string' ? o.encoding : 'unknown', files, total } };
@@ -255,6 +301,26 @@ function pairBaselines(before: Map<string, { correct: boolean; tokens: number }>
   };
 }
 
+/**
+ * Null when both reports counted the prompt the same way; else what each counted and the change with
+ * the whole file on both sides (≈: the front matter and the body counted apart can differ by a token
+ * from the file counted whole).
+ */
+export function promptCountingChange(before: PromptCount, after: PromptCount): PromptCountingChange | null {
+  if (before.countedFrom === after.countedFrom) return null;
+  const whole = (p: PromptCount): number | null => (p.countedFrom === 'file' ? p.tokens : p.frontMatterTokens === null ? null : p.tokens + p.frontMatterTokens);
+  const side = (p: PromptCount): string => (p.countedFrom === 'file' ? 'the whole file' : `the body only${p.frontMatterTokens === null ? '' : ` (${p.frontMatterTokens} tokens of front matter excluded)`}`);
+  const tokenizers = before.tokenizer === after.tokenizer ? '' : `, in ${before.tokenizer} → ${after.tokenizer}`;
+  const b = whole(before);
+  const a = whole(after);
+  return {
+    before: before.countedFrom,
+    after: after.countedFrom,
+    wholeFile: b !== null && a !== null ? change(b, a) : null,
+    reason: `counted differently, not a prompt change: the before report counted ${side(before)}, the after report ${side(after)}${tokenizers}`,
+  };
+}
+
 function compareSweeps(before: SweepReportFigures, after: SweepReportFigures): SweepComparison {
   const notes: string[] = [];
   if (before.encoding !== after.encoding) notes.push(`the reports count tokens in different encodings (${before.encoding} → ${after.encoding}); token changes mix the two`);
@@ -270,6 +336,7 @@ function compareSweeps(before: SweepReportFigures, after: SweepReportFigures): S
   }
   const recBefore = before.recommendation;
   const recAfter = after.recommendation;
+  const counting = before.prompt && after.prompt ? promptCountingChange(before.prompt, after.prompt) : null;
   return {
     kind: 'sweep',
     encoding: { before: before.encoding, after: after.encoding },
@@ -279,6 +346,7 @@ function compareSweeps(before: SweepReportFigures, after: SweepReportFigures): S
     unpairedReason,
     recommendation: { before: recBefore, after: recAfter, samePolicy: (recBefore?.policy ?? null) === (recAfter?.policy ?? null) },
     promptTokens: before.promptTokens !== null && after.promptTokens !== null ? change(before.promptTokens, after.promptTokens) : null,
+    ...(counting ? { promptCounting: counting } : {}),
     notes,
   };
 }
@@ -310,14 +378,21 @@ function compareCounts(before: CountReportFigures, after: CountReportFigures): C
   for (const a of after.files) {
     const b = beforeFiles.get(a.file);
     beforeFiles.delete(a.file);
-    files.push({ file: a.file, before: b?.tokens ?? null, after: a.tokens, delta: a.tokens - (b?.tokens ?? 0) });
+    const counting = b ? promptCountingChange(b.counted, a.counted) : null;
+    files.push({ file: a.file, before: b?.tokens ?? null, after: a.tokens, delta: a.tokens - (b?.tokens ?? 0), ...(counting ? { counting } : {}) });
     if (a.prompts || b?.prompts) prompts.push(...comparePrompts(a.file, b?.prompts ?? [], a.prompts ?? []));
   }
   for (const b of beforeFiles.values()) {
     files.push({ file: b.file, before: b.tokens, after: null, delta: -b.tokens });
     if (b.prompts) prompts.push(...comparePrompts(b.file, b.prompts, []));
   }
-  return { kind: 'count', encoding: { before: before.encoding, after: after.encoding }, total: change(before.total, after.total), files, prompts, notes };
+  const differ = files.filter((f) => f.counting?.wholeFile);
+  const total = change(before.total, after.total);
+  if (differ.length === 0) return { kind: 'count', encoding: { before: before.encoding, after: after.encoding }, total, files, prompts, notes };
+  // The same footing for the total: each file counted differently is taken whole on both sides.
+  const added = (side: 'before' | 'after') => differ.reduce((s, f) => s + (f.counting?.wholeFile?.[side] ?? 0) - (f[side] ?? 0), 0);
+  notes.push(`${differ.length} file(s) were counted as the whole file in one report and as the body in the other; the total with every file whole on both sides: ${before.total + added('before')} → ${after.total + added('after')}`);
+  return { kind: 'count', encoding: { before: before.encoding, after: after.encoding }, total, wholeFileTotal: change(before.total + added('before'), after.total + added('after')), files, prompts, notes };
 }
 
 /** Compares two reports of the same kind; a string says why they cannot be compared. */
@@ -347,11 +422,13 @@ function fmtTokens(n: number): string {
 export function checkCompareGates(c: Comparison, gates: CompareGates): GateCheck[] {
   const checks: GateCheck[] = [];
   if (gates.maxTokenIncrease !== undefined) {
-    if (c.kind === 'count') checks.push(tokenGate('prompt tokens (total)', c.total, gates.maxTokenIncrease));
+    if (c.kind === 'count') checks.push(c.wholeFileTotal ? tokenGate('prompt tokens (total, every file whole on both sides)', c.wholeFileTotal, gates.maxTokenIncrease) : tokenGate('prompt tokens (total)', c.total, gates.maxTokenIncrease));
     else {
       const tokens = c.paired ? c.paired.meanTokens : c.baseline.meanTokens;
       checks.push(tokenGate(`baseline mean output tokens${c.paired ? ` (paired, ${c.paired.matched} cases)` : ' (unpaired)'}`, tokens, gates.maxTokenIncrease));
-      if (c.promptTokens) checks.push(tokenGate('prompt tokens', c.promptTokens, gates.maxTokenIncrease));
+      // Counted differently, the reported change is no prompt change: the gate compares the whole file on both sides.
+      const whole = c.promptCounting?.wholeFile;
+      if (c.promptTokens) checks.push(whole ? tokenGate('prompt tokens (the whole file on both sides: the reports counted it differently)', whole, gates.maxTokenIncrease) : tokenGate('prompt tokens', c.promptTokens, gates.maxTokenIncrease));
     }
   }
   if (gates.maxEmDrop !== undefined && c.kind === 'sweep') {

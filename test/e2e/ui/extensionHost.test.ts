@@ -20,7 +20,7 @@ describe('extension-host tests (code-server)', function () {
         .join('\n');
       console.log(report);
       assert.equal(code, 0, `extension-host tests failed:\n${log}`);
-      assert.match(log, /\b11 passing\b/);
+      assert.match(log, /\b12 passing\b/);
     } finally {
       ws.remove();
     }

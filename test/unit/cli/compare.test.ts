@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repo, runCli as run } from './runCli';
 import { junitSchemaErrors } from '../../support/junitSchema';
+import { getTokenizer } from '../../../src/core/tokens';
 
 const sampleDir = join(repo, 'sample');
 
@@ -70,6 +71,31 @@ describe('cli compare', () => {
     assert.deepEqual(JSON.parse(sweep.out).prompt, { file: 'prompts/solve.prompt.md', tokens: JSON.parse(count.out).total });
     assert.deepEqual(json.promptTokens, { before: 118, after: 118, delta: 0, relative: 0 });
     assert.deepEqual(json.gates.map((g: { pass: boolean }) => g.pass), [true, true, true]);
+  });
+
+  it('a sweep report made before prompt counts excluded front matter, compared with one made after: the prompt line says it was counted differently', async () => {
+    const fm = '---\nmodel: gpt-4o\nrole: system\n---\n';
+    const body = 'You are a careful math tutor. Answer with the number only.\n';
+    writeFileSync(join(dir, 'fm.prompt.md'), fm + body);
+    writeFileSync(join(dir, 'fm.json'), JSON.stringify({ prompt: 'fm.prompt.md', extract: 'last-number', match: 'numeric', policies: ['marker:0'], folds: 0 }));
+    writeFileSync(join(dir, 'cases.jsonl'), ['6', '12'].map((a, i) => JSON.stringify({ id: `c${i}`, question: `q${i}`, answer: a, output: `The answer is ${a}.` })).join('\n') + '\n');
+    const now = await run(['sweep', 'cases.jsonl', '--config', 'fm.json', '--format', 'json'], dir);
+    const after = JSON.parse(now.out) as { prompt: { tokens: number; countedFrom: string; frontMatterTokens: number } };
+    assert.equal(after.prompt.countedFrom, 'body');
+    // What an older version wrote for the same prompt: the whole file, in the sweep's encoding.
+    const o200k = getTokenizer('o200k_base');
+    const whole = o200k.count(fm + body);
+    writeFileSync(join(dir, 'old.json'), JSON.stringify({ ...after, prompt: { file: 'fm.prompt.md', tokens: whole } }));
+    writeFileSync(join(dir, 'new.json'), now.out);
+    const r = await run(['compare', 'old.json', 'new.json', '--max-token-increase', '5'], dir);
+    assert.equal(r.code, 0, r.err);
+    const { tokens, frontMatterTokens } = after.prompt;
+    assert.deepEqual([tokens, frontMatterTokens], [o200k.count(body), o200k.count(fm)]);
+    assert.ok(tokens < whole * 0.9, 'as reported, the prompt looks over 10% smaller');
+    assert.ok(r.out.includes(`\nprompt tokens: ${whole} → ${tokens} (counted differently, not a prompt change: the before report counted the whole file, the after report the body only (${frontMatterTokens} tokens of front matter excluded))\n  the whole file on both sides: ≈${whole} → ${tokens + frontMatterTokens} (`), r.out);
+    // Counted apart, front matter and body are the whole file within a token.
+    assert.ok(Math.abs(tokens + frontMatterTokens - whole) <= 1);
+    assert.match(r.out, /^pass {2}gate --max-token-increase: prompt tokens \(the whole file on both sides: the reports counted it differently\) /m);
   });
 
   it('exits 2 with file: reason on bad input', async () => {

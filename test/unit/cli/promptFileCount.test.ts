@@ -127,4 +127,56 @@ describe('a prompt file with front matter: count, the sweep and the editor agree
     assert.deepEqual(await sweep('gpt4.json'), { file: 'plain.prompt.md', tokens: getTokenizer('cl100k_base').count(BODY) });
     assert.notEqual(getTokenizer('cl100k_base').count(BODY), getTokenizer('o200k_base').count(BODY));
   });
+
+  it("count --config counts a prompt without front matter in the config's tokenizer, as the sweep and the editor do, and says so", async () => {
+    writeFileSync(join(dir, 'plain.prompt.md'), BODY);
+    writeFileSync(join(dir, 'qwen.json'), JSON.stringify({ prompt: 'plain.prompt.md', tokenizer: relative(dir, qwenDir), policies: ['marker:0'], folds: 0 }));
+    const o200k = getTokenizer('o200k_base').count(BODY);
+    assert.notEqual(o200k, BODY_TOKENS);
+    // Without --config promptbudget.json is not read, as for sweep: o200k_base.
+    const bare = JSON.parse((await run(['count', 'plain.prompt.md', '--format', 'json'], dir)).out) as CountJson & { tokenizerSource?: string };
+    assert.deepEqual([bare.total, bare.tokenizer, bare.tokenizerSource], [o200k, 'o200k_base', undefined]);
+    const r = await run(['count', 'plain.prompt.md', '--config', 'qwen.json', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.err);
+    const json = JSON.parse(r.out) as CountJson & { encoding: string; tokenizerSource?: string };
+    assert.deepEqual([json.encoding, json.tokenizer, json.tokenizerSource, json.total], ['huggingface', 'tokenizer-qwen3/models', 'the tokenizer of qwen.json', BODY_TOKENS]);
+    assert.deepEqual(Object.keys(json.files[0]), ['file', 'tokens', 'approximate', 'chars']);
+    // The sweep's prompt tokens with the same config, and the editor's count (the worker, in the config's tokenizer).
+    const sweep = JSON.parse((await run(['sweep', testSet, '--config', 'qwen.json', '--format', 'json'], dir)).out) as { prompt: { tokens: number } };
+    const editor = await client.call('count', { key: 'plain.prompt.md', text: BODY, encoding: 'o200k_base', tokenizerPath: join(dir, relative(dir, qwenDir)), sections: false });
+    assert.deepEqual([sweep.prompt.tokens, editor.count], [BODY_TOKENS, BODY_TOKENS]);
+    const table = await run(['count', 'plain.prompt.md', '--config', 'qwen.json'], dir);
+    assert.equal(table.out, ` ${BODY_TOKENS}  plain.prompt.md\n     (tokenizer-qwen3/models from the tokenizer of qwen.json)\n`);
+    // From another folder the config's tokenizer stays relative to the config; a front matter file keeps its own.
+    const sub = join(dir, 'prompts');
+    mkdirSync(sub, { recursive: true });
+    const two = await run(['count', '../plain.prompt.md', '../tutor.prompt.md', '--config', '../qwen.json'], sub);
+    assert.equal(two.code, 0, two.err);
+    assert.match(two.out, new RegExp(`^ +${BODY_TOKENS}  \\.\\./plain\\.prompt\\.md\\n +${BODY_TOKENS}  \\.\\./tutor\\.prompt\\.md  \\(body only: `));
+    assert.match(two.out, /\n +60 {2}total \(tokenizer-qwen3\/models from the tokenizer of \.\.\/qwen\.json\)\n$/);
+  });
+
+  it('count: --tokenizer and --encoding win over --config; a config encoding or an OpenAI live.model counts without a tokenizer', async () => {
+    writeFileSync(join(dir, 'plain.prompt.md'), BODY);
+    writeFileSync(join(dir, 'qwen.json'), JSON.stringify({ tokenizer: relative(dir, qwenDir) }));
+    writeFileSync(join(dir, 'cl100k.json'), JSON.stringify({ encoding: 'cl100k_base' }));
+    writeFileSync(join(dir, 'gpt4.json'), JSON.stringify({ live: { model: 'gpt-4-turbo' } }));
+    const count = async (...args: string[]): Promise<[number, string, string | undefined, string | undefined]> => {
+      const r = await run(['count', 'plain.prompt.md', '--format', 'json', ...args], dir);
+      assert.equal(r.code, 0, r.err);
+      const j = JSON.parse(r.out) as CountJson & { tokenizerSource?: string };
+      return [j.total, j.tokenizer, j.tokenizerSource, j.files[0].tokenizerSource];
+    };
+    const cl100k = getTokenizer('cl100k_base').count(BODY);
+    assert.deepEqual(await count('--config', 'qwen.json', '--encoding', 'cl100k_base'), [cl100k, 'cl100k_base', undefined, undefined]);
+    assert.deepEqual(await count('--config', 'cl100k.json', '--tokenizer', qwenDir), [BODY_TOKENS, 'tokenizer-qwen3/models', undefined, undefined]);
+    assert.deepEqual(await count('--config', 'cl100k.json'), [cl100k, 'cl100k_base', 'the encoding of cl100k.json', undefined]);
+    // The editor counts a prompt file in an OpenAI live.model's encoding; the file says what picked it.
+    assert.deepEqual(await count('--config', 'gpt4.json'), [cl100k, 'o200k_base', 'the encoding of gpt4.json', 'promptbudget.json live.model gpt-4-turbo']);
+    const table = await run(['count', 'plain.prompt.md', '--config', 'gpt4.json'], dir);
+    assert.equal(table.out, ` ${cl100k}  plain.prompt.md  (cl100k_base from the promptbudget.json live.model gpt-4-turbo)\n     (cl100k_base)\n`);
+    const bad = await run(['count', 'plain.prompt.md', '--config', 'missing.json'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /cannot read config .*missing\.json: ENOENT/);
+  });
 });

@@ -107,6 +107,54 @@ describe('compareReports', () => {
     assert.equal(checks[1].reason, 'gate --max-token-increase: prompt tokens 400 → 460 (+15.0%), allowed +10.0%');
   });
 
+  it('a prompt counted whole in one report and as its body in the other: said beside the change, gated on the whole file', () => {
+    // A report made before front matter was excluded (130, the whole file) and one after (118 of body, 14 of front matter).
+    const old = sweepReport(before, { prompt: { file: 'p.md', tokens: 130 } });
+    const body = { file: 'p.md', tokens: 118, countedFrom: 'body', frontMatterTokens: 14, tokenizer: 'o200k_base' };
+    const c = compare(old, sweepReport(before, { prompt: body })) as SweepComparison;
+    assert.deepEqual(c.promptTokens, { before: 130, after: 118, delta: -12, relative: -12 / 130 });
+    assert.deepEqual(c.promptCounting, {
+      before: 'file',
+      after: 'body',
+      wholeFile: { before: 130, after: 132, delta: 2, relative: 2 / 130 },
+      reason: 'counted differently, not a prompt change: the before report counted the whole file, the after report the body only (14 tokens of front matter excluded)',
+    });
+    const text = comparisonToText(c, []);
+    assert.match(text, /^prompt tokens: 130 → 118 \(counted differently, not a prompt change: the before report counted the whole file, the after report the body only \(14 tokens of front matter excluded\)\)\n {2}the whole file on both sides: ≈130 → 132 \(\+1\.5%\)$/m);
+    // The −9.2% would pass a 1% gate; on the same footing the file grew 1.5%, which fails it.
+    const [, gate] = checkCompareGates(c, { maxTokenIncrease: 0.01 });
+    assert.equal(gate.pass, false);
+    assert.equal(gate.reason, 'gate --max-token-increase: prompt tokens (the whole file on both sides: the reports counted it differently) 130 → 132 (+1.5%), allowed +1.0%');
+    assert.match(comparisonToMarkdown(c, []), /^- prompt tokens: 130 → 118 \(counted differently, not a prompt change: .*\)\n- the whole file on both sides: ≈130 → 132 \(\+1\.5%\)$/m);
+    // The other way round, and in another tokenizer: named too.
+    const back = compare(sweepReport(before, { prompt: { ...body, tokenizer: 'tokenizer-qwen3/models' } }), old) as SweepComparison;
+    assert.equal(back.promptCounting?.reason, 'counted differently, not a prompt change: the before report counted the body only (14 tokens of front matter excluded), the after report the whole file, in tokenizer-qwen3/models → o200k_base');
+    assert.deepEqual(back.promptCounting?.wholeFile, { before: 132, after: 130, delta: -2, relative: -2 / 132 });
+    // Counted alike on both sides: a plain change, as before.
+    const alike = compare(sweepReport(before, { prompt: body }), sweepReport(before, { prompt: { ...body, tokens: 120 } })) as SweepComparison;
+    assert.equal(alike.promptCounting, undefined);
+    assert.match(comparisonToText(alike, []), /^prompt tokens: 118 → 120 \(\+1\.7%\)$/m);
+  });
+
+  it('count reports: a file counted whole before and as its body after is marked, and the total is gated with every file whole', () => {
+    const old = JSON.stringify({ encoding: 'o200k_base', tokenizer: 'o200k_base', files: [{ file: 'a.prompt.md', tokens: 130 }, { file: 'b.md', tokens: 50 }], total: 180 });
+    const now = JSON.stringify({
+      encoding: 'o200k_base',
+      tokenizer: 'o200k_base',
+      files: [{ file: 'a.prompt.md', tokens: 118, countedFrom: 'body', frontMatterTokens: 14, tokenizer: 'o200k_base' }, { file: 'b.md', tokens: 50 }],
+      total: 168,
+    });
+    const c = compare(old, now) as CountComparison;
+    assert.deepEqual(c.files[0].counting?.wholeFile, { before: 130, after: 132, delta: 2, relative: 2 / 130 });
+    assert.equal(c.files[1].counting, undefined);
+    assert.deepEqual(c.wholeFileTotal, { before: 180, after: 182, delta: 2, relative: 2 / 180 });
+    assert.deepEqual(c.notes, ['1 file(s) were counted as the whole file in one report and as the body in the other; the total with every file whole on both sides: 180 → 182']);
+    const [gate] = checkCompareGates(c, { maxTokenIncrease: 0.01 });
+    assert.equal(gate.reason, 'gate --max-token-increase: prompt tokens (total, every file whole on both sides) 180 → 182 (+1.1%), allowed +1.0%');
+    assert.equal(gate.pass, false);
+    assert.match(comparisonToText(c, [gate]), /^ {4}−12 {2}a\.prompt\.md {2}130 → 118 {2}\(counted differently, not a prompt change: the before report counted the whole file, the after report the body only \(14 tokens of front matter excluded\); the whole file on both sides: ≈130 → 132 \(\+1\.5%\)\)$/m);
+  });
+
   it('count reports: per file and per prompt literal, the total gated', () => {
     const countBefore = JSON.stringify({
       encoding: 'o200k_base',
