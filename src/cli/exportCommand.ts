@@ -105,13 +105,10 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     throw new UsageError(`--policy ${name} could not be measured on this test set${result.warnings.length ? `: ${result.warnings.join(' ')}` : ''}`);
   }
   // The tokenizer's path is recorded so that `prompt-budget proxy` can load it without --tokenizer.
-  const extra: Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> = exportRecords(values.model ?? inputs.config?.live.model, inputs.tokenizerPath);
-  if (spec?.kind === 'budget' || (spec && usesProbes(spec))) {
-    extra.calls = callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd);
-    // As `run` merges them: the flag's fields over the config's.
-    const extraBody = { ...(inputs.config?.live.extraBody ?? {}), ...(values['extra-body'] !== undefined ? parseExtraBody(values['extra-body'], io.cwd) : {}) };
-    if (Object.keys(extraBody).length > 0) extra.calls.extraBody = extraBody;
-  }
+  // As `run` merges them: the flag's fields over the config's.
+  const extraBody = { ...(inputs.config?.live.extraBody ?? {}), ...(values['extra-body'] !== undefined ? parseExtraBody(values['extra-body'], io.cwd) : {}) };
+  const extra: Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> = exportRecords(values.model ?? inputs.config?.live.model, inputs.tokenizerPath, extraBody);
+  if (spec?.kind === 'budget' || (spec && usesProbes(spec))) extra.calls = { ...callSettings(spec.kind === 'budget' ? 'budget' : 'probe', values, io.cwd), ...extra.calls };
   const exported = exportFromSweep(result, spec ?? name, extra);
   io.stdout(exportedPolicyText(exported, values.snippet ? lang : 'json'));
   return 0;

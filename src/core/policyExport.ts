@@ -110,12 +110,18 @@ export function toExportedPolicy(policy: PolicySpec | string, settings: PolicySe
 }
 
 /**
- * What an export records besides the sweep's figures: the model the policy was measured on and the
- * tokenizer's absolute path (so `prompt-budget proxy` needs no --tokenizer). `prompt-budget export`
+ * What an export records besides the sweep's figures: the model the policy was measured on, the
+ * tokenizer's absolute path (so `prompt-budget proxy` needs no --tokenizer) and the config's `live.extraBody`. `prompt-budget export`
  * and the results panel both build it here, which keeps their JSON byte for byte the same.
  */
-export function exportRecords(model: string | undefined, tokenizerPath: string | undefined): Pick<PolicySettings, 'model' | 'tokenizerPath'> {
-  return { ...(model ? { model } : {}), ...(tokenizerPath ? { tokenizerPath } : {}) };
+export function exportRecords(
+  model: string | undefined,
+  tokenizerPath: string | undefined,
+  extraBody?: Readonly<Record<string, unknown>>,
+): Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> {
+  // The extra request fields the calls of budget and probe policies carry (ignored by the others).
+  const calls = extraBody && Object.keys(extraBody).length > 0 ? { calls: { extraBody: { ...extraBody } } } : {};
+  return { ...(model ? { model } : {}), ...(tokenizerPath ? { tokenizerPath } : {}), ...calls };
 }
 
 /**

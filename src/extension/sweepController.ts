@@ -42,8 +42,9 @@ interface StoredSweep {
   inputs?: Fingerprints;
   /** The options the sweep ran with, to evaluate one case again when it is opened. */
   options?: SweepJobOptions;
-  /** The config's live.model when the sweep ran: an exported policy records it, as the CLI's export does. */
+  /** The config's live.model and live.extraBody when the sweep ran: an exported policy records them, as the CLI's export does. */
   model?: string;
+  extraBody?: Record<string, unknown>;
 }
 
 /**
@@ -103,9 +104,9 @@ export class SweepController implements ResultSource, vscode.Disposable {
     return this.stored?.summary.result;
   }
 
-  /** What an exported policy records besides the figures, as `export --config` does: live.model, the tokenizer's path. */
-  get exportSettings(): Pick<PolicySettings, 'model' | 'tokenizerPath'> {
-    return exportRecords(this.stored?.model, this.stored?.options?.tokenizerPath);
+  /** What an exported policy records besides the figures, as `export --config` does: live.model, the tokenizer's path, live.extraBody. */
+  get exportSettings(): Pick<PolicySettings, 'calls' | 'model' | 'tokenizerPath'> {
+    return exportRecords(this.stored?.model, this.stored?.options?.tokenizerPath, this.stored?.extraBody);
   }
 
   get testSetUri(): vscode.Uri | undefined {
@@ -416,6 +417,7 @@ export class SweepController implements ResultSource, vscode.Disposable {
       inputs: this.freshness.fingerprints(sweepOptions, loaded?.config.fields, bytes),
       options: sweepOptions,
       ...(loaded?.config.live.model ? { model: loaded.config.live.model } : {}),
+      ...(loaded?.config.live.extraBody && Object.keys(loaded.config.live.extraBody).length > 0 ? { extraBody: { ...loaded.config.live.extraBody } } : {}),
     };
     this.freshness.reset(testSet);
     this.detail = null;

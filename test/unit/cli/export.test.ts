@@ -158,7 +158,7 @@ describe('cli export', function () {
       const configFile = join(dir, 'ws', 'promptbudget.json');
       const lines = readFileSync(join(repo, 'sample', 'testset.jsonl'), 'utf8').split('\n').slice(0, 80);
       writeFileSync(join(dir, 'ws', 'cases.jsonl'), `${lines.join('\n')}\n`);
-      const configText = JSON.stringify({ testSets: ['cases.jsonl'], tokenizer: relative(join(dir, 'ws'), qwenDir), extract: 'last-number', match: 'numeric', cutoffs: [32, 64], live: { model: 'Qwen/Qwen3-0.6B' } });
+      const configText = JSON.stringify({ testSets: ['cases.jsonl'], tokenizer: relative(join(dir, 'ws'), qwenDir), extract: 'last-number', match: 'numeric', cutoffs: [32, 64], live: { model: 'Qwen/Qwen3-0.6B', extraBody: { top_k: 20 } } });
       writeFileSync(configFile, configText);
       // What the editor does (sweepController.sweepInputs, then exportSettings): the config alone, its tokenizer made absolute.
       const { config } = parseConfig(configText);
@@ -166,7 +166,7 @@ describe('cli export', function () {
       options.tokenizerPath = configTokenizerPath(configFile, options.tokenizerPath as string);
       const bytes = readFileSync(join(dir, 'ws', 'cases.jsonl'));
       const { result } = await client.call('sweep', { bytes, fileName: join(dir, 'ws', 'cases.jsonl'), fields: config.fields, options });
-      const recorded = exportRecords(config.live.model, options.tokenizerPath);
+      const recorded = exportRecords(config.live.model, options.tokenizerPath, config.live.extraBody);
       for (const policy of ['cutoff:64', 'marker:16']) {
         const panel = exportedPolicyText(exportFromSweep(result, policy, recorded), 'json');
         const cli = await run(['export', '--policy', policy, '--config', 'ws/promptbudget.json'], dir);
@@ -175,7 +175,12 @@ describe('cli export', function () {
         const exported = JSON.parse(cli.out) as ExportedPolicy;
         assert.deepEqual(exported.tokenizer, { name: 'tokenizer-qwen3/models', fingerprint: result.tokenizerFingerprint, path: qwenDir });
         assert.equal(exported.model, 'Qwen/Qwen3-0.6B');
+        // live.extraBody is for the extra calls of budget and probe policies: a cutoff or a marker carries none.
+        assert.equal(exported.calls, undefined);
       }
+      // A budget row of the same sweep (its figures do not matter here) gets the config's extra fields in its calls, as `run` sent them.
+      const budget = { ...result, rows: [...result.rows, { ...result.rows[1], policy: 'budget:64', label: 'budget 64' }] };
+      assert.deepEqual(exportFromSweep(budget, 'budget:64', recorded).calls?.extraBody, { top_k: 20 });
       // Without the settings (what the panel wrote before) the path and the model were missing: the comparison above can fail.
       assert.notEqual(exportedPolicyText(exportFromSweep(result, 'cutoff:64'), 'json'), (await run(['export', '--policy', 'cutoff:64', '--config', 'ws/promptbudget.json'], dir)).out);
     } finally {
