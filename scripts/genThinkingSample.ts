@@ -1,6 +1,7 @@
 // Writes the bundled reasoning sample: seeded ten-option (A–J) questions answered by a made-up
 // reasoning model. Each trace thinks in <think>…</think> (intermediate answers, hesitations, changes
-// of mind, long double-checking), then gives its final answer after </think> in one of the common
+// of mind, long double-checking, and in most an R1-style "**Final Answer** \boxed{X}" inside
+// the thinking), then gives its final answer after </think> in one of the common
 // forms. A few traces are cut off inside the thinking (a length limit), so they have no final answer.
 // Run: npx tsx scripts/genThinkingSample.ts   (deterministic; the output is committed under sample/)
 import { writeFileSync } from 'node:fs';
@@ -78,7 +79,8 @@ interface Row {
   answer: string;
   output: string;
   tags: string[];
-  meta: { final: string | null; truncated: boolean };
+  /** `commit`: where the thinking boxes a letter (`slip`: a wrong one it then corrects), if it does. */
+  meta: { final: string | null; truncated: boolean; commit: string };
 }
 
 function makeRow(index: number): Row {
@@ -91,17 +93,22 @@ function makeRow(index: number): Row {
   // Changes of mind: a slip in one step, an intermediate answer from it, then a correction.
   const slip = chance(hard ? 0.5 : 0.15);
   for (const s of p.steps) lines.push(s.text);
+  // R1-style commitments, chosen by index so that no other draw moves: most traces box their letter at the end of the
+  // thinking, some box it as soon as they have it and keep checking, and a few box a slip before correcting it.
+  const commit = index % 10 < 5 ? 'end' : index % 10 === 5 ? 'early' : index % 20 === 6 ? 'slip' : 'none';
   if (slip) {
     const wrongValue = p.value + pick([-1, 1]) * p.steps[1].value;
     const wrongAt = opts.indexOf(wrongValue);
     const wrong = wrongAt >= 0 ? LETTERS[wrongAt] : LETTERS[(at + 3) % 10];
     lines[lines.length - 1] = `Over the days I get ${wrongValue}, so the answer is (${wrong}).`;
+    if (commit === 'slip') lines.push(`**Final Answer**\n\\boxed{${wrong}}`);
     lines.push(pick(HESITATIONS), `Recomputing: ${p.steps[2].text}`);
   }
   // The model is not always right: some traces settle on a wrong letter.
   const wrongFinal = chance(hard ? 0.18 : 0.06);
   const stated = wrongFinal ? LETTERS[(at + int(1, 9)) % 10] : gold;
   lines.push(`So the value is ${wrongFinal ? opts[LETTERS.indexOf(stated)] : p.value}, which is option (${stated}).`);
+  if (commit === 'early') lines.push(`**Final Answer**\n\\boxed{${stated}}`);
   // Double-checking after the answer is reached: rounds of hesitation, each restating the same letter.
   const rounds = int(hard ? 3 : 1, hard ? 12 : 6);
   for (let r = 0; r < rounds; r++) {
@@ -111,12 +118,13 @@ function makeRow(index: number): Row {
     lines.push(`${pick(CONFIDENT)} So the answer is (${stated}).`);
   }
   const truncated = chance(0.04);
+  if (commit === 'end' && !truncated) lines.push(`**Final Answer**\n\\boxed{${stated}}`);
   if (truncated) {
     lines.push('Wait, let me go over the whole problem once more from the start, line by line, to be completely sure about');
-    return { id: `t${String(index + 1).padStart(3, '0')}`, question: questionText(p, opts), answer: gold, output: `<think>\n${lines.join('\n')}`, tags: [hard ? 'hard' : 'easy'], meta: { final: null, truncated } };
+    return { id: `t${String(index + 1).padStart(3, '0')}`, question: questionText(p, opts), answer: gold, output: `<think>\n${lines.join('\n')}`, tags: [hard ? 'hard' : 'easy'], meta: { final: null, truncated, commit: commit === 'end' ? 'none' : commit } };
   }
   const output = `<think>\n${lines.join('\n')}\n</think>\n\n${finalForm(stated, wrongFinal ? opts[LETTERS.indexOf(stated)] : p.value, opts)}`;
-  return { id: `t${String(index + 1).padStart(3, '0')}`, question: questionText(p, opts), answer: gold, output, tags: [hard ? 'hard' : 'easy'], meta: { final: stated, truncated } };
+  return { id: `t${String(index + 1).padStart(3, '0')}`, question: questionText(p, opts), answer: gold, output, tags: [hard ? 'hard' : 'easy'], meta: { final: stated, truncated, commit: commit === 'slip' && !slip ? 'none' : commit } };
 }
 
 function questionText(p: Problem, opts: number[]): string {

@@ -189,7 +189,7 @@ describe('reasoning traces (shared data and the bundled thinking sample)', funct
     assert.equal(right, 1234);
   });
 
-  it('the default sweep of the thinking sample: stability rows save a quarter and settled rows a twentieth of the tokens at no EM loss', () => {
+  it('the default sweep of the thinking sample: stability rows save a quarter and settled rows a twentieth of the tokens at no EM loss; committed loses the slips it boxed', () => {
     const { options } = resolveSweepOptions(undefined, { extract: { preset: 'after-think', then: [{ preset: 'choice-letter' }] }, match: { preset: 'strict' }, resamples: 200, folds: 0 });
     const result = runSweep(cases('thinking.jsonl', SAMPLE), 0, options);
     assert.equal(result.thinkingTraces, 200);
@@ -200,5 +200,19 @@ describe('reasoning traces (shared data and the bundled thinking sample)', funct
     assert.ok(row(result, 'settled:64x3').savings > 0.05);
     assert.equal(row(result, 'stability:128x2').deltaEm, 0);
     assert.ok(row(result, 'cutoff:256').savings > 0.3 && row(result, 'cutoff:256').deltaEm < 0);
+    // committed: 116 traces box their letter inside the thinking (96 at its end, 20 as soon as they have it), 4 box a
+    // slip they then correct. Stopping at the first box saves the checking after an early one and the answer part, and
+    // loses exactly the slips that full gets right.
+    const committed = row(result, 'committed');
+    const data = rows('thinking.jsonl', SAMPLE);
+    const slips = data.filter((r) => r.meta.commit === 'slip').map((r) => r.id);
+    assert.deepEqual(slips, ['t007', 't127', 't147', 't167']);
+    assert.deepEqual(committed.flipsToWrongIds, ['t007', 't127', 't167']);
+    assert.equal(committed.flipsToRight, 0);
+    // Every box is an intermediate stop; so is the end of a trace cut off inside its thinking without one.
+    const cutWithoutBox = data.filter((r) => r.meta.truncated === true && r.meta.commit === 'none').length;
+    assert.equal(cutWithoutBox, 5);
+    assert.equal(committed.intermediateStops, data.filter((r) => r.meta.commit !== 'none').length + cutWithoutBox);
+    assert.ok(committed.savings > 0.12 && committed.savings < 0.125, `committed saves ${committed.savings}`);
   });
 });
