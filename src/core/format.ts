@@ -25,9 +25,14 @@ export function signedPts(fraction: number, digits = 1): string {
   return signed(Math.abs(v).toFixed(digits), v);
 }
 
-/** Savings as the change in tokens: 0.38 → `−38%` (tokens go down), 0 → `±0%`. */
+/**
+ * Savings as the change in tokens: 0.38 → `−38%` (tokens go down), 0 → `±0%`. Whole percents, but one decimal where
+ * rounding would say something false: a small saving is not `±0%` (0.004 → `−0.4%`) and 99.5% is not `−100%`.
+ */
 export function tokenChange(savings: number): string {
-  const v = Math.round(savings * 100);
+  const whole = Math.round(savings * 100);
+  const fine = (whole === 0 || Math.abs(whole) === 100) && Math.abs(savings) < 1;
+  const v = fine ? Number((savings * 100).toFixed(1)) : whole;
   return v === 0 ? '±0%' : `${signed(String(Math.abs(v)), -v)}%`;
 }
 

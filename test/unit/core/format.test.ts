@@ -32,7 +32,8 @@ describe('core/format', () => {
 
   it('writes savings as the change in tokens', () => {
     // Savings are shown as the change in tokens, so positive savings print with a minus sign.
-    assert.deepEqual([0.38, 0, 0.004, -0.05, 0.995].map(tokenChange), ['−38%', '±0%', '±0%', '+5%', '−100%']);
+    // Whole percents, except where rounding would read as no change or as everything saved.
+    assert.deepEqual([0.38, 0, 0.004, -0.05, 0.995, 1, 0.0004, -0.003].map(tokenChange), ['−38%', '±0%', '−0.4%', '+5%', '−99.5%', '−100%', '±0%', '+0.3%']);
     assert.equal(formatSavings(0.38), tokenChange(0.38));
   });
 
