@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { makeExtractor } from '../core/extract';
 import { LiveError } from '../core/live/liveError';
 import { runLive, truncationSummary } from '../core/live/liveRun';
-import { batchRequestJsonl, batchRequestLines, readBatchOutput } from '../core/live/batchLines';
+import { batchPromptTokens, batchRequestJsonl, batchRequestLines, readBatchOutput } from '../core/live/batchLines';
 import { downloadBatchOutput, OpenAiBatchClient, submitBatch } from '../core/live/batchApi';
 import { FileCacheStore } from '../node/fileCacheStore';
 import { countTokens, getTokenizer, type Tokenizer } from '../core/tokens';
@@ -226,6 +226,8 @@ function handle(req: WorkerRequest, post: (r: WorkerResponse) => void): unknown 
       return sweep(req.args, (done, total) => post({ id: req.id, type: 'progress', done, total }));
     case 'live':
       return live(req.args, (event) => post({ id: req.id, type: 'event', event }));
+    case 'batchPromptTokens':
+      return batchPromptTokens(batchRequestLines(req.args.cases, req.args.options).lines, getTokenizer('o200k_base'));
     case 'batchSubmit':
       return batchSubmit(req.args);
     case 'batchImport':

@@ -191,6 +191,8 @@ export interface WorkerCalls {
   /** The case with its trace and every policy's outcome; null when the test set has no traced case with that id. */
   caseTrace: { args: CaseTraceJob; result: FlippedCase | null };
   live: { args: LiveJob; result: LiveJobResult };
+  /** Prompt tokens of the run's generation requests (o200k_base, OpenAI's per-message overhead), for the batch offer's price. */
+  batchPromptTokens: { args: Pick<BatchJobArgs, 'cases' | 'options'>; result: number };
   /** Submits the run's generations as one batch, or finds the batch already submitted for the same requests. */
   batchSubmit: { args: BatchJobArgs; result: BatchSubmitResult };
   /** Downloads a finished batch's output and error files into one result per case. */

@@ -5,6 +5,7 @@
 import type { Case, ForcedRecord, ProbeRecord } from '../types';
 import { budgetsToForce, DEFAULT_ANSWER_CUE, thinkingTokens } from '../forcedAnswer';
 import { cutText, tokenizeWithOffsets, type Tokenizer } from '../tokens';
+import { countChat, type ChatMessage } from '../chatTemplate';
 import { armChatBody, buildChatBody, buildForcedBody, buildProbeBody, probeBoundaries, traceText, type ArmResult, type LiveCaseResult, type LiveRunOptions } from './liveRun';
 import { DEFAULT_PROBE_CUE } from './promptTemplate';
 import { readDelta } from './traceAssembler';
@@ -46,6 +47,16 @@ export function batchRequestLines(cases: readonly Case[], opts: LiveRunOptions, 
     for (const arm of opts.arms ?? []) add(batchCustomId(i, arm.name), armChatBody(body, arm));
   });
   return { lines, missing };
+}
+
+/**
+ * Prompt tokens of request lines, as OpenAI bills a chat (each message's role and content plus its per-message
+ * overhead), for the price of a batch before it is sent.
+ */
+export function batchPromptTokens(lines: readonly BatchRequestLine[], tok: Tokenizer): number {
+  let total = 0;
+  for (const line of lines) total += countChat(tok, (line.body.messages ?? []) as ChatMessage[]).promptTokens;
+  return total;
 }
 
 /** The JSONL text of request lines. */

@@ -59,9 +59,11 @@ export class LiveBatchRunner implements vscode.Disposable {
   async choose(plan: BatchRunPlan, prices: Prices): Promise<'stream' | 'batch' | undefined> {
     const requests = plan.cases.length * (1 + (plan.options.arms?.length ?? 0));
     const needsTraces = plan.options.probe !== undefined || plan.options.force !== undefined;
-    const offer = batchOffer({ requests, threshold: this.deps.batchSettings().threshold, maxTokens: plan.options.maxTokens, prices, needsTraces });
-    const path = livePath(this.pending(), plan.source.toString(), plan.options.baseUrl, offer);
+    const input = { requests, threshold: this.deps.batchSettings().threshold, maxTokens: plan.options.maxTokens, prices, needsTraces };
+    const path = livePath(this.pending(), plan.source.toString(), plan.options.baseUrl, batchOffer(input));
     if (path !== 'ask') return path === 'resume' ? 'batch' : 'stream';
+    // Counted only when the offer is shown: the prices then include the prompts, so "up to" is a bound.
+    const offer = batchOffer({ ...input, promptTokens: await this.inWorker('batchPromptTokens', { cases: [...plan.cases], options: plan.options }) });
     const items: (vscode.QuickPickItem & { path: 'stream' | 'batch' })[] = [
       { label: 'Stream now', description: `up to $${offer.streamedUsd.toFixed(2)}`, detail: 'Results as they arrive; every request at the full price.', path: 'stream' },
       {
@@ -80,7 +82,7 @@ export class LiveBatchRunner implements vscode.Disposable {
   }
 
   /** One call in a worker of its own, disposed after. */
-  private async inWorker<K extends 'batchSubmit' | 'batchImport'>(kind: K, args: WorkerCalls[K]['args']): Promise<WorkerCalls[K]['result']> {
+  private async inWorker<K extends 'batchPromptTokens' | 'batchSubmit' | 'batchImport'>(kind: K, args: WorkerCalls[K]['args']): Promise<WorkerCalls[K]['result']> {
     const worker = new WorkerClient(this.deps.workerScript, (m) => this.deps.log.error(m));
     try {
       return await worker.call(kind, args);

@@ -47,7 +47,8 @@ describe('Prompt Budget live sweep through the Batch API (UI)', function () {
       cutoffs: [32, 64, 128],
       extract: 'last-number',
       match: 'numeric',
-      prices: { inputPer1M: 2.5, outputPer1M: 10 },
+      // A high input price, so the offer's prompt tokens show in its prices.
+      prices: { inputPer1M: 100, outputPer1M: 10 },
       live: { baseUrl: api.baseUrl, model: 'mock-model', maxTokens: 1024, arms: [{ name: 'low', body: { reasoning_effort: 'low' } }] },
     };
     fs.writeFileSync(path.join(ws, 'promptbudget.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -71,8 +72,9 @@ describe('Prompt Budget live sweep through the Batch API (UI)', function () {
     await runCommand(page, 'Prompt Budget: Run Live Sweep').catch(() => undefined);
     const title = page.locator('.quick-input-widget .quick-input-title');
     await title.filter({ hasText: 'requests' }).waitFor({ timeout: 30_000 });
-    // 12 cases × (default + arm low) = 24 requests at up to 1,024 tokens and $10 per 1M: $0.25, half in a batch.
-    assert.equal((await title.innerText()).trim(), 'Prompt Budget: 24 requests: up to $0.25 streamed, up to $0.12 through the OpenAI Batch API (half price, results within 24 h)');
+    // 12 cases × (default + arm low) = 24 requests at up to 1,024 tokens and $10 per 1M ($0.2458), plus their 1,594
+    // prompt tokens (o200k, OpenAI's per-message overhead) at $100 per 1M ($0.1594): $0.41, half in a batch.
+    assert.equal((await title.innerText()).trim(), 'Prompt Budget: 24 requests: up to $0.41 streamed, up to $0.20 through the OpenAI Batch API (half price, results within 24 h)');
     await screenshot(page, 'live-batch-01-offer');
     await pickQuickItem(page, 'OpenAI Batch API');
     await toast(page, /^Prompt Budget: testset\.jsonl is in the Batch API as batch_\d+: validating/);

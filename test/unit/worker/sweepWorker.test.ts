@@ -107,6 +107,16 @@ describe('worker/sweepWorker', function () {
     assert.deepEqual(o200k.prompts.map((p) => p.count), [getTokenizer('o200k_base').count('Solve it step by step and box the answer.')]);
   });
 
+  it('counts the prompt tokens of a live run\'s batch requests for the offer: two cases, each arm repeating them', async () => {
+    const cases = parseTestSet('{"id":"a","question":"What is 2+2?","answer":"4"}\n{"id":"b","question":"Name a prime.","answer":"2"}\n').cases;
+    const options = { baseUrl: 'http://127.0.0.1:1/v1', model: 'm', maxTokens: 64 };
+    const tok = getTokenizer('o200k_base');
+    // The default prompt template sends the question as the one user message: 3 + 3 + role + content per request.
+    const each = cases.map((c) => 3 + 3 + tok.count('user') + tok.count(c.question));
+    assert.equal(await client.call('batchPromptTokens', { cases, options }), each[0] + each[1]);
+    assert.equal(await client.call('batchPromptTokens', { cases, options: { ...options, arms: [{ name: 'low', body: { reasoning_effort: 'low' } }] } }), 2 * (each[0] + each[1]));
+  });
+
   it('checks a test set and reports its issues by line', async () => {
     const bytes = new TextEncoder().encode('{"id":"a","question":"q","answer":"1"}\n{"id":"a","question":"q","answer":"2"}\nnot json\n');
     const r = await client.call('checkTestSet', { bytes, fileName: 'set.jsonl' });

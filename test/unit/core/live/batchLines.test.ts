@@ -5,7 +5,8 @@ import type { Case } from '../../../../src/core/types';
 import { parseTestSet } from '../../../../src/core/testSet/parseTestSet';
 import { resolveFields } from '../../../../src/core/testSet/resolveFields';
 import { runLive, type LiveRunOptions } from '../../../../src/core/live/liveRun';
-import { batchRequestJsonl, batchRequestLines, readBatchOutput, type BatchRequestLine } from '../../../../src/core/live/batchLines';
+import { batchPromptTokens, batchRequestJsonl, batchRequestLines, readBatchOutput, type BatchRequestLine } from '../../../../src/core/live/batchLines';
+import { getTokenizer } from '../../../../src/core/tokens';
 import { tracedJsonl } from '../../../../src/core/live/tracedRows';
 import { loadSharedRows, startMockServer, type MockServer } from '../../../support/openaiMockServer';
 
@@ -54,6 +55,21 @@ describe('core/live/batchLines: prepare → any engine → import rebuilds what 
     assert.equal(lines[0].body.stream_options, undefined);
     assert.equal(lines[1].body.reasoning_effort, 'low');
     assert.equal(batchRequestJsonl(lines).split('\n').length, 2 * N + 1);
+  });
+
+  it('counts the prompt tokens of the lines as OpenAI bills a chat, for the batch offer', () => {
+    const tok = getTokenizer('o200k_base');
+    // One user message: 3 to prime the reply, 3 per message, then its role and content.
+    const one: BatchRequestLine = { custom_id: 'case-0', method: 'POST', url: '/v1/chat/completions', body: { messages: [{ role: 'user', content: 'What is 2+2?' }] } };
+    assert.equal(tok.count('user'), 1);
+    assert.equal(tok.count('What is 2+2?'), 7);
+    assert.equal(batchPromptTokens([one], tok), 3 + 3 + 1 + 7);
+    // Each arm repeats its case's messages: the arm lines cost what the default lines cost.
+    const { lines } = batchRequestLines(cases, opts());
+    const base = lines.filter((l) => !l.custom_id.includes('::arm:'));
+    const perCase = base.map((l) => batchPromptTokens([l], tok));
+    assert.ok(perCase.every((n) => n > 7), perCase.join(','));
+    assert.equal(batchPromptTokens(lines, tok), 2 * perCase.reduce((a, b) => a + b, 0));
   });
 
   it('imports the output lines into the same traced file as run, byte for byte', async () => {
