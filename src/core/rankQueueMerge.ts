@@ -6,6 +6,47 @@
 /** Rank of the pair of symbols starting at `i` and `j` (`j` ends at `end`), or −1 when they do not merge. */
 export type PairRankAt = (i: number, j: number, end: number) => number;
 
+/** The word's symbols as a linked list over positions, shared by both merge loops. */
+class SymbolList {
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  private readonly alive: Uint8Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly rankAt: PairRankAt,
+  ) {
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n);
+    this.alive = new Uint8Array(n).fill(1);
+    for (let i = 0; i < n; i++) {
+      this.next[i] = i + 1;
+      this.prev[i] = i - 1;
+    }
+  }
+
+  /** Rank of the pair that starts at symbol i now, or −1 (no next symbol, or no merge). */
+  pairRank(i: number): number {
+    const j = this.next[i];
+    return j >= this.n ? -1 : this.rankAt(i, j, this.next[j]);
+  }
+
+  /**
+   * Applies a queued (rank, i) unless it is stale: the symbol at i was merged away, or the pair there changed since the
+   * push (a rank names one merge, so an equal rank means the same pair). True when it merged; the caller re-queues the
+   * pairs that now start at `prev[i]` and at i.
+   */
+  mergeAt(i: number, rank: number, merge: (i: number, j: number, rank: number) => void): boolean {
+    if (!this.alive[i] || this.pairRank(i) !== rank) return false;
+    const j = this.next[i];
+    merge(i, j, rank);
+    this.alive[j] = 0;
+    this.next[i] = this.next[j];
+    if (this.next[j] < this.n) this.prev[this.next[j]] = i;
+    return true;
+  }
+}
+
 /**
  * Merges a word of `n` symbols: repeatedly the lowest-rank adjacent pair, the leftmost on a tie, as a
  * heap over (rank, position) would. A repetition loop (`xxxx…`, `====…`) finds the pairs of each rank
@@ -15,20 +56,12 @@ export type PairRankAt = (i: number, j: number, end: number) => number;
  * a pair is queued left of an earlier one of its rank: the caller then merges with its pair heap.
  */
 export function mergeInRankQueues(n: number, rankAt: PairRankAt, merge: (i: number, j: number, rank: number) => void): Int32Array | null {
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
+  const list = new SymbolList(n, rankAt);
   const queues = new Map<number, { pos: number[]; head: number }>();
   const ranks: number[] = [];
   let inOrder = true;
   const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
-    const rank = rankAt(i, j, next[j]);
+    const rank = list.pairRank(i);
     if (rank < 0) return;
     let q = queues.get(rank);
     if (!q) {
@@ -75,18 +108,11 @@ export function mergeInRankQueues(n: number, rankAt: PairRankAt, merge: (i: numb
       q.head = 0;
       dropTopRank();
     }
-    if (!alive[i]) continue;
-    const j = next[i];
-    // Stale when the symbols at i changed since the push: a rank names one merge, so equal rank means the same pair.
-    if (j >= n || rankAt(i, j, next[j]) !== rank) continue;
-    merge(i, j, rank);
-    alive[j] = 0;
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    if (prev[i] >= 0) push(prev[i]);
+    if (!list.mergeAt(i, rank, merge)) continue;
+    if (list.prev[i] >= 0) push(list.prev[i]);
     push(i);
   }
-  return inOrder ? next : null;
+  return inOrder ? list.next : null;
 }
 
 const POS_SPACE = 2 ** 32;
@@ -97,20 +123,12 @@ const POS_SPACE = 2 ** 32;
  * only when the symbols at its position still form a pair of that rank. Returns the surviving list.
  */
 export function mergeWithPairHeap(n: number, rankAt: PairRankAt, merge: (i: number, j: number, rank: number) => void): Int32Array {
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const alive = new Uint8Array(n).fill(1);
-  for (let i = 0; i < n; i++) {
-    next[i] = i + 1;
-    prev[i] = i - 1;
-  }
+  const list = new SymbolList(n, rankAt);
   // Each merge pushes at most two entries: 3n bounds the heap.
   const heap = new Float64Array(3 * n);
   let size = 0;
   const push = (i: number): void => {
-    const j = next[i];
-    if (j >= n) return;
-    const rank = rankAt(i, j, next[j]);
+    const rank = list.pairRank(i);
     if (rank < 0) return;
     const key = rank * POS_SPACE + i;
     let c = size++;
@@ -144,15 +162,9 @@ export function mergeWithPairHeap(n: number, rankAt: PairRankAt, merge: (i: numb
     // Division and floor, not %: a floating-point remainder is a slow library call.
     const rank = Math.floor(key / POS_SPACE);
     const i = key - rank * POS_SPACE;
-    if (!alive[i]) continue;
-    const j = next[i];
-    if (j >= n || rankAt(i, j, next[j]) !== rank) continue;
-    merge(i, j, rank);
-    alive[j] = 0;
-    next[i] = next[j];
-    if (next[j] < n) prev[next[j]] = i;
-    if (prev[i] >= 0) push(prev[i]);
+    if (!list.mergeAt(i, rank, merge)) continue;
+    if (list.prev[i] >= 0) push(list.prev[i]);
     push(i);
   }
-  return next;
+  return list.next;
 }
