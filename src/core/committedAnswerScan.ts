@@ -35,11 +35,12 @@ export class CommittedAnswerScan {
   /** Reads the text up to its end; later calls continue where this one stopped. */
   push(text: string): void {
     while (this.found === undefined) {
-      const before = `${this.phase}:${this.from}`;
+      const [phase, from] = [this.phase, this.from];
       if (this.phase === 'open') this.findOpen(text);
       else if (this.phase === 'box') this.findBox(text);
       else this.matchBraces(text);
-      if (`${this.phase}:${this.from}` === before) return;
+      // No step moved: the rest needs more text.
+      if (this.phase === phase && this.from === from) return;
     }
   }
 

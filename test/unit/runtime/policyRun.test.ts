@@ -16,7 +16,7 @@ const BUDGETS = [512, 2048, 4096];
 const PROBE_EVERY = 512;
 const SETTLED = `probe-settled:${PROBE_EVERY}x2`;
 const CONFIDENT = `probe-confident:${PROBE_EVERY}@0.95`;
-const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, SETTLED, CONFIDENT, 'cutoff:1024'];
+const POLICIES = [...BUDGETS.map((k) => `budget:${k}`), `probe:${PROBE_EVERY}x2`, `probe:${PROBE_EVERY}x3`, SETTLED, CONFIDENT, 'cutoff:1024', 'committed'];
 const SETTINGS = { encoding: 'o200k_base', engine: 'gpt-tokenizer', extract: { preset: 'boxed' }, match: { preset: 'numeric' } } as const;
 
 const cli = (args: string[], cwd: string): Promise<Ran> => runCli(args, cwd, { direct: true });
@@ -85,6 +85,13 @@ describe('runtime createPolicyRun: budget and probe policies (probe-settled, pro
         assert.equal(calls, longer, `${name}: one call per cut thinking`);
         assert.equal(stoppedEarly, longer);
         if (k === 512) assert.ok(longer >= N - 1, `budget:512 cuts (nearly) every thinking (${longer} of ${N})`);
+      }
+      if (name === 'committed') {
+        // The cases that box inside the thinking stop there, mid-stream, with no call.
+        const boxed = cases.filter((c) => /boxed answer inside the thinking/.test(c.policies[name].reason)).length;
+        assert.ok(boxed >= N / 2, `committed stops ${boxed} of ${N}`);
+        assert.equal(stoppedEarly, boxed);
+        assert.equal(calls, 0);
       }
       if (name.startsWith('probe')) {
         const agreed = cases.filter((c) => /probes agreed|answered with mean token probability/.test(c.policies[name].reason)).length;
