@@ -23,11 +23,31 @@ export interface CountedPrompt extends CountedDocument {
   source?: string;
 }
 
-interface InFlightCount {
-  version: number;
-  encoding: string;
-  sections: boolean;
-  promise: Promise<CountedDocument>;
+/**
+ * One worker request per document, version and what it counts in: callers asking the same share its promise, and a
+ * request that covers theirs (`covers`) serves them too. A failed request is dropped so the next call retries.
+ */
+class SharedRequests<T> {
+  private readonly byKey = new Map<string, { version: number; id: string; promise: Promise<T> }>();
+
+  get(key: string, version: number, id: string, start: () => Promise<T>, covers: (id: string) => boolean = (have) => have === id): Promise<T> {
+    const have = this.byKey.get(key);
+    if (have && have.version === version && covers(have.id)) return have.promise;
+    const promise = start();
+    this.byKey.set(key, { version, id, promise });
+    promise.catch(() => {
+      if (this.byKey.get(key)?.promise === promise) this.byKey.delete(key);
+    });
+    return promise;
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+  }
 }
 
 /** What counts: an encoding, or a Hugging Face tokenizer at an absolute path (loaded in the worker). */
@@ -58,12 +78,12 @@ export interface CountedAsSent extends AsSentCount {
  * version and encoding share one request, so the status bar and the CodeLens never count twice.
  */
 export class TokenService implements vscode.Disposable {
-  private readonly inFlight = new Map<string, InFlightCount>();
+  private readonly inFlight = new SharedRequests<CountedDocument>();
   private readonly latest = new Map<string, CountedDocument>();
-  private readonly promptInFlight = new Map<string, InFlightCount>();
+  private readonly promptInFlight = new SharedRequests<CountedDocument>();
   private readonly latestPrompt = new Map<string, CountedDocument>();
-  private readonly asSentInFlight = new Map<string, { version: number; id: string; promise: Promise<CountedAsSent> }>();
-  private readonly codeInFlight = new Map<string, { version: number; encoding: string; promise: Promise<CountedCode> }>();
+  private readonly asSentInFlight = new SharedRequests<CountedAsSent>();
+  private readonly codeInFlight = new SharedRequests<CountedCode>();
   private readonly latestCode = new Map<string, CountedCode>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires when a new count of a document is known. */
@@ -134,26 +154,28 @@ export class TokenService implements vscode.Disposable {
     return { ...counted, bodyLine: plan.fm.bodyLine, ...(plan.target ? { source: plan.target.source } : {}) };
   }
 
-  private countIn(doc: vscode.TextDocument, sections: boolean, what: { text: string; firstLine: number; counting: Counting }, inFlight: Map<string, InFlightCount>, latest: Map<string, CountedDocument>): Promise<CountedDocument> {
+  private countIn(doc: vscode.TextDocument, sections: boolean, what: { text: string; firstLine: number; counting: Counting }, inFlight: SharedRequests<CountedDocument>, latest: Map<string, CountedDocument>): Promise<CountedDocument> {
     const key = doc.uri.toString();
     const { text, firstLine, counting } = what;
-    const have = inFlight.get(key);
-    if (have && have.version === doc.version && have.encoding === counting.key && (have.sections || !sections)) return have.promise;
     const version = doc.version;
-    const promise = this.worker.call('count', { key, text, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections, firstLine }).then((c) => {
-      const counted: CountedDocument = { ...c, encoding: c.tokenizer, version };
-      const prev = latest.get(key);
-      if (!prev || prev.version <= version) {
-        latest.set(key, counted);
-        this.emitter.fire(doc.uri);
-      }
-      return counted;
-    });
-    inFlight.set(key, { version, encoding: counting.key, sections, promise });
-    promise.catch(() => {
-      if (inFlight.get(key)?.promise === promise) inFlight.delete(key);
-    });
-    return promise;
+    // A count with sections serves a caller that needs none.
+    const id = `${counting.key}\u0000${sections}`;
+    const withSections = `${counting.key}\u0000true`;
+    const start = (): Promise<CountedDocument> =>
+      this.worker.call('count', { key, text, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, sections, firstLine }).then((c) => {
+        return this.keepLatest(latest, doc.uri, { ...c, encoding: c.tokenizer, version });
+      });
+    return inFlight.get(key, version, id, start, (have) => have === id || have === withSections);
+  }
+
+  /** Keeps a finished count unless a newer version's is already there, and tells the views. */
+  private keepLatest<T extends { version: number }>(latest: Map<string, T>, uri: vscode.Uri, counted: T): T {
+    const prev = latest.get(uri.toString());
+    if (!prev || prev.version <= counted.version) {
+      latest.set(uri.toString(), counted);
+      this.emitter.fire(uri);
+    }
+    return counted;
   }
 
   /** A prompt file's front matter, its "as sent" target and what its body counts in. */
@@ -188,24 +210,13 @@ export class TokenService implements vscode.Disposable {
     const counting = this.counting;
     if (!language) return Promise.resolve({ prompts: [], encoding: counting.key, version: doc.version });
     const key = doc.uri.toString();
-    const have = this.codeInFlight.get(key);
-    if (have && have.version === doc.version && have.encoding === counting.key) return have.promise;
     const version = doc.version;
     const minProseChars = this.settings.settings.codePrompts.minProseChars;
-    const promise = this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, minProseChars }).then((r) => {
-      const counted: CountedCode = { prompts: r.prompts, encoding: r.tokenizer, version };
-      const prev = this.latestCode.get(key);
-      if (!prev || prev.version <= version) {
-        this.latestCode.set(key, counted);
-        this.emitter.fire(doc.uri);
-      }
-      return counted;
-    });
-    this.codeInFlight.set(key, { version, encoding: counting.key, promise });
-    promise.catch(() => {
-      if (this.codeInFlight.get(key)?.promise === promise) this.codeInFlight.delete(key);
-    });
-    return promise;
+    return this.codeInFlight.get(key, version, counting.key, () =>
+      this.worker.call('codePrompts', { key, text: doc.getText(), language, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath, minProseChars }).then((r) => {
+        return this.keepLatest(this.latestCode, doc.uri, { prompts: r.prompts, encoding: r.tokenizer, version });
+      }),
+    );
   }
 
   /**
@@ -217,16 +228,9 @@ export class TokenService implements vscode.Disposable {
     const { fm, target, counting } = this.promptPlan(doc);
     if (fm.error) return Promise.reject(new Error(`${path.basename(doc.uri.fsPath)} front matter, ${fm.error}`));
     if (!target) return Promise.resolve(undefined);
-    const key = doc.uri.toString();
-    const id = `${target.source}\u0000${counting.key}`;
-    const have = this.asSentInFlight.get(key);
-    if (have && have.version === doc.version && have.id === id) return have.promise;
-    const promise = this.worker.call('asSent', { body: fm.body, role: fm.role, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath }).then((r): CountedAsSent => ({ ...r, source: target.source, role: fm.role }));
-    this.asSentInFlight.set(key, { version: doc.version, id, promise });
-    promise.catch(() => {
-      if (this.asSentInFlight.get(key)?.promise === promise) this.asSentInFlight.delete(key);
-    });
-    return promise;
+    return this.asSentInFlight.get(doc.uri.toString(), doc.version, `${target.source}\u0000${counting.key}`, () =>
+      this.worker.call('asSent', { body: fm.body, role: fm.role, encoding: counting.encoding, tokenizerPath: counting.tokenizerPath }).then((r): CountedAsSent => ({ ...r, source: target.source, role: fm.role })),
+    );
   }
 
   /** Counts a piece of text (a selection) with its own chunk cache. */
