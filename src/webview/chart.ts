@@ -4,7 +4,7 @@
 // chart libraries weigh 60–200 KB for one scatter plot.
 import type { SweepResult } from '../core/types';
 import { formatEm, formatEmCount, formatMeanTokens } from '../shared/format';
-import { chartLayout, diamondPoints, paretoFrontier, pointMarker, scaleLinear, type ChartPoint } from './chartGeometry';
+import { chartLayout, diamondPoints, labelOffsetY, paretoFrontier, pointMarker, scaleLinear, type ChartPoint } from './chartGeometry';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -67,15 +67,18 @@ export function renderChart(box: HTMLElement, result: Omit<SweepResult, 'caseRes
     dots.append(g);
   }
   svg.append(dots);
-  const label = (id: string | undefined, text: string, cls: string): void => {
+  const at = (id: string | undefined): { cx: number; cy: number } | undefined => {
     const p = id ? byId.get(id) : undefined;
+    return p ? { cx: x(p.x), cy: y(p.y) } : undefined;
+  };
+  const label = (id: string | undefined, text: string, cls: string, taken?: { cx: number; cy: number }): void => {
+    const p = at(id);
     if (!p) return;
-    const cx = x(p.x);
-    const anchor = cx > (plot.left + plot.right) / 2 ? 'end' : 'start';
-    svg.append(s('text', { x: cx + (anchor === 'end' ? -10 : 10), y: y(p.y) - 8, 'text-anchor': anchor, class: cls }, text));
+    const anchor = p.cx > (plot.left + plot.right) / 2 ? 'end' : 'start';
+    svg.append(s('text', { x: p.cx + (anchor === 'end' ? -10 : 10), y: p.cy + labelOffsetY(p, taken), 'text-anchor': anchor, class: cls }, text));
   };
   label('full', 'full', 'point-label');
-  if (rec && rec !== 'full') label(rec, `★ ${result.rows.find((r) => r.policy === rec)?.label ?? rec}`, 'point-label rec-label');
+  if (rec && rec !== 'full') label(rec, `★ ${result.rows.find((r) => r.policy === rec)?.label ?? rec}`, 'point-label rec-label', at('full'));
 
   const legend = document.createElement('p');
   legend.className = 'legend';

@@ -97,3 +97,12 @@ export function diamondPoints(cx: number, cy: number, r: number): string {
   const f = (v: number): string => v.toFixed(1);
   return `${f(cx)},${f(cy - r)} ${f(cx + r)},${f(cy)} ${f(cx)},${f(cy + r)} ${f(cx - r)},${f(cy)}`;
 }
+
+/**
+ * Where a point's label goes, in pixels from the point: above it, or below it when another label (`taken`, the
+ * baseline's) sits above a point within `near` pixels, so the two labels do not print over each other.
+ */
+export function labelOffsetY(p: { cx: number; cy: number }, taken?: { cx: number; cy: number }, near = { dx: 140, dy: 16 }): number {
+  const clash = taken !== undefined && Math.abs(p.cx - taken.cx) < near.dx && Math.abs(p.cy - taken.cy) < near.dy;
+  return clash ? 18 : -8;
+}

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { chartLayout, diamondPoints, niceTicks, paretoFrontier, pointMarker, scaleLinear } from '../../../src/webview/chartGeometry';
+import { chartLayout, diamondPoints, labelOffsetY, niceTicks, paretoFrontier, pointMarker, scaleLinear } from '../../../src/webview/chartGeometry';
 
 describe('chart geometry', () => {
   it('keeps exactly the points no other point beats on both tokens and EM', () => {
@@ -52,5 +52,13 @@ describe('chart geometry', () => {
     assert.deepEqual(pointMarker({ arm: 'low' }), { shape: 'diamond', hollow: false });
     assert.deepEqual(pointMarker({ arm: 'x', noEffect: true }), { shape: 'diamond', hollow: true });
     assert.equal(diamondPoints(10, 20, 5.5), '10.0,14.5 15.5,20.0 10.0,25.5 4.5,20.0');
+  });
+
+  it('puts the recommendation\'s label below its point when the baseline\'s label sits just above it', () => {
+    // R1 GSM8K: marker:0 (−0.2%) a few pixels left of full at the same EM; the two labels printed over each other.
+    assert.equal(labelOffsetY({ cx: 600, cy: 40 }, { cx: 610, cy: 40 }), 18);
+    assert.equal(labelOffsetY({ cx: 400, cy: 40 }, { cx: 610, cy: 40 }), -8);
+    assert.equal(labelOffsetY({ cx: 600, cy: 120 }, { cx: 610, cy: 40 }), -8);
+    assert.equal(labelOffsetY({ cx: 600, cy: 40 }), -8);
   });
 });
